@@ -1,0 +1,61 @@
+package asl
+
+import (
+	"fmt"
+)
+
+// Error names defined by the Amazon States Language.
+const (
+	ErrAll                         = "States.ALL"
+	ErrTimeout                     = "States.Timeout"
+	ErrHeartbeatTimeout            = "States.HeartbeatTimeout"
+	ErrTaskFailed                  = "States.TaskFailed"
+	ErrPermissions                 = "States.Permissions"
+	ErrRuntime                     = "States.Runtime"
+	ErrBranchFailed                = "States.BranchFailed"
+	ErrNoChoiceMatched             = "States.NoChoiceMatched"
+	ErrIntrinsicFailure            = "States.IntrinsicFailure"
+	ErrParameterPathFailure        = "States.ParameterPathFailure"
+	ErrResultPathMatchFailure      = "States.ResultPathMatchFailure"
+	ErrResultWriterFailed          = "States.ResultWriterFailed"
+	ErrItemReaderFailed            = "States.ItemReaderFailed"
+	ErrExceedToleratedFailure      = "States.ExceedToleratedFailureThreshold"
+	ErrDataLimitExceeded           = "States.DataLimitExceeded"
+	ErrQueryEvaluationError        = "States.QueryEvaluationError"
+	ErrExecutionAborted            = "States.Aborted"
+	lambdaUnknownError             = "Lambda.Unknown"
+	lambdaServiceException         = "Lambda.ServiceException"
+	lambdaResourceNotFoundExcepton = "Lambda.ResourceNotFoundException"
+)
+
+// DefinitionError is a definition rejected at load. StateName is empty for
+// errors of the top-level machine (no StartAt, no States...).
+type DefinitionError struct {
+	StateName string
+	Reason    string
+}
+
+func (e *DefinitionError) Error() string {
+	if e.StateName == "" {
+		return "invalid definition: " + e.Reason
+	}
+	return fmt.Sprintf("invalid definition: state %q: %s", e.StateName, e.Reason)
+}
+
+// ExecError is a failure inside a running state machine, as ASL names it:
+// Name is what Retry and Catch match in ErrorEquals, Cause the text.
+type ExecError struct {
+	Name  string
+	Cause string
+}
+
+func (e *ExecError) Error() string {
+	if e.Cause == "" {
+		return e.Name
+	}
+	return e.Name + ": " + e.Cause
+}
+
+func execErr(name, format string, args ...any) *ExecError {
+	return &ExecError{Name: name, Cause: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,23 @@
+package asl
+
+import "github.com/aws/aws-lambda-go/lambda"
+
+// IntrinsicEvaluator evaluates an intrinsic function call such as
+// `States.Format('x{}', $.a)`. resolve looks up a JSONPath ($... or $$...)
+// argument. Values are JSON values as decoded by encoding/json with
+// UseNumber: map[string]any, []any, string, json.Number, bool, nil.
+type IntrinsicEvaluator func(expr string, resolve func(path string) (any, error)) (any, error)
+
+// Options configure how machines run.
+type Options struct {
+	// Clock is the time source; nil means RealClock.
+	Clock Clock
+	// Functions resolves Lambda functions by name (the last segment of an
+	// ARN; "name:alias" and full ARNs resolve to the same entry).
+	Functions map[string]lambda.Handler
+	// Intrinsic evaluates States.* calls in Parameters; nil uses the default.
+	Intrinsic IntrinsicEvaluator
+	// Region and Account fill ARNs the engine makes up (Lambda responses,
+	// Map Run ARNs); defaults us-east-1 and 123456789012.
+	Region, Account string
+}
