@@ -1,0 +1,65 @@
+package awsenv
+
+import (
+	"context"
+	"testing"
+)
+
+func TestLocal(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		want    bool
+		wantErr bool
+	}{
+		{name: "nothing set", env: nil, want: false},
+		{name: "loopback ip", env: map[string]string{"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000"}, want: true},
+		{name: "localhost", env: map[string]string{"AWS_ENDPOINT_URL_SESV2": "http://localhost:8005"}, want: true},
+		{name: "ipv6 loopback", env: map[string]string{"AWS_ENDPOINT_URL_SFN": "http://[::1]:8083"}, want: true},
+		{name: "one remote endpoint makes it not local", env: map[string]string{
+			"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000",
+			"AWS_ENDPOINT_URL_SESV2":    "https://email.eu-west-1.amazonaws.com",
+		}, want: false},
+		{name: "malformed", env: map[string]string{"AWS_ENDPOINT_URL_SFN": "127.0.0.1:8083"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, v := range EndpointVars {
+				t.Setenv(v, tc.env[v])
+			}
+			got, err := Local()
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Local() error = %v, want error %v", err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("Local() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadSuppliesLocalCredentials(t *testing.T) {
+	for _, v := range EndpointVars {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	cfg, err := Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != LocalRegion {
+		t.Errorf("region = %q, want %q", cfg.Region, LocalRegion)
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatalf("retrieve credentials: %v", err)
+	}
+	if creds.AccessKeyID != "local" {
+		t.Errorf("access key = %q, want the static local one", creds.AccessKeyID)
+	}
+}

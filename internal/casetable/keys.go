@@ -1,0 +1,51 @@
+package casetable
+
+import (
+	"fmt"
+	"hash/fnv"
+)
+
+// Attribute names of the table's keys and of its one global secondary index.
+const (
+	AttrPK     = "pk"
+	AttrSK     = "sk"
+	AttrGSI1PK = "gsi1pk"
+	AttrGSI1SK = "gsi1sk"
+	// IndexGSI1 lists cases by time (gsi1pk = "CASES") and answers any other
+	// lookup that is not by case.
+	IndexGSI1 = "gsi1"
+)
+
+// DefaultShards is how many partitions a case's subjects spread over unless
+// the case says otherwise. At 40M subjects and 64 shards each shard holds
+// ~630k people; a send rate of 500/s with two writes a person is ~16 WCU/s a
+// partition, far below DynamoDB's 1,000.
+const DefaultShards = 64
+
+// CasePK is the partition of everything about a case except its subjects.
+func CasePK(caseID string) string { return "CASE#" + caseID }
+
+// SubjectPK is the partition of one shard of a case's subjects.
+func SubjectPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#S#%d", caseID, shard) }
+
+// SubjectSK is the sort key of a subject within its shard.
+func SubjectSK(userID string) string { return "USER#" + userID }
+
+// AddressPK is the partition of one shard of a case's address claims, which
+// make sure one address appears once per case.
+func AddressPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#A#%d", caseID, shard) }
+
+// AddressSK is the sort key of an address claim: a hash of the normalised
+// address, never the address itself, so keys carry no personal data.
+func AddressSK(addressHash string) string { return "ADDR#" + addressHash }
+
+// Shard places key (a user id or an address hash) in one of n shards. It is
+// stable across processes and releases: changing it would split a case.
+func Shard(key string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
+}

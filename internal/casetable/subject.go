@@ -1,0 +1,50 @@
+package casetable
+
+// Status is where a subject stands in delivery.
+type Status string
+
+// Subject delivery states. A subject moves pending -> claimed -> sent, then
+// to delivered, bounced or complained as SES events arrive; failed and
+// no_contact subjects go to the fallback (substitute notice) list.
+const (
+	StatusPending    Status = "pending"
+	StatusClaimed    Status = "claimed"
+	StatusSent       Status = "sent"
+	StatusDelivered  Status = "delivered"
+	StatusBounced    Status = "bounced"
+	StatusComplained Status = "complained"
+	StatusFailed     Status = "failed"
+	StatusNoContact  Status = "no_contact"
+	// StatusDuplicate marks a user whose address another subject of the case
+	// already holds: the notice to that address covers them.
+	StatusDuplicate Status = "duplicate"
+)
+
+// Subject is one affected person in a case, as scoping writes it and sending
+// reads it. It holds personal data and so lives only in the (encrypted) case
+// table: never in a state payload, a log line or an error.
+type Subject struct {
+	PK           string   `dynamodbav:"pk"`
+	SK           string   `dynamodbav:"sk"`
+	CaseID       string   `dynamodbav:"case_id"`
+	UserID       string   `dynamodbav:"user_id"`
+	Shard        int      `dynamodbav:"shard"`
+	Name         string   `dynamodbav:"name,omitempty"`
+	Email        string   `dynamodbav:"email,omitempty"` // trimmed, lower-cased
+	Phone        string   `dynamodbav:"phone,omitempty"`
+	Locale       string   `dynamodbav:"locale"`                         // BCP 47, e.g. "ko", "en-US"
+	Jurisdiction string   `dynamodbav:"jurisdiction"`                   // breach.Jurisdiction, e.g. "KR", "US-CA"
+	Categories   []string `dynamodbav:"categories,stringset,omitempty"` // exposed data of this person (breach.Category)
+	Status       Status   `dynamodbav:"status"`
+	// DuplicateOf is the user id of the subject whose notice covers this one.
+	DuplicateOf string `dynamodbav:"duplicate_of,omitempty"`
+	// LeaseUntil is when a send claim expires (Unix milliseconds); a claimed
+	// subject whose lease has passed may be claimed again.
+	LeaseUntil int64  `dynamodbav:"lease_until,omitempty"`
+	Attempts   int    `dynamodbav:"attempts,omitempty"`
+	MessageID  string `dynamodbav:"message_id,omitempty"`
+	SentAt     string `dynamodbav:"sent_at,omitempty"` // RFC 3339
+	Reason     string `dynamodbav:"reason,omitempty"`  // why failed / fallback, no personal data
+	ScopedAt   string `dynamodbav:"scoped_at,omitempty"`
+	UpdatedAt  string `dynamodbav:"updated_at,omitempty"`
+}
