@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"breachflow/internal/localstack"
+)
+
+func newLocalCmd() *cobra.Command {
+	local := &cobra.Command{Use: "local", Short: "Run the local AWS stack (no AWS account, no Docker)"}
+	local.AddCommand(newLocalUpCmd())
+	return local
+}
+
+func newLocalUpCmd() *cobra.Command {
+	var opts localstack.Options
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start DynamoDB and SES emulators on 127.0.0.1 and run until Ctrl-C",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if verbose {
+				opts.Log = cmd.ErrOrStderr()
+			} else {
+				opts.Log = io.Discard
+			}
+			stack, err := localstack.Start(ctx, opts)
+			if err != nil {
+				return err
+			}
+			defer stack.Close()
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "breachflow local stack is up (Ctrl-C to stop)\n\n")
+			fmt.Fprintf(out, "  DynamoDB     %s\n", stack.DynamoDB)
+			fmt.Fprintf(out, "  SES v2       %s\n", stack.SES)
+			fmt.Fprintf(out, "  SES mailbox  %s/\n\n", stack.SES)
+			fmt.Fprintf(out, "Point the SDK and the AWS CLI at it:\n")
+			for _, kv := range stack.Env() {
+				fmt.Fprintf(out, "  export %s\n", kv)
+			}
+			<-ctx.Done()
+			fmt.Fprintln(out, "\nstopping")
+			return stack.Close()
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1 ($BREACHFLOW_DYNAMODB_PORT)")
+	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1 ($BREACHFLOW_SES_PORT)")
+	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (empty: memory only)")
+	f.BoolVarP(&verbose, "verbose", "v", false, "show the emulators' own output")
+	return cmd
+}
+
+// envInt reads a port or count from the environment, falling back to def.
+func envInt(name string, def int) int {
+	var v int
+	if s := os.Getenv(name); s != "" {
+		if _, err := fmt.Sscan(s, &v); err == nil {
+			return v
+		}
+	}
+	return def
+}
