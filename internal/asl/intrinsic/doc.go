@@ -24,6 +24,10 @@
 //   - States.Format renders strings raw, numbers, booleans and null as JSON
 //     does, and objects and arrays as compact JSON text.
 //
+// Values are JSON values as encoding/json decodes them with UseNumber
+// (numbers are json.Number), the interpreter's representation; numeric
+// arguments of any Go number type are accepted.
+//
 // Every failure is an *Error, which the interpreter reports as
 // States.IntrinsicFailure; an error returned by resolve is passed through
 // wrapped (errors.As still finds it) so a missing path can be reported as

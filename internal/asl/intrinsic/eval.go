@@ -110,6 +110,19 @@ func (a *argList) ExactInt(i int) (int64, error) {
 	return int64(f), nil
 }
 
+// intNumber is how results are returned: as json.Number, the representation
+// the interpreter decodes JSON into (encoding/json with UseNumber).
+func intNumber(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
+
+// floatNumber renders a literal number the way a JSON parser that reads
+// doubles would print it back: integers without a fraction, others shortest.
+func floatNumber(f float64) json.Number {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return intNumber(int64(f))
+	}
+	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+}
+
 // toFloat accepts every number representation a JSON decoder may produce.
 func toFloat(v any) (float64, bool) {
 	switch n := v.(type) {

@@ -7,7 +7,7 @@ import (
 )
 
 func ExampleEval() {
-	input := map[string]any{"caseId": "c-42", "shards": []any{1.0, 2.0, 3.0, 4.0, 5.0}}
+	input := map[string]any{"caseId": "c-42", "shards": []any{1, 2, 3, 4, 5}}
 	resolve := func(path string) (any, error) {
 		switch path {
 		case "$.caseId":

@@ -91,6 +91,7 @@ func stringToJSON(a *argList) (any, error) {
 		return nil, err
 	}
 	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, a.errorf("argument 1 is not valid JSON")
@@ -174,7 +175,7 @@ func arrayRange(a *argList) (any, error) {
 	}
 	out := make([]any, count)
 	for i := range out {
-		out[i] = float64(start + int64(i)*step)
+		out[i] = intNumber(start + int64(i)*step)
 	}
 	return out, nil
 }
@@ -199,7 +200,7 @@ func arrayLength(a *argList) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return float64(len(arr)), nil
+	return intNumber(int64(len(arr))), nil
 }
 
 // arrayUnique keeps the first occurrence of each value, in order.
@@ -368,9 +369,9 @@ func mathRandom(a *argList) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return float64(start + int64(newJavaRandom(seed).nextInt(bound))), nil
+		return intNumber(start + int64(newJavaRandom(seed).nextInt(bound))), nil
 	}
-	return float64(start + mrand.Int64N(int64(bound))), nil
+	return intNumber(start + mrand.Int64N(int64(bound))), nil
 }
 
 // mathAdd adds two integers in the 32-bit signed range.
@@ -386,7 +387,7 @@ func mathAdd(a *argList) (any, error) {
 		}
 		sum += v
 	}
-	return float64(sum), nil
+	return intNumber(sum), nil
 }
 
 // stringSplit splits at any of the delimiter characters and drops empty

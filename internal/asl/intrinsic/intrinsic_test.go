@@ -19,7 +19,7 @@ func resolver(t *testing.T, input string) func(string) (any, error) {
 	t.Helper()
 	var doc any
 	if input != "" {
-		if err := json.Unmarshal([]byte(input), &doc); err != nil {
+		if err := decode(input, &doc); err != nil {
 			t.Fatalf("bad test input: %v", err)
 		}
 	}
@@ -54,10 +54,17 @@ var errPathNotFound = errors.New("path not found")
 func jsonOf(t *testing.T, s string) any {
 	t.Helper()
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	if err := decode(s, &v); err != nil {
 		t.Fatalf("bad expected JSON %s: %v", s, err)
 	}
 	return v
+}
+
+// decode reads JSON as the interpreter does: numbers as json.Number.
+func decode(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // TestDeveloperGuideExamples runs every example of the AWS Step Functions
@@ -116,8 +123,8 @@ func TestMathRandomDocumentedRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := got.(float64)
-		if n < 1 || n >= 999 || n != float64(int(n)) {
+		n, err := got.(json.Number).Int64()
+		if err != nil || n < 1 || n >= 999 {
 			t.Fatalf("MathRandom(1, 999) = %v, want an integer in [1, 999)", n)
 		}
 	}
@@ -128,11 +135,11 @@ func TestMathRandomSeedIsDeterministic(t *testing.T) {
 	// new Random(42).nextInt(998) = 254, new Random(-5).nextInt(64) = 17.
 	tests := []struct {
 		expr string
-		want float64
+		want json.Number
 	}{
-		{`States.MathRandom(1, 999, 42)`, 255},
-		{`States.MathRandom(0, 64, -5)`, 17},
-		{`States.MathRandom(100, 1100, 7)`, 336},
+		{`States.MathRandom(1, 999, 42)`, "255"},
+		{`States.MathRandom(0, 64, -5)`, "17"},
+		{`States.MathRandom(100, 1100, 7)`, "336"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

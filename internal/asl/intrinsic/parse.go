@@ -318,5 +318,5 @@ func (p *parser) parseNumber() (node, error) {
 	if err := json.Unmarshal([]byte(text), &f); err != nil {
 		return nil, p.errorf("invalid number %q at offset %d", text, start)
 	}
-	return literal{value: f}, nil
+	return literal{value: floatNumber(f)}, nil
 }
