@@ -20,4 +20,11 @@ type Options struct {
 	// Region and Account fill ARNs the engine makes up (Lambda responses,
 	// Map Run ARNs); defaults us-east-1 and 123456789012.
 	Region, Account string
+	// Rand draws jitter for Retry JitterStrategy FULL; nil uses math/rand.
+	Rand func() float64
+	// SpecErrorNames reports States.NoChoiceMatched, States.ParameterPathFailure
+	// and States.IntrinsicFailure by those names, as the ASL specification
+	// describes. By default they are reported as States.Runtime, as AWS does
+	// today (the developer guide lists them as reserved).
+	SpecErrorNames bool
 }

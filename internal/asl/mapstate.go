@@ -1,0 +1,328 @@
+package asl
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+func (r *runner) subFrame(f *frame, key, sub string) *frame {
+	nf := &frame{prev: f.prev, silent: f.silent, visits: map[string]int{}}
+	if key != "" {
+		nf.prefix = key + "/" + sub + "/"
+	}
+	return nf
+}
+
+func (r *runner) runParallel(ctx context.Context, st *State, f *frame, key string, input any) (any, *ExecError) {
+	r.emit(f, "ParallelStateStarted", "", nil)
+	results := make([]any, len(st.branches))
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr *ExecError
+	)
+	for i, b := range st.branches {
+		wg.Add(1)
+		go func(i int, b *Machine) {
+			defer wg.Done()
+			out, err := r.runMachine(cctx, b, r.subFrame(f, key, "b"+strconv.Itoa(i)), input)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel(err)
+				}
+				mu.Unlock()
+				return
+			}
+			results[i] = out
+		}(i, b)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		r.emit(f, "ParallelStateFailed", "", &ErrorDetails{Error: firstErr.Name, Cause: firstErr.Cause})
+		return nil, firstErr
+	}
+	if JSONSize(results, MaxPayloadBytes) > MaxPayloadBytes {
+		return nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
+	}
+	r.emit(f, "ParallelStateSucceeded", "", nil)
+	return results, nil
+}
+
+// mapItems selects the items and builds each item's input (ItemSelector).
+func (r *runner) mapItems(st *State, eff any, c map[string]any) ([]any, *ExecError) {
+	var items any = eff
+	if st.itemsPath != nil {
+		v, ok := st.itemsPath.Select(eff, c)
+		if !ok {
+			return nil, execErr(ErrRuntime, "Invalid path '%s': The ItemsPath field could not be found in the input", st.itemsPath.src)
+		}
+		items = v
+	}
+	arr, ok := items.([]any)
+	if !ok {
+		return nil, execErr(ErrRuntime, "Invalid path '%s': The Items path must point to an array, found %s", pathSrc(st.itemsPath), typeName(items))
+	}
+	if st.itemSelector == nil {
+		return arr, nil
+	}
+	out := make([]any, len(arr))
+	for i, item := range arr {
+		ic := map[string]any{"Map": map[string]any{"Item": map[string]any{"Index": jsonInt(i), "Value": item}}}
+		for k, v := range c {
+			ic[k] = v
+		}
+		v, err := r.evalTemplate(st.itemSelector, eff, ic)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func pathSrc(p *Path) string {
+	if p == nil {
+		return "$"
+	}
+	return p.src
+}
+
+func (r *runner) intParam(fixed int, p *Path, eff, c any, field string) (int, *ExecError) {
+	if p == nil {
+		return fixed, nil
+	}
+	v, ok := p.Select(eff, c)
+	n, isInt := toInt(v)
+	if !ok || !isInt || n < 0 {
+		return 0, execErr(ErrRuntime, "The %s field references an invalid value: %s", field, p.src)
+	}
+	return n, nil
+}
+
+func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, eff any, c map[string]any) (any, *ExecError) {
+	if st.itemReader {
+		return nil, execErr(ErrItemReaderFailed, "ItemReader (reading items from S3) is not supported by the local engine")
+	}
+	if c == nil {
+		c = map[string]any{}
+	}
+	inputs, err := r.mapItems(st, eff, c)
+	if err != nil {
+		return nil, err
+	}
+	maxConc, err := r.intParam(st.maxConcurrency, st.maxConcurrencyPath, eff, c, "MaxConcurrencyPath")
+	if err != nil {
+		return nil, err
+	}
+	if st.distributed {
+		return r.runDistributed(ctx, st, f, key, eff, c, inputs, maxConc)
+	}
+	r.emit(f, "MapStateStarted", "mapStateStartedEventDetails", &MapStateStartedDetails{Length: len(inputs)})
+	results, failures, firstErr := r.runItems(ctx, st, f, key, inputs, maxConc, false, -1)
+	_ = failures
+	if firstErr != nil {
+		r.emit(f, "MapStateFailed", "", nil)
+		return nil, firstErr
+	}
+	if JSONSize(results, MaxPayloadBytes) > MaxPayloadBytes {
+		return nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
+	}
+	r.emit(f, "MapStateSucceeded", "", nil)
+	return results, nil
+}
+
+// runItems runs the item processor over inputs with at most maxConc at a
+// time (0 = all at once). Inline (children false): the first failure stops
+// the others and is returned. Children (distributed): failures are counted
+// and their {Error, Cause} put in the results; once more than tolerate have
+// failed (tolerate >= 0) the rest are stopped.
+func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, inputs []any, maxConc int, children bool, tolerate int) ([]any, int, *ExecError) {
+	results := make([]any, len(inputs))
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr *ExecError
+		failures int
+	)
+	var sem chan struct{}
+	if maxConc > 0 && maxConc < len(inputs) {
+		sem = make(chan struct{}, maxConc)
+	}
+	for i, in := range inputs {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-cctx.Done():
+			}
+			if cctx.Err() != nil {
+				break
+			}
+		}
+		wg.Add(1)
+		go func(i int, in any) {
+			defer wg.Done()
+			if sem != nil {
+				defer func() { <-sem }()
+			}
+			sub := r.subFrame(f, key, strconv.Itoa(i))
+			sub.silent = sub.silent || children
+			details := &MapIterationDetails{Name: st.Name, Index: i}
+			if !children {
+				r.emit(sub, "MapIterationStarted", "mapIterationStartedEventDetails", details)
+			}
+			out, err := r.runMachine(cctx, st.processor, sub, in)
+			if err == nil {
+				results[i] = out
+				if !children {
+					r.emit(sub, "MapIterationSucceeded", "mapIterationSucceededEventDetails", details)
+				}
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if children {
+				if cctx.Err() != nil && context.Cause(cctx) != nil && firstErr != nil {
+					return
+				}
+				failures++
+				results[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
+				if tolerate >= 0 && failures > tolerate && firstErr == nil {
+					firstErr = err
+					cancel(err)
+				}
+				return
+			}
+			if cctx.Err() != nil && firstErr != nil {
+				r.emit(sub, "MapIterationAborted", "mapIterationAbortedEventDetails", details)
+				return
+			}
+			r.emit(sub, "MapIterationFailed", "mapIterationFailedEventDetails", details)
+			if firstErr == nil {
+				firstErr = err
+				cancel(err)
+			}
+		}(i, in)
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		return nil, failures, r.ctxErr(ctx)
+	}
+	return results, failures, firstErr
+}
+
+func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key string, eff any, c map[string]any, inputs []any, maxConc int) (any, *ExecError) {
+	label := st.label
+	if label == "" {
+		label = st.Name
+	}
+	mapRunArn := fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", r.opts.Region, r.opts.Account, r.info.StateMachineName, label, requestID())
+	r.emit(f, "MapRunStarted", "mapRunStartedEventDetails", &MapRunStartedDetails{MapRunArn: mapRunArn})
+	if st.batcher != nil {
+		var err *ExecError
+		if inputs, err = r.batch(st.batcher, eff, c, inputs); err != nil {
+			r.emit(f, "MapRunFailed", "mapRunFailedEventDetails", &ErrorDetails{Error: err.Name, Cause: err.Cause})
+			return nil, err
+		}
+	}
+	pct := st.toleratedPct
+	count := st.toleratedCount
+	var err *ExecError
+	if st.toleratedPctPath != nil {
+		var n int
+		if n, err = r.intParam(0, st.toleratedPctPath, eff, c, "ToleratedFailurePercentagePath"); err == nil {
+			pct = float64(n)
+		}
+	}
+	if err == nil && st.toleratedCountPath != nil {
+		count, err = r.intParam(0, st.toleratedCountPath, eff, c, "ToleratedFailureCountPath")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// tolerated failures: the larger allowance of count and percentage.
+	tolerate := count
+	if byPct := int(pct / 100 * float64(len(inputs))); byPct > tolerate {
+		tolerate = byPct
+	}
+	if maxConc == 0 {
+		maxConc = 10000
+	}
+	results, failures, ferr := r.runItems(ctx, st, f, key, inputs, maxConc, true, tolerate)
+	if ferr != nil && ctx.Err() != nil {
+		return nil, r.ctxErr(ctx)
+	}
+	if ferr != nil || failures > tolerate {
+		e := &ExecError{Name: ErrExceedToleratedFailure, Cause: fmt.Sprintf("The specified tolerated failure threshold was exceeded: %d of %d child executions failed", failures, len(inputs))}
+		r.emit(f, "MapRunFailed", "mapRunFailedEventDetails", &ErrorDetails{Error: e.Name, Cause: e.Cause})
+		return nil, e
+	}
+	r.emit(f, "MapRunSucceeded", "", nil)
+	if JSONSize(results, MaxPayloadBytes) > MaxPayloadBytes {
+		return nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
+	}
+	return results, nil
+}
+
+// batch groups item inputs into {"Items": [...], "BatchInput": ...} objects.
+func (r *runner) batch(b *itemBatcher, eff any, c map[string]any, inputs []any) ([]any, *ExecError) {
+	maxItems, err := r.intParam(b.maxItems, b.maxItemsPath, eff, c, "MaxItemsPerBatchPath")
+	if err != nil {
+		return nil, err
+	}
+	maxBytes, err := r.intParam(b.maxBytes, b.maxBytesPath, eff, c, "MaxInputBytesPerBatchPath")
+	if err != nil {
+		return nil, err
+	}
+	if maxBytes == 0 || maxBytes > MaxPayloadBytes {
+		maxBytes = MaxPayloadBytes
+	}
+	var batchInput any
+	hasBatchInput := b.batchInput != nil
+	if hasBatchInput {
+		if batchInput, err = r.evalTemplate(b.batchInput, eff, c); err != nil {
+			return nil, err
+		}
+	}
+	overhead := len(`{"Items":[]}`)
+	if hasBatchInput {
+		overhead += len(`,"BatchInput":`) + JSONSize(batchInput, 0)
+	}
+	var out []any
+	var cur []any
+	size := overhead
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		m := map[string]any{"Items": cur}
+		if hasBatchInput {
+			m["BatchInput"] = batchInput
+		}
+		out = append(out, m)
+		cur, size = nil, overhead
+	}
+	for _, in := range inputs {
+		n := JSONSize(in, 0) + 1
+		if overhead+n > maxBytes {
+			return nil, execErr(ErrRuntime, "an item of %d bytes does not fit in MaxInputBytesPerBatch %d", n, maxBytes)
+		}
+		if len(cur) > 0 && ((maxItems > 0 && len(cur) >= maxItems) || size+n > maxBytes) {
+			flush()
+		}
+		cur = append(cur, in)
+		size += n
+	}
+	flush()
+	if out == nil {
+		out = []any{}
+	}
+	return out, nil
+}
