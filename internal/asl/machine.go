@@ -14,11 +14,11 @@ type Machine struct {
 
 // State is one parsed state. Fields that do not apply to its Type are zero.
 type State struct {
-	Name string
-	Type string
+	Name        string
+	Type        string
 	usesContext bool // the state reads $$
-	Next string
-	End  bool
+	Next        string
+	End         bool
 
 	inputPath, outputPath *Path // nil: "$"
 	inputNull, outputNull bool  // explicit JSON null

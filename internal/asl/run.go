@@ -11,10 +11,10 @@ import (
 
 // ExecutionInfo describes the running execution for the context object.
 type ExecutionInfo struct {
-	ID, Name, RoleArn              string
-	StartTime                      time.Time
+	ID, Name, RoleArn                string
+	StartTime                        time.Time
 	StateMachineID, StateMachineName string
-	RedriveCount                   int
+	RedriveCount                     int
 }
 
 // Hooks connect a run to the service around it. Every field is optional.
