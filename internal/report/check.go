@@ -1,0 +1,179 @@
+package report
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"breachflow/internal/breach"
+)
+
+// check runs the semantic checks the schema cannot express. It never puts a
+// field's value into a message.
+func (r *Report) check(now time.Time, ps *problems) {
+	r.checkOrganisation(ps)
+	r.checkTimeline(now, ps)
+	for i, c := range r.DataCategories {
+		if !c.Valid() {
+			ps.add(fmt.Sprintf("data_categories[%d]", i), "not in the category vocabulary")
+		}
+	}
+	if r.Safeguards.KeyCompromised && !r.Safeguards.Encrypted {
+		ps.add("safeguards.key_compromised", "set but safeguards.encrypted is false")
+	}
+	if r.Safeguards.HashReversible && !r.Safeguards.Hashed {
+		ps.add("safeguards.hash_reversible", "set but safeguards.hashed is false")
+	}
+	if a := r.Availability; a.RestoredAt != nil {
+		if !a.Impacted {
+			ps.add("availability.restored_at", "set but availability.impacted is false")
+		}
+		if a.Permanent {
+			ps.add("availability.restored_at", "set but availability.permanent says the data is lost")
+		}
+		if a.RestoredAt.After(now) {
+			ps.add("availability.restored_at", "in the future")
+		}
+		if a.RestoredAt.Before(r.Timeline.OccurredFrom) {
+			ps.add("availability.restored_at", "before timeline.occurred_from")
+		}
+	}
+	if r.Exfiltration == ExfiltrationRuledOut && r.DataRetrieved {
+		// Not contradictory, but worth nothing: retrieval implies it left.
+		ps.add("data_retrieved", "true but exfiltration is ruled_out: data that never left cannot be retrieved")
+	}
+	r.checkPeople(ps)
+	for j, n := range r.SubjectCounts {
+		path := "subject_counts." + string(j)
+		pj, err := breach.ParseJurisdiction(string(j))
+		if err != nil || pj != j {
+			ps.add(path, "not an ISO 3166 code in upper case (KR, US-CA)")
+		}
+		if n < 0 {
+			ps.add(path, "negative count")
+		}
+	}
+	checkScope(r.Scope, ps)
+}
+
+func (r *Report) checkOrganisation(ps *problems) {
+	o := r.Organisation
+	if strings.TrimSpace(o.Name) == "" {
+		ps.add("organisation.name", "empty")
+	}
+	if _, err := breach.ParseJurisdiction(string(o.Country)); err != nil || o.Country.Subdivision() != "" {
+		ps.add("organisation.country", "want an ISO 3166-1 alpha-2 country code")
+	}
+	checkEmail("organisation.contact.email", o.Contact.Email, ps)
+	if o.DPO != nil {
+		checkEmail("organisation.dpo.email", o.DPO.Email, ps)
+	}
+	if o.EU != nil {
+		if o.EU.Establishment && o.EU.LeadAuthorityCountry == "" {
+			ps.add("organisation.eu.lead_authority_country", "required when organisation.eu.establishment is true")
+		}
+		if o.EU.LeadAuthorityCountry != "" && !IsEU(o.EU.LeadAuthorityCountry) {
+			ps.add("organisation.eu.lead_authority_country", "not an EU/EEA member state")
+		}
+		if o.EU.Establishment && o.EU.Representative {
+			ps.add("organisation.eu.representative", "an organisation with an EU main establishment has no Art. 27 representative")
+		}
+	}
+	if o.Sector.KRCommercialEnterprise && !o.Sector.KRCreditInformationCompany {
+		ps.add("organisation.sector.kr_commercial_enterprise", "only meaningful with kr_credit_information_company")
+	}
+}
+
+func (r *Report) checkTimeline(now time.Time, ps *problems) {
+	t := r.Timeline
+	type stamp struct {
+		path string
+		at   *time.Time
+	}
+	stamps := []stamp{
+		{"timeline.occurred_from", &t.OccurredFrom}, {"timeline.occurred_to", t.OccurredTo},
+		{"timeline.discovered", &t.Discovered}, {"timeline.aware", &t.Aware},
+		{"timeline.determined", t.Determined}, {"timeline.materiality_determined", t.MaterialityDetermined},
+		{"timeline.extortion_paid", t.ExtortionPaid},
+	}
+	for _, s := range stamps {
+		if s.at == nil {
+			continue
+		}
+		if s.at.IsZero() {
+			ps.add(s.path, "missing")
+			continue
+		}
+		if s.at.After(now) {
+			ps.add(s.path, "in the future")
+		}
+	}
+	// Each pair reads "later must not be before earlier".
+	order := []struct {
+		later, earlier stamp
+	}{
+		{stamps[1], stamps[0]},
+		{stamps[2], stamps[0]},
+		{stamps[3], stamps[0]},
+		{stamps[3], stamps[2]},
+		{stamps[4], stamps[2]},
+		{stamps[5], stamps[2]},
+		{stamps[6], stamps[0]},
+	}
+	for _, o := range order {
+		if o.later.at == nil || o.earlier.at == nil || o.later.at.IsZero() || o.earlier.at.IsZero() {
+			continue
+		}
+		if o.later.at.Before(*o.earlier.at) {
+			ps.add(o.later.path, "before %s", o.earlier.path)
+		}
+	}
+}
+
+func (r *Report) checkPeople(ps *problems) {
+	seen := map[string]int{}
+	sub := strings.ToLower(strings.TrimSpace(r.Submitter))
+	checkEmail("submitter", r.Submitter, ps)
+	for i, a := range r.Approvers {
+		path := fmt.Sprintf("approvers[%d]", i)
+		checkEmail(path, a, ps)
+		k := strings.ToLower(strings.TrimSpace(a))
+		if j, dup := seen[k]; dup {
+			ps.add(path, "same address as approvers[%d]", j)
+		}
+		seen[k] = i
+		if k == sub {
+			ps.add(path, "is the submitter; the submitter cannot approve their own case")
+		}
+	}
+}
+
+// checkEmail accepts a bare address (no display name) with a dot in the
+// domain, and no header-breaking characters.
+func checkEmail(path, s string, ps *problems) {
+	if s == "" {
+		ps.add(path, "missing e-mail address")
+		return
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || strings.ContainsAny(s, "\r\n") {
+		ps.add(path, "not a bare e-mail address (value not shown)")
+		return
+	}
+	at := strings.LastIndexByte(s, '@')
+	if !strings.Contains(s[at+1:], ".") {
+		ps.add(path, "e-mail domain has no dot (value not shown)")
+	}
+}
+
+// euEEA is the EU plus the EEA states that apply the GDPR.
+var euEEA = map[breach.Jurisdiction]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true,
+	"FI": true, "FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true,
+	"LT": true, "LU": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true,
+	"SI": true, "ES": true, "SE": true, "IS": true, "LI": true, "NO": true,
+}
+
+// IsEU reports whether j (or its country) is an EU/EEA state applying the GDPR.
+func IsEU(j breach.Jurisdiction) bool { return euEEA[breach.Jurisdiction(j.Country())] }

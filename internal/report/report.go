@@ -1,0 +1,234 @@
+package report
+
+import (
+	"encoding/json"
+	"time"
+
+	"breachflow/internal/breach"
+)
+
+// Report is one breach report. Field names in JSON are snake_case; the JSON
+// Schema in schema/report.schema.json mirrors this struct field for field (a
+// test keeps them in step).
+type Report struct {
+	// ReportID is the idempotency key: the same id opens the same case.
+	ReportID     string       `json:"report_id"`
+	Title        string       `json:"title,omitempty"`
+	Description  string       `json:"description,omitempty"`
+	Organisation Organisation `json:"organisation"`
+	Timeline     Timeline     `json:"timeline"`
+	Cause        Cause        `json:"cause"`
+	// DataCategories are the kinds of personal data involved.
+	DataCategories []breach.Category `json:"data_categories"`
+	Safeguards     Safeguards        `json:"safeguards"`
+	Exfiltration   Exfiltration      `json:"exfiltration"`
+	Availability   Availability      `json:"availability"`
+	// RecordCount is the approximate number of records involved, if known.
+	RecordCount int64 `json:"record_count,omitempty"`
+	// RecipientsTrusted: the data went only to a trusted, bound recipient
+	// (e.g. a mis-sent e-mail to a partner who confirmed deletion).
+	RecipientsTrusted bool `json:"recipients_trusted"`
+	// DataRetrieved: the data was retrieved or deleted before misuse.
+	DataRetrieved bool `json:"data_retrieved"`
+	// VulnerableSubjects: children, patients, elderly or others who need
+	// extra protection are among the people affected.
+	VulnerableSubjects bool `json:"vulnerable_subjects"`
+	// LawEnforcementDelay: law enforcement asked for notice to be delayed.
+	LawEnforcementDelay    bool     `json:"law_enforcement_delay,omitempty"`
+	MeasuresTaken          []string `json:"measures_taken"`
+	MeasuresForIndividuals []string `json:"measures_for_individuals"`
+	// Approvers are the e-mail addresses allowed to approve the notices.
+	Approvers []string `json:"approvers"`
+	// Submitter is the e-mail address of the person who filed the report;
+	// they cannot approve their own case.
+	Submitter string `json:"submitter"`
+	// Scope holds the scope criteria that select the affected people from
+	// the user table (package scope defines and validates them).
+	Scope json.RawMessage `json:"scope,omitempty"`
+	// SubjectCounts gives the number of affected people per jurisdiction,
+	// for offline assessment before (or instead of) scoping.
+	SubjectCounts map[breach.Jurisdiction]int `json:"subject_counts,omitempty"`
+}
+
+// Organisation is the notifying organisation.
+type Organisation struct {
+	Name string `json:"name"`
+	// Country is where the organisation is established (ISO 3166-1 alpha-2).
+	Country breach.Jurisdiction `json:"country"`
+	// Role is "controller" (decides the processing) or "processor".
+	Role    Role    `json:"role"`
+	Contact Contact `json:"contact"`
+	// DPO is the data protection officer, if one is appointed.
+	DPO    *Contact `json:"dpo,omitempty"`
+	Sector Sector   `json:"sector"`
+	EU     *EU      `json:"eu,omitempty"`
+	// SmallAgent marks a small processing agent under Brazil's LGPD
+	// (ANPD Resolution 2/2022), whose deadlines are doubled.
+	SmallAgent bool `json:"small_agent,omitempty"`
+}
+
+// Role is the organisation's role in the processing.
+type Role string
+
+// The roles.
+const (
+	RoleController Role = "controller"
+	RoleProcessor  Role = "processor"
+)
+
+// Contact is a contact point: a DPO, a privacy office or a help desk.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Sector holds the flags that bring sector laws into play.
+type Sector struct {
+	// KRCreditInformationCompany: a 신용정보회사등 under Korea's Credit
+	// Information Use and Protection Act (financial companies, fintechs).
+	KRCreditInformationCompany bool `json:"kr_credit_information_company"`
+	// KRCommercialEnterprise: a 상거래기업 또는 법인 under CIUPA Art. 45-3,
+	// which reports to PIPC/KISA instead of FSC/FSS.
+	KRCommercialEnterprise      bool `json:"kr_commercial_enterprise,omitempty"`
+	HIPAACoveredEntity          bool `json:"hipaa_covered_entity"`
+	HIPAABusinessAssociate      bool `json:"hipaa_business_associate,omitempty"`
+	NYDFSRegulated              bool `json:"nydfs_regulated"`
+	SECRegistrant               bool `json:"sec_registrant"`
+	FTCGLBAFinancialInstitution bool `json:"ftc_glba_financial_institution"`
+	// AUAPPEntity: covered by Australia's Privacy Act (turnover over A$3m,
+	// health providers, credit reporting bodies, ...). Defaults to true
+	// when Australian residents are affected and the flag is absent.
+	AUAPPEntity *bool `json:"au_app_entity,omitempty"`
+	// CNCIIOperator: a critical information infrastructure operator in China.
+	CNCIIOperator bool `json:"cn_cii_operator,omitempty"`
+}
+
+// EU describes the organisation's presence in the EU under GDPR Art. 3.
+type EU struct {
+	// Establishment: a main establishment in the EU (one-stop shop).
+	Establishment bool `json:"establishment"`
+	// Representative: only an Art. 27 representative (no one-stop shop:
+	// every authority where affected people live is notified).
+	Representative bool `json:"representative"`
+	// LeadAuthorityCountry is the member state of the lead supervisory
+	// authority (main establishment).
+	LeadAuthorityCountry breach.Jurisdiction `json:"lead_authority_country,omitempty"`
+}
+
+// Timeline holds the moments each law's clock may start from. Times are
+// RFC 3339 with an offset.
+type Timeline struct {
+	OccurredFrom time.Time  `json:"occurred_from"`
+	OccurredTo   *time.Time `json:"occurred_to,omitempty"`
+	// Discovered: first known, or should have been known with reasonable
+	// diligence (HIPAA, FTC, CA, NY, WA, OH).
+	Discovered time.Time `json:"discovered"`
+	// Aware: reasonable certainty that personal data was compromised
+	// (GDPR, Korea, Japan, India, China).
+	Aware time.Time `json:"aware"`
+	// Determined: the breach was determined to have occurred / assessed as
+	// notifiable (Singapore, Canada, TX, FL, AZ, CO, NYDFS).
+	Determined *time.Time `json:"determined,omitempty"`
+	// MaterialityDetermined: an SEC registrant determined the incident is
+	// material (Form 8-K Item 1.05); absent means not (yet) material.
+	MaterialityDetermined *time.Time `json:"materiality_determined,omitempty"`
+	// ExtortionPaid: when a ransom was paid (NYDFS 500.17(c)).
+	ExtortionPaid *time.Time `json:"extortion_paid,omitempty"`
+}
+
+// Cause says how the breach happened.
+type Cause struct {
+	Vector Vector `json:"vector"`
+	// External: the act came from outside the organisation (unlawful
+	// access from outside triggers Korea's PIPC report at any size).
+	External    bool   `json:"external"`
+	Description string `json:"description,omitempty"`
+}
+
+// Vector is how the breach happened.
+type Vector string
+
+// The vectors.
+const (
+	VectorRansomware          Vector = "ransomware"
+	VectorHacking             Vector = "hacking"
+	VectorMalware             Vector = "malware"
+	VectorPhishing            Vector = "phishing"
+	VectorInsider             Vector = "insider"
+	VectorLostDevice          Vector = "lost_device"
+	VectorStolenDevice        Vector = "stolen_device"
+	VectorMisdelivery         Vector = "misdelivery"
+	VectorMisconfiguration    Vector = "misconfiguration"
+	VectorDeliberateProvision Vector = "deliberate_provision" // the organisation itself passed data on without a legal basis
+	VectorOther               Vector = "other"
+)
+
+// Vectors lists every vector, in a fixed order.
+var Vectors = []Vector{
+	VectorRansomware, VectorHacking, VectorMalware, VectorPhishing, VectorInsider,
+	VectorLostDevice, VectorStolenDevice, VectorMisdelivery, VectorMisconfiguration,
+	VectorDeliberateProvision, VectorOther,
+}
+
+// UnjustPurpose reports whether the vector is an act with an unjust purpose
+// (Japan's Rule 7(3); malicious acts generally).
+func (v Vector) UnjustPurpose() bool {
+	switch v {
+	case VectorRansomware, VectorHacking, VectorMalware, VectorPhishing, VectorInsider, VectorStolenDevice:
+		return true
+	}
+	return false
+}
+
+// Safeguards are the technical protections the affected data had.
+type Safeguards struct {
+	Encrypted      bool `json:"encrypted"`
+	KeyCompromised bool `json:"key_compromised"`
+	Hashed         bool `json:"hashed"`
+	HashReversible bool `json:"hash_reversible"`
+}
+
+// Unintelligible reports whether the data stayed unreadable to whoever got
+// it: encrypted or hashed, with neither the key nor the hash broken.
+func (s Safeguards) Unintelligible() bool {
+	return (s.Encrypted && !s.KeyCompromised) || (s.Hashed && !s.HashReversible && !s.Encrypted)
+}
+
+// Exfiltration says whether data left the organisation's control.
+type Exfiltration string
+
+// The exfiltration states.
+const (
+	ExfiltrationConfirmed Exfiltration = "confirmed"
+	ExfiltrationSuspected Exfiltration = "suspected"
+	ExfiltrationRuledOut  Exfiltration = "ruled_out"
+)
+
+// Availability is the loss of access to the data.
+type Availability struct {
+	Impacted bool `json:"impacted"`
+	// RestoredAt is when access was restored; absent while still down.
+	RestoredAt *time.Time `json:"restored_at,omitempty"`
+	// Permanent: data was lost with no backup.
+	Permanent bool `json:"permanent,omitempty"`
+}
+
+// Has reports whether the report lists category c.
+func (r *Report) Has(c breach.Category) bool {
+	for _, x := range r.DataCategories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// TotalSubjects sums SubjectCounts.
+func (r *Report) TotalSubjects() int {
+	n := 0
+	for _, c := range r.SubjectCounts {
+		n += c
+	}
+	return n
+}

@@ -1,0 +1,22 @@
+// Package rules is the breach-notification rulebook: one embedded data file
+// per regime (regimes/*.yaml), loaded and checked at start, and the Go that
+// evaluates them against a report and subject counts.
+//
+// The assess stage and `breachflow assess` call Assess; drafting (package
+// notice), approval and sending read the Obligation values it returns.
+// Assess is offline and deterministic: the same report, counts and now give
+// the same obligations in the same order. Every regime that could apply
+// yields at least one obligation, and "no notification required" is an
+// obligation with Required=false and a rationale, never a silent omission.
+//
+// Deadlines are computed from the clock the law names (aware, discovered,
+// determined, materiality_determined, ...) in calendar hours, calendar days
+// or business days. Business days skip weekends and the jurisdiction's
+// public holidays (github.com/rickar/cal/v2 for Brazil and the US federal
+// calendar); no rule in the rulebook counts Korean business days, so no
+// Korean holiday table is needed.
+//
+// Verification marks come from the research (RULEBOOK.md): "V" read in
+// primary text, "S" read in a secondary source, "UNVERIFIED" otherwise.
+// They travel with each obligation so a responder sees what to double-check.
+package rules

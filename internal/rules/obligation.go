@@ -1,0 +1,113 @@
+package rules
+
+import (
+	"time"
+
+	"breachflow/internal/breach"
+)
+
+// Clock names the moment a deadline runs from.
+type Clock string
+
+// The clocks. Each maps onto a report.Timeline field.
+const (
+	ClockAware       Clock = "aware"                  // timeline.aware
+	ClockDiscovered  Clock = "discovered"             // timeline.discovered
+	ClockDetermined  Clock = "determined"             // timeline.determined
+	ClockMateriality Clock = "materiality_determined" // timeline.materiality_determined
+	ClockExtortion   Clock = "extortion_paid"         // timeline.extortion_paid
+	ClockYearEnd     Clock = "year_end_of_discovery"  // end of the calendar year of discovery (HIPAA < 500)
+	ClockNotice      Clock = "individual_notice"      // when individuals are notified (AG filings "concurrently")
+)
+
+// Verification is the research's confidence in a rule.
+type Verification string
+
+// The verification marks.
+const (
+	Verified   Verification = "V"          // read in primary text
+	Secondary  Verification = "S"          // read in a secondary source
+	Unverified Verification = "UNVERIFIED" // background knowledge or a weak source
+)
+
+// Phase says where an obligation sits in a phased regime.
+type Phase struct {
+	// Stage is "preliminary", "final", "initial", "update" or "" when the
+	// regime has one notice.
+	Stage string `json:"stage,omitempty"`
+	// FollowUp describes the later notice ("final report within 30 days").
+	FollowUp string `json:"follow_up,omitempty"`
+}
+
+// Obligation is one notification duty: who must be told, by when, with what,
+// and why. Required=false means the regime was considered and no notice is
+// due; Rationale says why.
+type Obligation struct {
+	// ID is stable across runs: "<rule id>" or "<rule id>-<jurisdiction>"
+	// (e.g. "kr-pipa-34-individuals", "eu-gdpr-33-authority-DE").
+	ID            string               `json:"id"`
+	Regime        string               `json:"regime"`       // e.g. "kr-pipa"
+	RegimeName    string               `json:"regime_name"`  // e.g. "Korea PIPA"
+	Jurisdiction  breach.Jurisdiction  `json:"jurisdiction"` // whose residents the duty protects
+	RecipientKind breach.RecipientKind `json:"recipient_kind"`
+	RecipientName string               `json:"recipient_name"`
+	// Channel is how the notice is filed or sent: "online_form", "email",
+	// "portal", "letter", "website", "press", "form_8k"...
+	Channel  string `json:"channel"`
+	Required bool   `json:"required"`
+	// DueAt is the deadline; zero when the law sets none ("without undue
+	// delay" only) or when nothing is required.
+	DueAt time.Time `json:"due_at,omitzero"`
+	// Clock is what the deadline runs from, ClockStart when it started.
+	Clock      Clock     `json:"clock,omitempty"`
+	ClockStart time.Time `json:"clock_start,omitzero"`
+	// Deadline is the law's wording of the deadline, e.g. "72 hours after
+	// becoming aware" or "4 business days after materiality determination".
+	Deadline     string           `json:"deadline"`
+	Citation     string           `json:"citation"`
+	Rationale    string           `json:"rationale"`
+	Elements     []breach.Element `json:"elements"`
+	Verification Verification     `json:"verification"`
+	// Language is the regulator's or notice's language (BCP 47: "ko", "de").
+	Language string `json:"language,omitempty"`
+	Phase    Phase  `json:"phase,omitzero"`
+	// Subjects is the number of people the duty concerns (those resident in
+	// Jurisdiction, or all for a regulator filing without one).
+	Subjects int `json:"subjects"`
+	// Notes carry what a responder must know beyond the deadline (content
+	// rules, format rules, conflicts in the research).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Assessment is the rulebook's answer for one report.
+type Assessment struct {
+	ReportID string    `json:"report_id"`
+	Now      time.Time `json:"now"`
+	// Obligations sorted by DueAt (those without one last), then ID.
+	Obligations []Obligation `json:"obligations"`
+	// Risk is the severity assessment used by risk-based regimes.
+	Risk Risk `json:"risk"`
+	// Unknown lists jurisdictions with affected people that the rulebook
+	// has no rules for; a human must look at them.
+	Unknown []breach.Jurisdiction `json:"unknown_jurisdictions,omitempty"`
+	// Escalations are questions the rulebook will not decide on its own
+	// (e.g. whether a deliberate transfer is a "leak" under PIPA).
+	Escalations []string `json:"escalations,omitempty"`
+}
+
+// Risk is an ENISA-style severity assessment: SE = DPC x EI + CB.
+type Risk struct {
+	Method string `json:"method"`
+	// DPC is the data processing context score (1-4).
+	DPC       float64 `json:"dpc"`
+	DPCReason string  `json:"dpc_reason"`
+	// EI is the ease of identification (0.25-1).
+	EI       float64 `json:"ei"`
+	EIReason string  `json:"ei_reason"`
+	// CB is the sum of circumstances-of-breach adjustments.
+	CB        float64  `json:"cb"`
+	CBReasons []string `json:"cb_reasons"`
+	Score     float64  `json:"score"`
+	// Level is "low" (<2), "medium" (2-3), "high" (3-4), "very_high" (>=4).
+	Level string `json:"level"`
+}
