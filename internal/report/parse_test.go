@@ -140,3 +140,20 @@ func TestNegativeCount(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestParseScope(t *testing.T) {
+	ok := edit(t, `"subject_counts"`, `"scope": {"all": [{"attr": "payment_service", "op": "=", "value": "kakaopay"}, {"attr": "overseas_transfer", "op": "=", "value": true}]}, "subject_counts"`)
+	r, err := report.ParseAt(ok, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scope == nil || len(r.Scope.All) != 2 {
+		t.Fatalf("scope %+v", r.Scope)
+	}
+	bad := edit(t, `"subject_counts"`, `"scope": {"all": [{"attr": "payment_service", "op": "=", "value": "kakaopay"}, {"attr": "x", "op": "~", "value": 1}]}, "subject_counts"`)
+	_, err = report.ParseAt(bad, now)
+	var ve *report.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "scope.all[1]") {
+		t.Fatalf("got %v, want a problem under scope.all[1]", err)
+	}
+}

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"encoding/json"
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/scope"
 )
 
 // Report is one breach report. Field names in JSON are snake_case; the JSON
@@ -44,7 +44,7 @@ type Report struct {
 	Submitter string `json:"submitter"`
 	// Scope holds the scope criteria that select the affected people from
 	// the user table (package scope defines and validates them).
-	Scope json.RawMessage `json:"scope,omitempty"`
+	Scope *scope.Criteria `json:"scope,omitempty"`
 	// SubjectCounts gives the number of affected people per jurisdiction,
 	// for offline assessment before (or instead of) scoping.
 	SubjectCounts map[breach.Jurisdiction]int `json:"subject_counts,omitempty"`
