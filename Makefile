@@ -1,0 +1,65 @@
+# breachflow: the documented entry points. `make test` is what CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+FUNCTIONS := $(notdir $(wildcard functions/*))
+INFRA     := infra
+NODE_BIN  := $(INFRA)/node_modules/.bin
+STAMP     := $(INFRA)/node_modules/.installed
+TAGS      := integration,browser
+
+.PHONY: help deps chromium build test test-unit vet lint validate-asl demo bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+deps: $(STAMP) ## install the local emulators from infra/package-lock.json (npm ci)
+
+$(STAMP): $(INFRA)/package-lock.json $(INFRA)/package.json
+	@command -v node >/dev/null || { echo "node not found: install Node.js 20 or newer" >&2; exit 1; }
+	cd $(INFRA) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+chromium: ## install Debian's chromium for the console's browser test, if absent
+	@if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing chromium (Debian)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+build: ## static arm64 bootstrap per Lambda in bin/<function>/, and bin/breachflow for this machine
+	@for f in $(FUNCTIONS); do \
+	  echo "build functions/$$f"; \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bin/$$f/bootstrap ./functions/$$f; \
+	done
+	$(GO) build -o bin/breachflow ./cmd/breachflow
+
+vet: ## go vet over every build tag
+	$(GO) vet -tags $(TAGS) ./...
+
+lint: vet ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+validate-asl: deps ## asl-validator on every state machine
+	@for f in statemachine/*.asl.json; do \
+	  node $(NODE_BIN)/asl-validator --json-path "$$f" >/dev/null || { echo "invalid ASL: $$f" >&2; node $(NODE_BIN)/asl-validator --json-path "$$f"; exit 1; }; \
+	  echo "asl-validator: $$f ok"; \
+	done
+
+test-unit: ## unit tests only (no emulators)
+	$(GO) test ./...
+
+test: deps chromium lint validate-asl ## everything CI runs: vet, unit, integration (real emulators), browser, ASL and template checks
+	$(GO) test -tags $(TAGS) -count=1 -timeout 20m ./...
+	@pgrep -f '[n]ode .*(dynalite|aws-ses-v2-local)' >/dev/null && { echo "emulator processes left behind" >&2; exit 1; } || true
+
+demo: deps ## the whole Kakao Pay-style run, locally, no AWS account
+	$(GO) run ./cmd/breachflow demo
+
+bench: deps ## benchmarks and scale harnesses (see README for what each reports)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin out .breachflow

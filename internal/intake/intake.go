@@ -1,0 +1,90 @@
+// Package intake is the first state of a breach case: it re-validates the
+// report that `breachflow start` stored, and opens the case record
+// idempotently. The state machine passes it a case id and gets back ids,
+// counts and the report's hash: the report itself, and anything personal in
+// it, never enters the execution history.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/cases"
+	"breachflow/internal/report"
+)
+
+// Input is the intake state's input.
+type Input struct {
+	CaseID string `json:"case_id"`
+}
+
+// Output is what intake hands on: ids, counts and vocabulary, no personal data.
+type Output struct {
+	CaseID         string            `json:"case_id"`
+	ReportSHA256   string            `json:"report_sha256"`
+	Status         cases.Status      `json:"status"`
+	Opened         bool              `json:"opened"` // false when the case already existed
+	Shards         int               `json:"shards"`
+	DataCategories []breach.Category `json:"data_categories"`
+}
+
+// InvalidReport is returned (unwrapped, so the state machine can route on its
+// name) when the stored report fails validation. It lists field paths and
+// problems, never field values.
+type InvalidReport struct {
+	CaseID   string
+	Problems []report.Problem
+}
+
+func (e *InvalidReport) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return fmt.Sprintf("case %s: invalid report: %s", e.CaseID, strings.Join(parts, "; "))
+}
+
+// CaseNotFound is returned when no report is stored for the case id.
+type CaseNotFound struct{ CaseID string }
+
+func (e *CaseNotFound) Error() string { return "case " + e.CaseID + ": no stored report" }
+
+// Handler opens cases.
+type Handler struct {
+	Cases *cases.Store
+	Log   *slog.Logger
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
+	if in.CaseID == "" {
+		return Output{}, &InvalidReport{Problems: []report.Problem{{Path: "case_id", Message: "required"}}}
+	}
+	c, opened, err := h.Cases.Open(ctx, in.CaseID)
+	var nf *cases.NotFoundError
+	var ve *report.ValidationError
+	switch {
+	case errors.As(err, &nf):
+		return Output{}, &CaseNotFound{CaseID: in.CaseID}
+	case errors.As(err, &ve):
+		return Output{}, &InvalidReport{CaseID: in.CaseID, Problems: ve.Problems}
+	case err != nil:
+		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	r, _, err := h.Cases.Report(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	out := Output{
+		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Opened: opened,
+		Shards: c.Shards, DataCategories: r.DataCategories,
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "intake", "case_id", c.CaseID, "opened", opened, "status", c.Status, "categories", len(r.DataCategories))
+	}
+	return out, nil
+}
