@@ -1,0 +1,25 @@
+// Package sfnapi serves the AWS Step Functions API over HTTP for the local
+// engine (package stepfunctions): the AWS JSON 1.0 protocol that the Go sfn
+// client, the AWS CLI and breachflow's own CLI speak, so they drive local
+// runs exactly as they drive AWS.
+//
+// Requests are `POST /` with `Content-Type: application/x-amz-json-1.0` and
+// `X-Amz-Target: AWSStepFunctions.<Operation>`; a SigV4 Authorization header
+// must be present but is not verified (everything binds 127.0.0.1 only).
+// Responses carry AWS's member names and shapes, dates as epoch seconds.
+// Errors are HTTP 400 with `{"__type": "<Code>", "message": "..."}`, so the
+// SDK returns its modelled error types (*types.ExecutionAlreadyExists,
+// *types.TaskDoesNotExist, ...). Protocol-level failures use AWS's codes too:
+// UnknownOperationException, SerializationException, ValidationException,
+// MissingAuthenticationTokenException; an unexpected failure of the service
+// is a 500 InternalFailure whose message carries no request data.
+//
+// Operations: CreateStateMachine, DescribeStateMachine, ListStateMachines,
+// DeleteStateMachine, StartExecution, DescribeExecution, ListExecutions,
+// GetExecutionHistory, StopExecution, SendTaskSuccess, SendTaskFailure and
+// SendTaskHeartbeat. List operations and GetExecutionHistory page with
+// maxResults and an opaque nextToken as AWS does.
+//
+// `breachflow local up` mounts NewHandler on Serve's listener at
+// 127.0.0.1:8083 (Listen refuses any non-loopback address).
+package sfnapi
