@@ -47,7 +47,13 @@ func (e *DefinitionError) Error() string {
 type ExecError struct {
 	Name  string
 	Cause string
+	// executionTimeout marks the machine-level TimeoutSeconds firing.
+	executionTimeout bool
 }
+
+// IsExecutionTimeout reports whether err ended the execution because the
+// machine's own TimeoutSeconds passed (status TIMED_OUT, not FAILED).
+func IsExecutionTimeout(err *ExecError) bool { return err != nil && err.executionTimeout }
 
 func (e *ExecError) Error() string {
 	if e.Cause == "" {

@@ -63,7 +63,7 @@ func (m *Machine) Run(ctx context.Context, opts Options, info ExecutionInfo, inp
 		go func() {
 			select {
 			case <-timer:
-				cancel(&ExecError{Name: ErrTimeout, Cause: "The execution timed out"})
+				cancel(&ExecError{Name: ErrTimeout, Cause: "The execution timed out", executionTimeout: true})
 			case <-ctx.Done():
 			}
 		}()

@@ -323,10 +323,10 @@ func (r *runner) lambdaInvokeOnce(ctx context.Context, st *State, f *frame, key 
 		case <-tw.beats:
 			continue
 		case <-beatCh:
-			r.hooks.Tokens.Forget(token)
+			r.hooks.Tokens.expire(token)
 			return nil, &ExecError{Name: ErrHeartbeatTimeout}
 		case <-timeoutCh:
-			r.hooks.Tokens.Forget(token)
+			r.hooks.Tokens.expire(token)
 			return nil, &ExecError{Name: ErrTimeout}
 		case <-ctx.Done():
 			return nil, r.ctxErr(ctx)

@@ -15,6 +15,8 @@ var (
 	ErrTokenUnknown = errors.New("task token does not exist")
 	// ErrTokenInvalid: the text is not a task token at all.
 	ErrTokenInvalid = errors.New("invalid task token")
+	// ErrTokenTimedOut: the task waiting on the token timed out.
+	ErrTokenTimedOut = errors.New("task timed out")
 )
 
 const tokenPrefix = "AQ"
@@ -39,8 +41,9 @@ func ValidTaskToken(s string) bool {
 // TaskTokens tracks tasks waiting on a token (.waitForTaskToken). One
 // registry serves every execution of a service.
 type TaskTokens struct {
-	mu      sync.Mutex
-	pending map[string]*tokenWait
+	mu       sync.Mutex
+	pending  map[string]*tokenWait
+	timedOut map[string]bool
 }
 
 type tokenWait struct {
@@ -54,7 +57,9 @@ type tokenResult struct {
 }
 
 // NewTaskTokens returns an empty registry.
-func NewTaskTokens() *TaskTokens { return &TaskTokens{pending: map[string]*tokenWait{}} }
+func NewTaskTokens() *TaskTokens {
+	return &TaskTokens{pending: map[string]*tokenWait{}, timedOut: map[string]bool{}}
+}
 
 // Expect registers a token before its task waits on it, so that a
 // completion arriving first (e.g. right after a restart) is kept.
@@ -78,8 +83,12 @@ func (t *TaskTokens) finish(token string, r tokenResult) error {
 	t.mu.Lock()
 	w := t.pending[token]
 	delete(t.pending, token)
+	timedOut := t.timedOut[token]
 	t.mu.Unlock()
 	if w == nil {
+		if timedOut {
+			return ErrTokenTimedOut
+		}
 		return ErrTokenUnknown
 	}
 	w.done <- r
@@ -103,6 +112,11 @@ func (t *TaskTokens) Heartbeat(token string) error {
 	}
 	w := t.get(token, false)
 	if w == nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.timedOut[token] {
+			return ErrTokenTimedOut
+		}
 		return ErrTokenUnknown
 	}
 	select {
@@ -112,10 +126,17 @@ func (t *TaskTokens) Heartbeat(token string) error {
 	return nil
 }
 
-// Forget drops a token whose task no longer waits (timed out, aborted).
+// Forget drops a token whose task no longer waits (failed, aborted).
 func (t *TaskTokens) Forget(token string) {
 	t.mu.Lock()
 	delete(t.pending, token)
+	t.mu.Unlock()
+}
+
+func (t *TaskTokens) expire(token string) {
+	t.mu.Lock()
+	delete(t.pending, token)
+	t.timedOut[token] = true
 	t.mu.Unlock()
 }
 

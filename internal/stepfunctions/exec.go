@@ -1,0 +1,177 @@
+package stepfunctions
+
+import (
+	"context"
+	"time"
+
+	"breachflow/internal/asl"
+)
+
+// StartExecution starts an execution. For a STANDARD machine, the same name
+// with the same input while the first is RUNNING returns that execution;
+// otherwise a reused name is ExecutionAlreadyExists.
+func (s *Service) StartExecution(ctx context.Context, in StartExecutionInput) (Execution, error) {
+	if err := checkArn(in.StateMachineArn, "stateMachine"); err != nil {
+		return Execution{}, err
+	}
+	if in.Input == "" {
+		in.Input = "{}"
+	}
+	if len(in.Input) > asl.MaxPayloadBytes {
+		return Execution{}, apiErr(CodeInvalidExecutionInput, "Input exceeds the maximum size of %d bytes", asl.MaxPayloadBytes)
+	}
+	input, err := asl.DecodeJSON([]byte(in.Input))
+	if err != nil {
+		return Execution{}, apiErr(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%v'", err)
+	}
+	if in.Name == "" {
+		in.Name = newUUID()
+	}
+	if !validName(in.Name) {
+		return Execution{}, apiErr(CodeInvalidName, "Invalid Name: '%s'", in.Name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Execution{}, apiErr(CodeValidationException, "service is closed")
+	}
+	sm, ok := s.machines[in.StateMachineArn]
+	if !ok {
+		return Execution{}, apiErr(CodeStateMachineDoesNotExist, "State Machine Does Not Exist: '%s'", in.StateMachineArn)
+	}
+	arn := s.execArn(sm, in.Name)
+	if old, ok := s.execs[arn]; ok {
+		if sm.Type == TypeStandard && old.e.Status == StatusRunning && old.e.Input == in.Input {
+			return old.e, nil
+		}
+		return Execution{}, apiErr(CodeExecutionAlreadyExists, "Execution Already Exists: '%s'", arn)
+	}
+	m, err := asl.Parse([]byte(sm.Definition))
+	if err != nil {
+		return Execution{}, apiErr(CodeInvalidDefinition, "%v", err)
+	}
+	ex := &execution{
+		e:      Execution{Arn: arn, StateMachineArn: sm.Arn, Name: in.Name, Status: StatusRunning, StartDate: s.clock.Now(), Input: in.Input},
+		smType: sm.Type, def: sm.Definition, machine: m, smName: sm.Name, roleArn: sm.RoleArn,
+	}
+	if s.store != nil {
+		j, err := s.store.openJournal(arn)
+		if err != nil {
+			return Execution{}, err
+		}
+		ex.journal = j
+	}
+	s.execs[arn] = ex
+	s.emitLocked(ex, asl.Event{Type: "ExecutionStarted", DetailsField: "executionStartedEventDetails",
+		Details: &asl.ExecutionStartedDetails{Input: asl.NewJSONText(input), RoleArn: sm.RoleArn}}, 0)
+	if err := s.persistLocked(ex); err != nil {
+		delete(s.execs, arn)
+		return Execution{}, err
+	}
+	s.launchLocked(ex, input)
+	return ex.e, nil
+}
+
+// launchLocked runs the execution in a goroutine.
+func (s *Service) launchLocked(ex *execution, input any) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ex.cancel = cancel
+	opts := asl.Options{Clock: s.clock, Functions: s.opts.Functions, Intrinsic: s.opts.Intrinsic,
+		Region: s.opts.Region, Account: s.opts.Account}
+	info := asl.ExecutionInfo{ID: ex.e.Arn, Name: ex.e.Name, RoleArn: ex.roleArn, StartTime: ex.e.StartDate,
+		StateMachineID: ex.e.StateMachineArn, StateMachineName: ex.smName}
+	hooks := asl.Hooks{
+		Emit:   func(ev asl.Event, prev int64) int64 { return s.emit(ex, ev, prev) },
+		Tokens: s.tokens,
+		OnToken: func(token string) {
+			s.mu.Lock()
+			if ex.tokenSet == nil {
+				ex.tokenSet = map[string]bool{}
+			}
+			ex.tokenSet[token] = true
+			s.mu.Unlock()
+		},
+	}
+	if ex.journal != nil {
+		hooks.Journal = ex.journal
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel(nil)
+		out, xerr := ex.machine.Run(ctx, opts, info, input, hooks)
+		s.finish(ex, out, xerr)
+	}()
+}
+
+func (s *Service) finish(ex *execution, out any, xerr *asl.ExecError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ex.closing || ex.stopped || ex.e.Status != StatusRunning {
+		return
+	}
+	now := s.clock.Now()
+	ex.e.StopDate = now
+	switch {
+	case xerr == nil:
+		b, err := asl.EncodeJSON(out)
+		if err != nil {
+			b = []byte("null")
+		}
+		ex.e.Status, ex.e.Output = StatusSucceeded, string(b)
+		s.emitLocked(ex, asl.Event{Type: "ExecutionSucceeded", DetailsField: "executionSucceededEventDetails",
+			Details: &asl.ExecutionSucceededDetails{Output: asl.NewJSONText(out)}}, 0)
+	case asl.IsExecutionTimeout(xerr):
+		ex.e.Status, ex.e.Error, ex.e.Cause = StatusTimedOut, xerr.Name, xerr.Cause
+		s.emitLocked(ex, asl.Event{Type: "ExecutionTimedOut", DetailsField: "executionTimedOutEventDetails",
+			Details: &asl.ErrorDetails{Error: xerr.Name, Cause: xerr.Cause}}, 0)
+	default:
+		ex.e.Status, ex.e.Error, ex.e.Cause = StatusFailed, xerr.Name, xerr.Cause
+		s.emitLocked(ex, asl.Event{Type: "ExecutionFailed", DetailsField: "executionFailedEventDetails",
+			Details: &asl.ErrorDetails{Error: xerr.Name, Cause: xerr.Cause}}, 0)
+	}
+	s.forgetTokensLocked(ex)
+	_ = s.persistLocked(ex)
+}
+
+func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emitLocked(ex, ev, prev)
+}
+
+// emitLocked appends an event. Events without a known predecessor follow
+// the previous event, as in AWS's linear histories.
+func (s *Service) emitLocked(ex *execution, ev asl.Event, prev int64) int64 {
+	id := int64(len(ex.events) + 1)
+	if prev == 0 {
+		prev = id - 1
+	}
+	ts := s.clock.Now()
+	if id == 1 {
+		ts = ex.e.StartDate
+	}
+	ex.events = append(ex.events, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: ts,
+		Type: ev.Type, DetailsField: ev.DetailsField, Details: ev.Details})
+	return id
+}
+
+func (s *Service) forgetTokensLocked(ex *execution) {
+	for t := range ex.tokenSet {
+		s.tokens.Forget(t)
+	}
+	ex.tokenSet = nil
+}
+
+func (s *Service) persistLocked(ex *execution) error {
+	if s.store == nil {
+		return nil
+	}
+	rec := execFile{Execution: ex.e, Definition: ex.def, Type: ex.smType, StateMachineName: ex.smName, RoleArn: ex.roleArn}
+	if ex.e.Status != StatusRunning {
+		rec.History = ex.events
+	}
+	return s.store.saveExecution(&rec)
+}
+
+var _ = time.Second
