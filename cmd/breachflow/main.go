@@ -36,6 +36,8 @@ func newRoot() *cobra.Command {
 	// One line per command; each lives in its own file.
 	root.AddCommand(
 		newLocalCmd(),
+		newStartCmd(),
+		newStatusCmd(),
 	)
 	return root
 }

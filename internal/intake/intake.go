@@ -20,6 +20,9 @@ import (
 // Input is the intake state's input.
 type Input struct {
 	CaseID string `json:"case_id"`
+	// ExecutionArn is the execution running the case ($$.Execution.Id),
+	// recorded on the case so `breachflow status` can find it.
+	ExecutionArn string `json:"execution_arn,omitempty"`
 }
 
 // Output is what intake hands on: ids, counts and vocabulary, no personal data.
@@ -74,6 +77,15 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, &InvalidReport{CaseID: in.CaseID, Problems: ve.Problems}
 	case err != nil:
 		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	if in.ExecutionArn != "" && c.ExecutionArn != in.ExecutionArn {
+		c, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
+			c.ExecutionArn = in.ExecutionArn
+			return nil
+		})
+		if err != nil {
+			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+		}
 	}
 	r, _, err := h.Cases.Report(ctx, in.CaseID)
 	if err != nil {
