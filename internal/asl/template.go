@@ -42,7 +42,10 @@ func compileTemplate(v any) (*template, error) {
 						return nil, fmt.Errorf("field %q: %v", k, err)
 					}
 					f.path = p
-				} else if strings.HasPrefix(s, "States.") && strings.HasSuffix(strings.TrimSpace(s), ")") {
+				} else if strings.HasPrefix(s, "States.") {
+					if err := checkIntrinsic(s); err != nil {
+						return nil, fmt.Errorf("field %q: %v", k, err)
+					}
 					f.intrinsic = s
 				} else {
 					return nil, fmt.Errorf("field %q: %q is neither a path nor an intrinsic function", k, s)

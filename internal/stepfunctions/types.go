@@ -123,4 +123,3 @@ const (
 	CodeTaskTimedOut              = "TaskTimedOut"
 	CodeValidationException       = "ValidationException"
 )
-
