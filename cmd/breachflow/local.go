@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,9 +21,11 @@ func newLocalCmd() *cobra.Command {
 func newLocalUpCmd() *cobra.Command {
 	var opts localstack.Options
 	var verbose bool
+	var sfnPort int
+	var template string
 	cmd := &cobra.Command{
 		Use:   "up",
-		Short: "Start DynamoDB and SES emulators on 127.0.0.1 and run until Ctrl-C",
+		Short: "Start DynamoDB, SES and Step Functions on 127.0.0.1 and run until Ctrl-C",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if verbose {
@@ -30,29 +33,34 @@ func newLocalUpCmd() *cobra.Command {
 			} else {
 				opts.Log = io.Discard
 			}
-			stack, err := localstack.Start(ctx, opts)
+			up, err := startLocal(ctx, opts, template, sfnPort)
 			if err != nil {
 				return err
 			}
-			defer stack.Close()
+			defer up.Close()
+			stack := up.stack
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "breachflow local stack is up (Ctrl-C to stop)\n\n")
-			fmt.Fprintf(out, "  DynamoDB     %s\n", stack.DynamoDB)
-			fmt.Fprintf(out, "  SES v2       %s\n", stack.SES)
-			fmt.Fprintf(out, "  SES mailbox  %s/\n\n", stack.SES)
+			fmt.Fprintf(out, "  DynamoDB        %s\n", stack.DynamoDB)
+			fmt.Fprintf(out, "  SES v2          %s\n", stack.SES)
+			fmt.Fprintf(out, "  SES mailbox     %s/\n", stack.SES)
+			fmt.Fprintf(out, "  Step Functions  %s (state machines: %s)\n", up.runtime.Endpoint, strings.Join(up.machineNames(), ", "))
+			fmt.Fprintf(out, "  case table      %s\n\n", up.caseTable)
 			fmt.Fprintf(out, "Point the SDK and the AWS CLI at it:\n")
-			for _, kv := range stack.Env() {
+			for _, kv := range up.env() {
 				fmt.Fprintf(out, "  export %s\n", kv)
 			}
 			<-ctx.Done()
 			fmt.Fprintln(out, "\nstopping")
-			return stack.Close()
+			return up.Close()
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1 ($BREACHFLOW_DYNAMODB_PORT)")
 	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1 ($BREACHFLOW_SES_PORT)")
 	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (empty: memory only)")
+	f.IntVar(&sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1 ($BREACHFLOW_SFN_PORT)")
+	f.StringVar(&template, "template", "template.yaml", "the SAM template whose functions and state machines run locally")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show the emulators' own output")
 	return cmd
 }

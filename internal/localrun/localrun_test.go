@@ -1,0 +1,28 @@
+package localrun
+
+import (
+	"testing"
+
+	"breachflow/internal/sam"
+)
+
+// TestEveryTemplateFunctionRunsLocally keeps the handler table and
+// template.yaml in step in both directions.
+func TestEveryTemplateFunctionRunsLocally(t *testing.T) {
+	tpl, err := sam.Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Handlers(tpl, Deps{}); err != nil {
+		t.Fatal(err)
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range constructors {
+		if _, ok := fns[id]; !ok {
+			t.Errorf("localrun has a handler for %s, which template.yaml does not declare", id)
+		}
+	}
+}
