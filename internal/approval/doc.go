@@ -1,0 +1,34 @@
+// Package approval is the human sign-off between drafting and sending.
+//
+// The workflow's approval task (`.waitForTaskToken`, functions/approval-request)
+// calls Service.Open: it records the task token with the case together with
+// the content hash of the drafts, the hash of the recipient set and the
+// deadlines, and emails each configured approver a signed, expiring,
+// single-use link to the console (package console).
+//
+// Service.Decide applies the rules, whoever asks (the console after a POST
+// with a valid CSRF token, or `breachflow approve|reject` for scripted use):
+//   - the approver is on the configured list and was asked in this request;
+//   - the submitter of the case cannot approve it;
+//   - the drafts and the recipient set are still exactly what the request
+//     bound (a link issued before a change is void);
+//   - a link is used once (a conditional write consumes it);
+//   - each approver counts once (a conditional write records the vote), and
+//     the configured number of distinct approvers (default 2) is a quorum.
+//
+// On quorum the service sends SendTaskSuccess with a Record that holds ids,
+// hashes and timestamps only (Step Functions history is widely readable, so
+// no emails and no comments go there); a rejection sends SendTaskFailure
+// with the error name "ApprovalRejected", which the state machine routes to
+// its documented end or back to drafting. Every link issued, vote, decision
+// and escalation is appended to the case's audit log (package audit).
+//
+// While a request is pending, Escalate (run on a schedule, or by the local
+// stack) emails the escalation contacts once per case and threshold when the
+// earliest deadline comes within a configured margin, and WaitTimeout gives
+// the state machine a wait timeout derived from the deadlines.
+//
+// Storage goes through the Store interface: DynamoStore keeps everything in
+// the case table under casetable.CasePK (sort keys "APPROVAL#..."), MemStore
+// keeps it in memory for tests and demos.
+package approval

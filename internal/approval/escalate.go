@@ -1,0 +1,121 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Bounds of the approval wait. Step Functions needs a positive timeout, and
+// a Standard execution lives at most a year.
+const (
+	MinWait = time.Minute
+	MaxWait = 364 * 24 * time.Hour
+)
+
+// WaitTimeout is how long the state machine should wait for approval: until
+// the earliest deadline minus margin, so that the workflow wakes (and
+// escalates) while there is still time to act, instead of a fixed constant.
+// It is at least MinWait (a deadline already inside the margin still gets a
+// short wait, since sending unapproved is never the answer) and at most
+// MaxWait (also the answer when there are no deadlines).
+func WaitTimeout(deadlines []Deadline, now time.Time, margin time.Duration) time.Duration {
+	due, ok := Earliest(deadlines)
+	if !ok {
+		return MaxWait
+	}
+	return min(max(due.Sub(now)-margin, MinWait), MaxWait)
+}
+
+// WaitTimeoutSeconds is WaitTimeout in whole seconds, as the ASL
+// TimeoutSecondsPath wants it.
+func WaitTimeoutSeconds(deadlines []Deadline, now time.Time, margin time.Duration) int64 {
+	return int64(WaitTimeout(deadlines, now, margin) / time.Second)
+}
+
+// EscalateOutput reports one escalation run.
+type EscalateOutput struct {
+	Checked   int `json:"checked"`
+	Escalated int `json:"escalated"`
+}
+
+// Escalate emails the escalation contacts about each pending request whose
+// earliest deadline is within a configured margin. Each margin fires once
+// per case (a conditional write claims it before the email goes), so it is
+// safe to call on any schedule, from several places at once.
+func (s *Service) Escalate(ctx context.Context) (EscalateOutput, error) {
+	now := s.now()
+	margins := slices.Clone(s.Config.margins())
+	if len(margins) == 0 {
+		return EscalateOutput{}, nil
+	}
+	slices.Sort(margins)
+	reqs, err := s.Store.Pending(ctx, now.Add(margins[len(margins)-1]))
+	if err != nil {
+		return EscalateOutput{}, fmt.Errorf("escalate: %w", err)
+	}
+	var out EscalateOutput
+	for _, r := range reqs {
+		due, ok := r.Earliest()
+		if !ok {
+			continue
+		}
+		out.Checked++
+		// The tightest margin that applies is the one to report; wider
+		// ones that were missed (e.g. the scheduler was down) are claimed
+		// too, so they do not fire late.
+		var fire []time.Duration
+		for _, m := range margins {
+			if due.Sub(now) <= m {
+				fire = append(fire, m)
+			}
+		}
+		n, err := s.escalate(ctx, r, due, fire)
+		if err != nil {
+			return out, err
+		}
+		out.Escalated += n
+	}
+	s.log().InfoContext(ctx, "escalation check", "checked", out.Checked, "escalated", out.Escalated)
+	return out, nil
+}
+
+// escalate claims each margin in fire (tightest first) and emails once if
+// any claim was new.
+func (s *Service) escalate(ctx context.Context, r Request, due time.Time, fire []time.Duration) (int, error) {
+	var claimed []time.Duration
+	for _, m := range fire {
+		err := s.Store.ClaimEscalation(ctx, Escalation{
+			CaseID: r.CaseID, RequestID: r.RequestID, Margin: m, DueAt: due, At: s.now(), Notified: len(s.Config.EscalateTo),
+		})
+		if errors.Is(err, ErrAlreadyEscalated) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("escalate %s: %w", r.CaseID, err)
+		}
+		claimed = append(claimed, m)
+	}
+	if len(claimed) == 0 {
+		return 0, nil
+	}
+	votes, err := s.Store.Votes(ctx, r.CaseID, r.RequestID)
+	if err != nil {
+		return 0, fmt.Errorf("escalate %s: %w", r.CaseID, err)
+	}
+	got := len(approvals(r, votes))
+	if err := s.send(ctx, s.Config.EscalateTo, escalationMail(s.Config, r, due, claimed[0], got)); err != nil {
+		return 0, fmt.Errorf("escalation email %s: %w", r.CaseID, err)
+	}
+	for _, m := range claimed {
+		if err := s.audit(ctx, r.CaseID, "approval-escalation", "approval.escalated", map[string]string{
+			"request_id": r.RequestID, "margin": m.String(), "earliest_due_at": formatTime(due),
+			"contacts": fmt.Sprint(len(s.Config.EscalateTo)), "approvals": fmt.Sprint(got),
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return 1, nil
+}

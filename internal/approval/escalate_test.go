@@ -1,0 +1,131 @@
+package approval_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"breachflow/internal/approval"
+)
+
+func TestWaitTimeout(t *testing.T) {
+	now := t0
+	ds := func(hours ...int) []approval.Deadline {
+		var out []approval.Deadline
+		for _, h := range hours {
+			out = append(out, approval.Deadline{ID: "d", DueAt: now.Add(time.Duration(h) * time.Hour)})
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		ds     []approval.Deadline
+		margin time.Duration
+		want   time.Duration
+	}{
+		{"earliest of several, minus margin", ds(72, 48, 100), 6 * time.Hour, 42 * time.Hour},
+		{"already inside the margin", ds(3), 6 * time.Hour, approval.MinWait},
+		{"deadline passed", ds(-5), 6 * time.Hour, approval.MinWait},
+		{"no deadlines", nil, 6 * time.Hour, approval.MaxWait},
+		{"beyond a year", ds(24 * 400), 0, approval.MaxWait},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := approval.WaitTimeout(tt.ds, now, tt.margin); got != tt.want {
+				t.Errorf("WaitTimeout = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if got := approval.WaitTimeoutSeconds(ds(72, 48), now, 6*time.Hour); got != 42*3600 {
+		t.Errorf("WaitTimeoutSeconds = %d", got)
+	}
+}
+
+func TestEscalateOncePerThreshold(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.open(t) // earliest deadline t0+48h; margins 24h and 6h
+	sentBefore := len(e.mail.sent)
+
+	steps := []struct {
+		at        time.Duration
+		escalated int
+	}{
+		{1 * time.Hour, 0},  // 47h left
+		{25 * time.Hour, 1}, // 23h left: the 24h threshold
+		{30 * time.Hour, 0}, // 18h: already told
+		{43 * time.Hour, 1}, // 5h: the 6h threshold
+		{47 * time.Hour, 0},
+	}
+	for _, s := range steps {
+		e.now = t0.Add(s.at)
+		out, err := e.svc.Escalate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Escalated != s.escalated {
+			t.Errorf("at +%v: escalated %d, want %d", s.at, out.Escalated, s.escalated)
+		}
+	}
+	sent := e.mail.sent[sentBefore:]
+	if len(sent) != 2 || sent[0].Destination.ToAddresses[0] != "ciso@corp.example" {
+		t.Fatalf("escalation emails: %d", len(sent))
+	}
+	if subj := aws.ToString(sent[1].Content.Simple.Subject.Data); !strings.Contains(subj, "6h0m0s") {
+		t.Errorf("second escalation subject %q", subj)
+	}
+	st, err := e.svc.CaseState(ctx, "c1")
+	if err != nil || len(st.Escalations) != 2 {
+		t.Errorf("console state shows %d escalations, %v", len(st.Escalations), err)
+	}
+}
+
+func TestNoEscalationOnceDecided(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.open(t)
+	if _, err := e.svc.Decide(ctx, approval.Decision{CaseID: "c1", Approver: alice, Comment: "wrong regulator"}); err != nil {
+		t.Fatal(err)
+	}
+	e.now = t0.Add(47 * time.Hour)
+	if out, err := e.svc.Escalate(ctx); err != nil || out.Checked != 0 {
+		t.Errorf("Escalate after rejection = %+v, %v", out, err)
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(approval.EnvKey, "")
+	t.Setenv(approval.EnvApprovers, "alice@corp.example, bob@corp.example")
+	t.Setenv(approval.EnvMargins, "12h,2h")
+	c, err := approval.ConfigFromEnv(filepath.Join(dir, ".breachflow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Key) != approval.MinKeyLen || len(c.Approvers) != 2 || len(c.Margins) != 2 || c.ConsoleURL != "http://127.0.0.1:8080" {
+		t.Errorf("config = %+v", c)
+	}
+	info, err := os.Stat(filepath.Join(dir, ".breachflow", "approval.key"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
+	}
+	again, err := approval.ConfigFromEnv(filepath.Join(dir, ".breachflow"))
+	if err != nil || string(again.Key) != string(c.Key) {
+		t.Error("a second start made a new key: links issued before would break")
+	}
+
+	t.Setenv(approval.EnvRequired, "3")
+	if _, err := approval.ConfigFromEnv(dir); err == nil || !strings.Contains(err.Error(), "Required is 3") {
+		t.Errorf("3 required of 2 approvers: %v", err)
+	}
+	t.Setenv(approval.EnvRequired, "")
+	t.Setenv(approval.EnvKey, "c2hvcnQ=")
+	if _, err := approval.ConfigFromEnv(dir); err == nil || !strings.Contains(err.Error(), approval.EnvKey) {
+		t.Errorf("short key: %v", err)
+	}
+}
