@@ -12,14 +12,13 @@
 // fixture ("cannot unmarshal number into ... DefinitionSubstitutions of type
 // string") once it has resolved a !Ref to a Number parameter.
 //
-// Resolution is local: functions become
-// arn:aws:lambda:us-east-1:123456789012:function:<FunctionName or logical id>,
-// tables their TableName (or logical id), parameters their Default, pseudo
-// parameters fixed local values (see Template). `!Ref Function` resolves to
-// the function's ARN rather than the bare name CloudFormation returns: both
-// are accepted by lambda:invoke's FunctionName, and the ARN is also a valid
-// plain Task Resource, so the local engine can register functions by ARN
-// alone. A value that cannot be resolved locally is an error naming the
+// Resolution is local and follows CloudFormation's return values: a
+// function's Fn::GetAtt Arn is
+// arn:aws:lambda:us-east-1:123456789012:function:<FunctionName or logical id>
+// and its Ref is that name (lambda:invoke takes either, and the engine
+// registers functions under both); tables give their TableName (or logical
+// id), parameters their Default, pseudo parameters fixed local values (see
+// Template). A value that cannot be resolved locally is an error naming the
 // substitution key; a `${...}` left in a definition after substitution is an
 // error naming the placeholder.
 package sam

@@ -134,7 +134,11 @@ func (t *Template) ref(name string) (string, error) {
 	}
 	switch r.Type {
 	case "AWS::Serverless::Function", "AWS::Lambda::Function":
-		return t.functionARN(name)
+		// CloudFormation's Ref of a function is its name, and so is ours:
+		// `!Sub /aws/lambda/${Fn}` must give a log group name. lambda:invoke
+		// accepts a name as FunctionName, and the local engine resolves
+		// functions by name as well as by ARN.
+		return t.named(name, "FunctionName")
 	case "AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine":
 		return t.stateMachineARN(name)
 	case "AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable":
@@ -155,6 +159,8 @@ func (t *Template) ref(name string) (string, error) {
 		return "local-key-" + strings.ToLower(name), nil
 	case "AWS::Logs::LogGroup":
 		return t.named(name, "LogGroupName")
+	case "AWS::KMS::Alias":
+		return t.named(name, "AliasName")
 	}
 	return "", fmt.Errorf("Ref to %s: resources of type %s are not resolved locally", name, r.Type)
 }
@@ -182,6 +188,9 @@ func (t *Template) getAtt(res, attr string) (string, error) {
 	case r.Type == "AWS::IAM::Role" && attr == "Arn":
 		n, err := t.named(res, "RoleName")
 		return fmt.Sprintf("arn:aws:iam::%s:role/%s", t.Account, n), err
+	case r.Type == "AWS::Logs::LogGroup" && attr == "Arn":
+		n, err := t.named(res, "LogGroupName")
+		return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:*", t.Region, t.Account, n), err
 	case r.Type == "AWS::KMS::Key" && attr == "Arn":
 		return fmt.Sprintf("arn:aws:kms:%s:%s:key/local-key-%s", t.Region, t.Account, strings.ToLower(res)), nil
 	}

@@ -33,7 +33,7 @@ func TestStateMachinesResolveEverySubstitutionForm(t *testing.T) {
 	wantSubs := map[string]string{
 		"IntakeFunctionArn": fn + "breachflow-intake-local",
 		"ScopeFunctionArn":  fn + "ScopeFunction",
-		"ScopeByRef":        fn + "ScopeFunction",
+		"ScopeByRef":        "ScopeFunction",
 		"LongForm":          fn + "breachflow-intake-local",
 		"CaseTableName":     "breachflow-cases-local",
 		"UserTableArn":      "arn:aws:dynamodb:us-east-1:123456789012:table/UserTable",
@@ -42,6 +42,8 @@ func TestStateMachinesResolveEverySubstitutionForm(t *testing.T) {
 		"Joined":            "local-x-b",
 		"SubList":           "local/123456789012/${Literal}",
 		"Plain":             "literal-value",
+		"FunctionLogGroup":  "/aws/lambda/breachflow-intake-local",
+		"LogGroupArn":       "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/fixture:*",
 	}
 	if diff := cmp.Diff(wantSubs, cm.Substitutions); diff != "" {
 		t.Errorf("substitutions (-want +got):\n%s", diff)
