@@ -1,0 +1,134 @@
+package capacity
+
+import (
+	"math"
+	"time"
+)
+
+// Prices, from research/LIMITS.md (USD, us-east-1, arm64 Lambda, on-demand
+// DynamoDB).
+const (
+	SESPerMessage            = 0.10 / 1000
+	StandardPerTransition    = 0.025 / 1000
+	ExpressPerRequest        = 1.0 / 1e6
+	ExpressPerGBSecond       = 0.00001667
+	LambdaPerGBSecond        = 0.0000133334
+	LambdaPerRequest         = 0.20 / 1e6
+	DynamoDBPerReadUnit      = 0.125 / 1e6
+	DynamoDBPerWriteUnit     = 0.625 / 1e6
+	dynamoReadUnitBytes      = 4096
+	eventuallyConsistentRead = 0.5
+)
+
+// Workflow constants: what the send stage actually does per person and per
+// batch. The state machine's ItemBatcher uses BatchSize; the ledger package
+// spends LedgerWritesPerPerson.
+const (
+	// BatchSize is how many people one Distributed Map child (one Express
+	// execution, one send Lambda invocation) works.
+	BatchSize = 50
+	// TransitionsPerChild is what the parent Standard workflow is billed
+	// per Distributed Map child.
+	TransitionsPerChild = 1
+	// LedgerWritesPerPerson: claim and complete (package ledger).
+	LedgerWritesPerPerson = 2
+	// ScopeWritesPerPerson: the subject item scoping writes.
+	ScopeWritesPerPerson = 1
+	// EventWritesPerPerson: the delivery (or bounce) event applied.
+	EventWritesPerPerson = 1
+	// SubjectItemBytes is a subject item's size (ids, address, locale,
+	// jurisdiction, categories, state): one write unit, and what the send
+	// stage's shard queries read.
+	SubjectItemBytes = 500
+	// UserItemBytes is the assumed size of one user-table item when the
+	// table's size is not given (40 GB for 40M users, as LIMITS.md).
+	UserItemBytes = 1000
+	// SendLatency is one SendEmail call from Lambda (LIMITS.md: 40-60 ms);
+	// the send stage sizes its workers from it.
+	SendLatency = 60 * time.Millisecond
+	// SendMemoryGB is the send function's memory (256 MB); EventMemoryGB the
+	// sesevents function's (128 MB); ExpressMemoryGB Express billing's
+	// 64 MB minimum.
+	SendMemoryGB    = 0.25
+	EventMemoryGB   = 0.125
+	ExpressMemoryGB = 0.0625
+	// EventHandlerSeconds is one sesevents invocation (parse, one write).
+	EventHandlerSeconds = 0.02
+)
+
+// Line is one priced item: what, how many units, and the cost in USD.
+type Line struct {
+	Service string  `json:"service"`
+	Item    string  `json:"item"`
+	Units   float64 `json:"units"`
+	Unit    string  `json:"unit"`
+	USD     float64 `json:"usd"`
+}
+
+// Cost is the priced send of one case.
+type Cost struct {
+	Lines []Line `json:"lines"`
+	// ByService sums the lines per service.
+	ByService map[string]float64 `json:"by_service"`
+	Total     float64            `json:"total"`
+	// BeyondSES is everything but SES, and its share of the SES cost.
+	BeyondSES      float64 `json:"beyond_ses"`
+	BeyondSESShare float64 `json:"beyond_ses_share"`
+}
+
+// Estimate prices sending people notices at rate (sends per second, the
+// SES account's). userTableBytes is the size of the user table scoping
+// scans; 0 assumes UserItemBytes per person.
+func Estimate(people int64, rate float64, userTableBytes int64) Cost {
+	n := float64(people)
+	if userTableBytes <= 0 {
+		userTableBytes = people * UserItemBytes
+	}
+	children := math.Ceil(n / BatchSize)
+	// The Map runs enough children at once for one send in flight each at
+	// SES latency; each child's share of the rate then sets how long it
+	// runs, and Lambda and Express bill that wall time.
+	parallel := math.Max(1, math.Ceil(rate*SendLatency.Seconds()))
+	sendSeconds := 0.0
+	if rate > 0 {
+		sendSeconds = n * parallel / rate
+	}
+	readUnits := func(bytes float64) float64 {
+		return math.Ceil(bytes/dynamoReadUnitBytes) * eventuallyConsistentRead
+	}
+	lines := []Line{
+		{"SES", "notices", n, "messages", n * SESPerMessage},
+		{"Step Functions", "Distributed Map children (parent transitions)", children * TransitionsPerChild, "transitions", children * TransitionsPerChild * StandardPerTransition},
+		{"Step Functions", "Express child executions", children, "requests", children * ExpressPerRequest},
+		{"Step Functions", "Express child duration", sendSeconds * ExpressMemoryGB, "GB-s", sendSeconds * ExpressMemoryGB * ExpressPerGBSecond},
+		{"Lambda", "send invocations", children, "requests", children * LambdaPerRequest},
+		{"Lambda", "send duration (paced wall time)", sendSeconds * SendMemoryGB, "GB-s", sendSeconds * SendMemoryGB * LambdaPerGBSecond},
+		{"Lambda", "SES event invocations", n, "requests", n * LambdaPerRequest},
+		{"Lambda", "SES event duration", n * EventHandlerSeconds * EventMemoryGB, "GB-s", n * EventHandlerSeconds * EventMemoryGB * LambdaPerGBSecond},
+		{"DynamoDB", "user table parallel scan", readUnits(float64(userTableBytes)), "read units", readUnits(float64(userTableBytes)) * DynamoDBPerReadUnit},
+		{"DynamoDB", "subject writes (scoping)", n * ScopeWritesPerPerson, "write units", n * ScopeWritesPerPerson * DynamoDBPerWriteUnit},
+		{"DynamoDB", "ledger claim + complete", n * LedgerWritesPerPerson, "write units", n * LedgerWritesPerPerson * DynamoDBPerWriteUnit},
+		{"DynamoDB", "send-stage shard reads", readUnits(n * SubjectItemBytes), "read units", readUnits(n*SubjectItemBytes) * DynamoDBPerReadUnit},
+		{"DynamoDB", "SES event updates", n * EventWritesPerPerson, "write units", n * EventWritesPerPerson * DynamoDBPerWriteUnit},
+	}
+	c := Cost{Lines: lines, ByService: map[string]float64{}}
+	for _, l := range lines {
+		c.ByService[l.Service] += l.USD
+		c.Total += l.USD
+	}
+	c.BeyondSES = c.Total - c.ByService["SES"]
+	if ses := c.ByService["SES"]; ses > 0 {
+		c.BeyondSESShare = c.BeyondSES / ses
+	}
+	return c
+}
+
+// Find returns the line whose item is item, for reports and tests.
+func (c Cost) Find(item string) (Line, bool) {
+	for _, l := range c.Lines {
+		if l.Item == item {
+			return l, true
+		}
+	}
+	return Line{}, false
+}
