@@ -47,4 +47,7 @@ type Subject struct {
 	Reason     string `dynamodbav:"reason,omitempty"`  // why failed / fallback, no personal data
 	ScopedAt   string `dynamodbav:"scoped_at,omitempty"`
 	UpdatedAt  string `dynamodbav:"updated_at,omitempty"`
+	// EventAt is when the last SES event (delivery, bounce, complaint)
+	// applied to this subject happened (RFC 3339). Appended by the send stage.
+	EventAt string `dynamodbav:"event_at,omitempty"`
 }

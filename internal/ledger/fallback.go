@@ -1,0 +1,106 @@
+package ledger
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/casetable"
+)
+
+// FallbackStatuses are the states that put a subject on the fallback list:
+// email cannot reach them, so the law's substitute notice (website, media,
+// SMS or post) must.
+var FallbackStatuses = []casetable.Status{casetable.StatusFailed, casetable.StatusNoContact, casetable.StatusBounced}
+
+// Fallback calls fn for every subject of the case on the fallback list,
+// shard by shard (shards is the case's shard count), in key order.
+func (l *Ledger) Fallback(ctx context.Context, caseID string, shards int, fn func(*casetable.Subject) error) error {
+	for shard := range max(shards, 1) {
+		cursor := ""
+		for {
+			in := &dynamodb.QueryInput{
+				TableName:                aws.String(l.Table),
+				KeyConditionExpression:   aws.String("pk = :pk"),
+				FilterExpression:         aws.String("#s IN (:f, :n, :b)"),
+				ExpressionAttributeNames: map[string]string{"#s": "status"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":pk": str(casetable.SubjectPK(caseID, shard)),
+					":f":  str(string(FallbackStatuses[0])), ":n": str(string(FallbackStatuses[1])), ":b": str(string(FallbackStatuses[2])),
+				},
+			}
+			p, err := l.query(ctx, in, cursor)
+			if err != nil {
+				return fmt.Errorf("fallback: %w", err)
+			}
+			for i := range p.Subjects {
+				if err := fn(&p.Subjects[i]); err != nil {
+					return err
+				}
+			}
+			if p.Next == "" {
+				break
+			}
+			cursor = p.Next
+		}
+	}
+	return nil
+}
+
+// CSVHeader is the first row of the fallback export.
+var CSVHeader = []string{"user_id", "jurisdiction", "locale", "status", "reason", "has_phone", "has_email", "phone", "email"}
+
+// ExportFallbackCSV writes the case's fallback list as CSV, one row per
+// person, and returns how many rows it wrote. The file is the one place
+// breachflow writes phone numbers and addresses outside the case table:
+// substitute notice by SMS or post needs them. Treat it like the table.
+func (l *Ledger) ExportFallbackCSV(ctx context.Context, w io.Writer, caseID string, shards int) (int, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return 0, fmt.Errorf("fallback csv: %w", err)
+	}
+	n := 0
+	err := l.Fallback(ctx, caseID, shards, func(s *casetable.Subject) error {
+		n++
+		reason := s.Reason
+		if reason == "" && s.Status == casetable.StatusNoContact {
+			reason = "no_email"
+		}
+		return cw.Write([]string{
+			s.UserID, s.Jurisdiction, s.Locale, string(s.Status), reason,
+			strconv.FormatBool(s.Phone != ""), strconv.FormatBool(s.Email != ""), csvSafe(s.Phone), csvSafe(s.Email),
+		})
+	})
+	if err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, fmt.Errorf("fallback csv: %w", err)
+	}
+	return n, nil
+}
+
+// csvSafe defuses spreadsheet formula injection: a cell that a spreadsheet
+// would evaluate gets a leading apostrophe. An E.164 phone number ("+8210...")
+// is left alone: SMS tools read this file too.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + s
+	case '+', '-':
+		if len(s) == 1 || s[1] < '0' || s[1] > '9' {
+			return "'" + s
+		}
+	}
+	return s
+}

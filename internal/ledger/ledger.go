@@ -1,0 +1,267 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/casetable"
+)
+
+// DB is the part of the DynamoDB client the ledger uses.
+type DB interface {
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
+
+// ErrNotClaimable means the record is not pending and holds no expired
+// lease: it was sent already, failed, is held by a live claim, or does not
+// exist.
+var ErrNotClaimable = errors.New("ledger: not claimable")
+
+// ErrLeaseLost means a claim's fencing token no longer matches: its lease
+// expired and someone else claimed the record. The caller's outcome was not
+// recorded.
+var ErrLeaseLost = errors.New("ledger: lease lost")
+
+// Key addresses one ledger record: a subject or a regulator filing.
+type Key struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+}
+
+// SubjectKey is the key of a case's subject.
+func SubjectKey(caseID string, shard int, userID string) Key {
+	return Key{PK: casetable.SubjectPK(caseID, shard), SK: casetable.SubjectSK(userID)}
+}
+
+// FilingKey is the key of a case's filing to one obligation's regulator.
+func FilingKey(caseID, obligationID string) Key {
+	return Key{PK: casetable.CasePK(caseID), SK: "FILING#" + obligationID}
+}
+
+// Ledger claims and records sends in the case table.
+type Ledger struct {
+	DB    DB
+	Table string
+}
+
+// Claim takes a lease on the subject at k until leaseUntil, if it is pending
+// or its previous lease ended before now. It returns the subject as stored
+// after the claim; its Attempts is the claim's fencing token.
+func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (*casetable.Subject, error) {
+	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(l.Table),
+		Key:                      k.av(),
+		UpdateExpression:         aws.String("SET #s = :claimed, lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now"),
+		ConditionExpression:      aws.String("#s = :pending OR (#s = :claimed AND lease_until < :nowms)"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":claimed": str(string(casetable.StatusClaimed)),
+			":pending": str(string(casetable.StatusPending)),
+			":lease":   num(leaseUntil.UnixMilli()),
+			":nowms":   num(now.UnixMilli()),
+			":zero":    num(0),
+			":one":     num(1),
+			":now":     str(now.UTC().Format(time.RFC3339Nano)),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if err != nil {
+		return nil, conditional(err, ErrNotClaimable, "claim "+k.SK)
+	}
+	var s casetable.Subject
+	if err := attributevalue.UnmarshalMap(out.Attributes, &s); err != nil {
+		return nil, fmt.Errorf("claim %s: decode: %w", k.SK, err)
+	}
+	return &s, nil
+}
+
+// ClaimFiling is Claim for a filing record, which it creates on first use.
+func (l *Ledger) ClaimFiling(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
+	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(l.Table),
+		Key:                      k.av(),
+		UpdateExpression:         aws.String("SET #s = :claimed, lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now"),
+		ConditionExpression:      aws.String("attribute_not_exists(pk) OR #s = :pending OR (#s = :claimed AND lease_until < :nowms)"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":claimed": str(string(casetable.StatusClaimed)),
+			":pending": str(string(casetable.StatusPending)),
+			":lease":   num(leaseUntil.UnixMilli()),
+			":nowms":   num(now.UnixMilli()),
+			":zero":    num(0),
+			":one":     num(1),
+			":now":     str(now.UTC().Format(time.RFC3339Nano)),
+		},
+		ReturnValues: types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, conditional(err, ErrNotClaimable, "claim "+k.SK)
+	}
+	var rec struct {
+		Attempts int `dynamodbav:"attempts"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
+		return 0, fmt.Errorf("claim %s: decode: %w", k.SK, err)
+	}
+	return rec.Attempts, nil
+}
+
+// Complete records that the claim with fencing token attempt was sent as
+// messageID. If an SES event for the message got there first (the subject is
+// already delivered, bounced or complained under the same claim), it keeps
+// that state and only adds the message id and send time.
+func (l *Ledger) Complete(ctx context.Context, k Key, attempt int, messageID string, now time.Time) error {
+	ts := str(now.UTC().Format(time.RFC3339Nano))
+	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(l.Table),
+		Key:                      k.av(),
+		UpdateExpression:         aws.String("SET #s = :sent, message_id = :m, sent_at = :now, updated_at = :now"),
+		ConditionExpression:      aws.String("#s = :claimed AND attempts = :a"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sent": str(string(casetable.StatusSent)), ":claimed": str(string(casetable.StatusClaimed)),
+			":a": num(int64(attempt)), ":m": str(messageID), ":now": ts,
+		},
+	})
+	if err == nil || !isConditional(err) {
+		return wrap(err, "complete "+k.SK)
+	}
+	// The rare race: the event beat the complete. Record the send without
+	// touching the state the event set.
+	_, err = l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(l.Table),
+		Key:                      k.av(),
+		UpdateExpression:         aws.String("SET message_id = if_not_exists(message_id, :m), sent_at = :now, updated_at = :now"),
+		ConditionExpression:      aws.String("attempts = :a AND #s IN (:d, :b, :c)"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":a": num(int64(attempt)), ":m": str(messageID), ":now": ts,
+			":d": str(string(casetable.StatusDelivered)), ":b": str(string(casetable.StatusBounced)), ":c": str(string(casetable.StatusComplained)),
+		},
+	})
+	return conditional(err, ErrLeaseLost, "complete "+k.SK)
+}
+
+// Fail marks a claimed record failed for reason (a short code, never
+// personal data), which puts a subject on the fallback list.
+func (l *Ledger) Fail(ctx context.Context, k Key, attempt int, reason string, now time.Time) error {
+	return l.fromClaimed(ctx, k, attempt, "fail", "SET #s = :to, reason = :r, updated_at = :now REMOVE lease_until", map[string]types.AttributeValue{
+		":to": str(string(casetable.StatusFailed)), ":r": str(reason), ":now": str(now.UTC().Format(time.RFC3339Nano)),
+	})
+}
+
+// Release gives a claim back unsent (pending again, no lease), so the next
+// run takes the person at once instead of waiting for the lease to expire.
+// With refund the claim does not count as an attempt: the run stopped before
+// trying (deadline, stop error), which must not use up the person's
+// attempts. The holder must not write again after a release: a refunded
+// fencing token is handed out again.
+func (l *Ledger) Release(ctx context.Context, k Key, attempt int, refund bool, now time.Time) error {
+	update := "SET #s = :to, updated_at = :now REMOVE lease_until"
+	vals := map[string]types.AttributeValue{":to": str(string(casetable.StatusPending)), ":now": str(now.UTC().Format(time.RFC3339Nano))}
+	if refund {
+		update = "SET #s = :to, updated_at = :now, attempts = attempts - :one REMOVE lease_until"
+		vals[":one"] = num(1)
+	}
+	return l.fromClaimed(ctx, k, attempt, "release", update, vals)
+}
+
+func (l *Ledger) fromClaimed(ctx context.Context, k Key, attempt int, op, update string, vals map[string]types.AttributeValue) error {
+	vals[":claimed"] = str(string(casetable.StatusClaimed))
+	vals[":a"] = num(int64(attempt))
+	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(l.Table),
+		Key:                       k.av(),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("#s = :claimed AND attempts = :a"),
+		ExpressionAttributeNames:  map[string]string{"#s": "status"},
+		ExpressionAttributeValues: vals,
+	})
+	return conditional(err, ErrLeaseLost, op+" "+k.SK)
+}
+
+// Page is one page of a shard's subjects that may still need a send.
+type Page struct {
+	Subjects []casetable.Subject
+	// Next is the cursor of the following page; empty when this was the last.
+	Next string
+}
+
+// Unsent returns up to limit subjects of one shard that are pending or
+// claimed (perhaps under an expired lease), starting after cursor (empty:
+// from the start). Sent, failed, duplicate and no-contact subjects are
+// filtered out by DynamoDB, so a page may hold fewer than limit, even none,
+// while Next is still set.
+func (l *Ledger) Unsent(ctx context.Context, caseID string, shard int, cursor string, limit int) (Page, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(l.Table),
+		KeyConditionExpression:   aws.String("pk = :pk"),
+		FilterExpression:         aws.String("#s IN (:p, :c)"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(casetable.SubjectPK(caseID, shard)),
+			":p":  str(string(casetable.StatusPending)), ":c": str(string(casetable.StatusClaimed)),
+		},
+		Limit: aws.Int32(int32(limit)),
+	}
+	return l.query(ctx, in, cursor)
+}
+
+func (l *Ledger) query(ctx context.Context, in *dynamodb.QueryInput, cursor string) (Page, error) {
+	pk := in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS).Value
+	if cursor != "" {
+		in.ExclusiveStartKey = Key{PK: pk, SK: casetable.SubjectSK(cursor)}.av()
+	}
+	out, err := l.DB.Query(ctx, in)
+	if err != nil {
+		return Page{}, fmt.Errorf("query %s: %w", pk, err)
+	}
+	var p Page
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &p.Subjects); err != nil {
+		return Page{}, fmt.Errorf("query %s: decode: %w", pk, err)
+	}
+	if sk, ok := out.LastEvaluatedKey[casetable.AttrSK].(*types.AttributeValueMemberS); ok {
+		p.Next = strings.TrimPrefix(sk.Value, "USER#")
+	}
+	return p, nil
+}
+
+func (k Key) av() map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{casetable.AttrPK: str(k.PK), casetable.AttrSK: str(k.SK)}
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func isConditional(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// conditional turns a failed condition into sentinel and wraps anything else.
+func conditional(err, sentinel error, op string) error {
+	if err != nil && isConditional(err) {
+		return fmt.Errorf("%s: %w", op, sentinel)
+	}
+	return wrap(err, op)
+}
+
+func wrap(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
