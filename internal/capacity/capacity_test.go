@@ -17,11 +17,11 @@ func TestSendTimeReproducesLimits(t *testing.T) {
 		tol        time.Duration
 		quotaBound bool
 	}{
-		{"fresh grant 14/s takes ~33 days", Account{Rate: 14}, secs(33.44*Day.Seconds()), time.Hour, false},
+		{"fresh grant 14/s takes ~33 days", Account{Rate: 14}, secs(33.44 * Day.Seconds()), time.Hour, false},
 		{"156/s fits 72 h", Account{Rate: 156.1}, 72 * time.Hour, 10 * time.Minute, false},
 		{"468/s fits 24 h", Account{Rate: 468.2}, 24 * time.Hour, 10 * time.Minute, false},
 		{"one-off grant 300/s, 6M/day: 6 full days and the rest", Account{Rate: 300, DailyQuota: 6_000_000}, 6*Day + secs(float64(kakao-36_000_000)/300), time.Second, true},
-		{"quota that a day at the rate never reaches does not bind", Account{Rate: 14, DailyQuota: 2_000_000}, secs(float64(kakao)/14), time.Second, false},
+		{"quota that a day at the rate never reaches does not bind", Account{Rate: 14, DailyQuota: 2_000_000}, secs(float64(kakao) / 14), time.Second, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, bound := SendTime(kakao, tc.acct)
