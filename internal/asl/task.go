@@ -292,7 +292,9 @@ func (r *runner) lambdaInvokeOnce(ctx context.Context, st *State, f *frame, key 
 		r.hooks.OnToken(token)
 	}
 	if _, submitted := r.journalGet(key + "/submitted"); !submitted {
-		out, err := r.callLambda(ctx, fn, payload, timeout)
+		// The task timeout runs from the start of the task, below; the
+		// invocation itself is a quick hand-over.
+		out, err := r.callLambda(ctx, fn, payload, 0)
 		if err != nil {
 			r.hooks.Tokens.Forget(token)
 			return nil, err
