@@ -98,7 +98,7 @@ func TestHeartbeatTimeout(t *testing.T) {
 	if !clock.WaitForTimers(3, 5*time.Second) { // a renewed heartbeat timer joins the old one and the task timeout
 		t.Fatal("heartbeat timer not renewed")
 	}
-	clock.Advance(8 * time.Second)        // 16 s: 8 s after the heartbeat
+	clock.Advance(8 * time.Second) // 16 s: 8 s after the heartbeat
 	select {
 	case r := <-done:
 		t.Fatalf("timed out despite the heartbeat: %v", r.err)
