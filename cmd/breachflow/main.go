@@ -38,6 +38,7 @@ func newRoot() *cobra.Command {
 		newLocalCmd(),
 		newStartCmd(),
 		newStatusCmd(),
+		newDemoCmd(),
 	)
 	return root
 }
