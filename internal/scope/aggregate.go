@@ -1,0 +1,88 @@
+package scope
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// AggregateInput is the aggregate function's payload: the case and the
+// results of its scope Map, one per segment, in any order.
+type AggregateInput struct {
+	CaseID   string          `json:"case_id"`
+	Segments []SegmentResult `json:"segments"`
+}
+
+// Totals is a case's scope: the segments' counts summed, and the hash of
+// its recipient set that approval binds to.
+type Totals struct {
+	CaseID         string           `json:"case_id"`
+	Segments       int              `json:"segments"`
+	Scanned        int64            `json:"scanned"`
+	Matched        int64            `json:"matched"`
+	Written        int64            `json:"written"`
+	Pending        int64            `json:"pending"`
+	Duplicates     int64            `json:"duplicates"`
+	NoContact      int64            `json:"no_contact"`
+	Skipped        int64            `json:"skipped"`
+	ByJurisdiction map[string]int64 `json:"by_jurisdiction"`
+	ByCategory     map[string]int64 `json:"by_category"`
+	// RecipientSetHash is what RecipientSetHash recomputes from the subject
+	// set itself.
+	RecipientSetHash string `json:"recipient_set_hash"`
+}
+
+// Aggregate sums the segment results of one case. Every segment of the scan
+// must be there exactly once, all of the same case and segment count: a
+// missing or repeated segment would miscount people, so it is an
+// *InvalidInput rather than a partial total.
+func Aggregate(in AggregateInput) (*Totals, error) {
+	if !caseIDPattern.MatchString(in.CaseID) {
+		return nil, &InvalidInput{Field: "case_id", Reason: "want 1-128 letters, digits, '.', '_', ':' or '-'"}
+	}
+	if len(in.Segments) == 0 {
+		return nil, &InvalidInput{Field: "segments", Reason: "no segment results"}
+	}
+	total := in.Segments[0].TotalSegments
+	seen := make(map[int]bool, len(in.Segments))
+	t := &Totals{CaseID: in.CaseID, Segments: total, ByJurisdiction: map[string]int64{}, ByCategory: map[string]int64{}}
+	var sum setSum
+	for i, s := range in.Segments {
+		field := fmt.Sprintf("segments[%d]", i)
+		switch {
+		case s.CaseID != in.CaseID:
+			return nil, &InvalidInput{Field: field + ".case_id", Reason: fmt.Sprintf("segment of case %q in case %q", s.CaseID, in.CaseID)}
+		case s.TotalSegments != total:
+			return nil, &InvalidInput{Field: field + ".total_segments", Reason: fmt.Sprintf("%d, but segments[0] says %d", s.TotalSegments, total)}
+		case s.Segment < 0 || s.Segment >= total:
+			return nil, &InvalidInput{Field: field + ".segment", Reason: fmt.Sprintf("%d is outside 0..%d", s.Segment, total-1)}
+		case seen[s.Segment]:
+			return nil, &InvalidInput{Field: field + ".segment", Reason: fmt.Sprintf("segment %d appears twice", s.Segment)}
+		}
+		seen[s.Segment] = true
+		part, err := parseSetSum(s.SetSum)
+		if err != nil {
+			return nil, &InvalidInput{Field: field + ".set_sum", Reason: err.Error()}
+		}
+		sum.add(part)
+		t.Scanned += s.Scanned
+		t.Matched += s.Matched
+		t.Written += s.Written
+		t.Pending += s.Pending
+		t.Duplicates += s.Duplicates
+		t.NoContact += s.NoContact
+		t.Skipped += s.Skipped
+		for k, v := range s.ByJurisdiction {
+			t.ByJurisdiction[k] += v
+		}
+		for k, v := range s.ByCategory {
+			t.ByCategory[k] += v
+		}
+	}
+	if len(seen) != total {
+		return nil, &InvalidInput{Field: "segments", Reason: fmt.Sprintf("%d of %d segments", len(seen), total)}
+	}
+	t.RecipientSetHash = finish(in.CaseID, t.Written, sum)
+	slog.Info("scope aggregate", "case_id", in.CaseID, "segments", total, "matched", t.Matched, "written", t.Written,
+		"pending", t.Pending, "duplicates", t.Duplicates, "no_contact", t.NoContact)
+	return t, nil
+}

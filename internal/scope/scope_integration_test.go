@@ -1,0 +1,436 @@
+//go:build integration
+
+package scope_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
+	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/scope"
+	"breachflow/internal/usertable"
+)
+
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+var reportCats = []breach.Category{breach.CategoryName, breach.CategoryEmail, breach.CategoryRRN, breach.CategoryPaymentCard, breach.CategoryCreditInfo}
+
+// crafted users: each criteria test below names which of them it selects.
+var crafted = []map[string]any{
+	{"user_id": "a", "country": "KR", "age": 30, "tier": "vip", "name": "김민준", "email": " Min.Kim@Example.COM ", "payment_service": true,
+		"signup_at": "2020-01-01T00:00:00Z", "last_login": 1700000000, "data_held": []string{"name", "email", "rrn"}},
+	{"user_id": "b", "country": "us", "region": "ca", "age": 45, "tier": "gold", "name": "Grace Lee", "email": "grace@example.org", "payment_service": false,
+		"signup_at": "2022-06-01T00:00:00Z", "last_login": 1710000000, "data_held": []string{"name", "email", "credit_information"}, "card_token": "tok_1"},
+	{"user_id": "c", "country": "JP", "age": 19, "tier": "basic", "name": "佐藤 蓮", "payment_service": true,
+		"signup_at": "2016-03-01T00:00:00Z", "last_login": 1600000000, "data_held": []string{"name"}},
+	{"user_id": "d", "country": "DE", "region": "BY", "age": 65, "tier": "basic", "name": "Anna Weber", "email": "min.kim@example.com", "payment_service": true,
+		"signup_at": "2021-01-01T00:00:00Z", "last_login": 1720000000, "data_held": []string{"name", "email"}},
+	{"user_id": "e", "country": "SG", "age": 33, "tier": "gold", "name": "Tan Wei Ling", "email": "not-an-address", "payment_service": false,
+		"signup_at": "2024-01-01T00:00:00Z", "last_login": 1730000000, "data_held": []string{"name", "email", "rrn"}},
+}
+
+func putUsers(t *testing.T, db *dynamodb.Client, users []map[string]any) string {
+	t.Helper()
+	ctx := context.Background()
+	table := localtest.TableName(t, "users")
+	if err := usertable.CreateTable(ctx, db, table, "user_id"); err != nil {
+		t.Fatal(err)
+	}
+	var items []map[string]types.AttributeValue
+	for _, u := range users {
+		it, err := attributevalue.MarshalMap(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held, ok := u["data_held"].([]string); ok {
+			it["data_held"] = &types.AttributeValueMemberSS{Value: held}
+		}
+		items = append(items, it)
+	}
+	if err := usertable.WriteAll(ctx, db, table, items); err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+func subjects(t *testing.T, db *dynamodb.Client, table, caseID string, shards int) map[string]casetable.Subject {
+	t.Helper()
+	out := map[string]casetable.Subject{}
+	for shard := range shards {
+		p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+			TableName:                 aws.String(table),
+			KeyConditionExpression:    aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, shard)}},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				var s casetable.Subject
+				if err := attributevalue.UnmarshalMap(it, &s); err != nil {
+					t.Fatal(err)
+				}
+				if _, dup := out[s.UserID]; dup {
+					t.Fatalf("user %s appears twice in case %s", s.UserID, caseID)
+				}
+				if s.Shard != shard {
+					t.Errorf("subject %s in shard %d records shard %d", s.UserID, shard, s.Shard)
+				}
+				out[s.UserID] = s
+			}
+		}
+	}
+	return out
+}
+
+func criteria(t *testing.T, s string) *scope.Criteria {
+	t.Helper()
+	if s == "" {
+		return nil
+	}
+	var c scope.Criteria
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+var caseSeq atomic.Int64
+
+func newCase(t *testing.T) string {
+	return fmt.Sprintf("c%d-%s", caseSeq.Add(1), localtest.TableName(t, "x")[2:])
+}
+
+func TestCriteriaSelectExactly(t *testing.T) {
+	db := localtest.DynamoDB(t)
+	users := putUsers(t, db, crafted)
+	cases := localtest.NewTable(t, db)
+	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(), PageSize: 2}
+	tests := []struct {
+		criteria string
+		want     []string
+	}{
+		{``, []string{"a", "b", "c", "d", "e"}},
+		{`{"attr":"country","op":"=","value":"KR"}`, []string{"a"}},
+		{`{"attr":"tier","op":"<>","value":"basic"}`, []string{"a", "b", "e"}},
+		{`{"attr":"age","op":"<","value":30}`, []string{"c"}},
+		{`{"attr":"age","op":"<=","value":30}`, []string{"a", "c"}},
+		{`{"attr":"age","op":">","value":45}`, []string{"d"}},
+		{`{"attr":"age","op":">=","value":45}`, []string{"b", "d"}},
+		{`{"attr":"age","op":"between","value":[19,33]}`, []string{"a", "c", "e"}},
+		{`{"attr":"name","op":"begins_with","value":"김"}`, []string{"a"}},
+		{`{"attr":"name","op":"contains","value":"Wei"}`, []string{"e"}},
+		{`{"attr":"categories","op":"contains","value":"rrn"}`, []string{"a", "e"}},
+		{`{"attr":"card_token","op":"exists"}`, []string{"b"}},
+		{`{"attr":"region","op":"not_exists"}`, []string{"a", "c", "e"}},
+		{`{"attr":"country","op":"in","value":["JP","SG","FR"]}`, []string{"c", "e"}},
+		{`{"attr":"payment_service","op":"=","value":true}`, []string{"a", "c", "d"}},
+		{`{"attr":"signup_at","op":"within","from":"2020-01-01T09:00:00+09:00","to":"2022-06-01T00:00:00Z"}`, []string{"a", "d"}},
+		{`{"attr":"signup_at","op":"within","to":"2017-01-01T00:00:00Z"}`, []string{"c"}},
+		{`{"attr":"last_login","op":">=","value":"2024-03-09T16:00:00Z"}`, []string{"b", "d", "e"}},
+		{`{"all":[{"attr":"payment_service","op":"=","value":true},{"any":[{"attr":"country","op":"=","value":"KR"},{"attr":"age","op":">","value":60}]}]}`, []string{"a", "d"}},
+		{`{"not":{"attr":"country","op":"in","value":["KR","DE"]}}`, []string{"b", "c", "e"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.criteria, func(t *testing.T) {
+			caseID := newCase(t)
+			res, err := s.Segment(context.Background(), scope.SegmentInput{
+				CaseID: caseID, Segment: 0, TotalSegments: 1, ReportCategories: reportCats, Criteria: criteria(t, tt.criteria), Shards: 4,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.Sorted(mapsKeys(subjects(t, db, cases, caseID, 4)))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("selected (-want +got):\n%s", diff)
+			}
+			if res.Scanned != int64(len(crafted)) || res.Matched != int64(len(tt.want)) || res.Written != int64(len(tt.want)) {
+				t.Errorf("counts scanned %d matched %d written %d; want %d, %d, %d", res.Scanned, res.Matched, res.Written, len(crafted), len(tt.want), len(tt.want))
+			}
+		})
+	}
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func TestSubjectsCarryWhatSendingNeeds(t *testing.T) {
+	db := localtest.DynamoDB(t)
+	users := putUsers(t, db, crafted)
+	cases := localtest.NewTable(t, db)
+	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping()}
+	caseID := newCase(t)
+	in := scope.SegmentInput{CaseID: caseID, TotalSegments: 1, ReportCategories: reportCats, Shards: 8}
+	res, err := s.Segment(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := subjects(t, db, cases, caseID, 8)
+	// a and d share an address: whoever claimed first holds it, the other
+	// is a duplicate pointing at the holder.
+	holder, dup := "a", "d"
+	if got["a"].Status == casetable.StatusDuplicate {
+		holder, dup = "d", "a"
+	}
+	want := map[string]casetable.Subject{
+		"a": {UserID: "a", Name: "김민준", Email: "min.kim@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []string{"email", "name", "rrn"}},
+		"b": {UserID: "b", Name: "Grace Lee", Email: "grace@example.org", Locale: "en-US", Jurisdiction: "US-CA", Categories: []string{"credit_information", "email", "name", "payment_card"}, Status: casetable.StatusPending},
+		"c": {UserID: "c", Name: "佐藤 蓮", Locale: "ja", Jurisdiction: "JP", Categories: []string{"name"}, Status: casetable.StatusNoContact, Reason: "no_email"},
+		"d": {UserID: "d", Name: "Anna Weber", Email: "min.kim@example.com", Locale: "de", Jurisdiction: "DE", Categories: []string{"email", "name"}},
+		"e": {UserID: "e", Name: "Tan Wei Ling", Locale: "en-SG", Jurisdiction: "SG", Categories: []string{"email", "name", "rrn"}, Status: casetable.StatusNoContact, Reason: "malformed_email"},
+	}
+	h, d := want[holder], want[dup]
+	h.Status = casetable.StatusPending
+	d.Status, d.DuplicateOf = casetable.StatusDuplicate, holder
+	want[holder], want[dup] = h, d
+	ignore := cmpopts.IgnoreFields(casetable.Subject{}, "PK", "SK", "CaseID", "Shard", "ScopedAt", "UpdatedAt")
+	if diff := cmp.Diff(want, got, ignore); diff != "" {
+		t.Errorf("subjects (-want +got):\n%s", diff)
+	}
+	wantRes := &scope.SegmentResult{
+		CaseID: caseID, TotalSegments: 1, Scanned: 5, Matched: 5, Written: 5, Pending: 2, Duplicates: 1, NoContact: 2,
+		ByJurisdiction: map[string]int64{"KR": 1, "US-CA": 1, "JP": 1, "DE": 1, "SG": 1},
+		ByCategory:     map[string]int64{"name": 5, "email": 4, "rrn": 2, "credit_information": 1, "payment_card": 1},
+	}
+	if diff := cmp.Diff(wantRes, res, cmpopts.IgnoreFields(scope.SegmentResult{}, "SetSum")); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+	// One address claim for the shared address, none for the others' keys
+	// holding an address in clear.
+	claims := 0
+	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(cases)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		pk := it["pk"].(*types.AttributeValueMemberS).Value
+		sk := it["sk"].(*types.AttributeValueMemberS).Value
+		if strings.HasPrefix(sk, "ADDR#") {
+			claims++
+		}
+		for _, v := range []string{pk, sk} {
+			for _, e := range []string{"example", "@"} {
+				if strings.Contains(v, e) {
+					t.Errorf("key %q holds an address", v)
+				}
+			}
+		}
+	}
+	if claims != 2 {
+		t.Errorf("%d address claims, want 2 (min.kim shared by a and d, grace)", claims)
+	}
+}
+
+func seeded(t *testing.T, db *dynamodb.Client, n int) string {
+	t.Helper()
+	table := localtest.TableName(t, "users")
+	ctx := context.Background()
+	if err := usertable.CreateTable(ctx, db, table, "user_id"); err != nil {
+		t.Fatal(err)
+	}
+	if err := usertable.Seed(ctx, db, table, usertable.SeedOptions{Users: n, Seed: 42}); err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+func runSegments(t *testing.T, s *scope.Scoper, in scope.SegmentInput) []scope.SegmentResult {
+	t.Helper()
+	res := make([]scope.SegmentResult, in.TotalSegments)
+	var wg sync.WaitGroup
+	errs := make([]error, in.TotalSegments)
+	for seg := range in.TotalSegments {
+		wg.Go(func() {
+			in := in
+			in.Segment = seg
+			r, err := s.Segment(context.Background(), in)
+			if err == nil {
+				res[seg] = *r
+			}
+			errs[seg] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestSegmentsUnionIsTheFullScan(t *testing.T) {
+	const n = 3000
+	db := localtest.DynamoDB(t)
+	users := seeded(t, db, n)
+	cases := localtest.NewTable(t, db)
+	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(), PageSize: 100}
+	crit := criteria(t, `{"all":[{"attr":"payment_service","op":"=","value":true},{"attr":"overseas_transfer","op":"=","value":true}]}`)
+	want := map[string]bool{}
+	wantDup := 0
+	for i := range n {
+		if u := usertable.Generate(42, i); u.PaymentService && u.OverseasTransfer {
+			want[u.ID] = true
+		}
+	}
+
+	var totals []*scope.Totals
+	for _, segs := range []int{1, 7} {
+		caseID := newCase(t)
+		in := scope.SegmentInput{CaseID: caseID, TotalSegments: segs, ReportCategories: reportCats, Criteria: crit, Shards: 16}
+		res := runSegments(t, s, in)
+		tot, err := scope.Aggregate(scope.AggregateInput{CaseID: caseID, Segments: res})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := subjects(t, db, cases, caseID, 16)
+		if len(got) != len(want) || tot.Written != int64(len(want)) || tot.Matched != int64(len(want)) || tot.Scanned != n {
+			t.Fatalf("%d segments: %d subjects, totals %+v; want %d of %d", segs, len(got), tot, len(want), n)
+		}
+		for id := range want {
+			if _, ok := got[id]; !ok {
+				t.Fatalf("%d segments: user %s missing", segs, id)
+			}
+		}
+		dups := 0
+		for _, sub := range got {
+			if sub.Status == casetable.StatusDuplicate {
+				dups++
+			}
+		}
+		if int64(dups) != tot.Duplicates || (wantDup != 0 && dups != wantDup) {
+			t.Errorf("%d segments: %d duplicate subjects, totals say %d", segs, dups, tot.Duplicates)
+		}
+		wantDup = dups
+		h, count, err := scope.RecipientSetHash(context.Background(), db, cases, caseID, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h != tot.RecipientSetHash || count != tot.Written {
+			t.Errorf("%d segments: recomputed hash %s (%d), aggregate %s (%d)", segs, h, count, tot.RecipientSetHash, tot.Written)
+		}
+		totals = append(totals, tot)
+	}
+	ignore := cmpopts.IgnoreFields(scope.Totals{}, "CaseID", "Segments", "RecipientSetHash")
+	if diff := cmp.Diff(totals[0], totals[1], ignore); diff != "" {
+		t.Errorf("1 segment vs 7 segments (-1 +7):\n%s", diff)
+	}
+	if wantDup == 0 {
+		t.Error("the seeded population produced no duplicate address among the selected; the test proves nothing about them")
+	}
+}
+
+// failingDB fails every BatchWriteItem after the first few, as a Lambda
+// dying mid-segment would leave things.
+type failingDB struct {
+	scope.DB
+	left atomic.Int64
+}
+
+func (f *failingDB) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	if f.left.Add(-1) < 0 {
+		return nil, errors.New("injected failure")
+	}
+	return f.DB.BatchWriteItem(ctx, in, opts...)
+}
+
+func TestRerunAfterFailureChangesNothing(t *testing.T) {
+	const n = 1500
+	db := localtest.DynamoDB(t)
+	users := seeded(t, db, n)
+	cases := localtest.NewTable(t, db)
+	m := usertable.DefaultMapping()
+	crit := criteria(t, `{"attr":"country","op":"in","value":["KR","US"]}`)
+	ctx := context.Background()
+
+	// Reference: a clean run of the same segment in a case of its own.
+	clean := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: m, PageSize: 200}
+	ref, err := clean.Segment(ctx, scope.SegmentInput{CaseID: newCase(t), Segment: 1, TotalSegments: 3, ReportCategories: reportCats, Criteria: crit, Shards: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	caseID := newCase(t)
+	in := scope.SegmentInput{CaseID: caseID, Segment: 1, TotalSegments: 3, ReportCategories: reportCats, Criteria: crit, Shards: 8}
+	fdb := &failingDB{DB: db}
+	fdb.left.Store(5)
+	broken := &scope.Scoper{DB: fdb, CaseTable: cases, UserTable: users, Mapping: m, PageSize: 200}
+	if _, err := broken.Segment(ctx, in); err == nil {
+		t.Fatal("segment with failing writes succeeded")
+	}
+	partial := len(subjects(t, db, cases, caseID, 8))
+	if partial == 0 || int64(partial) >= ref.Written {
+		t.Fatalf("failure left %d subjects; the test wants a partial segment (of %d)", partial, ref.Written)
+	}
+
+	first, err := clean.Segment(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterFirst := subjects(t, db, cases, caseID, 8)
+	second, err := clean.Segment(ctx, in) // finished: answered from the record
+	if err != nil {
+		t.Fatal(err)
+	}
+	// And a rerun that does not find the record (it is lost, or the segment
+	// was retried before recording) scans and writes again.
+	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(cases), Key: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: casetable.CasePK(caseID)}, "sk": &types.AttributeValueMemberS{Value: "SCOPE#SEG#3#1"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	third, err := clean.Segment(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterThird := subjects(t, db, cases, caseID, 8)
+
+	ignoreCase := cmpopts.IgnoreFields(scope.SegmentResult{}, "CaseID", "SetSum")
+	if diff := cmp.Diff(ref, first, ignoreCase); diff != "" {
+		t.Errorf("rerun after failure vs clean run (-clean +rerun):\n%s", diff)
+	}
+	for i, r := range []*scope.SegmentResult{second, third} {
+		if diff := cmp.Diff(first, r); diff != "" {
+			t.Errorf("rerun %d (-first +rerun):\n%s", i+2, diff)
+		}
+	}
+	ignoreStamp := cmpopts.IgnoreFields(casetable.Subject{}, "ScopedAt", "UpdatedAt")
+	if diff := cmp.Diff(afterFirst, afterThird, ignoreStamp); diff != "" {
+		t.Errorf("subjects changed on rerun (-first +third):\n%s", diff)
+	}
+	if int64(len(afterFirst)) != first.Written {
+		t.Errorf("%d subjects, result says %d", len(afterFirst), first.Written)
+	}
+
+	// The same segment with other criteria is refused, not mixed in.
+	other := in
+	other.Criteria = criteria(t, `{"attr":"country","op":"=","value":"JP"}`)
+	var conflict *scope.ScopeConflict
+	if _, err := clean.Segment(ctx, other); !errors.As(err, &conflict) {
+		t.Errorf("rerun with other criteria: got %v, want ScopeConflict", err)
+	}
+}

@@ -1,0 +1,173 @@
+package scope
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
+	"breachflow/internal/usertable"
+)
+
+// writePage turns one page of matching users into subjects, with Workers
+// goroutines each taking every Workers-th user, and merges their counts.
+func (s *Scoper) writePage(ctx context.Context, in SegmentInput, items []map[string]types.AttributeValue, report []breach.Category, t *tally) error {
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 16
+	}
+	workers = min(workers, (len(items)+usertable.MaxBatch-1)/usertable.MaxBatch)
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	stamp := now().UTC().Format(time.RFC3339)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			local := newTally(in)
+			batch := make([]map[string]types.AttributeValue, 0, usertable.MaxBatch)
+			flush := func() error {
+				err := usertable.WriteAll(ctx, s.DB, s.CaseTable, batch)
+				batch = batch[:0]
+				return err
+			}
+			for i := w; i < len(items); i += workers {
+				item, err := s.subject(ctx, in, items[i], report, stamp, local)
+				if err == nil && item != nil {
+					if batch = append(batch, item); len(batch) == usertable.MaxBatch {
+						err = flush()
+					}
+				}
+				if err != nil {
+					cancel(err)
+					return
+				}
+			}
+			if err := flush(); err != nil {
+				cancel(err)
+				return
+			}
+			t.merge(local)
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// subject claims the user's address (if any) and returns their subject
+// item, counting it in local. It returns nil for a user without an id.
+func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]types.AttributeValue, report []breach.Category, stamp string, local *tally) (map[string]types.AttributeValue, error) {
+	p := read(s.Mapping, item, report)
+	if p.id == "" {
+		local.Skipped++
+		return nil, nil
+	}
+	shard := casetable.Shard(p.id, in.Shards)
+	sub := casetable.Subject{
+		PK: casetable.SubjectPK(in.CaseID, shard), SK: casetable.SubjectSK(p.id),
+		CaseID: in.CaseID, UserID: p.id, Shard: shard,
+		Name: p.name, Email: p.email, Phone: p.phone, Locale: p.locale,
+		Jurisdiction: p.jurisdiction, Categories: p.categories,
+		Status: casetable.StatusPending, Reason: p.contact, ScopedAt: stamp, UpdatedAt: stamp,
+	}
+	addr := ""
+	if p.contact != "" {
+		sub.Status = casetable.StatusNoContact
+		local.NoContact++
+	} else {
+		addr = AddressHash(in.CaseID, p.email)
+		owner, err := s.claim(ctx, in, addr, p.id)
+		if err != nil {
+			return nil, err
+		}
+		if owner != p.id {
+			sub.Status, sub.DuplicateOf = casetable.StatusDuplicate, owner
+			local.Duplicates++
+		} else {
+			local.Pending++
+		}
+	}
+	local.Written++
+	local.ByJurisdiction[p.jurisdiction]++
+	for _, c := range p.categories {
+		local.ByCategory[c]++
+	}
+	local.sum.addMember(p.id, addr)
+	out, err := attributevalue.MarshalMap(sub)
+	if err != nil {
+		return nil, fmt.Errorf("encode subject: %w", err)
+	}
+	return out, nil
+}
+
+// claim makes userID the holder of an address in the case, unless another
+// user holds it already, and returns the holder. The write is conditional:
+// the first user to claim wins, and the same user claiming again (a rerun)
+// passes, so a retried segment keeps the same holders.
+func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr, userID string) (string, error) {
+	key := map[string]types.AttributeValue{
+		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
+		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.AddressSK(addr)},
+	}
+	item := map[string]types.AttributeValue{
+		"user_id": &types.AttributeValueMemberS{Value: userID},
+		"case_id": &types.AttributeValueMemberS{Value: in.CaseID},
+	}
+	for k, v := range key {
+		item[k] = v
+	}
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.CaseTable),
+		Item:                      item,
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #u = :u"),
+		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#u": "user_id"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": item["user_id"]},
+	})
+	if err == nil {
+		return userID, nil
+	}
+	var ccf *types.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
+		return "", fmt.Errorf("claim address: %w", err)
+	}
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.CaseTable), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("read address claim: %w", err)
+	}
+	owner := text(out.Item, "user_id")
+	if owner == "" {
+		return "", fmt.Errorf("address claim in case %s has no holder", in.CaseID)
+	}
+	return owner, nil
+}
+
+func (t *tally) merge(o *tally) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.Written += o.Written
+	t.Pending += o.Pending
+	t.Duplicates += o.Duplicates
+	t.NoContact += o.NoContact
+	t.Skipped += o.Skipped
+	for k, v := range o.ByJurisdiction {
+		t.ByJurisdiction[k] += v
+	}
+	for k, v := range o.ByCategory {
+		t.ByCategory[k] += v
+	}
+	t.sum.add(o.sum)
+}
