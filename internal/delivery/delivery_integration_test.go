@@ -1,0 +1,308 @@
+//go:build integration
+
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+)
+
+// TestEveryoneInScopeGetsExactlyOne seeds a case with people in every
+// state and checks the mailbox: each pending person with a usable address
+// gets exactly one notice, nobody else gets any, and the unreachable land on
+// the fallback list. A second run sends nothing.
+func TestEveryoneInScopeGetsExactlyOne(t *testing.T) {
+	e := newEnv(t, 4)
+	var subjects []casetable.Subject
+	want := map[string]int{}
+	wantFallback := map[string]string{} // user id -> status
+	for i := range 150 {
+		var s casetable.Subject
+		switch {
+		case i < 8:
+			s = e.subject(i, casetable.StatusNoContact, "")
+			wantFallback[s.UserID] = "no_contact"
+		case i < 12:
+			s = e.subject(i, casetable.StatusDuplicate, e.addr(i))
+			s.DuplicateOf = "u0100"
+		case i < 15:
+			s = e.subject(i, casetable.StatusSent, e.addr(i))
+			s.MessageID = "earlier-run"
+		case i < 18:
+			s = e.subject(i, casetable.StatusPending, "not an address "+e.tok)
+			wantFallback[s.UserID] = "failed"
+		case i < 20:
+			s = e.subject(i, casetable.StatusPending, "reject."+e.addr(i))
+			wantFallback[s.UserID] = "failed"
+		default:
+			s = e.subject(i, casetable.StatusPending, e.addr(i))
+			want[s.Email] = 1
+		}
+		subjects = append(subjects, s)
+	}
+	e.seed(t, subjects)
+
+	// SES refuses the "reject." addresses as it would a message it will not
+	// send; everything else goes to the emulator.
+	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		if strings.HasPrefix(in.Destination.ToAddresses[0], "reject.") {
+			return nil, &sestypes.MessageRejected{Message: aws.String("Email address is not verified.")}
+		}
+		return e.ses.SendEmail(ctx, in, opts...)
+	})
+	sum := drain(t, e.pipeline(ses, nil, 8), e)
+	if sum.Sent != len(want) || sum.Failed != 5 || sum.Deferred != 0 || sum.LeaseLost != 0 {
+		t.Errorf("run: %+v, want %d sent, 5 failed", sum, len(want))
+	}
+	got, msgs := e.received(t)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mailbox per address (-want +got):\n%s", diff)
+	}
+	for _, m := range msgs {
+		if !strings.HasPrefix(m.Subject, "[개인정보 유출 통지]") || !strings.Contains(m.Body.Text, "님") {
+			t.Errorf("message %s: subject %q, text %q", m.MessageID, m.Subject, m.Body.Text)
+		}
+	}
+	// The ledger holds each sent person's message id, the one in the mailbox.
+	ids := map[string]string{}
+	for _, m := range msgs {
+		ids[m.Destination.To[0]] = m.MessageID
+	}
+	for _, s := range subjects {
+		if want[s.Email] == 0 {
+			continue
+		}
+		g := e.get(t, s.UserID)
+		if g.Status != casetable.StatusSent || g.MessageID != ids[s.Email] || g.Attempts != 1 {
+			t.Errorf("%s: status %s, message %q (mailbox %q), attempts %d", s.UserID, g.Status, g.MessageID, ids[s.Email], g.Attempts)
+		}
+	}
+
+	// Fallback CSV: exactly the unreachable, with the reason and the
+	// contact hints substitute notice needs.
+	var buf bytes.Buffer
+	n, err := e.ledger.ExportFallbackCSV(context.Background(), &buf, e.caseID, e.shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotFallback := map[string]string{}
+	for _, r := range rows[1:] {
+		gotFallback[r[0]] = r[3]
+		if r[0] == "u0003" && (r[5] != "true" || r[7] != "+821000000003") {
+			t.Errorf("u0003 row %v: want has_phone true and the phone", r)
+		}
+		if r[3] == "failed" && r[4] != "invalid_address" && r[4] != "rejected:MessageRejected" {
+			t.Errorf("row %v: unexpected reason", r)
+		}
+	}
+	if diff := cmp.Diff(wantFallback, gotFallback); diff != "" || n != len(wantFallback) {
+		t.Errorf("fallback list (%d rows) (-want +got):\n%s", n, diff)
+	}
+
+	// Resumability: the stage run again sends to nobody.
+	again := drain(t, e.pipeline(ses, nil, 8), e)
+	if again.Sent != 0 || again.Failed != 0 {
+		t.Errorf("second run: %+v, want nothing sent", again)
+	}
+	if got2, _ := e.received(t); !cmp.Equal(got, got2) {
+		t.Errorf("second run changed the mailbox")
+	}
+}
+
+// TestCrashMidBatchThenResume kills the "process" after some sends: from
+// then on every database call fails and SES accepts nothing new, while the
+// sends already in flight finish. After the leases expire a fresh run
+// completes the case: everyone has at least one notice, nobody is lost, and
+// the extra messages stay within the stated bound (one per worker).
+func TestCrashMidBatchThenResume(t *testing.T) {
+	e := newEnv(t, 1)
+	const people, workers, crashAfter = 200, 6, 57
+	var subjects []casetable.Subject
+	for i := range people {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+
+	var dead atomic.Bool
+	var sends atomic.Int64
+	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		if dead.Load() {
+			return nil, errors.New("process crashed")
+		}
+		out, err := e.ses.SendEmail(ctx, in, opts...)
+		if sends.Add(1) == crashAfter {
+			dead.Store(true) // the process dies right after this send
+		}
+		return out, err
+	})
+	crashed := e.pipeline(ses, deadDB{DB: e.db, dead: &dead}, workers)
+	lease := time.Now().Add(30 * time.Second)
+	_, err := crashed.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0, Deadline: lease})
+	if err == nil {
+		t.Fatal("crashed run returned no error")
+	}
+
+	// Resume once the crashed run's leases have expired.
+	resume := e.pipeline(e.ses, nil, workers)
+	resume.Now = func() time.Time { return time.Now().Add(time.Until(lease) + time.Second) }
+	sum := drain(t, resume, e)
+
+	got, _ := e.received(t)
+	extra := 0
+	for _, s := range subjects {
+		switch n := got[s.Email]; {
+		case n == 0:
+			t.Errorf("%s got no notice", s.UserID)
+		case n > 1:
+			extra += n - 1
+		}
+		if g := e.get(t, s.UserID); g.Status != casetable.StatusSent {
+			t.Errorf("%s: status %s after resume", s.UserID, g.Status)
+		}
+	}
+	if extra > workers {
+		t.Errorf("%d duplicate notices, bound is %d (workers in flight at the crash)", extra, workers)
+	}
+	t.Logf("crash after %d sends: resume sent %d, %d duplicates (bound %d)", crashAfter, sum.Sent, extra, workers)
+}
+
+// TestThrottlingNeverDropsAnyone answers every third call, and a burst at
+// the start, with 429 TooManyRequestsException: the pipeline backs off and
+// everyone still gets exactly one notice.
+func TestThrottlingNeverDropsAnyone(t *testing.T) {
+	e := newEnv(t, 2)
+	var subjects []casetable.Subject
+	for i := range 80 {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+	var calls, throttled atomic.Int64
+	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		if n := calls.Add(1); n <= 10 || n%3 == 0 {
+			throttled.Add(1)
+			return nil, &sestypes.TooManyRequestsException{Message: aws.String("Maximum sending rate exceeded.")}
+		}
+		return e.ses.SendEmail(ctx, in, opts...)
+	})
+	sum := drain(t, e.pipeline(ses, nil, 4), e)
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
+	if sum.Sent != len(subjects) || sum.Failed != 0 {
+		t.Errorf("run: %+v", sum)
+	}
+	t.Logf("%d calls, %d throttled", calls.Load(), throttled.Load())
+}
+
+// TestStopErrors checks the named errors the state machine routes on, and
+// that a stop leaves nobody claimed: the next run continues at once.
+func TestStopErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"daily quota", &sestypes.TooManyRequestsException{Message: aws.String("Daily message quota exceeded.")}, &delivery.DailyQuotaExceeded{}},
+		{"sending paused", &sestypes.SendingPausedException{Message: aws.String("Sending is paused for this account.")}, &delivery.SendingPaused{Reason: "SendingPausedException"}},
+		{"account suspended", &sestypes.AccountSuspendedException{Message: aws.String("suspended")}, &delivery.SendingPaused{Reason: "AccountSuspendedException"}},
+		{"mail from not verified", &sestypes.MailFromDomainNotVerifiedException{Message: aws.String("no")}, &delivery.SendConfigInvalid{Reason: "MailFromDomainNotVerifiedException"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, 1)
+			var subjects []casetable.Subject
+			for i := range 40 {
+				subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+			}
+			e.seed(t, subjects)
+			var calls atomic.Int64
+			ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+				if calls.Add(1) > 10 {
+					return nil, tc.err
+				}
+				return e.ses.SendEmail(ctx, in, opts...)
+			})
+			var metrics bytes.Buffer
+			p := e.pipeline(ses, nil, 3)
+			p.Metrics = &metrics
+			res, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID})
+			if diff := cmp.Diff(tc.want, err); diff != "" {
+				t.Fatalf("error (-want +got):\n%s", diff)
+			}
+			if res.Done || res.Sent != 10 {
+				t.Errorf("result %+v: want 10 sent and not done", res)
+			}
+			if _, paused := tc.want.(*delivery.SendingPaused); paused != strings.Contains(metrics.String(), `"SendingPaused":1`) {
+				t.Errorf("alarm metric line = %q", metrics.String())
+			}
+			for _, s := range subjects {
+				if g := e.get(t, s.UserID); g.Status == casetable.StatusClaimed {
+					t.Errorf("%s left claimed after the stop", s.UserID)
+				}
+			}
+			sum := drain(t, e.pipeline(e.ses, nil, 3), e)
+			got, _ := e.received(t)
+			for _, s := range subjects {
+				if got[s.Email] != 1 {
+					t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+				}
+			}
+			if sum.Sent != 30 {
+				t.Errorf("resume sent %d, want 30", sum.Sent)
+			}
+		})
+	}
+}
+
+// TestConcurrentRunsShareAShard runs two invocations on the same shard at
+// once (a redrive racing a slow child): claims keep each person to one.
+func TestConcurrentRunsShareAShard(t *testing.T) {
+	e := newEnv(t, 1)
+	var subjects []casetable.Subject
+	for i := range 120 {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+	var wg sync.WaitGroup
+	results := make([]delivery.Result, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			res, err := e.pipeline(e.ses, nil, 4).Run(context.Background(), delivery.Batch{CaseID: e.caseID})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
+	if n := results[0].Sent + results[1].Sent; n != len(subjects) {
+		t.Errorf("sent %d + %d, want %d in all", results[0].Sent, results[1].Sent, len(subjects))
+	}
+}

@@ -1,0 +1,137 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"breachflow/internal/ledger"
+)
+
+// Filing is one regulator filing to send: the drafted document for one
+// obligation, addressed to the regulator's filing addresses.
+type Filing struct {
+	ObligationID string
+	To           []string
+	Subject      string
+	HTML         string
+	Text         string
+	// AttachmentName and Attachment are the filing as a file (for example
+	// "filing-KR-PIPC.html" or a PDF); AttachmentType is its media type.
+	AttachmentName string
+	AttachmentType string
+	Attachment     []byte
+}
+
+// FilingResult counts what SendFilings did.
+type FilingResult struct {
+	Sent    int `json:"sent"`
+	Skipped int `json:"skipped"` // already sent (or being sent) by an earlier run
+}
+
+// Filer sends regulator filings, each once, recorded in the ledger under
+// the case (FILING#<obligation id>) with the same claim and complete as
+// notices.
+type Filer struct {
+	Ledger           *ledger.Ledger
+	SES              Sender
+	From             string
+	ConfigurationSet string
+	// Lease bounds a claim (default 5 minutes).
+	Lease   time.Duration
+	Backoff Backoff
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+// SendFilings sends each filing not yet sent. Filings go before notices, one
+// at a time: there are few, and each must be on record before the next.
+// Throttling is retried; a paused account stops with SendingPaused.
+func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing) (FilingResult, error) {
+	if f.Now == nil {
+		f.Now = time.Now
+	}
+	if f.Lease <= 0 {
+		f.Lease = 5 * time.Minute
+	}
+	if f.Backoff == (Backoff{}) {
+		f.Backoff = DefaultBackoff
+	}
+	if f.Log == nil {
+		f.Log = slog.Default()
+	}
+	var res FilingResult
+	for _, fl := range filings {
+		now := f.Now()
+		key := ledger.FilingKey(caseID, fl.ObligationID)
+		attempt, err := f.Ledger.ClaimFiling(ctx, key, now, now.Add(f.Lease))
+		if errors.Is(err, ledger.ErrNotClaimable) {
+			res.Skipped++
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		raw, err := buildMIME(f.From, fl.To, fl, now)
+		if err != nil {
+			f.Ledger.Release(ctx, key, attempt, true, now)
+			return res, err
+		}
+		in := &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String(f.From),
+			Destination:      &types.Destination{ToAddresses: fl.To},
+			Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
+			EmailTags: []types.MessageTag{
+				{Name: aws.String(TagCase), Value: aws.String(TagValue(caseID))},
+				{Name: aws.String("obligation_id"), Value: aws.String(TagValue(fl.ObligationID))},
+			},
+		}
+		if f.ConfigurationSet != "" {
+			in.ConfigurationSetName = aws.String(f.ConfigurationSet)
+		}
+		id, err := f.send(ctx, in)
+		if err != nil {
+			f.Ledger.Release(context.WithoutCancel(ctx), key, attempt, false, f.Now())
+			return res, err
+		}
+		if err := f.Ledger.Complete(context.WithoutCancel(ctx), key, attempt, id, f.Now()); err != nil {
+			return res, fmt.Errorf("filing %s: %w", fl.ObligationID, err)
+		}
+		f.Log.Info("filing sent", "case_id", caseID, "obligation_id", fl.ObligationID, "message_id", id)
+		res.Sent++
+	}
+	return res, nil
+}
+
+func (f *Filer) send(ctx context.Context, in *sesv2.SendEmailInput) (string, error) {
+	for try := 0; ; try++ {
+		out, err := f.SES.SendEmail(context.WithoutCancel(ctx), in)
+		if err == nil {
+			return aws.ToString(out.MessageId), nil
+		}
+		switch classify(err) {
+		case classStopPause:
+			return "", &SendingPaused{Reason: errorCode(err)}
+		case classStopQuota:
+			return "", &DailyQuotaExceeded{}
+		case classStopConf:
+			return "", &SendConfigInvalid{Reason: errorCode(err)}
+		case classReject:
+			return "", fmt.Errorf("filing rejected by SES: %w", err)
+		}
+		if try >= 8 {
+			return "", fmt.Errorf("send filing: %w", err)
+		}
+		select {
+		case <-time.After(f.Backoff.Delay(try)):
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+}

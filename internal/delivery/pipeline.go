@@ -1,0 +1,338 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"golang.org/x/time/rate"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+)
+
+// Sender is the part of the SES v2 client delivery uses.
+type Sender interface {
+	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+}
+
+// Message is one rendered customer notice.
+type Message struct {
+	Subject string
+	HTML    string
+	Text    string
+}
+
+// Renderer renders the notice for one subject. The send stage is handed one
+// by its caller (the notice package's renderer, wired by the function).
+type Renderer func(s *casetable.Subject) (Message, error)
+
+// Batch is one send invocation's work: a shard of a case's subjects from a
+// cursor, or only the listed users of that shard.
+type Batch struct {
+	CaseID string `json:"case_id"`
+	Shard  int    `json:"shard"`
+	// Cursor is where to continue in the shard (a previous Result's
+	// NextCursor); empty starts at the beginning.
+	Cursor string `json:"cursor,omitempty"`
+	// UserIDs, when set, limits the batch to these users of the shard.
+	UserIDs []string `json:"user_ids,omitempty"`
+	// Deadline, when set and earlier than the invocation's own, is when the
+	// batch must end.
+	Deadline time.Time `json:"deadline,omitzero"`
+}
+
+// Result counts what a batch did. It carries ids and counts only.
+type Result struct {
+	CaseID string `json:"case_id"`
+	Shard  int    `json:"shard"`
+	// Sent people got a notice in this run.
+	Sent int `json:"sent"`
+	// Failed people were refused (rejected message, invalid address, too
+	// many failed attempts) and are on the fallback list.
+	Failed int `json:"failed"`
+	// Skipped people were already done when this run reached them.
+	Skipped int `json:"skipped"`
+	// Busy people are held by another invocation's live lease; BusyUntil is
+	// when the last of those leases ends (Unix ms).
+	Busy      int   `json:"busy"`
+	BusyUntil int64 `json:"busy_until,omitempty"`
+	// Deferred people were claimed but given back unsent because the run had
+	// to stop (deadline, throttling that outlasted it, a stop error).
+	Deferred int `json:"deferred"`
+	// LeaseLost counts sends whose complete found another claim: the
+	// person may have got two notices.
+	LeaseLost int `json:"lease_lost"`
+	// NextCursor is where the next run continues; Done means the shard (or
+	// the user list) has nothing left for this run to do.
+	NextCursor string `json:"next_cursor,omitempty"`
+	Done       bool   `json:"done"`
+}
+
+// Pipeline sends customer notices for batches. Build it once per process;
+// Run may be called again for each batch (not concurrently).
+type Pipeline struct {
+	Ledger *ledger.Ledger
+	SES    Sender
+	Render Renderer
+	// From is the notices' sender address; ConfigurationSet (optional)
+	// routes SES events to the event destination.
+	From             string
+	ConfigurationSet string
+	Pacing           Pacing
+	// PageSize is how many subjects one query reads (default 100).
+	PageSize int
+	// MaxAttempts is how many claims a person gets before a transient send
+	// error marks them failed (default 5).
+	MaxAttempts int
+	// SendTimeout bounds one SendEmail call; workers stop claiming this long
+	// before the deadline so every send ends inside its lease (default 10 s).
+	SendTimeout time.Duration
+	// DefaultRun is the lease and run length when neither the context nor
+	// the batch has a deadline (default 15 minutes, Lambda's maximum).
+	DefaultRun time.Duration
+	Backoff    Backoff
+	Now        func() time.Time
+	Log        *slog.Logger
+	// Metrics receives CloudWatch embedded-metric lines (nil: discarded).
+	Metrics io.Writer
+
+	limiter *rate.Limiter
+}
+
+func (p *Pipeline) init() error {
+	if p.Ledger == nil || p.SES == nil || p.Render == nil {
+		return errors.New("delivery: pipeline needs a ledger, an SES client and a renderer")
+	}
+	if a, err := mail.ParseAddress(p.From); err != nil || a.Address != p.From {
+		return fmt.Errorf("delivery: sender address %q is not a plain address", p.From)
+	}
+	if p.PageSize <= 0 {
+		p.PageSize = 100
+	}
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 5
+	}
+	if p.SendTimeout <= 0 {
+		p.SendTimeout = 10 * time.Second
+	}
+	if p.DefaultRun <= 0 {
+		p.DefaultRun = 15 * time.Minute
+	}
+	if p.Backoff == (Backoff{}) {
+		p.Backoff = DefaultBackoff
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Log == nil {
+		p.Log = slog.Default()
+	}
+	if p.Metrics == nil {
+		p.Metrics = io.Discard
+	}
+	if p.Pacing.Workers <= 0 {
+		p.Pacing.Workers = 1
+	}
+	if p.limiter == nil {
+		// Burst 1: tokens come exactly 1/Rate apart, so no window of the run
+		// goes faster than the configured rate.
+		p.limiter = rate.NewLimiter(rate.Inf, 1)
+		if p.Pacing.Rate > 0 {
+			p.limiter = rate.NewLimiter(rate.Limit(p.Pacing.Rate), 1)
+		}
+	}
+	return nil
+}
+
+// job is one subject to work on, with the page it came from.
+type job struct {
+	s    casetable.Subject
+	page int
+}
+
+// run is the state of one Run call.
+type run struct {
+	p          *Pipeline
+	b          Batch
+	lease      time.Time // lease of every claim of this run
+	stopClaim  time.Time // no new claim or retry after this
+	stop       chan struct{}
+	stopOnce   sync.Once
+	fatal      error
+	sent       atomic.Int64
+	failed     atomic.Int64
+	skipped    atomic.Int64
+	busy       atomic.Int64
+	busyUntil  atomic.Int64
+	deferred   atomic.Int64
+	leaseLost  atomic.Int64
+	mu         sync.Mutex
+	firstLeft  int      // lowest page index with work left undone; -1 none
+	pageCursor []string // start cursor of each page
+}
+
+// Run works one batch until it is done, the deadline nears, or a stop error.
+// It returns the named errors SendingPaused, DailyQuotaExceeded and
+// SendConfigInvalid unwrapped, with the Result so far.
+func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
+	if err := p.init(); err != nil {
+		return Result{}, err
+	}
+	now := p.Now()
+	deadline := now.Add(p.DefaultRun)
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d
+	}
+	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
+		deadline = b.Deadline
+	}
+	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-p.SendTimeout), stop: make(chan struct{}), firstLeft: -1}
+	jobs := make(chan job, p.Pacing.Workers)
+	var wg sync.WaitGroup
+	for range p.Pacing.Workers {
+		wg.Go(func() {
+			for j := range jobs {
+				r.work(ctx, j)
+			}
+		})
+	}
+	more, err := r.produce(ctx, jobs)
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		r.halt(err)
+	}
+	res := r.result(more)
+	if r.fatal != nil {
+		var paused *SendingPaused
+		if errors.As(r.fatal, &paused) {
+			p.alarm(b.CaseID, paused.Reason)
+		}
+		return res, r.fatal
+	}
+	return res, nil
+}
+
+// produce feeds the workers, page by page, until the shard ends or the run
+// stops. It reports whether pages were left unread.
+func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err error) {
+	if r.b.UserIDs != nil {
+		r.pageCursor = []string{r.b.Cursor}
+		for _, id := range r.b.UserIDs {
+			s := casetable.Subject{CaseID: r.b.CaseID, UserID: id, Shard: r.b.Shard, Status: casetable.StatusPending}
+			if !r.feed(ctx, jobs, job{s: s}) {
+				return false, nil
+			}
+		}
+		return false, nil
+	}
+	cursor := r.b.Cursor
+	for page := 0; ; page++ {
+		if r.stopping() {
+			r.leftFrom(page, cursor)
+			return true, nil
+		}
+		pg, err := r.p.Ledger.Unsent(ctx, r.b.CaseID, r.b.Shard, cursor, r.p.PageSize)
+		if err != nil {
+			r.leftFrom(page, cursor)
+			return true, fmt.Errorf("send shard %d: %w", r.b.Shard, err)
+		}
+		r.mu.Lock()
+		r.pageCursor = append(r.pageCursor, cursor)
+		r.mu.Unlock()
+		for _, s := range pg.Subjects {
+			if !r.feed(ctx, jobs, job{s: s, page: page}) {
+				return pg.Next != "", nil
+			}
+		}
+		if pg.Next == "" {
+			return false, nil
+		}
+		cursor = pg.Next
+	}
+}
+
+func (r *run) feed(ctx context.Context, jobs chan<- job, j job) bool {
+	select {
+	case jobs <- j:
+		return true
+	case <-r.stop:
+		r.left(j.page)
+		return false
+	case <-ctx.Done():
+		r.left(j.page)
+		return false
+	}
+}
+
+// leftFrom notes that page (starting at cursor) was never read.
+func (r *run) leftFrom(page int, cursor string) {
+	r.mu.Lock()
+	if len(r.pageCursor) <= page {
+		r.pageCursor = append(r.pageCursor, cursor)
+	}
+	r.mu.Unlock()
+	r.left(page)
+}
+
+// left notes that page has work this run did not finish.
+func (r *run) left(page int) {
+	r.mu.Lock()
+	if r.firstLeft < 0 || page < r.firstLeft {
+		r.firstLeft = page
+	}
+	r.mu.Unlock()
+}
+
+func (r *run) stopping() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return !r.p.Now().Before(r.stopClaim)
+	}
+}
+
+// halt stops the run; the first error given is the one Run returns.
+func (r *run) halt(err error) {
+	r.stopOnce.Do(func() {
+		r.fatal = err
+		close(r.stop)
+	})
+}
+
+func (r *run) result(more bool) Result {
+	res := Result{
+		CaseID: r.b.CaseID, Shard: r.b.Shard,
+		Sent: int(r.sent.Load()), Failed: int(r.failed.Load()), Skipped: int(r.skipped.Load()),
+		Busy: int(r.busy.Load()), BusyUntil: r.busyUntil.Load(), Deferred: int(r.deferred.Load()),
+		LeaseLost: int(r.leaseLost.Load()),
+	}
+	if r.firstLeft >= 0 {
+		// Going back to the start of the first unfinished page is safe:
+		// what was finished there is filtered out on the next read.
+		res.NextCursor = r.pageCursor[r.firstLeft]
+		if r.b.UserIDs != nil {
+			res.NextCursor = ""
+		}
+		return res
+	}
+	res.Done = !more && res.Busy == 0
+	return res
+}
+
+// alarm logs the stop and writes a CloudWatch embedded-metric line that the
+// SendingPaused alarm watches.
+func (p *Pipeline) alarm(caseID, reason string) {
+	p.Log.Error("SES sending paused: send stage stopped", "case_id", caseID, "reason", reason)
+	fmt.Fprintf(p.Metrics, `{"_aws":{"Timestamp":%d,"CloudWatchMetrics":[{"Namespace":"breachflow","Dimensions":[["Stage"]],"Metrics":[{"Name":"SendingPaused","Unit":"Count"}]}]},"Stage":"send","case_id":%q,"SendingPaused":1}`+"\n",
+		p.Now().UnixMilli(), caseID)
+}
