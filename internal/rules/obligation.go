@@ -34,9 +34,9 @@ const (
 type Phase struct {
 	// Stage is "preliminary", "final", "initial", "update" or "" when the
 	// regime has one notice.
-	Stage string `json:"stage,omitempty"`
+	Stage string `json:"stage,omitempty" yaml:"stage"`
 	// FollowUp describes the later notice ("final report within 30 days").
-	FollowUp string `json:"follow_up,omitempty"`
+	FollowUp string `json:"follow_up,omitempty" yaml:"follow_up"`
 }
 
 // Obligation is one notification duty: who must be told, by when, with what,
@@ -74,6 +74,10 @@ type Obligation struct {
 	// Subjects is the number of people the duty concerns (those resident in
 	// Jurisdiction, or all for a regulator filing without one).
 	Subjects int `json:"subjects"`
+	// Merged lists the ids of duties under other regimes that the same
+	// notice satisfies (Korea PIPA + CIUPA): one notice, all recipients,
+	// the earliest deadline.
+	Merged []string `json:"merged_with,omitempty"`
 	// Notes carry what a responder must know beyond the deadline (content
 	// rules, format rules, conflicts in the research).
 	Notes []string `json:"notes,omitempty"`
@@ -109,5 +113,5 @@ type Risk struct {
 	CBReasons []string `json:"cb_reasons"`
 	Score     float64  `json:"score"`
 	// Level is "low" (<2), "medium" (2-3), "high" (3-4), "very_high" (>=4).
-	Level string `json:"level"`
+	Level Level `json:"level"`
 }

@@ -1,0 +1,201 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/report"
+)
+
+// Assess decides every notification duty for report r. counts gives the
+// affected people per jurisdiction (scoping's aggregate); nil means the
+// report's own subject_counts. now is only recorded (deadlines come from
+// the report's timeline), so the result is deterministic.
+//
+// A regime that applies but lacks a fact it needs (Singapore without the
+// assessment date, say) makes Assess return a *report.ValidationError
+// naming the field and the regime.
+func Assess(r *report.Report, counts map[breach.Jurisdiction]int, now time.Time) (Assessment, error) {
+	regimes, err := Regimes()
+	if err != nil {
+		return Assessment{}, err
+	}
+	return assessWith(regimes, r, counts, now)
+}
+
+func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int, now time.Time) (Assessment, error) {
+	if counts == nil {
+		counts = r.SubjectCounts
+	}
+	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r)}
+	covered := map[breach.Jurisdiction]bool{}
+	var missing []report.Problem
+	var merges []string
+	for _, rg := range regimes {
+		sel, total := rg.selectFor(r, counts, covered)
+		if sel == nil {
+			continue
+		}
+		e := evaluation{rg: rg, r: r, counts: counts, sel: sel, total: total, risk: a.Risk, due: map[string]time.Time{}}
+		for _, need := range rg.Needs {
+			if !hasField(r, need) {
+				missing = append(missing, report.Problem{Path: need, Message: fmt.Sprintf("required by %s (%s), which applies to this breach", rg.ID, rg.Name)})
+			}
+		}
+		for _, esc := range rg.Escalate {
+			f := e.facts(total)
+			if esc.When.holds(&f) {
+				a.Escalations = append(a.Escalations, rg.ID+": "+esc.Question)
+			}
+		}
+		for _, o := range e.run() {
+			a.Obligations = append(a.Obligations, o.Obligation)
+			merges = append(merges, o.merge)
+		}
+	}
+	if len(missing) > 0 {
+		return Assessment{}, &report.ValidationError{Problems: missing}
+	}
+	for j, n := range counts {
+		if n > 0 && !covered[j] {
+			a.Unknown = append(a.Unknown, j)
+		}
+	}
+	slices.Sort(a.Unknown)
+	merge(a.Obligations, merges)
+	sort.SliceStable(a.Obligations, func(i, j int) bool { return less(a.Obligations[i], a.Obligations[j]) })
+	return a, nil
+}
+
+// less orders by due time (none last), then required first, then id.
+func less(x, y Obligation) bool {
+	switch {
+	case x.DueAt.IsZero() != y.DueAt.IsZero():
+		return !x.DueAt.IsZero()
+	case !x.DueAt.Equal(y.DueAt):
+		return x.DueAt.Before(y.DueAt)
+	case x.Required != y.Required:
+		return x.Required
+	}
+	return x.ID < y.ID
+}
+
+// selectFor returns the jurisdictions with affected people the regime covers
+// (sorted), and their total; nil when the regime does not apply.
+func (rg *Regime) selectFor(r *report.Report, counts map[breach.Jurisdiction]int, covered map[breach.Jurisdiction]bool) ([]breach.Jurisdiction, int) {
+	if rg.Sector != "" && !sectorFlag(r, rg.Sector) {
+		return nil, 0
+	}
+	if rg.followsOrganisation() {
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		return []breach.Jurisdiction{breach.Jurisdiction(rg.Jurisdictions[0])}, total
+	}
+	var sel []breach.Jurisdiction
+	total := 0
+	for j, n := range counts {
+		if n <= 0 || !rg.covers(j) {
+			continue
+		}
+		covered[j] = true
+		sel = append(sel, j)
+		total += n
+	}
+	slices.Sort(sel)
+	return sel, total
+}
+
+func (rg *Regime) followsOrganisation() bool { return rg.Follows == "organisation" }
+
+func (rg *Regime) covers(j breach.Jurisdiction) bool {
+	for _, c := range rg.Jurisdictions {
+		switch {
+		case c == "EU":
+			if report.IsEU(j) {
+				return true
+			}
+		case strings.Contains(c, "-"):
+			if string(j) == c {
+				return true
+			}
+		default:
+			if j.Country() == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasField(r *report.Report, path string) bool {
+	switch path {
+	case "timeline.determined":
+		return r.Timeline.Determined != nil
+	case "timeline.materiality_determined":
+		return r.Timeline.MaterialityDetermined != nil
+	case "timeline.extortion_paid":
+		return r.Timeline.ExtortionPaid != nil
+	case "organisation.dpo":
+		return r.Organisation.DPO != nil
+	case "organisation.eu":
+		return r.Organisation.EU != nil
+	case "organisation.sector.au_app_entity":
+		return r.Organisation.Sector.AUAPPEntity != nil
+	}
+	return false
+}
+
+// merge gives duties in the same merge group and jurisdiction the earliest
+// deadline among them and the union of their content, and says so.
+func merge(obs []Obligation, merges []string) {
+	groups := map[string][]int{}
+	var keys []string
+	for i, o := range obs {
+		if merges[i] == "" || !o.Required {
+			continue
+		}
+		k := merges[i] + "|" + string(o.Jurisdiction)
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for _, k := range keys {
+		idx := groups[k]
+		if len(idx) < 2 {
+			continue
+		}
+		var earliest time.Time
+		var from string
+		var elems []breach.Element
+		for _, i := range idx {
+			if d := obs[i].DueAt; !d.IsZero() && (earliest.IsZero() || d.Before(earliest)) {
+				earliest, from = d, obs[i].ID
+			}
+			for _, e := range obs[i].Elements {
+				if !slices.Contains(elems, e) {
+					elems = append(elems, e)
+				}
+			}
+		}
+		for _, i := range idx {
+			o := &obs[i]
+			for _, j := range idx {
+				if j != i {
+					o.Merged = append(o.Merged, obs[j].ID+" ("+obs[j].RecipientName+")")
+				}
+			}
+			o.Elements = elems
+			if !earliest.IsZero() && (o.DueAt.IsZero() || earliest.Before(o.DueAt)) {
+				o.DueAt = earliest
+				o.Notes = append(o.Notes, fmt.Sprintf("deadline tightened to %s's: overlapping duties merge to all recipients and the earliest deadline (RULEBOOK A1)", from))
+			}
+		}
+	}
+}
