@@ -1,0 +1,141 @@
+package notice
+
+import (
+	"time"
+
+	"breachflow/internal/breach"
+)
+
+// Recipient is one affected person as the sender knows them. Everything in
+// it is personal data: it is rendered into a message and never logged.
+type Recipient struct {
+	UserID       string
+	Name         string
+	Email        string
+	Locale       string // BCP 47 ("ko", "en-US", "zh-Hans-CN"); empty: the jurisdiction's language
+	Jurisdiction string // breach.Jurisdiction ("KR", "US-CA")
+	// Categories are this person's own exposed data. Empty means the
+	// scoping stage did not record them: the notice then lists the case's
+	// categories as what "may" have been involved.
+	Categories []breach.Category
+}
+
+// Message is one rendered notice or filing: a subject without any CR or LF
+// (header-safe, not yet RFC 2047 encoded) and the two bodies of a
+// multipart/alternative message.
+type Message struct {
+	Subject string
+	HTML    string
+	Text    string
+	// Attachments are sent after the bodies (multipart/mixed); regulator
+	// filings travel as an attached HTML file. Nil for customer notices.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to a message.
+type Attachment struct {
+	Filename    string
+	ContentType string // e.g. "text/html; charset=utf-8"
+	Data        []byte
+}
+
+// CaseFacts is what drafting knows about a case: the organisation, the
+// incident and the duties that apply. Package draft builds it from the
+// breach report and the rulebook's obligations; it holds no data about any
+// one person.
+type CaseFacts struct {
+	CaseID string
+	Org    Org
+	// Title and Description are the responder's own words (any language).
+	// They appear in documents written in the same language (detected from
+	// the script) and, quoted as the original, in regulator filings.
+	Title       string
+	Description string
+	// Vector is how it happened (report.Vector: "hacking", "ransomware",
+	// "deliberate_provision", ...); each locale words it natively.
+	Vector   string
+	External bool
+	// CauseDescription is the responder's description of the cause.
+	CauseDescription string
+
+	OccurredFrom time.Time
+	OccurredTo   time.Time // zero: ongoing or unknown
+	Discovered   time.Time
+	Aware        time.Time
+	// NoticeDate is the date the documents carry (drafting time).
+	NoticeDate time.Time
+
+	// Categories are every kind of data involved in the case.
+	Categories []breach.Category
+	// Affected is the number of people; ByJurisdiction splits it.
+	Affected       int
+	ByJurisdiction map[breach.Jurisdiction]int
+	Records        int64
+
+	// Encrypted/Hashed describe the safeguards the data had.
+	Encrypted, KeyCompromised, Hashed, HashReversible bool
+	DataRetrieved                                    bool
+	LawEnforcementDelay                              bool
+	// Exfiltration is "confirmed", "suspected" or "ruled_out".
+	Exfiltration string
+
+	// MeasuresTaken and MeasuresForIndividuals are the responder's own
+	// words; every locale also states the measures drafting knows of
+	// (stopping the flow, the regulators told) natively.
+	MeasuresTaken          []string
+	MeasuresForIndividuals []string
+
+	// Phased: some facts are not yet confirmed and a further notice will
+	// follow (PIPA Decree 39(2), GDPR Art. 33(4), PPC preliminary report).
+	Phased bool
+	// DelayReason explains a notification made after its deadline
+	// (GDPR Art. 33(1)). Empty when on time.
+	DelayReason string
+
+	// Risk summarises the risk assessment (method, level and factors) for
+	// filings that ask how the risk was assessed.
+	Risk string
+
+	// Duties are the obligations that apply (regulators and individuals).
+	Duties []Duty
+}
+
+// Org is the notifying organisation.
+type Org struct {
+	Name    string
+	Country string
+	Contact Contact
+	DPO     *Contact
+	Website string
+}
+
+// Contact is a contact point.
+type Contact struct {
+	Name  string // a department or a person's role, e.g. "Privacy Office"
+	Email string
+	Phone string
+}
+
+// Duty is one notification obligation as drafting needs it (a projection
+// of rules.Obligation).
+type Duty struct {
+	ID            string
+	Regime        string // e.g. "KR-PIPA", "KR-CIUPA", "GDPR", "US-CA", "HIPAA", "JP-APPI"
+	Jurisdiction  breach.Jurisdiction
+	Kind          breach.RecipientKind
+	RecipientName string // e.g. "개인정보보호위원회 (PIPC) / KISA"
+	Required      bool
+	DueAt         time.Time
+	Citation      string
+	Elements      []breach.Element
+	// Locale is the regulator's language ("ko", "de"); empty: English.
+	Locale string
+	// Phase is "preliminary" or "final" for phased reports (Japan's PPC),
+	// else empty.
+	Phase string
+	// Subjects is how many people the duty concerns (0: the case's total).
+	Subjects int
+	// Form names the filing template to use when the rulebook knows it
+	// (see templates/filings.json); empty: chosen from Regime.
+	Form string
+}

@@ -1,0 +1,142 @@
+package notice
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+
+	"breachflow/internal/breach"
+)
+
+// NoticeSet is the compiled customer notice of one case in every locale.
+// Build it once per case (or per Lambda invocation) with NewNoticeSet and
+// call Render for each person; Render is safe for concurrent use.
+type NoticeSet struct {
+	facts    CaseFacts
+	textLang string
+	locales  map[string]*localeData
+	docs     map[string]*doc
+	bases    sync.Map // locale + "|" + jurisdiction -> *base
+}
+
+// base is everything about a notice that does not depend on the person:
+// computed once per (locale, jurisdiction) and copied per render.
+type base struct {
+	v       view
+	subject string
+	doc     *doc
+	ld      *localeData
+}
+
+// NewNoticeSet compiles the customer notices of a case. It fails if a
+// template or locale file is broken or the facts lack what every notice
+// needs (the organisation's name and a contact point).
+func NewNoticeSet(c CaseFacts) (*NoticeSet, error) {
+	if strings.TrimSpace(c.Org.Name) == "" {
+		return nil, fmt.Errorf("notice set: organisation name is empty")
+	}
+	if c.Org.Contact.Email == "" && c.Org.Contact.Phone == "" && c.Org.Website == "" {
+		return nil, fmt.Errorf("notice set: organisation has no contact email, phone or website")
+	}
+	lds, err := loadLocales()
+	if err != nil {
+		return nil, err
+	}
+	docs, err := noticeDocs()
+	if err != nil {
+		return nil, err
+	}
+	return &NoticeSet{facts: c, textLang: scriptLanguage(c.Description + c.CauseDescription + strings.Join(c.MeasuresTaken, "")),
+		locales: lds, docs: docs}, nil
+}
+
+// Render writes the notice for one person in their language, listing
+// their own exposed data. The subject holds no CR or LF.
+func (s *NoticeSet) Render(r Recipient) (Message, error) {
+	l := ResolveLocale(r.Locale, r.Jurisdiction)
+	b, err := s.base(l, r.Jurisdiction)
+	if err != nil {
+		return Message{}, err
+	}
+	v := b.v
+	v.Name = strings.TrimSpace(stripControls(r.Name))
+	v.Own = len(r.Categories) > 0
+	cats := r.Categories
+	if !v.Own {
+		cats = s.facts.Categories
+	}
+	v.Categories = namesOf(cats, b.ld)
+	v.IDExposed = idExposed(cats)
+	risks := risksOf(cats)
+	v.Consequences = make([]string, len(risks))
+	v.Advice = make([]string, len(risks))
+	for i, k := range risks {
+		v.Consequences[i], v.Advice[i] = b.ld.Consequences[k], b.ld.Advice[k]
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	if err := b.doc.body.ExecuteTemplate(buf, "body", &v); err != nil {
+		return Message{}, fmt.Errorf("render notice %s: %w", b.doc.name, err)
+	}
+	html := buf.String()
+	return Message{Subject: b.subject, HTML: html, Text: HTMLToText(html)}, nil
+}
+
+func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
+	key := l + "|" + jurisdiction
+	if b, ok := s.bases.Load(key); ok {
+		return b.(*base), nil
+	}
+	b := &base{doc: s.docs[l], ld: s.locales[l]}
+	b.v.fillCase(&s.facts, l, b.ld, zoneFor(jurisdiction), s.textLang)
+	b.v.fill(&s.facts, jurisdiction, breach.RecipientIndividuals)
+	var sb strings.Builder
+	if err := b.doc.subject.ExecuteTemplate(&sb, "subject", &b.v); err != nil {
+		return nil, fmt.Errorf("render subject %s: %w", b.doc.name, err)
+	}
+	b.subject = SanitizeHeader(sb.String())
+	b.v.Title = b.subject
+	got, _ := s.bases.LoadOrStore(key, b)
+	return got.(*base), nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
+
+// Substitute renders the substitute notice in locale for people of
+// jurisdiction who cannot be reached: a posting for the organisation's
+// website (PIPA Decree 39(3): at least 30 days) that lists every category
+// of the case.
+func (s *NoticeSet) Substitute(locale, jurisdiction string) (Message, error) {
+	l := ResolveLocale(locale, jurisdiction)
+	b, err := s.base(l, jurisdiction)
+	if err != nil {
+		return Message{}, err
+	}
+	v := b.v
+	v.Substitute = true
+	v.Categories = namesOf(s.facts.Categories, b.ld)
+	v.IDExposed = idExposed(s.facts.Categories)
+	for _, k := range risksOf(s.facts.Categories) {
+		v.Consequences = append(v.Consequences, b.ld.Consequences[k])
+		v.Advice = append(v.Advice, b.ld.Advice[k])
+	}
+	var sb strings.Builder
+	if err := b.doc.subject.ExecuteTemplate(&sb, "subject", &v); err != nil {
+		return Message{}, fmt.Errorf("render subject %s: %w", b.doc.name, err)
+	}
+	v.Title = SanitizeHeader(sb.String())
+	var hb strings.Builder
+	if err := b.doc.body.ExecuteTemplate(&hb, "body", &v); err != nil {
+		return Message{}, fmt.Errorf("render substitute %s: %w", b.doc.name, err)
+	}
+	return Message{Subject: v.Title, HTML: hb.String(), Text: HTMLToText(hb.String())}, nil
+}
