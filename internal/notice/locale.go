@@ -160,7 +160,7 @@ var categoryRisk = map[breach.Category]string{
 	breach.CategoryFinancialAcct: "financial", breach.CategoryPaymentCard: "financial",
 	breach.CategoryCreditInfo: "financial", breach.CategoryTransactions: "financial", breach.CategoryInsurance: "financial",
 	breach.CategoryCredentials: "account",
-	breach.CategoryHealth: "sensitive", breach.CategoryBiometric: "sensitive", breach.CategoryGenetic: "sensitive",
+	breach.CategoryHealth:      "sensitive", breach.CategoryBiometric: "sensitive", breach.CategoryGenetic: "sensitive",
 	breach.CategorySpecial: "sensitive", breach.CategoryCriminal: "sensitive", breach.CategoryChildren: "sensitive",
 	breach.CategoryLocation: "sensitive",
 }

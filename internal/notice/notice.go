@@ -74,8 +74,8 @@ type CaseFacts struct {
 
 	// Encrypted/Hashed describe the safeguards the data had.
 	Encrypted, KeyCompromised, Hashed, HashReversible bool
-	DataRetrieved                                    bool
-	LawEnforcementDelay                              bool
+	DataRetrieved                                     bool
+	LawEnforcementDelay                               bool
 	// Exfiltration is "confirmed", "suspected" or "ruled_out".
 	Exfiltration string
 

@@ -47,26 +47,26 @@ type view struct {
 	PersonalHelp []string // measures offered to individuals, when in this language
 	Regulators   []string // authorities notified
 
-	Phased          bool
-	LawEnforcement  bool
-	DelayReason     string
-	DataRetrieved   bool
-	Encrypted       bool
-	Exfiltration    string
-	CaseCategories  []string
-	Affected        string
-	AffectedN       int
-	Records         string
-	ByJurisdiction  []jurisdictionCount
-	OtherAuthority  []string // cross-border: other authorities notified
-	IndividualsDue  string   // when individuals are (to be) notified
-	SubstituteDays  int
-	Substitute      bool // a website posting for people who cannot be reached
+	Phased         bool
+	LawEnforcement bool
+	DelayReason    string
+	DataRetrieved  bool
+	Encrypted      bool
+	Exfiltration   string
+	CaseCategories []string
+	Affected       string
+	AffectedN      int
+	Records        string
+	ByJurisdiction []jurisdictionCount
+	OtherAuthority []string // cross-border: other authorities notified
+	IndividualsDue string   // when individuals are (to be) notified
+	SubstituteDays int
+	Substitute     bool // a website posting for people who cannot be reached
 
 	// Which law shapes the notice.
 	PIPA, CIUPA, California, US, EU, HIPAA, Japan, China bool
-	IDExposed                                        bool // SSN, driver's licence or ID: US credit-agency details
-	Need                                             map[string]bool
+	IDExposed                                            bool // SSN, driver's licence or ID: US credit-agency details
+	Need                                                 map[string]bool
 
 	// Filing only.
 	Recipient       string
