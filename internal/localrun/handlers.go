@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"breachflow/internal/assess"
 	"breachflow/internal/cases"
 	"breachflow/internal/intake"
 )
@@ -26,5 +27,13 @@ var constructors = map[string]func(d Deps) lambda.Handler{
 	"IntakeFunction": func(d Deps) lambda.Handler {
 		store := &cases.Store{DB: dynamodb.NewFromConfig(d.AWS), Table: d.CaseTable}
 		return lambda.NewHandler((&intake.Handler{Cases: store, Log: d.Log}).Handle)
+	},
+	"AssessFunction": func(d Deps) lambda.Handler {
+		db := dynamodb.NewFromConfig(d.AWS)
+		return lambda.NewHandler((&assess.Handler{
+			Cases: &cases.Store{DB: db, Table: d.CaseTable},
+			Store: &assess.Store{DB: db, Table: d.CaseTable},
+			Log:   d.Log,
+		}).Handle)
 	},
 }

@@ -1,0 +1,146 @@
+package assess
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/cases"
+	"breachflow/internal/rules"
+)
+
+// Input is the assessment state's input. Now is the moment the state was
+// entered ($$.State.EnteredTime), so a retry or a replay assesses as of the
+// same instant and gets the same deadlines.
+type Input struct {
+	CaseID string    `json:"case_id"`
+	Now    time.Time `json:"now"`
+}
+
+// Output tells the state machine what follows. Counts and times only.
+type Output struct {
+	CaseID string `json:"case_id"`
+	// Required counts the duties that must be met; zero ends the case with
+	// its documented "no notification required" outcome.
+	Required         int `json:"required"`
+	NotRequired      int `json:"not_required"`
+	RegulatorFilings int `json:"regulator_filings"`
+	// IndividualNotices is true when some law requires telling the people.
+	IndividualNotices bool `json:"individual_notices"`
+	// EarliestDue is the earliest deadline of a required duty (RFC 3339),
+	// empty when no required duty has a fixed deadline.
+	EarliestDue string `json:"earliest_due,omitempty"`
+	// ApprovalTimeoutSeconds is how long the approval wait may last: until
+	// the approval margin before the earliest deadline, with a floor, so the
+	// wait escalates instead of silently running past a legal clock.
+	ApprovalTimeoutSeconds int    `json:"approval_timeout_seconds"`
+	UnknownJurisdictions   int    `json:"unknown_jurisdictions"`
+	RiskLevel              string `json:"risk_level"`
+}
+
+// Handler runs the assessment stage.
+type Handler struct {
+	Cases *cases.Store
+	Store *Store
+	// ApprovalMargin is how long before the earliest deadline the sending
+	// must start; the approval wait times out then. Default 12 hours.
+	ApprovalMargin time.Duration
+	Log            *slog.Logger
+}
+
+// minApprovalWait keeps a case whose deadline has already passed (or nearly)
+// from timing out before anyone could read it: escalation handles the rest.
+const minApprovalWait = time.Hour
+
+// defaultApprovalWait applies when no required duty has a fixed deadline.
+const defaultApprovalWait = 7 * 24 * time.Hour
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	r, _, err := h.Cases.Report(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+	}
+	c, err := h.Cases.Get(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+	}
+	// Scoping's counts win; the report's own counts serve a case that was
+	// not scoped (or an offline run).
+	counts := c.Subjects
+	if len(counts) == 0 {
+		counts = r.SubjectCounts
+	}
+	a, err := rules.Assess(r, counts, in.Now)
+	if err != nil {
+		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+	}
+	if err := h.Store.Put(ctx, in.CaseID, a); err != nil {
+		return Output{}, err
+	}
+	out := summarise(in.CaseID, a, in.Now, h.margin())
+	_, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
+		c.Obligations = out.Required
+		c.EarliestDue = earliest(a)
+		c.Status = cases.StatusAssessed
+		if out.Required == 0 {
+			c.Status = cases.StatusNoNotification
+		}
+		return nil
+	})
+	if err != nil {
+		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "assess", "case_id", in.CaseID, "required", out.Required,
+			"not_required", out.NotRequired, "filings", out.RegulatorFilings, "earliest_due", out.EarliestDue)
+	}
+	return out, nil
+}
+
+func (h *Handler) margin() time.Duration {
+	if h.ApprovalMargin > 0 {
+		return h.ApprovalMargin
+	}
+	return 12 * time.Hour
+}
+
+func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Duration) Output {
+	out := Output{CaseID: caseID, UnknownJurisdictions: len(a.Unknown), RiskLevel: string(a.Risk.Level)}
+	for _, o := range a.Obligations {
+		if !o.Required {
+			out.NotRequired++
+			continue
+		}
+		out.Required++
+		switch o.RecipientKind {
+		case breach.RecipientRegulator:
+			out.RegulatorFilings++
+		case breach.RecipientIndividuals:
+			out.IndividualNotices = true
+		}
+	}
+	wait := defaultApprovalWait
+	if due := earliest(a); !due.IsZero() {
+		out.EarliestDue = due.UTC().Format(time.RFC3339)
+		wait = due.Sub(now) - margin
+	}
+	out.ApprovalTimeoutSeconds = int(max(wait, minApprovalWait) / time.Second)
+	return out
+}
+
+// earliest is the earliest deadline among required duties, or zero.
+func earliest(a rules.Assessment) time.Time {
+	var t time.Time
+	for _, o := range a.Obligations {
+		if o.Required && !o.DueAt.IsZero() && (t.IsZero() || o.DueAt.Before(t)) {
+			t = o.DueAt
+		}
+	}
+	return t
+}
