@@ -1,0 +1,81 @@
+package delivery
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+)
+
+// oneSubjectDB is a ledger table with one pending person whose every
+// conditional write succeeds.
+type oneSubjectDB struct{ s casetable.Subject }
+
+func (d oneSubjectDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	item, err := attributevalue.MarshalMap(d.s)
+	return &dynamodb.QueryOutput{Items: []map[string]ddbtypes.AttributeValue{item}}, err
+}
+
+func (d oneSubjectDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if in.ReturnValues != ddbtypes.ReturnValueAllNew {
+		return &dynamodb.UpdateItemOutput{}, nil
+	}
+	s := d.s
+	s.Status, s.Attempts = casetable.StatusClaimed, 1
+	item, err := attributevalue.MarshalMap(s)
+	return &dynamodb.UpdateItemOutput{Attributes: item}, err
+}
+
+type sendFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+
+func (f sendFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// TestHandlerErrorNames checks the names Lambda reports for the errors the
+// state machine's Catch routes on, through the same JSON path as a deployed
+// function.
+func TestHandlerErrorNames(t *testing.T) {
+	for _, tc := range []struct {
+		sesErr error
+		want   string
+	}{
+		{&types.SendingPausedException{Message: aws.String("paused")}, "SendingPaused"},
+		{&types.AccountSuspendedException{Message: aws.String("suspended")}, "SendingPaused"},
+		{&types.TooManyRequestsException{Message: aws.String("Daily message quota exceeded.")}, "DailyQuotaExceeded"},
+		{&types.MailFromDomainNotVerifiedException{Message: aws.String("no")}, "SendConfigInvalid"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			s := casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Status: casetable.StatusPending}
+			h := &Handler{Pipeline: &Pipeline{
+				Ledger: &ledger.Ledger{DB: oneSubjectDB{s}, Table: "cases"},
+				SES: sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+					return nil, tc.sesErr
+				}),
+				Render: func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil },
+				From:   "privacy@example.com",
+			}}
+			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), []byte(`{"stage":"notices","case_id":"c1","shard":0}`))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			typ := reflect.TypeOf(err)
+			if typ.Kind() == reflect.Pointer {
+				typ = typ.Elem()
+			}
+			if typ.Name() != tc.want {
+				t.Errorf("Lambda error type = %s (%v), want %s", typ.Name(), err, tc.want)
+			}
+		})
+	}
+}
