@@ -30,6 +30,10 @@ const (
 	ElementRiskAssessment   Element = "risk_assessment"   // the assessed risk of harm and how it was assessed
 	ElementCrossBorder      Element = "cross_border"      // other jurisdictions and authorities notified
 	ElementLawEnforcement   Element = "law_enforcement"   // whether notice was delayed at law enforcement's request
+
+	// Appended by the rulebook (H3).
+	ElementCause              Element = "cause"               // why and how it happened (Japan Rule 8(1)(iv), China PIPL Art. 57(1))
+	ElementIdentityProtection Element = "identity_protection" // offer of identity-theft prevention / credit monitoring (CA, PA 12 months; MA 18 months)
 )
 
 var elements = []Element{
@@ -37,6 +41,7 @@ var elements = []Element{
 	ElementMeasuresTaken, ElementSelfProtection, ElementContactPoint, ElementLegalRights,
 	ElementRegulatorContact, ElementCreditFreeze, ElementCreditAgencies, ElementDelayReason,
 	ElementPhasedFollowUp, ElementOrganisation, ElementRiskAssessment, ElementCrossBorder, ElementLawEnforcement,
+	ElementCause, ElementIdentityProtection,
 }
 
 // Elements returns every content element in a fixed order.
