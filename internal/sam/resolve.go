@@ -3,7 +3,6 @@ package sam
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -278,28 +277,4 @@ func (t *Template) sub(arg any) (string, error) {
 		return s
 	})
 	return out, firstErr
-}
-
-// Substitute replaces each ${Key} in an ASL definition with subs[Key], as
-// Step Functions does with DefinitionSubstitutions. A placeholder without a
-// value is an error naming every one left.
-func Substitute(definition []byte, subs map[string]string) ([]byte, error) {
-	var missing []string
-	seen := map[string]bool{}
-	out := subVar.ReplaceAllFunc(definition, func(m []byte) []byte {
-		key := string(m[2 : len(m)-1])
-		if v, ok := subs[key]; ok {
-			return []byte(v)
-		}
-		if !seen[key] {
-			seen[key] = true
-			missing = append(missing, "${"+key+"}")
-		}
-		return m
-	})
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, fmt.Errorf("unresolved substitutions %s", strings.Join(missing, ", "))
-	}
-	return out, nil
 }

@@ -97,7 +97,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		want []string
 	}{
 		{"testdata/unresolvable.yaml", []string{"DefinitionSubstitutions key ApprovalUrl", "FunctionUrl"}},
-		{"testdata/leftover.yaml", []string{"unresolved substitutions ${AlsoMissing}, ${MissingArn}"}},
+		{"testdata/leftover.yaml", []string{"unresolved substitutions ${AlsoMissing} (in state A), ${MissingArn} (in state A), ${MissingNumber} (in state M/Inner)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -146,6 +146,15 @@ func TestSubstitute(t *testing.T) {
 	got, err := sam.Substitute([]byte(`{"a":"${X}","b":"${X}-${Y}"}`), map[string]string{"X": "1", "Y": "2"})
 	if err != nil || string(got) != `{"a":"1","b":"1-2"}` {
 		t.Fatalf("Substitute = %s, %v", got, err)
+	}
+	// Outside an ASL document the placeholder is still named.
+	if _, err := sam.Substitute([]byte(`not json ${Z}`), nil); err == nil || err.Error() != "unresolved substitutions ${Z}" {
+		t.Errorf("Substitute on plain text: %v", err)
+	}
+	// Escaped quotes inside strings do not confuse the state lookup.
+	_, err = sam.Substitute([]byte(`{"States":{"S \"q\"":{"Comment":"say \"${W}\""}}}`), nil)
+	if err == nil || !strings.Contains(err.Error(), `${W} (in state S "q")`) {
+		t.Errorf("Substitute with escaped quotes: %v", err)
 	}
 }
 
