@@ -1,0 +1,108 @@
+package sesevents
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+)
+
+// Ignored is the outcome for an event that changes no subject: a transient
+// bounce, an event type not tracked, or mail without breachflow's tags.
+const Ignored ledger.Outcome = "ignored"
+
+// Applier applies events to the ledger.
+type Applier struct {
+	Ledger *ledger.Ledger
+	// Shards is the case's shard count, used when an event has no shard tag
+	// (default casetable.DefaultShards).
+	Shards int
+}
+
+// Apply applies one event.
+func (a *Applier) Apply(ctx context.Context, ev Event) (ledger.Outcome, error) {
+	if ev.CaseID == "" || ev.UserID == "" {
+		return Ignored, nil
+	}
+	var (
+		to     casetable.Status
+		reason string
+	)
+	switch ev.Type {
+	case TypeDelivery:
+		to = casetable.StatusDelivered
+	case TypeBounce:
+		if ev.BounceType != "Permanent" {
+			return Ignored, nil
+		}
+		to, reason = casetable.StatusBounced, "bounce:"+ev.BounceType+"/"+ev.BounceSubType
+	case TypeComplaint:
+		to, reason = casetable.StatusComplained, "complaint"
+		if ev.FeedbackType != "" {
+			reason += ":" + ev.FeedbackType
+		}
+	default:
+		return Ignored, nil
+	}
+	shard := ev.Shard
+	if shard < 0 {
+		n := a.Shards
+		if n <= 0 {
+			n = casetable.DefaultShards
+		}
+		shard = casetable.Shard(ev.UserID, n)
+	}
+	out, err := a.Ledger.ApplyEvent(ctx, ledger.SubjectKey(ev.CaseID, shard, ev.UserID), to, ev.MessageID, reason, ev.At)
+	if err != nil {
+		return "", fmt.Errorf("apply %s %s: %w", ev.Type, ev.MessageID, err)
+	}
+	return out, nil
+}
+
+// Summary counts what one invocation did.
+type Summary struct {
+	Applied int `json:"applied"`
+	Stale   int `json:"stale"`
+	Ignored int `json:"ignored"`
+}
+
+// Handler is the sesevents Lambda: it takes the raw event (SNS, SQS or
+// EventBridge) and applies every SES event in it. A failed write fails the
+// invocation so the event source retries; applying an event twice is
+// harmless.
+type Handler struct {
+	Applier *Applier
+	Log     *slog.Logger
+}
+
+// Handle applies the events in payload.
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Summary, error) {
+	log := h.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	evs, err := Parse(payload)
+	if err != nil {
+		return Summary{}, err
+	}
+	var s Summary
+	for _, ev := range evs {
+		out, err := h.Applier.Apply(ctx, ev)
+		if err != nil {
+			return s, err
+		}
+		switch out {
+		case ledger.Applied:
+			s.Applied++
+		case ledger.Stale:
+			s.Stale++
+		default:
+			s.Ignored++
+		}
+		log.Info("ses event", "case_id", ev.CaseID, "user_id", ev.UserID, "type", ev.Type, "message_id", ev.MessageID, "outcome", out)
+	}
+	return s, nil
+}

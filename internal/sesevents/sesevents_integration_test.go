@@ -1,0 +1,103 @@
+//go:build integration
+
+package sesevents_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/sesevents"
+)
+
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+// TestEventsNeverRegress applies event sequences in the orders SES may
+// deliver them (late, repeated, out of order) and checks the final state,
+// and that permanent bounces reach the fallback list.
+func TestEventsNeverRegress(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	l := &ledger.Ledger{DB: db, Table: table}
+	h := &sesevents.Handler{Applier: &sesevents.Applier{Ledger: l, Shards: 8}}
+	const caseID = "case-events"
+
+	ev := func(typ, user, extra string) []byte {
+		return []byte(`{"detail-type":"x","source":"aws.ses","detail":{"eventType":"` + typ + `","mail":{"messageId":"m-` + user +
+			`","timestamp":"2026-11-24T01:00:00Z","tags":{"case_id":["` + caseID + `"],"user_id":["` + user + `"]}}` + extra + `}}`)
+	}
+	delivered := func(u string) []byte { return ev("Delivery", u, `,"delivery":{"timestamp":"2026-11-24T01:00:01Z"}`) }
+	hard := func(u string) []byte {
+		return ev("Bounce", u, `,"bounce":{"bounceType":"Permanent","bounceSubType":"NoEmail","timestamp":"2026-11-24T01:00:02Z"}`)
+	}
+	soft := func(u string) []byte {
+		return ev("Bounce", u, `,"bounce":{"bounceType":"Transient","bounceSubType":"MailboxFull","timestamp":"2026-11-24T01:00:02Z"}`)
+	}
+	complaint := func(u string) []byte {
+		return ev("Complaint", u, `,"complaint":{"complaintFeedbackType":"abuse","timestamp":"2026-11-24T02:00:00Z"}`)
+	}
+
+	for _, tc := range []struct {
+		user   string
+		start  casetable.Status
+		events [][]byte
+		want   casetable.Status
+	}{
+		{"u1", casetable.StatusSent, [][]byte{delivered("u1"), delivered("u1")}, casetable.StatusDelivered},
+		{"u2", casetable.StatusSent, [][]byte{complaint("u2"), delivered("u2")}, casetable.StatusComplained},
+		{"u3", casetable.StatusSent, [][]byte{hard("u3"), delivered("u3")}, casetable.StatusBounced},
+		{"u4", casetable.StatusSent, [][]byte{soft("u4")}, casetable.StatusSent},
+		{"u5", casetable.StatusClaimed, [][]byte{delivered("u5")}, casetable.StatusDelivered}, // the event beat the complete
+		{"u6", casetable.StatusDelivered, [][]byte{complaint("u6")}, casetable.StatusComplained},
+		{"u7", casetable.StatusPending, [][]byte{delivered("u7")}, casetable.StatusPending}, // not ours: no send recorded or claimed
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			shard := casetable.Shard(tc.user, 8)
+			s := casetable.Subject{PK: casetable.SubjectPK(caseID, shard), SK: casetable.SubjectSK(tc.user), CaseID: caseID, UserID: tc.user,
+				Shard: shard, Email: tc.user + "@example.org", Phone: "+821012345678", Locale: "ko", Jurisdiction: "KR", Status: tc.start, Attempts: 1}
+			item, _ := attributevalue.MarshalMap(s)
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tc.events {
+				if _, err := h.Handle(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
+				"pk": &types.AttributeValueMemberS{Value: s.PK}, "sk": &types.AttributeValueMemberS{Value: s.SK}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got casetable.Subject
+			attributevalue.UnmarshalMap(out.Item, &got)
+			if got.Status != tc.want {
+				t.Errorf("status = %s, want %s", got.Status, tc.want)
+			}
+			if tc.want != tc.start && (got.MessageID != "m-"+tc.user || got.EventAt == "") {
+				t.Errorf("message id %q, event at %q", got.MessageID, got.EventAt)
+			}
+		})
+	}
+
+	var fallback []string
+	err := l.Fallback(ctx, caseID, 8, func(s *casetable.Subject) error {
+		fallback = append(fallback, s.UserID+":"+string(s.Status)+":"+s.Reason)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fallback) != 1 || fallback[0] != "u3:bounced:bounce:Permanent/NoEmail" {
+		t.Errorf("fallback = %v, want only u3 bounced", fallback)
+	}
+}
