@@ -40,6 +40,12 @@ type LinkState struct {
 	Request Request
 }
 
+// VerifyLink checks a link token's signature and expiry on the service's
+// clock; see Signer.Verify.
+func (s *Service) VerifyLink(token string) (Claims, error) {
+	return s.Signer().Verify(token, s.now())
+}
+
 // CheckLink verifies a link token for display: signature, expiry, not yet
 // used, request still pending, and drafts and recipients unchanged. It
 // decides nothing. The error says why the link is void.

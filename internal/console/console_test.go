@@ -1,0 +1,243 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/console"
+)
+
+func get(t *testing.T, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func post(t *testing.T, u string, form url.Values, header map[string]string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSRF token on the page")
+	}
+	return m[1]
+}
+
+func TestGetNeverDecides(t *testing.T) {
+	f := newFixture(t, false)
+	link := f.mail.link(t, alice)
+	for _, u := range []string{link, link + "?decision=approve", link + "?decision=approve&csrf=x"} {
+		code, body, _ := get(t, u)
+		if code != http.StatusOK || !strings.Contains(body, `id="approve-form"`) {
+			t.Fatalf("GET %s: %d", u, code)
+		}
+	}
+	if n := f.votes(t); n != 0 {
+		t.Fatalf("GETs recorded %d votes", n)
+	}
+	// And the link still works for the real decision.
+	_, page, _ := get(t, link)
+	code, body := post(t, link, url.Values{"csrf": {csrfOf(t, page)}, "decision": {"approve"}}, nil)
+	if code != http.StatusOK || !strings.Contains(body, "Approval recorded") {
+		t.Fatalf("POST after GETs: %d %s", code, body)
+	}
+}
+
+func TestPostNeedsTheLinksCSRFToken(t *testing.T) {
+	f := newFixture(t, false)
+	aliceLink, bobLink := f.mail.link(t, alice), f.mail.link(t, bob)
+	_, bobPage, _ := get(t, bobLink)
+	tests := []struct {
+		name   string
+		form   url.Values
+		header map[string]string
+		want   int
+	}{
+		{"no token", url.Values{"decision": {"approve"}}, nil, http.StatusForbidden},
+		{"forged token", url.Values{"decision": {"approve"}, "csrf": {"AAAA"}}, nil, http.StatusForbidden},
+		{"another link's token", url.Values{"decision": {"approve"}, "csrf": {csrfOf(t, bobPage)}}, nil, http.StatusForbidden},
+		{"cross-site form", url.Values{"decision": {"approve"}}, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if code, _ := post(t, aliceLink, tt.form, tt.header); code != tt.want {
+				t.Errorf("POST = %d, want %d", code, tt.want)
+			}
+		})
+	}
+	if n := f.votes(t); n != 0 {
+		t.Fatalf("refused POSTs recorded %d votes", n)
+	}
+}
+
+func TestDecisionsThroughTheConsole(t *testing.T) {
+	f := newFixture(t, true)
+	decide := func(addr, decision, comment string) (int, string) {
+		link := f.mail.link(t, addr)
+		_, page, _ := get(t, link)
+		return post(t, link, url.Values{"csrf": {csrfOf(t, page)}, "decision": {decision}, "comment": {comment}}, nil)
+	}
+	if code, body := decide(alice, "approve", ""); code != http.StatusOK || !strings.Contains(body, "1 of 2") {
+		t.Fatalf("alice: %d %s", code, body)
+	}
+	// Replay of alice's link.
+	link := f.mail.link(t, alice)
+	if code, body, _ := get(t, link); code != http.StatusGone || !strings.Contains(body, "already been used") {
+		t.Errorf("used link GET: %d", code)
+	}
+	if code, body := decide(bob, "approve", "checked the Korean filing"); code != http.StatusOK || !strings.Contains(body, "quorum reached") {
+		t.Fatalf("bob: %d %s", code, body)
+	}
+	if s, _ := f.tasks.count(); s != 1 {
+		t.Fatalf("task successes = %d, want 1", s)
+	}
+	_, page, _ := get(t, f.srv.URL+"/cases/"+f.case1.ID)
+	for _, want := range []string{alice, bob, "checked the Korean filing", "approved"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+}
+
+func TestRejectNeedsAReason(t *testing.T) {
+	f := newFixture(t, false)
+	link := f.mail.link(t, bob)
+	_, page, _ := get(t, link)
+	csrf := csrfOf(t, page)
+	if code, _ := post(t, link, url.Values{"csrf": {csrf}, "decision": {"reject"}}, nil); code != http.StatusBadRequest {
+		t.Errorf("reject without reason: %d", code)
+	}
+	if code, body := post(t, link, url.Values{"csrf": {csrf}, "decision": {"reject"}, "comment": {"wrong deadline"}}, nil); code != http.StatusOK || !strings.Contains(body, "Rejected") {
+		t.Fatalf("reject: %d %s", code, body)
+	}
+	if _, fails := f.tasks.count(); fails != 1 {
+		t.Errorf("task failures = %d", fails)
+	}
+}
+
+func TestCasePageRendersSafely(t *testing.T) {
+	f := newFixture(t, true)
+	code, page, hdr := get(t, f.mail.link(t, alice))
+	if code != http.StatusOK {
+		t.Fatal(code)
+	}
+	for _, want := range []string{
+		"개인정보 유출 신고 (PIPC)", // the regulator filing
+		"Notice of a data breach", // a text-only notice
+		`sandbox=""`,              // notices cannot run scripts or reach the console
+		"&lt;script&gt;parent.document.title",
+		"&lt;b&gt;about&lt;/b&gt;", // a text notice's markup stays text
+		`class="countdown"`,
+		"40450000", "<svg",
+		alice, // who is deciding
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "second ko sample") {
+		t.Error("more than one customer notice sample per locale")
+	}
+	if strings.Contains(page, "<script>parent") {
+		t.Error("a draft's script reached the page unescaped")
+	}
+	if !strings.Contains(hdr.Get("Content-Security-Policy"), "script-src 'self'") || hdr.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("security headers: %v", hdr)
+	}
+}
+
+func TestBrowseMode(t *testing.T) {
+	closed := newFixture(t, false)
+	for _, p := range []string{"/", "/cases/" + closed.case1.ID} {
+		if code, _, _ := get(t, closed.srv.URL+p); code != http.StatusNotFound {
+			t.Errorf("without Browse, GET %s = %d, want 404", p, code)
+		}
+	}
+	open := newFixture(t, true)
+	code, page, _ := get(t, open.srv.URL+"/")
+	if code != http.StatusOK || !strings.Contains(page, open.case1.ID) {
+		t.Errorf("case list: %d", code)
+	}
+	if code, _, _ := get(t, open.srv.URL+"/cases/nope"); code != http.StatusNotFound {
+		t.Errorf("unknown case: %d", code)
+	}
+	if code, _, _ := get(t, open.srv.URL+"/static/console.js"); code != http.StatusOK {
+		t.Errorf("static script: %d", code)
+	}
+}
+
+func TestBadLinks(t *testing.T) {
+	f := newFixture(t, false)
+	link := f.mail.link(t, alice)
+	if code, _, _ := get(t, link+"x"); code != http.StatusForbidden {
+		t.Errorf("tampered link: %d", code)
+	}
+	// Drafts re-rendered after the link went out: the link is void, on GET
+	// and on POST.
+	_, page, _ := get(t, link)
+	f.svc.Current = func(context.Context, string) (approval.Hashes, error) {
+		return approval.Hashes{Content: "content-h2", RecipientSet: "recipients-h1"}, nil
+	}
+	if code, body, _ := get(t, link); code != http.StatusConflict || !strings.Contains(body, "Drafts changed") {
+		t.Errorf("stale link GET: %d", code)
+	}
+	if code, _ := post(t, link, url.Values{"csrf": {csrfOf(t, page)}, "decision": {"approve"}}, nil); code != http.StatusConflict {
+		t.Errorf("stale link POST: %d", code)
+	}
+	if n := f.votes(t); n != 0 {
+		t.Errorf("a stale link recorded %d votes", n)
+	}
+	f.svc.Now = func() time.Time { return time.Now().Add(approval.DefaultLinkTTL + time.Minute) }
+	if code, _, _ := get(t, link); code != http.StatusGone {
+		t.Errorf("expired link: %d", code)
+	}
+}
+
+func TestListenRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0"} {
+		if ln, err := console.Listen(addr); err == nil {
+			ln.Close()
+			t.Errorf("Listen(%q) succeeded", addr)
+		}
+	}
+	ln, err := console.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- console.ServeListener(ctx, ln, http.NotFoundHandler()) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ServeListener after cancel: %v", err)
+	}
+}

@@ -1,0 +1,94 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ErrNotFound is returned by a CaseSource for an unknown case.
+var ErrNotFound = errors.New("case not found")
+
+// CaseSource gives the console what it shows of cases. The lead wires it to
+// the case table (report, rules, scope, draft); StaticCases serves tests and
+// demos.
+type CaseSource interface {
+	// Cases lists cases, newest first.
+	Cases(ctx context.Context) ([]CaseSummary, error)
+	// Case returns one case; ErrNotFound if unknown.
+	Case(ctx context.Context, caseID string) (Case, error)
+}
+
+// CaseSummary is one row of the case list.
+type CaseSummary struct {
+	ID       string
+	Title    string
+	OpenedAt time.Time
+	Status   string
+}
+
+// Case is what the case page shows. It holds counts and drafts (templates
+// as they will be sent, with sample values), no subject's personal data.
+type Case struct {
+	ID          string
+	Title       string
+	OpenedAt    time.Time
+	Obligations []Obligation
+	Affected    []JurisdictionCount
+	Drafts      []Draft
+	// ContentHash is the drafts' content hash, shown next to the request's.
+	ContentHash string
+}
+
+// Obligation is one duty to notify, with its clock.
+type Obligation struct {
+	ID        string
+	Regime    string
+	Recipient string
+	Citation  string
+	Rationale string
+	Required  bool
+	DueAt     time.Time
+}
+
+// JurisdictionCount is how many affected people live under a jurisdiction.
+type JurisdictionCount struct {
+	Jurisdiction string
+	Count        int64
+}
+
+// Draft is one regulator filing or customer notice, rendered as it will be
+// sent.
+type Draft struct {
+	ID      string
+	Kind    string // e.g. "regulator", "customer"
+	Locale  string
+	Subject string
+	HTML    string
+	Text    string
+}
+
+// StaticCases is a CaseSource over a fixed set of cases.
+type StaticCases []Case
+
+// Cases implements CaseSource.
+func (s StaticCases) Cases(context.Context) ([]CaseSummary, error) {
+	out := make([]CaseSummary, 0, len(s))
+	for _, c := range s {
+		out = append(out, CaseSummary{ID: c.ID, Title: c.Title, OpenedAt: c.OpenedAt})
+	}
+	slices.SortFunc(out, func(a, b CaseSummary) int { return b.OpenedAt.Compare(a.OpenedAt) })
+	return out, nil
+}
+
+// Case implements CaseSource.
+func (s StaticCases) Case(_ context.Context, id string) (Case, error) {
+	for _, c := range s {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return Case{}, fmt.Errorf("case %s: %w", id, ErrNotFound)
+}
