@@ -151,7 +151,7 @@ func TestCasePageRendersSafely(t *testing.T) {
 		t.Fatal(code)
 	}
 	for _, want := range []string{
-		"개인정보 유출 신고 (PIPC)", // the regulator filing
+		"개인정보 유출 신고 (PIPC)",       // the regulator filing
 		"Notice of a data breach", // a text-only notice
 		`sandbox=""`,              // notices cannot run scripts or reach the console
 		"&lt;script&gt;parent.document.title",
