@@ -55,7 +55,8 @@ const RootPath = "scope"
 //
 //	{"all": [
 //	  {"attr": "country", "op": "in", "value": ["KR", "JP"]},
-//	  {"attr": "payment_service", "op": "=", "value": true},
+//	  {"attr": "payment_service", "op": "=", "value": "kakaopay"},
+//	  {"attr": "overseas_transfer", "op": "=", "value": true},
 //	  {"attr": "signup_at", "op": "within", "from": "2018-01-01T00:00:00Z", "to": "2024-06-01T00:00:00Z"},
 //	  {"not": {"attr": "closed_at", "op": "exists"}}
 //	]}

@@ -34,15 +34,15 @@ var reportCats = []breach.Category{breach.CategoryName, breach.CategoryEmail, br
 
 // crafted users: each criteria test below names which of them it selects.
 var crafted = []map[string]any{
-	{"user_id": "a", "country": "KR", "age": 30, "tier": "vip", "name": "김민준", "email": " Min.Kim@Example.COM ", "payment_service": true,
+	{"user_id": "a", "country": "KR", "age": 30, "tier": "vip", "name": "김민준", "email": " Min.Kim@Example.COM ", "payment_service": "kakaopay",
 		"signup_at": "2020-01-01T00:00:00Z", "last_login": 1700000000, "data_held": []string{"name", "email", "rrn"}},
-	{"user_id": "b", "country": "us", "region": "ca", "age": 45, "tier": "gold", "name": "Grace Lee", "email": "grace@example.org", "payment_service": false,
+	{"user_id": "b", "country": "us", "region": "ca", "age": 45, "tier": "gold", "name": "Grace Lee", "email": "grace@example.org", "payment_service": "none",
 		"signup_at": "2022-06-01T00:00:00Z", "last_login": 1710000000, "data_held": []string{"name", "email", "credit_information"}, "card_token": "tok_1"},
-	{"user_id": "c", "country": "JP", "age": 19, "tier": "basic", "name": "佐藤 蓮", "payment_service": true,
+	{"user_id": "c", "country": "JP", "age": 19, "tier": "basic", "name": "佐藤 蓮", "payment_service": "kakaopay",
 		"signup_at": "2016-03-01T00:00:00Z", "last_login": 1600000000, "data_held": []string{"name"}},
-	{"user_id": "d", "country": "DE", "region": "BY", "age": 65, "tier": "basic", "name": "Anna Weber", "email": "min.kim@example.com", "payment_service": true,
+	{"user_id": "d", "country": "DE", "region": "BY", "age": 65, "tier": "basic", "name": "Anna Weber", "email": "min.kim@example.com", "payment_service": "kakaopay",
 		"signup_at": "2021-01-01T00:00:00Z", "last_login": 1720000000, "data_held": []string{"name", "email"}},
-	{"user_id": "e", "country": "SG", "age": 33, "tier": "gold", "name": "Tan Wei Ling", "email": "not-an-address", "payment_service": false,
+	{"user_id": "e", "country": "SG", "age": 33, "tier": "gold", "name": "Tan Wei Ling", "email": "not-an-address", "payment_service": "none",
 		"signup_at": "2024-01-01T00:00:00Z", "last_login": 1730000000, "data_held": []string{"name", "email", "rrn"}},
 }
 
@@ -143,11 +143,11 @@ func TestCriteriaSelectExactly(t *testing.T) {
 		{`{"attr":"card_token","op":"exists"}`, []string{"b"}},
 		{`{"attr":"region","op":"not_exists"}`, []string{"a", "c", "e"}},
 		{`{"attr":"country","op":"in","value":["JP","SG","FR"]}`, []string{"c", "e"}},
-		{`{"attr":"payment_service","op":"=","value":true}`, []string{"a", "c", "d"}},
+		{`{"attr":"payment_service","op":"=","value":"kakaopay"}`, []string{"a", "c", "d"}},
 		{`{"attr":"signup_at","op":"within","from":"2020-01-01T09:00:00+09:00","to":"2022-06-01T00:00:00Z"}`, []string{"a", "d"}},
 		{`{"attr":"signup_at","op":"within","to":"2017-01-01T00:00:00Z"}`, []string{"c"}},
 		{`{"attr":"last_login","op":">=","value":"2024-03-09T16:00:00Z"}`, []string{"b", "d", "e"}},
-		{`{"all":[{"attr":"payment_service","op":"=","value":true},{"any":[{"attr":"country","op":"=","value":"KR"},{"attr":"age","op":">","value":60}]}]}`, []string{"a", "d"}},
+		{`{"all":[{"attr":"payment_service","op":"=","value":"kakaopay"},{"any":[{"attr":"country","op":"=","value":"KR"},{"attr":"age","op":">","value":60}]}]}`, []string{"a", "d"}},
 		{`{"not":{"attr":"country","op":"in","value":["KR","DE"]}}`, []string{"b", "c", "e"}},
 	}
 	for _, tt := range tests {
@@ -289,11 +289,11 @@ func TestSegmentsUnionIsTheFullScan(t *testing.T) {
 	users := seeded(t, db, n)
 	cases := localtest.NewTable(t, db)
 	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(), PageSize: 100}
-	crit := criteria(t, `{"all":[{"attr":"payment_service","op":"=","value":true},{"attr":"overseas_transfer","op":"=","value":true}]}`)
+	crit := criteria(t, `{"all":[{"attr":"payment_service","op":"=","value":"kakaopay"},{"attr":"overseas_transfer","op":"=","value":true}]}`)
 	want := map[string]bool{}
 	wantDup := 0
 	for i := range n {
-		if u := usertable.Generate(42, i); u.PaymentService && u.OverseasTransfer {
+		if u := usertable.Generate(42, i); u.PaymentService == "kakaopay" && u.OverseasTransfer {
 			want[u.ID] = true
 		}
 	}

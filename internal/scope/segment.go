@@ -48,8 +48,12 @@ type SegmentInput struct {
 	Segment          int               `json:"segment"`
 	TotalSegments    int               `json:"total_segments"`
 	ReportCategories []breach.Category `json:"report_categories"`
-	// Criteria select the affected users; absent selects everyone.
+	// Criteria select the affected users. Absent, and without
+	// StoredCriteria, they select everyone.
 	Criteria *Criteria `json:"criteria,omitempty"`
+	// StoredCriteria takes the criteria from the case's stored report
+	// (Scoper.Stored) instead, so they need not travel in the payload.
+	StoredCriteria bool `json:"stored_criteria,omitempty"`
 	// Shards is how many partitions the subject set spreads over; 0 means
 	// casetable.DefaultShards. Every segment of a case must use the same.
 	Shards int `json:"shards,omitempty"`
@@ -98,6 +102,9 @@ type Scoper struct {
 	Workers int
 	// Now stamps subjects; nil means time.Now.
 	Now func() time.Time
+	// Stored loads a case's scope criteria for inputs with StoredCriteria
+	// (nil criteria: the report selects everyone).
+	Stored func(ctx context.Context, caseID string) (*Criteria, error)
 }
 
 var caseIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
@@ -117,6 +124,8 @@ func (in *SegmentInput) check() error {
 		return &InvalidInput{Field: "shards", Reason: fmt.Sprintf("want 1 to %d (0: %d)", MaxShards, casetable.DefaultShards)}
 	case len(in.ReportCategories) == 0:
 		return &InvalidInput{Field: "report_categories", Reason: "missing: scoping needs the report's data categories"}
+	case in.StoredCriteria && in.Criteria != nil:
+		return &InvalidInput{Field: "criteria", Reason: "give criteria or stored_criteria, not both"}
 	}
 	return nil
 }
@@ -147,6 +156,16 @@ func (s *Scoper) Segment(ctx context.Context, in SegmentInput) (*SegmentResult, 
 	report, err := sortedReport(in.ReportCategories)
 	if err != nil {
 		return nil, err
+	}
+	if in.StoredCriteria {
+		if s.Stored == nil {
+			return nil, fmt.Errorf("segment %d: stored_criteria set but this scoper reads no stored criteria", in.Segment)
+		}
+		c, err := s.Stored(ctx, in.CaseID)
+		if err != nil {
+			return nil, fmt.Errorf("load criteria of case %s: %w", in.CaseID, err)
+		}
+		in.Criteria, in.StoredCriteria = c, false
 	}
 	plan, err := Compile(in.Criteria, s.Mapping)
 	if err != nil {

@@ -1,9 +1,12 @@
 package scope
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -143,5 +146,66 @@ func TestNormaliseEmailAndJurisdiction(t *testing.T) {
 		if got := Jurisdiction(m, tt[0], tt[1]); got != tt[2] {
 			t.Errorf("Jurisdiction(%q, %q) = %q, want %q", tt[0], tt[1], got, tt[2])
 		}
+	}
+}
+
+// The sample report's criteria must select from the seeded table: the
+// report parser and the seed agree on attribute names and types.
+func TestSampleReportCompilesAgainstDefaultMapping(t *testing.T) {
+	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Scope *Criteria `json:"scope"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(r.Scope, usertable.DefaultMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Filter == "" {
+		t.Error("sample report selects everyone")
+	}
+}
+
+// The sample Lambda events decode into the handlers' inputs and pass their
+// checks, so the demo and docs show payloads that work.
+func TestSampleEvents(t *testing.T) {
+	files, err := filepath.Glob("../../events/scope/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no sample events: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := json.NewDecoder(bytes.NewReader(raw))
+			d.DisallowUnknownFields()
+			if strings.HasPrefix(filepath.Base(f), "aggregate") {
+				var in AggregateInput
+				if err := d.Decode(&in); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Aggregate(in); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var in SegmentInput
+			if err := d.Decode(&in); err != nil {
+				t.Fatal(err)
+			}
+			if err := in.check(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Compile(in.Criteria, usertable.DefaultMapping()); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -22,7 +22,8 @@
 //	    "always": ["name", "email"]                     // held for everyone
 //	  },
 //	  "attributes": {             // further attributes criteria may select on
-//	    "payment_service": {"type": "bool"},
+//	    "payment_service": {"type": "string"},
+//	    "overseas_transfer": {"type": "bool"},
 //	    "signup_at": {"type": "time", "format": "rfc3339"}  // or "unix", "unix_ms"
 //	  },
 //	  "subdivision_countries": ["US", "CA", "AU"],

@@ -20,7 +20,7 @@ func TestDefaultMappingResolves(t *testing.T) {
 		{"email", "email", TypeString},
 		{"categories", "data_held", TypeSet},
 		{"data_held", "data_held", TypeSet},
-		{"payment_service", "payment_service", TypeBool},
+		{"payment_service", "payment_service", TypeString},
 		{"overseas_transfer", "overseas_transfer", TypeBool},
 		{"signup_at", "signup_at", TypeTime},
 		{"age", "age", TypeNumber},

@@ -26,8 +26,8 @@ type User struct {
 	Region           string // US states only
 	Name             string
 	DataHeld         []string // breach.Category names
-	PaymentService   bool
-	OverseasTransfer bool // data shared with an overseas partner: the Kakao Pay case's selector
+	PaymentService   string   // "kakaopay" for users of the payment service, else "none"
+	OverseasTransfer bool     // data shared with an overseas partner: the Kakao Pay case's selector
 	MarketingOptIn   bool
 	Tier             string
 	Age              int
@@ -133,8 +133,12 @@ func generate(seed uint64, i int) User {
 		u.Phone = p.dial + fmt.Sprintf("%08d", r.IntN(100000000))
 	}
 	u.DataHeld = []string{"name", "email", "phone", "date_of_birth"}
-	u.PaymentService = r.IntN(100) < 75
-	if u.PaymentService {
+	if r.IntN(100) < 90 {
+		u.DataHeld = append(u.DataHeld, "device_id") // app users
+	}
+	u.PaymentService = "none"
+	if r.IntN(100) < 75 {
+		u.PaymentService = "kakaopay"
 		u.OverseasTransfer = r.IntN(100) < 60
 		u.DataHeld = append(u.DataHeld, "financial_account", "transaction_history", "credit_information")
 		if r.IntN(2) == 0 {
@@ -169,7 +173,7 @@ func (u User) Item() map[string]types.AttributeValue {
 		"country":           s(u.Country),
 		"name":              s(u.Name),
 		"data_held":         &types.AttributeValueMemberSS{Value: u.DataHeld},
-		"payment_service":   b(u.PaymentService),
+		"payment_service":   s(u.PaymentService),
 		"overseas_transfer": b(u.OverseasTransfer),
 		"marketing_opt_in":  b(u.MarketingOptIn),
 		"tier":              s(u.Tier),
