@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -8,8 +9,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -92,7 +95,7 @@ func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout 
 				rs = res{err: &ExecError{Name: name, Cause: lambdaCause(name, fmt.Sprint(p))}}
 			}
 		}()
-		out, err := h.Invoke(lctx, payload)
+		out, err := invokeHandler(h, lctx, payload)
 		if err != nil {
 			name := LambdaErrorType(err)
 			return res{err: &ExecError{Name: name, Cause: lambdaCause(name, err.Error())}}
@@ -113,6 +116,25 @@ func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout 
 	case <-ctx.Done():
 		return nil, r.ctxErr(ctx)
 	}
+}
+
+// pooledHandlers holds a mutex per handler built by aws-lambda-go's
+// NewHandler. Its Invoke returns the bytes of a pooled buffer that it has
+// already put back into the handler's pool, so a concurrent call of the same
+// handler may overwrite them before the caller reads them (the race detector
+// shows it). Calls of such a handler are therefore serialized and the result
+// copied under the lock. Handlers of other types run concurrently.
+var pooledHandlers sync.Map // lambda.Handler -> *sync.Mutex
+
+func invokeHandler(h lambda.Handler, ctx context.Context, payload []byte) ([]byte, error) {
+	if reflect.TypeOf(h).String() != "*lambda.handlerOptions" {
+		return h.Invoke(ctx, payload)
+	}
+	mu, _ := pooledHandlers.LoadOrStore(h, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	out, err := h.Invoke(ctx, payload)
+	return bytes.Clone(out), err
 }
 
 func (r *runner) seconds(fixed int, p *Path, eff, c any, field string) (time.Duration, *ExecError) {
@@ -314,6 +336,7 @@ func (r *runner) lambdaInvokeOnce(ctx context.Context, st *State, f *frame, key 
 		}
 		select {
 		case res := <-tw.done:
+			r.hooks.Tokens.Forget(token)
 			if res.err != nil {
 				return nil, res.err
 			}

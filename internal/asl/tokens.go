@@ -47,8 +47,9 @@ type TaskTokens struct {
 }
 
 type tokenWait struct {
-	done  chan tokenResult // buffered 1
-	beats chan struct{}    // buffered 1
+	done      chan tokenResult // buffered 1
+	beats     chan struct{}    // buffered 1
+	completed bool             // a result is in done, not yet taken by the task
 }
 
 type tokenResult struct {
@@ -81,16 +82,17 @@ func (t *TaskTokens) finish(token string, r tokenResult) error {
 		return ErrTokenInvalid
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	w := t.pending[token]
-	delete(t.pending, token)
-	timedOut := t.timedOut[token]
-	t.mu.Unlock()
-	if w == nil {
-		if timedOut {
+	if w == nil || w.completed {
+		if t.timedOut[token] {
 			return ErrTokenTimedOut
 		}
 		return ErrTokenUnknown
 	}
+	// The entry stays until the task takes the result (Forget), so that a
+	// completion that arrives before a resumed task waits again is kept.
+	w.completed = true
 	w.done <- r
 	return nil
 }
@@ -110,10 +112,10 @@ func (t *TaskTokens) Heartbeat(token string) error {
 	if !ValidTaskToken(token) {
 		return ErrTokenInvalid
 	}
-	w := t.get(token, false)
-	if w == nil {
-		t.mu.Lock()
-		defer t.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.pending[token]
+	if w == nil || w.completed {
 		if t.timedOut[token] {
 			return ErrTokenTimedOut
 		}

@@ -137,6 +137,10 @@ func (s *Service) finish(ex *execution, out any, xerr *asl.ExecError) {
 func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ex.e.Status != StatusRunning || ex.closing {
+		// stopped: whatever the engine does while it unwinds is not history
+		return int64(len(ex.events))
+	}
 	return s.emitLocked(ex, ev, prev)
 }
 
