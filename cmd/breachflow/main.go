@@ -39,6 +39,7 @@ func newRoot() *cobra.Command {
 		newStartCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
+		newSeedCmd(),
 	)
 	return root
 }
