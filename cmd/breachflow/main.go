@@ -36,10 +36,10 @@ func newRoot() *cobra.Command {
 	// One line per command; each lives in its own file.
 	root.AddCommand(
 		newLocalCmd(),
+		newPlanCmd(),
 		newStartCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
-		newSeedCmd(),
 	)
 	return root
 }

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/capacity"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+// planOutput is what `plan --json` prints.
+type planOutput struct {
+	ReportID string            `json:"report_id,omitempty"`
+	Schedule capacity.Schedule `json:"schedule"`
+	Cost     capacity.Cost     `json:"cost"`
+}
+
+func newPlanCmd() *cobra.Command {
+	var (
+		rate       float64
+		quota      int64
+		people     int64
+		deadlines  []string
+		start      string
+		tableBytes float64
+		asJSON     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "plan [REPORT.json]",
+		Short: "When sending ends against each deadline, the rate each deadline needs, and the AWS cost",
+		Long: `plan works out, before anything is sent, whether the SES account can meet the case's
+deadlines for notifying individuals: when sending at --ses-rate with --daily-quota ends,
+by how much each deadline is met or missed, what rate and 24-hour quota would meet it,
+and what the run costs in AWS (SES, Step Functions, Lambda, DynamoDB), with the same
+constants the send stage uses.
+
+Deadlines come from the report's obligations (the rulebook's assessment) and from
+--deadline NAME=TIME; the number of people from the report's subject_counts or --people.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			begin := time.Now().UTC().Truncate(time.Minute)
+			if start != "" {
+				t, err := time.Parse(time.RFC3339, start)
+				if err != nil {
+					return fmt.Errorf("--start %q: want RFC 3339, e.g. 2024-08-13T09:00:00+09:00", start)
+				}
+				begin = t
+			}
+			var out planOutput
+			var dls []capacity.Deadline
+			if len(args) == 1 {
+				id, n, fromReport, err := reportDeadlines(args[0], begin)
+				if err != nil {
+					return err
+				}
+				out.ReportID, dls = id, fromReport
+				if people == 0 {
+					people = n
+				}
+			}
+			for _, d := range deadlines {
+				name, at, ok := strings.Cut(d, "=")
+				if !ok {
+					name, at = "deadline", d
+				}
+				t, err := time.Parse(time.RFC3339, at)
+				if err != nil {
+					return fmt.Errorf("--deadline %q: want NAME=RFC3339 time", d)
+				}
+				dls = append(dls, capacity.Deadline{Name: name, Due: t})
+			}
+			if people <= 0 {
+				return errors.New("number of people unknown: give a report with subject_counts or --people N")
+			}
+			s, err := capacity.Plan(people, capacity.Account{Rate: rate, DailyQuota: quota}, begin, dls)
+			if err != nil {
+				return err
+			}
+			out.Schedule, out.Cost = s, capacity.Estimate(people, rate, int64(tableBytes))
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			printPlan(cmd.OutOrStdout(), out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&rate, "ses-rate", 14, "SES maximum send rate (messages per second)")
+	f.Int64Var(&quota, "daily-quota", 0, "SES 24-hour sending quota (0: no quota)")
+	f.Int64Var(&people, "people", 0, "people to notify (default: the report's subject_counts)")
+	f.StringArrayVar(&deadlines, "deadline", nil, "an extra deadline, NAME=RFC3339 (repeatable)")
+	f.StringVar(&start, "start", "", "when sending starts, RFC 3339 (default: now)")
+	f.Float64Var(&tableBytes, "user-table-bytes", 0, fmt.Sprintf("size of the user table scoping scans (default: %d bytes a person)", capacity.UserItemBytes))
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// reportDeadlines reads a report, assesses it, and returns its id, its
+// number of people, and the deadlines of its notices to individuals.
+func reportDeadlines(path string, now time.Time) (string, int64, []capacity.Deadline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	r, err := report.Parse(data)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	a, err := rules.Assess(r, nil, now)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("assess %s: %w", path, err)
+	}
+	var dls []capacity.Deadline
+	for _, o := range a.Obligations {
+		if o.RecipientKind != breach.RecipientIndividuals || !o.Required || o.DueAt.IsZero() {
+			continue
+		}
+		dls = append(dls, capacity.Deadline{Name: o.ID + " (" + o.RegimeName + ")", Due: o.DueAt})
+	}
+	return r.ReportID, int64(r.TotalSubjects()), dls, nil
+}
+
+func printPlan(w io.Writer, p planOutput) {
+	s := p.Schedule
+	fmt.Fprintf(w, "Plan")
+	if p.ReportID != "" {
+		fmt.Fprintf(w, " for %s", p.ReportID)
+	}
+	quota := "no daily quota"
+	if s.Account.DailyQuota > 0 {
+		quota = thousands(float64(s.Account.DailyQuota)) + "/day"
+	}
+	fmt.Fprintf(w, ": %s people, SES %.1f/s, %s\n", thousands(float64(s.People)), s.Account.Rate, quota)
+	fmt.Fprintf(w, "Sending starts %s and ends %s, after %s", s.Start.Format(time.RFC3339), s.Finish.Format(time.RFC3339), human(s.Length))
+	if s.QuotaBound {
+		fmt.Fprint(w, " (the daily quota, not the rate, sets the pace)")
+	}
+	fmt.Fprintln(w)
+	if len(s.Deadlines) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEADLINE\tDUE\tRESULT\tRATE NEEDED\tQUOTA NEEDED")
+		allPast := true
+		for _, d := range s.Deadlines {
+			res := "met, " + human(d.Margin) + " to spare"
+			if !d.Met {
+				res = "MISSED by " + human(-d.Margin)
+			}
+			need := "deadline already passed"
+			if !math.IsInf(d.NeededRate, 1) {
+				need = fmt.Sprintf("%.1f/s", d.NeededRate)
+				allPast = false
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/day\n", d.Name, d.Due.Format(time.RFC3339), res, need, thousands(float64(d.NeededDailyQuota)))
+		}
+		tw.Flush()
+		if allPast {
+			fmt.Fprintln(w, "Every deadline is before the start: give --start to plan from when the clock started.")
+		}
+	}
+	fmt.Fprintln(w, "\nAWS cost (USD, research/LIMITS.md prices)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range p.Cost.Lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s\t\n", l.Service, l.Item, thousands(l.Units), l.Unit, usd(l.USD))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	for _, svc := range []string{"SES", "Step Functions", "Lambda", "DynamoDB"} {
+		fmt.Fprintf(w, "  %-15s %12s\n", svc, usd(p.Cost.ByService[svc]))
+	}
+	fmt.Fprintf(w, "  %-15s %12s\n", "total", usd(p.Cost.Total))
+	fmt.Fprintf(w, "  beyond SES %s = %.1f %% of the SES cost\n", usd(p.Cost.BeyondSES), 100*p.Cost.BeyondSESShare)
+	fmt.Fprintf(w, "  (%d people per Distributed Map child, %d ledger writes per person)\n", capacity.BatchSize, capacity.LedgerWritesPerPerson)
+}
+
+func usd(v float64) string { return "$" + thousands2(v) }
+
+// thousands formats a whole number with thousands separators.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func thousands2(v float64) string {
+	cents := math.Round(v * 100)
+	whole := math.Floor(cents / 100)
+	return fmt.Sprintf("%s.%02d", thousands(whole), int(cents-whole*100))
+}
+
+// human writes a duration in days and hours, or minutes when short.
+func human(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.1f days", d.Hours()/24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%.1f h", d.Hours())
+	default:
+		return fmt.Sprintf("%.0f min", d.Minutes())
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runPlan(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newPlanCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestPlanFromFlags(t *testing.T) {
+	out, err := runPlan(t, "--people", "40450000", "--ses-rate", "156.1", "--start", "2026-11-24T00:00:00Z",
+		"--deadline", "72h=2026-11-27T00:00:00Z", "--deadline", "24h=2026-11-25T00:00:00Z", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p planOutput
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	d := p.Schedule.Deadlines
+	if len(d) != 2 || !d[0].Met || d[1].Met || int(d[1].NeededRate) != 468 {
+		t.Errorf("deadlines = %+v, want 72h met and 24h missed needing 468/s", d)
+	}
+	if ses := p.Cost.ByService["SES"]; ses != 4045 {
+		t.Errorf("SES cost = %v, want 4045", ses)
+	}
+}
+
+func TestPlanFromReport(t *testing.T) {
+	out, err := runPlan(t, "../../events/reports/kakaopay-alipay.json", "--ses-rate", "14", "--daily-quota", "50000", "--start", "2024-08-13T09:00:00+09:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"40,450,000 people", "MISSED by", "156.1/s", "$4,045.00", "the daily quota, not the rate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPlanNeedsPeople(t *testing.T) {
+	if _, err := runPlan(t, "--ses-rate", "14"); err == nil || !strings.Contains(err.Error(), "--people") {
+		t.Errorf("error = %v, want one naming --people", err)
+	}
+}
