@@ -5,35 +5,31 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
+	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/assess"
-	"breachflow/internal/awsenv"
 	"breachflow/internal/cases"
+	"breachflow/internal/lambdamain"
 )
 
+type config struct {
+	CaseTable string `env:"CASE_TABLE"`
+	// ApprovalMargin is how long before the earliest deadline approval must
+	// be done (default 12h).
+	ApprovalMargin time.Duration `env:"APPROVAL_MARGIN,optional"`
+}
+
 func main() {
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
-	table := os.Getenv("CASE_TABLE")
-	if table == "" {
-		log.Error("CASE_TABLE is not set")
-		os.Exit(1)
-	}
-	cfg, err := awsenv.Load(context.Background())
-	if err != nil {
-		log.Error("config", "error", err)
-		os.Exit(1)
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	h := &assess.Handler{
-		Cases: &cases.Store{DB: db, Table: table},
-		Store: &assess.Store{DB: db, Table: table},
-		Log:   log,
-	}
-	lambda.Start(h.Handle)
+	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		db := dynamodb.NewFromConfig(cfg)
+		return (&assess.Handler{
+			Cases:          &cases.Store{DB: db, Table: c.CaseTable},
+			Store:          &assess.Store{DB: db, Table: c.CaseTable},
+			ApprovalMargin: c.ApprovalMargin,
+			Log:            log,
+		}).Handle, nil
+	})
 }
