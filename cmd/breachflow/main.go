@@ -40,6 +40,7 @@ func newRoot() *cobra.Command {
 		newStartCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
+		newSeedCmd(),
 	)
 	return root
 }
