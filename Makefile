@@ -60,6 +60,8 @@ demo: deps ## the whole Kakao Pay-style run, locally, no AWS account
 
 bench: deps ## benchmarks and scale harnesses (see README for what each reports)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@echo "== local engine vs aws-local-stepfunctions 3.0.0 (same definitions, same run)"
+	$(GO) run ./bench/sfncompare -infra $(INFRA)
 
 clean:
 	rm -rf bin out .breachflow

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"breachflow/internal/asl/intrinsic"
 	"breachflow/internal/sam"
 	"breachflow/internal/sfnapi"
 	"breachflow/internal/stepfunctions"
@@ -50,7 +51,9 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := stepfunctions.New(stepfunctions.Options{Dir: opts.Dir, Functions: fns, Region: tpl.Region, Account: tpl.Account})
+	svc, err := stepfunctions.New(stepfunctions.Options{
+		Dir: opts.Dir, Functions: fns, Region: tpl.Region, Account: tpl.Account, Intrinsic: intrinsic.Eval,
+	})
 	if err != nil {
 		return nil, err
 	}
