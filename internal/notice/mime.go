@@ -46,7 +46,10 @@ func MIME(from, to mail.Address, msg Message) ([]byte, error) {
 		if err := alt(w); err != nil {
 			return nil, err
 		}
-		return b.Bytes(), w.Close()
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
 	}
 	mixed := multipart.NewWriter(&b)
 	b.WriteString("Content-Type: multipart/mixed; boundary=" + mixed.Boundary() + "\r\n\r\n")
@@ -68,7 +71,10 @@ func MIME(from, to mail.Address, msg Message) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return b.Bytes(), mixed.Close()
+	if err := mixed.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // headerAddress renders an address for a header: the display name

@@ -27,6 +27,10 @@ type base struct {
 	subject string
 	doc     *doc
 	ld      *localeData
+
+	words    localWords
+	skels    [4]*skeleton // by hasName*2 + own
+	skelOnce [4]sync.Once
 }
 
 // NewNoticeSet compiles the customer notices of a case. It fails if a
@@ -59,13 +63,27 @@ func (s *NoticeSet) Render(r Recipient) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	v := b.v
-	v.Name = strings.TrimSpace(stripControls(r.Name))
-	v.Own = len(r.Categories) > 0
+	name := normName(r.Name)
+	own := len(r.Categories) > 0
 	cats := r.Categories
-	if !v.Own {
+	if !own {
 		cats = s.facts.Categories
 	}
+	set := categorySet(cats)
+	if k := b.skeleton(name != "", own); k != nil && set != 0 {
+		p := b.person(name, set)
+		html, text := k.render(&p)
+		return Message{Subject: b.subject, HTML: html, Text: text}, nil
+	}
+	return b.renderSlow(name, own, cats)
+}
+
+// renderSlow executes the templates for one person: the reference the fast
+// path is checked against, and the path for shapes it does not cover.
+func (b *base) renderSlow(name string, own bool, cats []breach.Category) (Message, error) {
+	v := b.v
+	v.Name = name
+	v.Own = own
 	v.Categories = namesOf(cats, b.ld)
 	v.IDExposed = idExposed(cats)
 	risks := risksOf(cats)
@@ -83,6 +101,12 @@ func (s *NoticeSet) Render(r Recipient) (Message, error) {
 	return Message{Subject: b.subject, HTML: html, Text: HTMLToText(html)}, nil
 }
 
+// normName removes control characters (a CR/LF in a name must not forge a
+// line of the notice) and collapses white space.
+func normName(s string) string {
+	return strings.Join(strings.Fields(stripControls(s)), " ")
+}
+
 func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
 	key := l + "|" + jurisdiction
 	if b, ok := s.bases.Load(key); ok {
@@ -97,6 +121,7 @@ func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
 	}
 	b.subject = SanitizeHeader(sb.String())
 	b.v.Title = b.subject
+	b.words = wordsFor(b.ld)
 	got, _ := s.bases.LoadOrStore(key, b)
 	return got.(*base), nil
 }
