@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -332,5 +333,68 @@ func TestRestartSurvival(t *testing.T) {
 	hist, err := s3.GetExecutionHistory(ctx, atToken.Arn)
 	if err != nil || hist[len(hist)-1].Type != "ExecutionSucceeded" {
 		t.Fatalf("history after restart: %v %v", len(hist), err)
+	}
+}
+
+// TestRestartInsideMapAndParallel resumes task tokens issued inside Map
+// iterations nested in a Parallel branch.
+func TestRestartInsideMapAndParallel(t *testing.T) {
+	dir := t.TempDir()
+	w := newWorld()
+	def := `{"StartAt":"Par","States":{"Par":{"Type":"Parallel","End":true,"Branches":[
+	  {"StartAt":"Quick","States":{"Quick":{"Type":"Pass","Result":"quick","End":true}}},
+	  {"StartAt":"Each","States":{"Each":{"Type":"Map","ItemsPath":"$.cases","End":true,
+	    "ItemProcessor":{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+	      "Parameters":{"FunctionName":"notify","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}}}}]}}}`
+	s1, err := stepfunctions.New(stepfunctions.Options{Dir: dir, Functions: w.functions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, _ := s1.CreateStateMachine(ctx, stepfunctions.CreateStateMachineInput{Name: "nested", Definition: def})
+	ex, err := s1.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: sm.Arn, Input: `{"cases":[1,2,3]}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := []string{w.token(t), w.token(t), w.token(t)}
+	if err := s1.SendTaskSuccess(ctx, toks[0], `"first"`); err != nil {
+		t.Fatal(err)
+	}
+	// wait until the first result is journaled, i.e. the history shows it
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h, _ := s1.GetExecutionHistory(ctx, ex.Arn)
+		n := 0
+		for _, e := range h {
+			if e.Type == "MapIterationSucceeded" {
+				n++
+			}
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("first iteration did not finish")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := newService(t, stepfunctions.Options{Dir: dir, Functions: w.functions()})
+	for _, tok := range toks[1:] {
+		if err := s2.SendTaskSuccess(ctx, tok, `"later"`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s2.SendTaskSuccess(ctx, toks[0], `"again"`); err == nil {
+		t.Fatal("a token completed before the restart was accepted again")
+	}
+	got := waitStatus(t, s2, ex.Arn, stepfunctions.StatusSucceeded)
+	if n := atomic.LoadInt32(&w.notifyCalls); n != 3 {
+		t.Fatalf("notify ran %d times, want 3 (no re-invocation on resume)", n)
+	}
+	// tokens reach the test in any order, so only the multiset is known
+	if strings.Count(got.Output, `"first"`) != 1 || strings.Count(got.Output, `"later"`) != 2 || !strings.HasPrefix(got.Output, `["quick",[`) {
+		t.Fatalf("output %s", got.Output)
 	}
 }

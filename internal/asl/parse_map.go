@@ -1,0 +1,95 @@
+package asl
+
+import "fmt"
+
+func parseMap(st *State, p *fieldParser) error {
+	m := p.m
+	st.itemsPath = p.pathOnly("ItemsPath")
+	st.itemSelector = p.template("ItemSelector")
+	if st.itemSelector != nil && st.parameters != nil {
+		return fmt.Errorf("ItemSelector and Parameters are exclusive")
+	}
+	if st.itemSelector == nil {
+		st.itemSelector, st.parameters = st.parameters, nil
+	}
+	proc, hasProc := m["ItemProcessor"].(map[string]any)
+	iter, hasIter := m["Iterator"].(map[string]any)
+	switch {
+	case hasProc && hasIter:
+		return fmt.Errorf("ItemProcessor and Iterator are exclusive")
+	case hasIter:
+		proc = iter
+	case !hasProc:
+		return fmt.Errorf("ItemProcessor is missing")
+	}
+	mode := "INLINE"
+	if cfg, ok := proc["ProcessorConfig"].(map[string]any); ok {
+		if s, ok := cfg["Mode"].(string); ok {
+			mode = s
+		}
+		if s, ok := cfg["ExecutionType"].(string); ok {
+			st.executionType = s
+		}
+	}
+	switch mode {
+	case "INLINE":
+	case "DISTRIBUTED":
+		st.distributed = true
+		if st.executionType != "STANDARD" && st.executionType != "EXPRESS" {
+			return fmt.Errorf("a DISTRIBUTED Map needs ProcessorConfig.ExecutionType STANDARD or EXPRESS")
+		}
+	default:
+		return fmt.Errorf("unknown ProcessorConfig.Mode %q", mode)
+	}
+	procCopy := map[string]any{}
+	for k, v := range proc {
+		if k != "ProcessorConfig" {
+			procCopy[k] = v
+		}
+	}
+	sub, err := parseMachine(procCopy, st.Name)
+	if err != nil {
+		return err
+	}
+	st.processor = sub
+	st.maxConcurrency, _ = p.posInt("MaxConcurrency", true)
+	st.maxConcurrencyPath = p.pathOnly("MaxConcurrencyPath")
+	if _, has := m["ItemReader"]; has {
+		st.itemReader = true
+	}
+	st.label, _ = m["Label"].(string)
+	for _, f := range []string{"ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label"} {
+		if _, has := m[f]; has && !st.distributed {
+			return fmt.Errorf("%s is only allowed in a DISTRIBUTED Map", f)
+		}
+	}
+	if v, has := m["ToleratedFailurePercentage"]; has {
+		f, ok := toFloat(v)
+		if !ok || f < 0 || f > 100 {
+			return fmt.Errorf("ToleratedFailurePercentage must be between 0 and 100")
+		}
+		st.toleratedPct, st.hasTolerated = f, true
+	}
+	if n, has := p.posInt("ToleratedFailureCount", true); has {
+		st.toleratedCount, st.hasTolerated = n, true
+	}
+	st.toleratedPctPath = p.pathOnly("ToleratedFailurePercentagePath")
+	st.toleratedCountPath = p.pathOnly("ToleratedFailureCountPath")
+	if b, ok := m["ItemBatcher"].(map[string]any); ok {
+		bp := fieldParser{m: b}
+		ib := &itemBatcher{}
+		ib.maxItems, _ = bp.posInt("MaxItemsPerBatch", false)
+		ib.maxBytes, _ = bp.posInt("MaxInputBytesPerBatch", false)
+		ib.maxItemsPath = bp.pathOnly("MaxItemsPerBatchPath")
+		ib.maxBytesPath = bp.pathOnly("MaxInputBytesPerBatchPath")
+		ib.batchInput = bp.template("BatchInput")
+		if bp.err != nil {
+			return fmt.Errorf("ItemBatcher: %v", bp.err)
+		}
+		if ib.maxItems == 0 && ib.maxBytes == 0 && ib.maxItemsPath == nil && ib.maxBytesPath == nil {
+			return fmt.Errorf("ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch")
+		}
+		st.batcher = ib
+	}
+	return nil
+}
