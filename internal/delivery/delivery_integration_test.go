@@ -306,3 +306,84 @@ func TestConcurrentRunsShareAShard(t *testing.T) {
 		t.Errorf("sent %d + %d, want %d in all", results[0].Sent, results[1].Sent, len(subjects))
 	}
 }
+
+// TestDeadlineStopsAndCursorResumes gives a paced run too little time for
+// its shard: it stops claiming before its deadline, hands back a cursor,
+// and runs from that cursor finish the shard with one notice each.
+func TestDeadlineStopsAndCursorResumes(t *testing.T) {
+	e := newEnv(t, 1)
+	var subjects []casetable.Subject
+	for i := range 100 {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+	p := e.pipeline(e.ses, nil, 4)
+	p.Pacing.Rate = 50
+	first, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(p.SendTimeout + 600*time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Done || first.Sent == 0 || first.Sent >= len(subjects) || first.NextCursor == "" {
+		t.Fatalf("first run %+v: want a partial run with a cursor", first)
+	}
+	for _, s := range subjects {
+		if g := e.get(t, s.UserID); g.Status == casetable.StatusClaimed {
+			t.Errorf("%s left claimed after the deadline stop", s.UserID)
+		}
+	}
+	b := delivery.Batch{CaseID: e.caseID, Cursor: first.NextCursor}
+	total := first.Sent
+	for !first.Done {
+		res, err := e.pipeline(e.ses, nil, 4).Run(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += res.Sent
+		first.Done, b.Cursor = res.Done, res.NextCursor
+	}
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
+	t.Logf("first run sent %d before its deadline; %d in all", first.Sent, total)
+}
+
+// TestFilingsGoOnceWithAttachment sends two regulator filings as raw MIME:
+// the emulator parses them back with the Korean subject, the body and the
+// attachment; a second run sends nothing.
+func TestFilingsGoOnceWithAttachment(t *testing.T) {
+	e := newEnv(t, 1)
+	f := &delivery.Filer{Ledger: e.ledger, SES: e.ses, From: "privacy@example.com"}
+	filings := []delivery.Filing{
+		{ObligationID: "kr-pipa-34-regulator", To: []string{"pipc." + e.tok + "@example.go.kr"}, Subject: "개인정보 유출 신고 (" + e.tok + ")",
+			Text: "유출 신고서 본문", HTML: "<h1>유출 신고서</h1>", AttachmentName: "신고서.html", AttachmentType: "text/html; charset=UTF-8", Attachment: []byte("<h1>유출 신고서</h1>")},
+		{ObligationID: "kr-ciupa-39-4-regulator", To: []string{"fss." + e.tok + "@example.go.kr"}, Subject: "신용정보 유출 신고 (" + e.tok + ")",
+			Text: "신용정보 유출 신고서", AttachmentName: "report.txt", AttachmentType: "text/plain; charset=UTF-8", Attachment: []byte("신용정보 유출 신고서")},
+	}
+	res, err := f.SendFilings(context.Background(), e.caseID, filings)
+	if err != nil || res.Sent != 2 {
+		t.Fatalf("SendFilings = %+v, %v", res, err)
+	}
+	again, err := f.SendFilings(context.Background(), e.caseID, filings)
+	if err != nil || again.Sent != 0 || again.Skipped != 2 {
+		t.Fatalf("second SendFilings = %+v, %v; want both skipped", again, err)
+	}
+	got, msgs := e.received(t)
+	if len(got) != 2 || len(msgs) != 2 {
+		t.Fatalf("mailbox has %v, want one message to each regulator", got)
+	}
+	for i, m := range msgs {
+		fl := filings[0]
+		if strings.HasPrefix(m.Destination.To[0], "fss.") {
+			fl = filings[1]
+		}
+		if m.Subject != fl.Subject || strings.TrimSpace(m.Body.Text) != fl.Text || len(m.Attachments) != 1 {
+			t.Errorf("message %d: subject %q text %q, %d attachments", i, m.Subject, m.Body.Text, len(m.Attachments))
+		}
+		if !strings.Contains(string(m.Attachments[0]), fl.AttachmentName) {
+			t.Errorf("attachment %s lacks the file name %q", m.Attachments[0][:min(200, len(m.Attachments[0]))], fl.AttachmentName)
+		}
+	}
+}

@@ -175,8 +175,17 @@ type run struct {
 	deferred   atomic.Int64
 	leaseLost  atomic.Int64
 	mu         sync.Mutex
-	firstLeft  int      // lowest page index with work left undone; -1 none
-	pageCursor []string // start cursor of each page
+	firstLeft  int    // lowest page index with work left undone; -1 none
+	leftCursor string // start cursor of page firstLeft
+	// pages holds the start cursor and outstanding jobs of each page still
+	// being worked, so memory stays flat however long the shard is.
+	pages map[int]*pageState
+}
+
+type pageState struct {
+	cursor      string
+	outstanding int
+	fed         bool
 }
 
 // Run works one batch until it is done, the deadline nears, or a stop error.
@@ -194,13 +203,14 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
 		deadline = b.Deadline
 	}
-	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-p.SendTimeout), stop: make(chan struct{}), firstLeft: -1}
+	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
 	jobs := make(chan job, p.Pacing.Workers)
 	var wg sync.WaitGroup
 	for range p.Pacing.Workers {
 		wg.Go(func() {
 			for j := range jobs {
 				r.work(ctx, j)
+				r.done(j.page)
 			}
 		})
 	}
@@ -225,7 +235,8 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 // stops. It reports whether pages were left unread.
 func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err error) {
 	if r.b.UserIDs != nil {
-		r.pageCursor = []string{r.b.Cursor}
+		r.open(0, r.b.Cursor)
+		defer r.fed(0)
 		for _, id := range r.b.UserIDs {
 			s := casetable.Subject{CaseID: r.b.CaseID, UserID: id, Shard: r.b.Shard, Status: casetable.StatusPending}
 			if !r.feed(ctx, jobs, job{s: s}) {
@@ -236,23 +247,25 @@ func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err erro
 	}
 	cursor := r.b.Cursor
 	for page := 0; ; page++ {
+		r.open(page, cursor)
 		if r.stopping() {
-			r.leftFrom(page, cursor)
+			r.left(page)
+			r.fed(page)
 			return true, nil
 		}
 		pg, err := r.p.Ledger.Unsent(ctx, r.b.CaseID, r.b.Shard, cursor, r.p.PageSize)
 		if err != nil {
-			r.leftFrom(page, cursor)
+			r.left(page)
+			r.fed(page)
 			return true, fmt.Errorf("send shard %d: %w", r.b.Shard, err)
 		}
-		r.mu.Lock()
-		r.pageCursor = append(r.pageCursor, cursor)
-		r.mu.Unlock()
 		for _, s := range pg.Subjects {
 			if !r.feed(ctx, jobs, job{s: s, page: page}) {
+				r.fed(page)
 				return pg.Next != "", nil
 			}
 		}
+		r.fed(page)
 		if pg.Next == "" {
 			return false, nil
 		}
@@ -261,35 +274,58 @@ func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err erro
 }
 
 func (r *run) feed(ctx context.Context, jobs chan<- job, j job) bool {
+	r.mu.Lock()
+	r.pages[j.page].outstanding++
+	r.mu.Unlock()
 	select {
 	case jobs <- j:
 		return true
 	case <-r.stop:
-		r.left(j.page)
-		return false
 	case <-ctx.Done():
-		r.left(j.page)
-		return false
 	}
+	r.left(j.page)
+	r.done(j.page)
+	return false
 }
 
-// leftFrom notes that page (starting at cursor) was never read.
-func (r *run) leftFrom(page int, cursor string) {
+// open starts tracking a page.
+func (r *run) open(page int, cursor string) {
 	r.mu.Lock()
-	if len(r.pageCursor) <= page {
-		r.pageCursor = append(r.pageCursor, cursor)
-	}
+	r.pages[page] = &pageState{cursor: cursor}
 	r.mu.Unlock()
-	r.left(page)
 }
 
-// left notes that page has work this run did not finish.
+// fed marks that no more jobs of page will be fed.
+func (r *run) fed(page int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ps := r.pages[page]
+	ps.fed = true
+	if ps.outstanding == 0 {
+		delete(r.pages, page)
+	}
+}
+
+// done marks one job of page finished, whatever its outcome.
+func (r *run) done(page int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ps := r.pages[page]
+	ps.outstanding--
+	if ps.fed && ps.outstanding == 0 {
+		delete(r.pages, page)
+	}
+}
+
+// left notes that page has work this run did not finish; the next run
+// starts again at the earliest such page.
 func (r *run) left(page int) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.firstLeft < 0 || page < r.firstLeft {
 		r.firstLeft = page
+		r.leftCursor = r.pages[page].cursor
 	}
-	r.mu.Unlock()
 }
 
 func (r *run) stopping() bool {
@@ -319,7 +355,7 @@ func (r *run) result(more bool) Result {
 	if r.firstLeft >= 0 {
 		// Going back to the start of the first unfinished page is safe:
 		// what was finished there is filtered out on the next read.
-		res.NextCursor = r.pageCursor[r.firstLeft]
+		res.NextCursor = r.leftCursor
 		if r.b.UserIDs != nil {
 			res.NextCursor = ""
 		}
