@@ -86,7 +86,7 @@ func compileChoiceRule(raw any, top bool) (*choiceRule, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s needs a Variable", op)
 	}
-	v, err := CompilePath(vs)
+	v, err := CompileReferencePath(vs)
 	if err != nil {
 		return nil, fmt.Errorf("Variable: %v", err)
 	}

@@ -7,19 +7,19 @@ import (
 	"time"
 )
 
-// errorMatches implements ErrorEquals: States.ALL matches every error but
-// States.Runtime and States.DataLimitExceeded (terminal); States.TaskFailed
-// matches every error of a task except States.Timeout and those terminal
-// ones.
+// errorMatches implements ErrorEquals. States.Runtime and
+// States.DataLimitExceeded are terminal: no retrier or catcher matches them,
+// not even by name. States.ALL matches every other error; States.TaskFailed
+// every other error but States.Timeout.
 func errorMatches(equals []string, name string) bool {
-	terminal := name == ErrRuntime || name == ErrDataLimitExceeded
+	if name == ErrRuntime || name == ErrDataLimitExceeded {
+		return false
+	}
 	for _, e := range equals {
 		switch {
-		case e == name:
+		case e == name, e == ErrAll:
 			return true
-		case e == ErrAll && !terminal:
-			return true
-		case e == ErrTaskFailed && !terminal && name != ErrTimeout:
+		case e == ErrTaskFailed && name != ErrTimeout:
 			return true
 		}
 	}

@@ -5,4 +5,30 @@
 //
 // The HTTP layer (package sfnapi) maps the AWS JSON 1.0 protocol onto the
 // Service methods; errors are *APIError with AWS's error codes.
+//
+// # Persistence
+//
+// With Options.Dir the service keeps, per state machine, a JSON file, and per
+// execution a JSON file (its description and definition, plus its history
+// once it has ended) and an append-only journal of asl.Record lines. An
+// execution still RUNNING when the service closes is re-run by New from its
+// input with its journal: completed tasks return their recorded results,
+// Wait states keep their recorded deadlines, and a task waiting on a task
+// token waits again on the same token (the old token keeps working, and a
+// completion that arrives before the execution gets there again is kept).
+// Nothing that completed is invoked twice; a task that was in flight when
+// the service stopped is invoked again, as Lambda's at-least-once delivery
+// allows. The history of a resumed execution is rebuilt by the replay: its
+// events keep their order and ids, but replayed events carry the time of the
+// replay.
+//
+// # Semantics
+//
+// StartExecution is idempotent for STANDARD machines: the same name and input
+// while the first execution runs returns it; any other reuse of a name is
+// ExecutionAlreadyExists. Names follow AWS's rules (1-80 characters, no
+// whitespace, brackets, wildcards or the characters " # % \ ^ | ~ ` $ & , ; : /).
+// Task tokens are opaque, under 2048 characters; a malformed one is
+// InvalidToken, an unknown or already used one TaskDoesNotExist, one whose
+// task timed out TaskTimedOut.
 package stepfunctions
