@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -433,4 +434,72 @@ func TestRerunAfterFailureChangesNothing(t *testing.T) {
 	if _, err := clean.Segment(ctx, other); !errors.As(err, &conflict) {
 		t.Errorf("rerun with other criteria: got %v, want ScopeConflict", err)
 	}
+}
+
+// The Lambda's JSON path: the sample event shape in, counts out, criteria
+// loaded from the case rather than carried in the payload.
+func TestSegmentThroughLambdaJSON(t *testing.T) {
+	db := localtest.DynamoDB(t)
+	users := putUsers(t, db, crafted)
+	cases := localtest.NewTable(t, db)
+	caseID := newCase(t)
+	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(),
+		Stored: func(_ context.Context, id string) (*scope.Criteria, error) {
+			if id != caseID {
+				return nil, fmt.Errorf("criteria of case %s asked for", id)
+			}
+			return criteria(t, `{"attr":"payment_service","op":"=","value":"kakaopay"}`), nil
+		}}
+	h := lambda.NewHandler(s.Segment)
+	var totals []scope.SegmentResult
+	for seg := range 2 {
+		payload := fmt.Sprintf(`{"case_id":%q,"segment":%d,"total_segments":2,"report_categories":["email","rrn"],"stored_criteria":true,"shards":4}`, caseID, seg)
+		out, err := h.Invoke(context.Background(), []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(out, &keys); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"segment", "scanned", "matched", "written", "duplicates", "no_contact", "by_jurisdiction", "by_category", "set_sum"} {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("output lacks %q: %s", k, out)
+			}
+		}
+		for _, pii := range []string{"@", "example", "김민준"} {
+			if strings.Contains(string(out), pii) {
+				t.Errorf("output carries personal data (%q): %s", pii, out)
+			}
+		}
+		var r scope.SegmentResult
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		totals = append(totals, r)
+	}
+	agg, err := lambda.NewHandler(func(_ context.Context, in scope.AggregateInput) (*scope.Totals, error) { return scope.Aggregate(in) }).
+		Invoke(context.Background(), mustJSON(t, scope.AggregateInput{CaseID: caseID, Segments: totals}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tot scope.Totals
+	if err := json.Unmarshal(agg, &tot); err != nil {
+		t.Fatal(err)
+	}
+	if tot.Matched != 3 || tot.Duplicates != 1 || tot.NoContact != 1 || tot.ByCategory["rrn"] != 1 {
+		t.Errorf("totals %s", agg)
+	}
+	if h, _, err := scope.RecipientSetHash(context.Background(), db, cases, caseID, 4); err != nil || h != tot.RecipientSetHash {
+		t.Errorf("recomputed hash %s (%v), aggregate %s", h, err, tot.RecipientSetHash)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
