@@ -103,7 +103,10 @@ func (rg *Regime) selectFor(r *report.Report, counts map[breach.Jurisdiction]int
 		if n <= 0 || !rg.covers(j) {
 			continue
 		}
-		covered[j] = true
+		if rg.Sector == "" {
+			// A sector law (HIPAA) does not replace the general one.
+			covered[j] = true
+		}
 		sel = append(sel, j)
 		total += n
 	}

@@ -66,6 +66,15 @@ func (rg *Regime) check() error {
 	if _, err := holidayCalendar(rg.Holidays); err != nil {
 		return fmt.Errorf("%s: %w", rg.ID, err)
 	}
+	if !rg.Trigger.empty() && rg.TriggerText == "" || !rg.Exempt.empty() && rg.ExemptText == "" {
+		return fmt.Errorf("%s: trigger and exempt need trigger_text and exempt_text", rg.ID)
+	}
+	if err := rg.Trigger.check(rg.ID + ".trigger"); err != nil {
+		return err
+	}
+	if err := rg.Exempt.check(rg.ID + ".exempt"); err != nil {
+		return err
+	}
 	for _, n := range rg.Needs {
 		if !slices.Contains(needsKnown, n) {
 			return fmt.Errorf("%s: needs %q: not a field the rulebook can require", rg.ID, n)

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -168,13 +169,21 @@ func (e *evaluation) one(rule *Rule, t target, start, ref time.Time) Obligation 
 		o.Required, o.Verification, unmodelled = true, Unverified, true
 		o.Rationale = fmt.Sprintf("Check: the breach (known %s) predates this rule (from %s); the law then in force is not in the rulebook.",
 			ref.Format(time.DateOnly), e.rg.EffectiveFrom.Format(time.DateOnly))
+	case !e.rg.Trigger.empty() && !e.rg.Trigger.holds(&f):
+		o.Rationale = "Not required: the law's trigger is not met (" + e.rg.TriggerText + "); " + why + "."
 	case !rule.When.holds(&f):
-		o.Rationale = "Not required: the trigger is not met (" + rule.WhenText + "); " + why + "."
+		o.Rationale = "Not required: the threshold is not met (" + rule.WhenText + "); " + why + "."
+	case !e.rg.Exempt.empty() && e.rg.Exempt.holds(&f):
+		o.Rationale = "Not required: " + e.rg.ExemptText + "; " + why + "."
 	case !rule.Unless.empty() && rule.Unless.holds(&f):
 		o.Rationale = "Not required: " + rule.UnlessText + "; " + why + "."
 	default:
 		o.Required = true
-		o.Rationale = "Required: " + rule.WhenText + "; " + why + "."
+		o.Rationale = "Required: "
+		if e.rg.TriggerText != "" {
+			o.Rationale += e.rg.TriggerText + "; "
+		}
+		o.Rationale += rule.WhenText + "; " + why + "."
 	}
 	if !o.Required || unmodelled {
 		e.due[key] = time.Time{}
@@ -202,9 +211,21 @@ func (e *evaluation) one(rule *Rule, t target, start, ref time.Time) Obligation 
 func (e *evaluation) holidays() *cal.BusinessCalendar { return builtCalendars()[e.rg.Holidays] }
 
 func (e *evaluation) factsText(t target) string {
-	s := fmt.Sprintf("%d affected in %s", t.subjects, t.j)
+	s := thousands(t.subjects) + " affected in " + string(t.j)
 	if e.rg.RiskBased {
 		s += fmt.Sprintf("; risk %s (score %.2f)", e.risk.Level, e.risk.Score)
+	}
+	return s
+}
+
+// thousands writes n with comma separators: 40,450,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -52,6 +52,14 @@ type Regime struct {
 	Verification Verification `yaml:"verification"`
 	// RiskBased regimes use the severity assessment (Risk) in conditions.
 	RiskBased bool `yaml:"risk_based"`
+	// Trigger must hold for any duty of the regime (the US "personal
+	// information" definition, HIPAA's PHI); TriggerText says it in words.
+	Trigger     Condition `yaml:"trigger"`
+	TriggerText string    `yaml:"trigger_text"`
+	// Exempt, when it holds, lifts every duty of the regime (the encryption
+	// safe harbour of the US states and HIPAA).
+	Exempt     Condition `yaml:"exempt"`
+	ExemptText string    `yaml:"exempt_text"`
 	// Needs lists report fields a triggered regime cannot do without.
 	Needs []string `yaml:"needs"`
 	// Escalate is a question for counsel raised when Condition holds.
