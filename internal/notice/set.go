@@ -108,6 +108,13 @@ func normName(s string) string {
 }
 
 func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
+	// Unparseable jurisdictions share one base, so odd input cannot grow
+	// the cache without bound.
+	j, err := breach.ParseJurisdiction(jurisdiction)
+	if err != nil {
+		j = ""
+	}
+	jurisdiction = string(j)
 	key := l + "|" + jurisdiction
 	if b, ok := s.bases.Load(key); ok {
 		return b.(*base), nil

@@ -45,6 +45,7 @@ type view struct {
 	Advice       []string
 	Measures     []string // the responder's measures, when in this language
 	PersonalHelp []string // measures offered to individuals, when in this language
+	HelpAll      []string // measures offered to individuals, in the responder's words
 	Regulators   []string // authorities notified
 
 	Phased         bool
@@ -163,6 +164,7 @@ func (v *view) fillCase(c *CaseFacts, l string, ld *localeData, loc *time.Locati
 	} else {
 		v.Vector = ld.Vectors["other"]
 	}
+	v.HelpAll = c.MeasuresForIndividuals
 	if fits(textLang, l) {
 		v.Summary = c.Description
 		v.Cause = c.CauseDescription
