@@ -11,10 +11,15 @@
 // Deciding follows package approval's rules, and two of the console's own:
 // a GET never decides (approval links open a confirmation page, because mail
 // scanners fetch links), and only a POST carrying the CSRF token bound to
-// that link does; cross-origin POSTs are refused as well. Notices render in
-// a sandboxed iframe (srcdoc, no scripts, no same origin), so a draft's HTML
-// cannot touch the console. Pages carry a strict Content-Security-Policy,
-// no-referrer (the link token is in the URL) and no-store.
+// that link does; cross-origin POSTs are refused as well. Drafts render in
+// an iframe's srcdoc, escaped, with sandbox="allow-same-origin": no scripts,
+// forms, popups or navigation, and the page's Content-Security-Policy
+// (script-src 'self') is inherited as well, so a draft's HTML shows exactly
+// as sent but cannot act. (A fully opaque sandbox would be stricter still,
+// but headless Chromium then paints the frames blank, and the screenshot
+// evidence of what was approved matters; without scripts same-origin access
+// is unusable.) Pages carry no-referrer (the link token is in the URL) and
+// no-store.
 //
 // Without Config.Browse, only link pages are served: that is the mode for a
 // public function URL, where the link is the credential. With Browse the

@@ -17,6 +17,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"num": thousands,
 	"short": func(h string) string {
 		if len(h) > 12 {
 			return h[:12] + "…"
@@ -128,3 +129,21 @@ func humanLeft(d time.Duration) string {
 }
 
 func timeUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// thousands writes n with comma separators, e.g. 40,450,000.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
