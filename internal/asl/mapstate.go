@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
+
+// inlineConcurrency is how many iterations of an inline Map without
+// MaxConcurrency run at once.
+const inlineConcurrency = 40
 
 func (r *runner) subFrame(f *frame, key, sub string) *frame {
 	nf := &frame{prev: f.prev, silent: f.silent, visits: map[string]int{}}
@@ -151,65 +156,67 @@ func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, 
 		mu       sync.Mutex
 		firstErr *ExecError
 		failures int
+		next     atomic.Int64
 	)
-	var sem chan struct{}
-	if maxConc > 0 && maxConc < len(inputs) {
-		sem = make(chan struct{}, maxConc)
-	}
-	for i, in := range inputs {
-		if sem != nil {
-			select {
-			case sem <- struct{}{}:
-			case <-cctx.Done():
-			}
-			if cctx.Err() != nil {
-				break
-			}
+	runOne := func(i int, in any) {
+		sub := r.subFrame(f, key, strconv.Itoa(i))
+		sub.silent = sub.silent || children
+		details := &MapIterationDetails{Name: st.Name, Index: i}
+		if !children {
+			r.emit(sub, "MapIterationStarted", "mapIterationStartedEventDetails", details)
 		}
-		wg.Add(1)
-		go func(i int, in any) {
-			defer wg.Done()
-			if sem != nil {
-				defer func() { <-sem }()
-			}
-			sub := r.subFrame(f, key, strconv.Itoa(i))
-			sub.silent = sub.silent || children
-			details := &MapIterationDetails{Name: st.Name, Index: i}
+		out, err := r.runMachine(cctx, st.processor, sub, in)
+		if err == nil {
+			results[i] = out
 			if !children {
-				r.emit(sub, "MapIterationStarted", "mapIterationStartedEventDetails", details)
+				r.emit(sub, "MapIterationSucceeded", "mapIterationSucceededEventDetails", details)
 			}
-			out, err := r.runMachine(cctx, st.processor, sub, in)
-			if err == nil {
-				results[i] = out
-				if !children {
-					r.emit(sub, "MapIterationSucceeded", "mapIterationSucceededEventDetails", details)
-				}
-				return
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if children {
+			if firstErr != nil {
+				return // stopped after the threshold was passed
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if children {
-				if cctx.Err() != nil && context.Cause(cctx) != nil && firstErr != nil {
-					return
-				}
-				failures++
-				results[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
-				if tolerate >= 0 && failures > tolerate && firstErr == nil {
-					firstErr = err
-					cancel(err)
-				}
-				return
-			}
-			if cctx.Err() != nil && firstErr != nil {
-				r.emit(sub, "MapIterationAborted", "mapIterationAbortedEventDetails", details)
-				return
-			}
-			r.emit(sub, "MapIterationFailed", "mapIterationFailedEventDetails", details)
-			if firstErr == nil {
+			failures++
+			results[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
+			if tolerate >= 0 && failures > tolerate {
 				firstErr = err
 				cancel(err)
 			}
-		}(i, in)
+			return
+		}
+		if firstErr != nil {
+			r.emit(sub, "MapIterationAborted", "mapIterationAbortedEventDetails", details)
+			return
+		}
+		r.emit(sub, "MapIterationFailed", "mapIterationFailedEventDetails", details)
+		firstErr = err
+		cancel(err)
+	}
+	// A fixed set of workers takes the items in order: MaxConcurrency of
+	// them, or for an inline Map without one, 40 (AWS runs at most 40
+	// iterations of an inline Map at a time).
+	workers := maxConc
+	if workers <= 0 {
+		workers = inlineConcurrency
+	}
+	if workers > len(inputs) {
+		workers = len(inputs)
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(inputs) || cctx.Err() != nil {
+					return
+				}
+				runOne(i, inputs[i])
+			}
+		}()
 	}
 	wg.Wait()
 	if firstErr == nil && ctx.Err() != nil {

@@ -398,3 +398,19 @@ func TestRestartInsideMapAndParallel(t *testing.T) {
 		t.Fatalf("output %s", got.Output)
 	}
 }
+
+func waitBriefly() { time.Sleep(200 * time.Microsecond) }
+
+func TestStopExecutionReleasesTaskToken(t *testing.T) {
+	w := newWorld()
+	s := newService(t, stepfunctions.Options{Functions: w.functions()})
+	sm, _ := s.CreateStateMachine(ctx, stepfunctions.CreateStateMachineInput{Name: "breach", Definition: definition(t, "approval.asl.json")})
+	ex, _ := s.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: sm.Arn, Input: `{"case":"c","wait":0}`})
+	tok := w.token(t)
+	if _, err := s.StopExecution(ctx, ex.Arn, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SendTaskSuccess(ctx, tok, `{}`), stepfunctions.CodeTaskDoesNotExist)
+	_, err := s.StopExecution(ctx, "arn:aws:states:us-east-1:123456789012:execution:breach:nope", "", "")
+	wantCode(t, err, stepfunctions.CodeExecutionDoesNotExist)
+}
