@@ -37,6 +37,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(
 		newLocalCmd(),
 		newPlanCmd(),
+		newAssessCmd(),
 		newStartCmd(),
 		newStatusCmd(),
 		newDemoCmd(),

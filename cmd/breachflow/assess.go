@@ -1,0 +1,142 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+func newAssessCmd() *cobra.Command {
+	var nowFlag, format string
+	cmd := &cobra.Command{
+		Use:   "assess REPORT.json [--now TIME] [--format json|table]",
+		Short: "Work out every notification duty for a breach report, offline",
+		Long: `assess reads a breach report, validates it, and prints every notification
+obligation under every regime in the rulebook: who must be told, by when (and
+from which clock), with what content, under which citation, and how well the
+research behind the rule is verified. It is offline and deterministic; --now
+(RFC 3339, default the current time) is used to reject reports with future
+dates and to show the time remaining.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			now := time.Now().UTC()
+			if nowFlag != "" {
+				t, err := time.Parse(time.RFC3339, nowFlag)
+				if err != nil {
+					return fmt.Errorf("--now: want RFC 3339 (2026-11-23T12:00:00Z)")
+				}
+				now = t
+			}
+			if format != "json" && format != "table" {
+				return fmt.Errorf("--format: want json or table")
+			}
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			a, err := assess(data, now)
+			if err != nil {
+				return err
+			}
+			if format == "table" {
+				return writeTable(cmd.OutOrStdout(), a, now)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(a)
+		},
+	}
+	cmd.Flags().StringVar(&nowFlag, "now", "", "the current time, RFC 3339 (default: now)")
+	cmd.Flags().StringVar(&format, "format", "json", "output format: json or table")
+	return cmd
+}
+
+func assess(data []byte, now time.Time) (rules.Assessment, error) {
+	r, err := report.ParseAt(data, now)
+	if err != nil {
+		return rules.Assessment{}, err
+	}
+	return rules.Assess(r, nil, now)
+}
+
+// writeTable prints what a responder needs at 3 a.m.: the duties in due
+// order with the time left, then those without a fixed deadline, then what
+// is not required and why.
+func writeTable(w io.Writer, a rules.Assessment, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "Report %s, assessed at %s\n", a.ReportID, now.UTC().Format(time.RFC3339))
+	fmt.Fprintf(tw, "Risk: %s, score %.2f (%s): DPC %g x EI %g + CB %g\n\n", a.Risk.Level, a.Risk.Score, a.Risk.Method, a.Risk.DPC, a.Risk.EI, a.Risk.CB)
+	fmt.Fprintln(tw, "DUE (UTC)\tLEFT\tREGIME\tTO\tRECIPIENT\tPEOPLE\tCLOCK\tCHECK\tID")
+	var notRequired []rules.Obligation
+	for _, o := range a.Obligations {
+		if !o.Required {
+			notRequired = append(notRequired, o)
+			continue
+		}
+		due, left := "no fixed deadline", "-"
+		if !o.DueAt.IsZero() {
+			due = o.DueAt.UTC().Format("2006-01-02 15:04")
+			left = remaining(o.DueAt.Sub(now))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", due, left, o.Regime, o.RecipientKind, o.RecipientName,
+			grouped(o.Subjects), o.Clock, mark(o.Verification), o.ID)
+	}
+	if len(notRequired) > 0 {
+		fmt.Fprintln(tw, "\nNOT REQUIRED\tREGIME\tTO\tWHY")
+		for _, o := range notRequired {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Regime, o.RecipientKind, o.Rationale)
+		}
+	}
+	for _, j := range a.Unknown {
+		fmt.Fprintf(tw, "\n!! %s: people affected but no rules in the rulebook: ask counsel\n", j)
+	}
+	for _, e := range a.Escalations {
+		fmt.Fprintf(tw, "\n!! ESCALATE %s\n", e)
+	}
+	return tw.Flush()
+}
+
+func mark(v rules.Verification) string {
+	if v == rules.Unverified {
+		return "UNVERIFIED"
+	}
+	return string(v)
+}
+
+// remaining renders a duration as "2d 4h" or "OVERDUE 3d 1h".
+func remaining(d time.Duration) string {
+	prefix := ""
+	if d < 0 {
+		prefix, d = "OVERDUE ", -d
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int((d % (24 * time.Hour)) / time.Hour)
+	mins := int((d % time.Hour) / time.Minute)
+	var b strings.Builder
+	b.WriteString(prefix)
+	switch {
+	case days > 0:
+		fmt.Fprintf(&b, "%dd %dh", days, hours)
+	default:
+		fmt.Fprintf(&b, "%dh %dm", hours, mins)
+	}
+	return b.String()
+}
+
+// grouped writes n with thousands separators.
+func grouped(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
