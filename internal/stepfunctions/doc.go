@@ -18,9 +18,9 @@
 // completion that arrives before the execution gets there again is kept).
 // Nothing that completed is invoked twice; a task that was in flight when
 // the service stopped is invoked again, as Lambda's at-least-once delivery
-// allows. The history of a resumed execution is rebuilt by the replay: its
-// events keep their order and ids, but replayed events carry the time of the
-// replay.
+// allows. The history of a resumed execution is rebuilt by the replay,
+// so replayed events carry the time of the replay (and, inside concurrent
+// Map iterations, may be numbered in a different order than before).
 //
 // # Semantics
 //

@@ -134,19 +134,33 @@ func (s *Service) finish(ex *execution, out any, xerr *asl.ExecError) {
 	_ = s.persistLocked(ex)
 }
 
+// emit records an event from the engine. It takes only the execution's own
+// lock, so executions do not contend with each other or with API reads.
 func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ex.e.Status != StatusRunning || ex.closing {
-		// stopped: whatever the engine does while it unwinds is not history
+	ex.evMu.Lock()
+	defer ex.evMu.Unlock()
+	if ex.sealed {
+		// stopped or closing: what the engine does while it unwinds is not history
 		return int64(len(ex.events))
 	}
-	return s.emitLocked(ex, ev, prev)
+	return s.appendEvent(ex, ev, prev)
 }
 
-// emitLocked appends an event. Events without a known predecessor follow
-// the previous event, as in AWS's linear histories.
+// emitLocked records an event from the service itself (s.mu held). final
+// seals the history: later engine events are dropped.
 func (s *Service) emitLocked(ex *execution, ev asl.Event, prev int64) int64 {
+	ex.evMu.Lock()
+	defer ex.evMu.Unlock()
+	switch ev.Type {
+	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
+		ex.sealed = true
+	}
+	return s.appendEvent(ex, ev, prev)
+}
+
+// appendEvent appends an event (ex.evMu held). Events without a known
+// predecessor follow the previous event, as in AWS's linear histories.
+func (s *Service) appendEvent(ex *execution, ev asl.Event, prev int64) int64 {
 	id := int64(len(ex.events) + 1)
 	if prev == 0 {
 		prev = id - 1
@@ -158,6 +172,13 @@ func (s *Service) emitLocked(ex *execution, ev asl.Event, prev int64) int64 {
 	ex.events = append(ex.events, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: ts,
 		Type: ev.Type, DetailsField: ev.DetailsField, Details: ev.Details})
 	return id
+}
+
+// history returns a copy of the events.
+func (ex *execution) history() []HistoryEvent {
+	ex.evMu.Lock()
+	defer ex.evMu.Unlock()
+	return append([]HistoryEvent(nil), ex.events...)
 }
 
 func (s *Service) forgetTokensLocked(ex *execution) {
@@ -173,7 +194,7 @@ func (s *Service) persistLocked(ex *execution) error {
 	}
 	rec := execFile{Execution: ex.e, Definition: ex.def, Type: ex.smType, StateMachineName: ex.smName, RoleArn: ex.roleArn}
 	if ex.e.Status != StatusRunning {
-		rec.History = ex.events
+		rec.History = ex.history()
 	}
 	return s.store.saveExecution(&rec)
 }

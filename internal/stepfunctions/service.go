@@ -36,12 +36,15 @@ type execution struct {
 	machine  *asl.Machine
 	smName   string
 	roleArn  string
-	events   []HistoryEvent
 	cancel   context.CancelCauseFunc
 	journal  *journal
 	stopped  bool // StopExecution
 	closing  bool // Service.Close: leave the status as it is
 	tokenSet map[string]bool
+
+	evMu   sync.Mutex // guards events and sealed; taken after s.mu
+	events []HistoryEvent
+	sealed bool
 }
 
 // New returns a Service; with opts.Dir it reloads what an earlier Service
@@ -254,7 +257,7 @@ func (s *Service) GetExecutionHistory(ctx context.Context, executionArn string) 
 	if !ok {
 		return nil, apiErr(CodeExecutionDoesNotExist, "Execution Does Not Exist: '%s'", executionArn)
 	}
-	return append([]HistoryEvent(nil), ex.events...), nil
+	return ex.history(), nil
 }
 
 // StopExecution aborts a running execution and returns its stop date.
@@ -330,6 +333,9 @@ func (s *Service) Close() error {
 	for _, ex := range s.execs {
 		if ex.e.Status == StatusRunning {
 			ex.closing = true
+			ex.evMu.Lock()
+			ex.sealed = true
+			ex.evMu.Unlock()
 			ex.cancel(errClosing)
 		}
 	}
