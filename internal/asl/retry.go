@@ -41,7 +41,9 @@ func retryDelay(r retrier, attempt int, draw float64) time.Duration {
 }
 
 // withRetry runs a Task, Parallel or Map state, applying Retry and Catch.
-func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, entered time.Time) (string, any, *ExecError) {
+// caught reports that a Catcher chose next: AWS then records no
+// StateExited event for the state.
+func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, entered time.Time) (next string, out any, caught bool, err *ExecError) {
 	key := r.key(st, f)
 	counts := make([]int, len(st.retry))
 	attempt := 0
@@ -50,16 +52,16 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 		if key != "" && attempt > 0 {
 			akey = key + "@" + strconv.Itoa(attempt)
 		}
-		out, err := r.attempt(ctx, st, f, akey, raw, entered, attempt)
+		out, err = r.attempt(ctx, st, f, akey, raw, entered, attempt)
 		if err == nil {
-			next := st.Next
+			next = st.Next
 			if st.End {
 				next = ""
 			}
-			return next, out, nil
+			return next, out, false, nil
 		}
 		if ctx.Err() != nil {
-			return "", nil, r.ctxErr(ctx)
+			return "", nil, false, r.ctxErr(ctx)
 		}
 		retried := false
 		for i, rt := range st.retry {
@@ -83,7 +85,7 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 				r.journalPut(Record{Key: akey + "/retry", Kind: "wait", Time: until.UnixNano()})
 			}
 			if serr := r.sleepUntil(ctx, until); serr != nil {
-				return "", nil, serr
+				return "", nil, false, serr
 			}
 			retried = true
 			break
@@ -99,11 +101,11 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 			errObj := map[string]any{"Error": err.Name, "Cause": err.Cause}
 			out, perr := applyResultPath(c.resultPath, c.resultNull, raw, errObj)
 			if perr != nil {
-				return "", nil, perr
+				return "", nil, false, perr
 			}
-			return c.next, out, nil
+			return c.next, out, true, nil
 		}
-		return "", nil, err
+		return "", nil, false, err
 	}
 }
 

@@ -176,13 +176,14 @@ func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (st
 		return "", nil, r.failState(st, raw, entered)
 	}
 	var (
-		next string
-		out  any
-		err  *ExecError
+		next   string
+		out    any
+		caught bool
+		err    *ExecError
 	)
 	switch st.Type {
 	case "Task", "Parallel", "Map":
-		next, out, err = r.withRetry(ctx, st, f, raw, entered)
+		next, out, caught, err = r.withRetry(ctx, st, f, raw, entered)
 	default:
 		next, out, err = r.simpleState(ctx, st, f, raw, entered)
 	}
@@ -192,7 +193,9 @@ func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (st
 	if n := JSONSize(out, MaxPayloadBytes); n > MaxPayloadBytes {
 		return "", nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
-	r.emit(f, st.Type+"StateExited", "stateExitedEventDetails", &StateExitedDetails{Name: st.Name, Output: text(out)})
+	if !caught {
+		r.emit(f, st.Type+"StateExited", "stateExitedEventDetails", &StateExitedDetails{Name: st.Name, Output: text(out)})
+	}
 	return next, out, nil
 }
 
