@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/cases"
 )
 
 func TestWaitTimeout(t *testing.T) {
@@ -129,3 +130,17 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("short key: %v", err)
 	}
 }
+
+func TestCaseHashesReadsTheCaseRecord(t *testing.T) {
+	src := approval.CaseHashes(caseGetter(func(_ context.Context, id string) (cases.Case, error) {
+		return cases.Case{CaseID: id, ContentHash: "c", RecipientSetHash: "r"}, nil
+	}))
+	h, err := src(context.Background(), "x")
+	if err != nil || h != (approval.Hashes{Content: "c", RecipientSet: "r"}) {
+		t.Errorf("CaseHashes = %+v, %v", h, err)
+	}
+}
+
+type caseGetter func(context.Context, string) (cases.Case, error)
+
+func (f caseGetter) Get(ctx context.Context, id string) (cases.Case, error) { return f(ctx, id) }

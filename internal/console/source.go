@@ -1,0 +1,91 @@
+package console
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"breachflow/internal/assess"
+	"breachflow/internal/cases"
+	"breachflow/internal/rules"
+)
+
+// CaseRecords is the part of cases.Store the console reads.
+type CaseRecords interface {
+	List(ctx context.Context) ([]cases.Case, error)
+	Get(ctx context.Context, caseID string) (cases.Case, error)
+}
+
+// Assessments is the part of assess.Store the console reads.
+type Assessments interface {
+	Get(ctx context.Context, caseID string) (rules.Assessment, error)
+}
+
+// DraftSource returns a case's drafts as they will be sent and their
+// content hash (the lead wires draft.Load). nil shows no drafts.
+type DraftSource func(ctx context.Context, caseID string) ([]Draft, string, error)
+
+// CaseTable is the CaseSource over the case table: the case record (counts,
+// hashes), its assessment (obligations) and its drafts.
+type CaseTable struct {
+	Records     CaseRecords
+	Assessments Assessments
+	Drafts      DraftSource
+}
+
+// Cases implements CaseSource.
+func (t CaseTable) Cases(ctx context.Context) ([]CaseSummary, error) {
+	cs, err := t.Records.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CaseSummary, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, CaseSummary{ID: c.CaseID, Title: c.Title, OpenedAt: c.OpenedAt, Status: string(c.Status)})
+	}
+	return out, nil
+}
+
+// Case implements CaseSource. A case not yet assessed or drafted shows
+// without obligations or drafts.
+func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
+	rec, err := t.Records.Get(ctx, caseID)
+	var nf *cases.NotFoundError
+	if errors.As(err, &nf) {
+		return Case{}, fmt.Errorf("case %s: %w", caseID, ErrNotFound)
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	c := Case{ID: rec.CaseID, Title: rec.Title, OpenedAt: rec.OpenedAt, ContentHash: rec.ContentHash}
+	for j, n := range rec.Subjects {
+		c.Affected = append(c.Affected, JurisdictionCount{Jurisdiction: string(j), Count: int64(n)})
+	}
+	slices.SortFunc(c.Affected, func(a, b JurisdictionCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Jurisdiction, b.Jurisdiction))
+	})
+	a, err := t.Assessments.Get(ctx, caseID)
+	var notAssessed *assess.NotFoundError
+	switch {
+	case errors.As(err, &notAssessed):
+	case err != nil:
+		return Case{}, err
+	default:
+		for _, o := range a.Obligations {
+			c.Obligations = append(c.Obligations, Obligation{
+				ID: o.ID, Regime: o.RegimeName, Recipient: o.RecipientName, Citation: o.Citation,
+				Rationale: o.Rationale, Required: o.Required, DueAt: o.DueAt,
+			})
+		}
+	}
+	if t.Drafts != nil {
+		ds, hash, err := t.Drafts(ctx, caseID)
+		if err != nil {
+			return Case{}, err
+		}
+		c.Drafts, c.ContentHash = ds, hash
+	}
+	return c, nil
+}

@@ -1,0 +1,82 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/assess"
+	"breachflow/internal/breach"
+	"breachflow/internal/cases"
+	"breachflow/internal/console"
+	"breachflow/internal/rules"
+)
+
+type records map[string]cases.Case
+
+func (r records) List(context.Context) ([]cases.Case, error) {
+	var out []cases.Case
+	for _, c := range r {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (r records) Get(_ context.Context, id string) (cases.Case, error) {
+	c, ok := r[id]
+	if !ok {
+		return cases.Case{}, &cases.NotFoundError{CaseID: id, What: "case record"}
+	}
+	return c, nil
+}
+
+type assessments map[string]rules.Assessment
+
+func (a assessments) Get(_ context.Context, id string) (rules.Assessment, error) {
+	x, ok := a[id]
+	if !ok {
+		return rules.Assessment{}, &assess.NotFoundError{CaseID: id}
+	}
+	return x, nil
+}
+
+func TestCaseTable(t *testing.T) {
+	ctx := context.Background()
+	due := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	src := console.CaseTable{
+		Records: records{
+			"c1": {CaseID: "c1", Title: "t", ContentHash: "recorded", Subjects: map[breach.Jurisdiction]int{"JP": 5, "KR": 90, "DE": 5}},
+			"c2": {CaseID: "c2"},
+		},
+		Assessments: assessments{"c1": {Obligations: []rules.Obligation{{ID: "kr", RegimeName: "Korea PIPA", RecipientName: "PIPC", Citation: "art. 34", Required: true, DueAt: due}}}},
+		Drafts: func(_ context.Context, id string) ([]console.Draft, string, error) {
+			return []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}}, "drafted-" + id, nil
+		},
+	}
+	c, err := src.Case(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := console.Case{
+		ID: "c1", Title: "t", ContentHash: "drafted-c1",
+		Affected:    []console.JurisdictionCount{{Jurisdiction: "KR", Count: 90}, {Jurisdiction: "DE", Count: 5}, {Jurisdiction: "JP", Count: 5}},
+		Obligations: []console.Obligation{{ID: "kr", Regime: "Korea PIPA", Recipient: "PIPC", Citation: "art. 34", Required: true, DueAt: due}},
+		Drafts:      []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}},
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("case (-want +got):\n%s", diff)
+	}
+	if c2, err := src.Case(ctx, "c2"); err != nil || len(c2.Obligations) != 0 {
+		t.Errorf("unassessed case: %+v, %v", c2, err)
+	}
+	if _, err := src.Case(ctx, "nope"); !errors.Is(err, console.ErrNotFound) {
+		t.Errorf("unknown case: %v, want ErrNotFound", err)
+	}
+	list, err := src.Cases(ctx)
+	if err != nil || len(list) != 2 {
+		t.Errorf("list: %d, %v", len(list), err)
+	}
+}
