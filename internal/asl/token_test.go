@@ -188,3 +188,24 @@ func repeat(s string, n int) string {
 	}
 	return string(b)
 }
+
+func TestHistoryOfCaughtError(t *testing.T) {
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:custom-error",
+	  "Catch":[{"ErrorEquals":["CustomError"],"Next":"H"}],"End":true},"H":{"Type":"Pass","End":true}}}`
+	var types []string
+	var mu sync.Mutex
+	emit := func(ev asl.Event, _ int64) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		types = append(types, ev.Type)
+		return int64(len(types))
+	}
+	_, done := start(t, def, `{}`, asl.Options{Functions: testFunctions()}, asl.Hooks{Emit: emit})
+	if r := finished(t, done); r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := []string{"TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionFailed", "PassStateEntered", "PassStateExited"}
+	if mustJSON(types) != mustJSON(want) {
+		t.Fatalf("events\n got %v\nwant %v", types, want)
+	}
+}
