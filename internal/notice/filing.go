@@ -69,6 +69,7 @@ func Filing(c CaseFacts, d Duty) (Message, error) {
 	v.RegulatorLocale = d.Locale
 	v.LanguageNote = want != "" && want != lang
 	v.Risk = c.Risk
+	v.Late = !d.DueAt.IsZero() && c.NoticeDate.After(d.DueAt)
 	n := d.Subjects
 	if n == 0 {
 		n = c.Affected

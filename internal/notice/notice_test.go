@@ -2,8 +2,12 @@ package notice_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/notice"
@@ -165,6 +169,11 @@ func TestContentCheckFailsWhenAnElementIsMissing(t *testing.T) {
 	t.Run("fact missing: delay reason", func(t *testing.T) {
 		d := f.Duties[3]
 		d.Elements = append(d.Elements, breach.ElementDelayReason)
+		if _, err := notice.Filing(f, d); err != nil {
+			t.Fatalf("on time, the filing says so: %v", err)
+		}
+		f := f
+		f.NoticeDate = d.DueAt.Add(time.Hour) // late, and no reason given
 		_, err := notice.Filing(f, d)
 		var miss *notice.MissingContentElement
 		if !errors.As(err, &miss) || miss.Element != breach.ElementDelayReason || miss.Citation != "GDPR Art. 33" {
@@ -258,5 +267,30 @@ func TestFilingLanguage(t *testing.T) {
 				t.Errorf("filing should travel as one attached HTML file")
 			}
 		})
+	}
+}
+
+// TestTemplatesMarkOnlyKnownElements reads every template file: each
+// data-element name must be in the shared vocabulary, or the content check
+// would look for a section nobody requires.
+func TestTemplatesMarkOnlyKnownElements(t *testing.T) {
+	files, err := filepath.Glob("templates/*/*.tmpl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no templates: %v", err)
+	}
+	files = append(files, "templates/layout.html.tmpl")
+	re := regexp.MustCompile(`data-element="([^"]*)"`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			for _, e := range strings.Fields(m[1]) {
+				if !breach.Element(e).Valid() {
+					t.Errorf("%s: unknown element %q", f, e)
+				}
+			}
+		}
 	}
 }

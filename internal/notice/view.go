@@ -78,6 +78,7 @@ type view struct {
 	LanguageNote    bool // the regulator's language is not available
 	RegulatorLocale string
 	Risk            string
+	Late            bool // the filing is made after its deadline
 	Subjects        string
 	AwareAt         string // moments with time of day and zone, for filings
 	DiscoveredAt    string
