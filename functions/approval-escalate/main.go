@@ -1,0 +1,28 @@
+// Command approval-escalate runs on a schedule: for every approval still
+// pending whose earliest deadline is within a configured margin, it emails
+// the escalation contacts once per case and margin.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/lambdamain"
+)
+
+type config struct {
+	CaseTable string `env:"CASE_TABLE"`
+}
+
+func main() {
+	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		ac, err := approval.ConfigFromEnv("")
+		if err != nil {
+			return nil, err
+		}
+		return approval.NewAWSService(cfg, c.CaseTable, ac, log).Escalate, nil
+	})
+}
