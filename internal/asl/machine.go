@@ -50,7 +50,7 @@ type State struct {
 
 	// Fail
 	errName, cause       string
-	errorPath, causePath *Path
+	errorPath, causePath *dynamic
 
 	// Parallel
 	branches []*Machine
@@ -68,7 +68,8 @@ type State struct {
 	toleratedPctPath   *Path
 	toleratedCount     int
 	toleratedCountPath *Path
-	hasTolerated       bool
+	hasToleratedPct    bool
+	hasToleratedCount  bool
 	itemReader         bool
 	label              string
 }

@@ -129,8 +129,7 @@ func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, ef
 		return r.runDistributed(ctx, st, f, key, eff, c, inputs, maxConc)
 	}
 	r.emit(f, "MapStateStarted", "mapStateStartedEventDetails", &MapStateStartedDetails{Length: len(inputs)})
-	results, failures, firstErr := r.runItems(ctx, st, f, key, inputs, maxConc, false, -1)
-	_ = failures
+	results, _, firstErr := r.runItems(ctx, st, f, key, inputs, maxConc, nil, nil)
 	if firstErr != nil {
 		r.emit(f, "MapStateFailed", "", nil)
 		return nil, firstErr
@@ -143,11 +142,13 @@ func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, ef
 }
 
 // runItems runs the item processor over inputs with at most maxConc at a
-// time (0 = all at once). Inline (children false): the first failure stops
-// the others and is returned. Children (distributed): failures are counted
-// and their {Error, Cause} put in the results; once more than tolerate have
-// failed (tolerate >= 0) the rest are stopped.
-func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, inputs []any, maxConc int, children bool, tolerate int) ([]any, int, *ExecError) {
+// time. Inline (exceeded nil): the first failure stops the others and is
+// returned. Distributed children (exceeded set): a failed child puts its
+// {Error, Cause} in the results and adds its weight (items in its batch, 1
+// without weights) to the failures; once exceeded says the threshold is
+// passed, the rest are stopped and the error is returned.
+func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, inputs []any, maxConc int, weights []int, exceeded func(failed int) bool) ([]any, int, *ExecError) {
+	children := exceeded != nil
 	results := make([]any, len(inputs))
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -179,9 +180,13 @@ func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, 
 			if firstErr != nil {
 				return // stopped after the threshold was passed
 			}
-			failures++
+			if weights != nil {
+				failures += weights[i]
+			} else {
+				failures++
+			}
 			results[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
-			if tolerate >= 0 && failures > tolerate {
+			if exceeded(failures) {
 				firstErr = err
 				cancel(err)
 			}
@@ -232,42 +237,31 @@ func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key st
 	}
 	mapRunArn := fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", r.opts.Region, r.opts.Account, r.info.StateMachineName, label, requestID())
 	r.emit(f, "MapRunStarted", "mapRunStartedEventDetails", &MapRunStartedDetails{MapRunArn: mapRunArn})
+	total := len(inputs)
+	var weights []int
 	if st.batcher != nil {
 		var err *ExecError
 		if inputs, err = r.batch(st.batcher, eff, c, inputs); err != nil {
 			r.emit(f, "MapRunFailed", "mapRunFailedEventDetails", &ErrorDetails{Error: err.Name, Cause: err.Cause})
 			return nil, err
 		}
-	}
-	pct := st.toleratedPct
-	count := st.toleratedCount
-	var err *ExecError
-	if st.toleratedPctPath != nil {
-		var n int
-		if n, err = r.intParam(0, st.toleratedPctPath, eff, c, "ToleratedFailurePercentagePath"); err == nil {
-			pct = float64(n)
+		for _, b := range inputs {
+			weights = append(weights, len(b.(map[string]any)["Items"].([]any)))
 		}
 	}
-	if err == nil && st.toleratedCountPath != nil {
-		count, err = r.intParam(0, st.toleratedCountPath, eff, c, "ToleratedFailureCountPath")
-	}
+	exceeded, err := r.toleratedFailures(st, eff, c, total)
 	if err != nil {
 		return nil, err
-	}
-	// tolerated failures: the larger allowance of count and percentage.
-	tolerate := count
-	if byPct := int(pct / 100 * float64(len(inputs))); byPct > tolerate {
-		tolerate = byPct
 	}
 	if maxConc == 0 {
 		maxConc = 10000
 	}
-	results, failures, ferr := r.runItems(ctx, st, f, key, inputs, maxConc, true, tolerate)
+	results, failures, ferr := r.runItems(ctx, st, f, key, inputs, maxConc, weights, exceeded)
 	if ferr != nil && ctx.Err() != nil {
 		return nil, r.ctxErr(ctx)
 	}
-	if ferr != nil || failures > tolerate {
-		e := &ExecError{Name: ErrExceedToleratedFailure, Cause: fmt.Sprintf("The specified tolerated failure threshold was exceeded: %d of %d child executions failed", failures, len(inputs))}
+	if ferr != nil || exceeded(failures) {
+		e := &ExecError{Name: ErrExceedToleratedFailure, Cause: fmt.Sprintf("The specified tolerated failure threshold was exceeded: %d of %d items failed", failures, total)}
 		r.emit(f, "MapRunFailed", "mapRunFailedEventDetails", &ErrorDetails{Error: e.Name, Cause: e.Cause})
 		return nil, e
 	}
@@ -276,6 +270,44 @@ func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key st
 		return nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	return results, nil
+}
+
+// toleratedFailures returns the test of the Map Run's failure threshold:
+// with ToleratedFailurePercentage, more than that percentage of the items
+// failed; with ToleratedFailureCount, more than that many; with both, either;
+// with neither, any failure.
+func (r *runner) toleratedFailures(st *State, eff any, c map[string]any, total int) (func(int) bool, *ExecError) {
+	hasPct := st.toleratedPctPath != nil
+	hasCount := st.toleratedCountPath != nil
+	pct, count := st.toleratedPct, st.toleratedCount
+	if st.toleratedPctPath != nil {
+		v, ok := st.toleratedPctPath.Select(eff, c)
+		f, isNum := toFloat(v)
+		if !ok || !isNum || f < 0 || f > 100 {
+			return nil, execErr(ErrRuntime, "The ToleratedFailurePercentagePath field references an invalid value: %s", st.toleratedPctPath.src)
+		}
+		pct = f
+	}
+	if st.toleratedCountPath != nil {
+		n, err := r.intParam(0, st.toleratedCountPath, eff, c, "ToleratedFailureCountPath")
+		if err != nil {
+			return nil, err
+		}
+		count = n
+	}
+	hasPct = hasPct || st.hasToleratedPct
+	hasCount = hasCount || st.hasToleratedCount
+	return func(failed int) bool {
+		switch {
+		case !hasPct && !hasCount:
+			return failed > 0
+		case hasPct && float64(failed)*100 > pct*float64(total):
+			return true
+		case hasCount && failed > count:
+			return true
+		}
+		return false
+	}, nil
 }
 
 // batch groups item inputs into {"Items": [...], "BatchInput": ...} objects.

@@ -212,8 +212,8 @@ func parseState(name string, m map[string]any) (*State, error) {
 	case "Fail":
 		st.errName, _ = m["Error"].(string)
 		st.cause, _ = m["Cause"].(string)
-		st.errorPath, _ = p.optPath("ErrorPath", false)
-		st.causePath, _ = p.optPath("CausePath", false)
+		st.errorPath = p.dynamic("ErrorPath")
+		st.causePath = p.dynamic("CausePath")
 		if st.errName != "" && st.errorPath != nil || st.cause != "" && st.causePath != nil {
 			return nil, fmt.Errorf("Error/Cause and ErrorPath/CausePath are exclusive")
 		}
@@ -275,6 +275,32 @@ func (p *fieldParser) optPath(field string, reference bool) (path *Path, isNull 
 		p.fail("%s: %v", field, err)
 	}
 	return path, false
+}
+
+// dynamic reads a field that holds a path or an intrinsic function call
+// (ErrorPath, CausePath).
+func (p *fieldParser) dynamic(field string) *dynamic {
+	v, has := p.m[field]
+	if !has {
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		p.fail("%s must be a path or an intrinsic function", field)
+		return nil
+	}
+	if strings.HasPrefix(s, "States.") {
+		if err := checkIntrinsic(s); err != nil {
+			p.fail("%s: %v", field, err)
+		}
+		return &dynamic{src: s, intrinsic: s}
+	}
+	path, err := CompilePath(s)
+	if err != nil {
+		p.fail("%s: %v", field, err)
+		return nil
+	}
+	return &dynamic{src: s, path: path}
 }
 
 func (p *fieldParser) template(field string) *template {

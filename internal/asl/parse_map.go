@@ -68,10 +68,10 @@ func parseMap(st *State, p *fieldParser) error {
 		if !ok || f < 0 || f > 100 {
 			return fmt.Errorf("ToleratedFailurePercentage must be between 0 and 100")
 		}
-		st.toleratedPct, st.hasTolerated = f, true
+		st.toleratedPct, st.hasToleratedPct = f, true
 	}
 	if n, has := p.posInt("ToleratedFailureCount", true); has {
-		st.toleratedCount, st.hasTolerated = n, true
+		st.toleratedCount, st.hasToleratedCount = n, true
 	}
 	st.toleratedPctPath = p.pathOnly("ToleratedFailurePercentagePath")
 	st.toleratedCountPath = p.pathOnly("ToleratedFailureCountPath")

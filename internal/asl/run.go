@@ -203,16 +203,19 @@ func (r *runner) failState(st *State, raw any, entered time.Time) *ExecError {
 	e := &ExecError{Name: st.errName, Cause: st.cause}
 	c := r.stateCtx(st, entered, 0, "")
 	for _, x := range []struct {
-		p   *Path
+		d   *dynamic
 		dst *string
 	}{{st.errorPath, &e.Name}, {st.causePath, &e.Cause}} {
-		if x.p == nil {
+		if x.d == nil {
 			continue
 		}
-		v, ok := x.p.Select(raw, c)
+		v, err := r.evalDynamic(x.d, raw, c)
+		if err != nil {
+			return err
+		}
 		s, isStr := v.(string)
-		if !ok || !isStr {
-			return execErr(ErrRuntime, "The JSONPath %s in state %q did not select a string", x.p.src, st.Name)
+		if !isStr {
+			return execErr(ErrRuntime, "%s in state %q did not give a string", x.d.src, st.Name)
 		}
 		*x.dst = s
 	}

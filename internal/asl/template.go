@@ -24,6 +24,24 @@ type templateField struct {
 
 type isArray struct{}
 
+// dynamic is a value computed per use from a path or an intrinsic call.
+type dynamic struct {
+	src       string
+	path      *Path
+	intrinsic string
+}
+
+func (r *runner) evalDynamic(d *dynamic, input, ctx any) (any, *ExecError) {
+	if d.path == nil {
+		return r.intrinsic(d.intrinsic, input, ctx)
+	}
+	v, ok := d.path.Select(input, ctx)
+	if !ok {
+		return nil, execErr(ErrRuntime, "The JSONPath %s could not be found in the input", d.src)
+	}
+	return v, nil
+}
+
 func compileTemplate(v any) (*template, error) {
 	switch x := v.(type) {
 	case map[string]any:
