@@ -42,6 +42,7 @@ func newRoot() *cobra.Command {
 		newStatusCmd(),
 		newDemoCmd(),
 		newSeedCmd(),
+		newApproveCmd(), newRejectCmd(),
 	)
 	return root
 }

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/awsenv"
+)
+
+const decideLong = `Applies the same rules as the approval console: --as must be a configured
+approver ($BREACHFLOW_APPROVERS) who was asked in the case's pending approval
+round, the submitter cannot approve, the drafts and the recipient set must be
+unchanged since approval was requested, each approver counts once, and the
+configured number of distinct approvers ($BREACHFLOW_APPROVALS_REQUIRED,
+default 2) completes the approval and lets the workflow go on. The decision
+is written to the case's audit log.
+
+Who may run it is decided by AWS permissions on the case table and on Step
+Functions (anyone who can answer the task token could bypass any tool), so
+--as records who takes responsibility; it is not a login.`
+
+func newApproveCmd() *cobra.Command {
+	var as, comment string
+	cmd := &cobra.Command{
+		Use:   "approve CASE --as EMAIL",
+		Short: "Approve a case's drafts and recipients as one of the configured approvers",
+		Long:  decideLong,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Approve: true, Comment: comment})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
+	cmd.Flags().StringVar(&comment, "comment", "", "optional comment for the audit log")
+	cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+func newRejectCmd() *cobra.Command {
+	var as, reason string
+	cmd := &cobra.Command{
+		Use:   "reject CASE --as EMAIL --reason TEXT",
+		Short: "Reject a case's drafts; the workflow stops and nothing is sent",
+		Long:  decideLong,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Comment: reason})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
+	cmd.Flags().StringVar(&reason, "reason", "", "why the drafts are rejected (required)")
+	cmd.MarkFlagRequired("as")
+	cmd.MarkFlagRequired("reason")
+	return cmd
+}
+
+func decide(cmd *cobra.Command, d approval.Decision) error {
+	ctx := cmd.Context()
+	env, err := loadCLIEnv(ctx)
+	if err != nil {
+		return err
+	}
+	cfg, err := approvalConfig()
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, quiet)
+	out, err := svc.Decide(ctx, d)
+	if err != nil {
+		return explainRefusal(d.CaseID, err)
+	}
+	w := cmd.OutOrStdout()
+	switch {
+	case !d.Approve:
+		fmt.Fprintf(w, "case %s: rejected; the workflow stops and nothing is sent\n", d.CaseID)
+	case out.Decided:
+		fmt.Fprintf(w, "case %s: approved, %d of %d approvals: the workflow goes on to send\n", d.CaseID, len(out.Approvals), out.Request.Required)
+	default:
+		fmt.Fprintf(w, "case %s: approval recorded, %d of %d approvals so far\n", d.CaseID, len(out.Approvals), out.Request.Required)
+	}
+	return nil
+}
+
+// approvalConfig reads the approval configuration. Locally the signing key
+// is the one the console uses (.breachflow/approval.key). Deciding without
+// a link signs nothing, so in AWS, where the key is a secret the CLI need
+// not hold, a throwaway key keeps the configuration valid.
+func approvalConfig() (approval.Config, error) {
+	keyDir := ".breachflow"
+	if local, _ := awsenv.Local(); !local {
+		keyDir = ""
+		if os.Getenv(approval.EnvKey) == "" {
+			var k [approval.MinKeyLen]byte
+			if _, err := rand.Read(k[:]); err != nil {
+				return approval.Config{}, err
+			}
+			os.Setenv(approval.EnvKey, hex.EncodeToString(k[:]))
+		}
+	}
+	return approval.ConfigFromEnv(keyDir)
+}
+
+func explainRefusal(caseID string, err error) error {
+	switch {
+	case errors.Is(err, approval.ErrNotFound):
+		return fmt.Errorf("case %s has no approval request (has the workflow reached approval? see `breachflow status %s`)", caseID, caseID)
+	case errors.Is(err, approval.ErrStale):
+		return fmt.Errorf("case %s: the drafts or the recipient set changed after approval was requested; a new approval round is needed", caseID)
+	}
+	return err
+}
