@@ -169,7 +169,7 @@ func runSize(ctx context.Context, n, segments int, disk bool, seed uint64) (*res
 	}
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.RetryMaxAttempts = 10 })
 	const users, cases = "users", "cases"
-	if err := usertable.CreateTable(ctx, db, users, "user_id"); err != nil {
+	if err := usertable.CreateTable(ctx, db, users, usertable.DefaultMapping()); err != nil {
 		return nil, err
 	}
 	if err := casetable.CreateTable(ctx, db, cases); err != nil {

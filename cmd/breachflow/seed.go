@@ -38,7 +38,7 @@ by the default user mapping (internal/usertable/default_mapping.json).`,
 				return err
 			}
 			db := dynamodb.NewFromConfig(cfg)
-			if err := usertable.CreateTable(ctx, db, table, usertable.DefaultMapping().ID); err != nil {
+			if err := usertable.CreateTable(ctx, db, table, usertable.DefaultMapping()); err != nil {
 				return err
 			}
 			bar := progressbar.NewOptions(opts.Users,

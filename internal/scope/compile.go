@@ -2,6 +2,7 @@ package scope
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,24 @@ const MaxExpressionLen = 4096
 // Plan is criteria compiled against a mapping: a filter expression and a
 // projection that use placeholders only. Values never appear in the
 // expression text, so no report can inject expression syntax.
+//
+// When the criteria pin the partition key of an index the mapping declares
+// (the whole criteria, or one member of a top-level "all", is key = v or
+// key in [...]), the plan queries that index once per key value instead of
+// scanning, and Filter holds the rest of the criteria.
 type Plan struct {
-	Filter     string // empty when the criteria select everyone (nil criteria)
+	Filter     string // empty when nothing is left to filter
 	Projection string
 	Names      map[string]string
 	Values     map[string]types.AttributeValue // nil when there are none
+
+	Index        string                 // empty: scan the table
+	KeyCondition string                 // e.g. "#n0 = :key"; :key takes each of KeyValues in turn
+	KeyValues    []types.AttributeValue // one query per value
 }
+
+// KeyPlaceholder is the value placeholder of a query plan's key condition.
+const KeyPlaceholder = ":key"
 
 // Compile validates c and compiles it against m. Unknown attributes, values
 // of the wrong type for their attribute and operators an attribute's type
@@ -33,7 +46,25 @@ func Compile(c *Criteria, m *usertable.Mapping) (*Plan, error) {
 		if err := c.Validate(); err != nil {
 			return nil, err
 		}
-		expr, err := b.node(c, RootPath)
+		rest, err := b.keyed(c)
+		if err != nil {
+			return nil, err
+		}
+		expr := ""
+		switch {
+		case b.plan.Index == "":
+			expr, err = b.node(c, RootPath)
+		case len(rest) == 1:
+			expr, err = b.node(rest[0].c, rest[0].path)
+		case len(rest) > 1:
+			parts := make([]string, len(rest))
+			for i, r := range rest {
+				if parts[i], err = b.node(r.c, r.path); err != nil {
+					break
+				}
+			}
+			expr = "(" + strings.Join(parts, " AND ") + ")"
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -49,6 +80,61 @@ func Compile(c *Criteria, m *usertable.Mapping) (*Plan, error) {
 	b.plan.Projection = strings.Join(proj, ", ")
 	b.plan.Names = b.names
 	return &b.plan, nil
+}
+
+type pathed struct {
+	c    *Criteria
+	path string
+}
+
+// keyed looks for a condition that pins an index's partition key: the
+// criteria themselves, or the first such member of a top-level "all". If it
+// finds one it sets the plan's index and key, and returns the conditions
+// left for the filter.
+func (b *builder) keyed(c *Criteria) ([]pathed, error) {
+	candidates := []pathed{{c, RootPath}}
+	if c.All != nil {
+		candidates = candidates[:0]
+		for i := range c.All {
+			candidates = append(candidates, pathed{&c.All[i], fmt.Sprintf("%s.all[%d]", RootPath, i)})
+		}
+	}
+	for i, cand := range candidates {
+		if cand.c.Attr == "" || (cand.c.Op != OpEq && cand.c.Op != OpIn) {
+			continue
+		}
+		attr, a, ok := b.m.Resolve(cand.c.Attr)
+		if !ok {
+			continue
+		}
+		ix, ok := b.m.IndexOn(attr)
+		if !ok {
+			continue
+		}
+		l, err := cand.c.leaf()
+		if err != nil {
+			continue // Validate has passed; cannot happen
+		}
+		var keys []types.AttributeValue
+		seen := map[scalar]bool{}
+		for _, s := range l.values {
+			if seen[s] { // "in" with a value twice must not read its users twice
+				continue
+			}
+			seen[s] = true
+			v, err := attributeValue(a, l.op, s)
+			if err != nil {
+				return nil, &InvalidCriteria{Path: cand.path, Reason: fmt.Sprintf("attribute %q (%s): %v", l.attr, a.Type, err)}
+			}
+			keys = append(keys, v)
+		}
+		b.plan.Index = ix.Name
+		b.plan.KeyCondition = b.name(attr) + " = " + KeyPlaceholder
+		b.plan.KeyValues = keys
+		rest := slices.Delete(slices.Clone(candidates), i, i+1)
+		return rest, nil
+	}
+	return nil, nil
 }
 
 // projected lists the attributes scoping reads from each matching user.

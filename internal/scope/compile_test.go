@@ -125,3 +125,45 @@ func TestCompileNilSelectsEveryone(t *testing.T) {
 		t.Fatalf("plan %+v, err %v", p, err)
 	}
 }
+
+func indexedMapping() *usertable.Mapping {
+	m := usertable.DefaultMapping()
+	m.Indexes = []usertable.Index{{Name: "by-country", PartitionKey: "country"}}
+	return m
+}
+
+func TestCompileQueryPlan(t *testing.T) {
+	S := func(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+	tests := []struct {
+		in     string
+		index  string
+		keys   []types.AttributeValue
+		filter string
+	}{
+		{`{"attr":"country","op":"=","value":"KR"}`, "by-country", []types.AttributeValue{S("KR")}, ""},
+		{`{"all":[{"attr":"age","op":">","value":20},{"attr":"country","op":"in","value":["KR","JP","KR"]}]}`, "by-country", []types.AttributeValue{S("KR"), S("JP")}, "#n1 > :v0"},
+		{`{"all":[{"attr":"country","op":"=","value":"KR"},{"attr":"age","op":">","value":20},{"attr":"tier","op":"=","value":"vip"}]}`, "by-country", []types.AttributeValue{S("KR")}, "(#n1 > :v0 AND #n2 = :v1)"},
+		{`{"any":[{"attr":"country","op":"=","value":"KR"},{"attr":"age","op":">","value":20}]}`, "", nil, "(#n0 = :v0 OR #n1 > :v1)"},
+		{`{"attr":"country","op":"<>","value":"KR"}`, "", nil, "#n0 <> :v0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := Compile(parse(t, tt.in), indexedMapping())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Index != tt.index || p.Filter != tt.filter {
+				t.Errorf("index %q filter %q, want %q %q", p.Index, p.Filter, tt.index, tt.filter)
+			}
+			if diff := cmp.Diff(tt.keys, p.KeyValues, cmpopts.IgnoreUnexported(types.AttributeValueMemberS{})); diff != "" {
+				t.Errorf("keys (-want +got):\n%s", diff)
+			}
+			if tt.index != "" && p.KeyCondition != placeholderOf(p.Names, "country")+" = "+KeyPlaceholder {
+				t.Errorf("key condition %q", p.KeyCondition)
+			}
+		})
+	}
+	if _, err := Compile(parse(t, `{"attr":"country","op":"=","value":82}`), indexedMapping()); err == nil {
+		t.Error("a number for a string index key compiled")
+	}
+}

@@ -83,6 +83,7 @@ type SegmentResult struct {
 // DB is the part of the DynamoDB client scoping needs.
 type DB interface {
 	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
@@ -267,26 +268,42 @@ func (s *Scoper) scan(ctx context.Context, in SegmentInput, plan *Plan, report [
 		err     error
 	}
 	pages := make(chan page, 1)
+	send := func(out []map[string]types.AttributeValue, scanned int32, err error) bool {
+		select {
+		case pages <- page{items: out, scanned: int64(scanned), err: err}:
+			return err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
 	go func() {
 		defer close(pages)
-		p := dynamodb.NewScanPaginator(s.DB, input)
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				err = fmt.Errorf("scan segment %d: %w", in.Segment, err)
+		if plan.Index == "" {
+			p := dynamodb.NewScanPaginator(s.DB, input)
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					send(nil, 0, fmt.Errorf("scan segment %d: %w", in.Segment, err))
+					return
+				}
+				if !send(out.Items, out.ScannedCount, nil) {
+					return
+				}
 			}
-			var pg page
-			if out != nil {
-				pg = page{items: out.Items, scanned: int64(out.ScannedCount)}
-			}
-			pg.err = err
-			select {
-			case pages <- pg:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
+			return
+		}
+		// A query plan: this segment takes every TotalSegments-th key value.
+		for i := in.Segment; i < len(plan.KeyValues); i += in.TotalSegments {
+			p := dynamodb.NewQueryPaginator(s.DB, queryInput(s.UserTable, plan, input, plan.KeyValues[i]))
+			for p.HasMorePages() {
+				out, err := p.NextPage(ctx)
+				if err != nil {
+					send(nil, 0, fmt.Errorf("query index %s (segment %d): %w", plan.Index, in.Segment, err))
+					return
+				}
+				if !send(out.Items, out.ScannedCount, nil) {
+					return
+				}
 			}
 		}
 	}()
@@ -306,6 +323,25 @@ func (s *Scoper) scan(ctx context.Context, in SegmentInput, plan *Plan, report [
 		return nil, err
 	}
 	return t.result(), nil
+}
+
+// queryInput is the query of one key value of a query plan.
+func queryInput(table string, plan *Plan, scan *dynamodb.ScanInput, key types.AttributeValue) *dynamodb.QueryInput {
+	values := make(map[string]types.AttributeValue, len(plan.Values)+1)
+	for k, v := range plan.Values {
+		values[k] = v
+	}
+	values[KeyPlaceholder] = key
+	return &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		IndexName:                 aws.String(plan.Index),
+		KeyConditionExpression:    aws.String(plan.KeyCondition),
+		FilterExpression:          scan.FilterExpression,
+		ProjectionExpression:      scan.ProjectionExpression,
+		ExpressionAttributeNames:  plan.Names,
+		ExpressionAttributeValues: values,
+		Limit:                     scan.Limit,
+	}
 }
 
 // tally accumulates a segment's counts; workers merge into it under mu.

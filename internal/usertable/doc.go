@@ -26,6 +26,9 @@
 //	    "overseas_transfer": {"type": "bool"},
 //	    "signup_at": {"type": "time", "format": "rfc3339"}  // or "unix", "unix_ms"
 //	  },
+//	  "indexes": [                // GSIs (projecting ALL) scoping may query
+//	    {"name": "by-country", "partition_key": "country"}
+//	  ],
 //	  "subdivision_countries": ["US", "CA", "AU"],
 //	  "default_locale": "en"
 //	}
@@ -33,7 +36,9 @@
 // Criteria (package scope) name attributes by the logical names above (id,
 // email, phone, locale, country, region, name, categories), by a key of
 // "attributes", or by the raw name a logical field maps to; anything else is
-// rejected before a scan starts. When the mapping says nothing about
+// rejected before a scan starts. When the criteria pin an index's partition
+// key (key = v, or key in [...], alone or as a member of a top-level "all"),
+// scoping queries the index once per value instead of scanning the table. When the mapping says nothing about
 // categories, every person is taken to hold every category of the report.
 //
 // # The synthetic population

@@ -76,6 +76,18 @@ type Mapping struct {
 	// DefaultLocale is used when a person has no locale and their country
 	// suggests none. Empty means "en".
 	DefaultLocale string `json:"default_locale,omitempty"`
+	// Indexes are global secondary indexes of the user table (projecting
+	// ALL attributes) that scoping queries instead of scanning when the
+	// criteria pin their partition key.
+	Indexes []Index `json:"indexes,omitempty"`
+}
+
+// Index is a global secondary index of the user table.
+type Index struct {
+	Name string `json:"name"`
+	// PartitionKey is the criteria name (see Resolve) of the index's hash
+	// key, a string or number attribute.
+	PartitionKey string `json:"partition_key"`
 }
 
 // logical lists the logical names and the mapping field each resolves to.
@@ -170,6 +182,15 @@ func (m *Mapping) Validate() error {
 			return fmt.Errorf("mapping.categories.always[%d]: unknown data category %q", i, c)
 		}
 	}
+	for i, ix := range m.Indexes {
+		if ix.Name == "" {
+			return fmt.Errorf("mapping.indexes[%d].name: missing", i)
+		}
+		_, a, ok := m.Resolve(ix.PartitionKey)
+		if !ok || (a.Type != TypeString && a.Type != TypeNumber) {
+			return fmt.Errorf("mapping.indexes[%d].partition_key: %q is not a string or number attribute of the mapping", i, ix.PartitionKey)
+		}
+	}
 	for i, c := range m.SubdivisionCountries {
 		if len(c) != 2 || strings.ToUpper(c) != c {
 			return fmt.Errorf("mapping.subdivision_countries[%d]: want an upper-case ISO 3166 country code, got %q", i, c)
@@ -230,4 +251,15 @@ func DefaultMapping() *Mapping {
 		panic(err) // the embedded file is tested
 	}
 	return m
+}
+
+// IndexOn returns the index whose partition key is the table attribute
+// attr, if any.
+func (m *Mapping) IndexOn(attr string) (Index, bool) {
+	for _, ix := range m.Indexes {
+		if a, _, ok := m.Resolve(ix.PartitionKey); ok && a == attr {
+			return ix, true
+		}
+	}
+	return Index{}, false
 }

@@ -18,16 +18,36 @@ type TableCreator interface {
 	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }
 
-// CreateTable creates a user table keyed by idAttr (a string) unless it
+// CreateTable creates a user table as the mapping describes it (partition
+// key m.ID, a string, and m.Indexes projecting all attributes) unless it
 // exists, and waits until it is active. It is for the demo and tests: the
 // customer's real table is theirs.
-func CreateTable(ctx context.Context, db TableCreator, name, idAttr string) error {
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+func CreateTable(ctx context.Context, db TableCreator, name string, m *Mapping) error {
+	in := &dynamodb.CreateTableInput{
 		TableName:            aws.String(name),
 		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(idAttr), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(idAttr), KeyType: types.KeyTypeHash}},
-	})
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(m.ID), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(m.ID), KeyType: types.KeyTypeHash}},
+	}
+	for _, ix := range m.Indexes {
+		attr, a, ok := m.Resolve(ix.PartitionKey)
+		if !ok {
+			return fmt.Errorf("create table %s: index %s: unknown attribute %q", name, ix.Name, ix.PartitionKey)
+		}
+		typ := types.ScalarAttributeTypeS
+		if a.Type == TypeNumber {
+			typ = types.ScalarAttributeTypeN
+		}
+		if attr != m.ID {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(attr), AttributeType: typ})
+		}
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName:  aws.String(ix.Name),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(attr), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
+	_, err := db.CreateTable(ctx, in)
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", name, err)
