@@ -1,0 +1,246 @@
+package draft
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/notice"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+// Kind says what a draft is.
+type Kind string
+
+// The kinds of draft.
+const (
+	KindFiling     Kind = "filing"     // a regulator filing, one per required regulator obligation
+	KindNotice     Kind = "notice"     // a sample customer notice, rendered for a synthetic person
+	KindSubstitute Kind = "substitute" // the website posting for people who cannot be reached
+)
+
+// Draft is one drafted document. SHA256 covers every field but itself.
+type Draft struct {
+	ID            string   `json:"id" dynamodbav:"id"`
+	Kind          Kind     `json:"kind" dynamodbav:"kind"`
+	ObligationIDs []string `json:"obligation_ids" dynamodbav:"obligation_ids"`
+	Locale        string   `json:"locale" dynamodbav:"locale"`
+	// Jurisdiction is whose law shaped the document: the regulator's, or
+	// the sample person's residence.
+	Jurisdiction string `json:"jurisdiction" dynamodbav:"jurisdiction"`
+	// Recipient is the regulator's name for a filing, empty otherwise.
+	Recipient string `json:"recipient,omitempty" dynamodbav:"recipient,omitempty"`
+	Subject   string `json:"subject" dynamodbav:"subject"`
+	HTML      string `json:"html" dynamodbav:"html"`
+	Text      string `json:"text" dynamodbav:"text"`
+	SHA256    string `json:"sha256" dynamodbav:"sha256"`
+}
+
+// SamplePerson is the synthetic person sample notices are rendered for: a
+// name that is plainly not a customer's, and the case's own categories.
+const SamplePerson = "[Sample Name]"
+
+// Build drafts a case: one filing per required regulator obligation, one
+// sample customer notice per locale and per jurisdiction whose people must
+// be told, and the substitute notice in every locale. Every document is
+// checked for the elements its obligations require; the first that lacks
+// one stops drafting with a *notice.MissingContentElement. at is the date
+// the documents carry. The result is sorted by ID.
+func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) {
+	f := Facts(r, a, at)
+	var out []Draft
+	var individuals []notice.Duty
+	for _, d := range f.Duties {
+		switch d.Kind {
+		case breach.RecipientRegulator:
+			m, err := notice.Filing(f, d)
+			if err != nil {
+				return nil, fmt.Errorf("draft filing %s: %w", d.ID, err)
+			}
+			form, _ := notice.FormFor(d)
+			out = append(out, seal(Draft{
+				ID: "filing-" + slug(d.ID), Kind: KindFiling, ObligationIDs: []string{d.ID},
+				Locale: lang(m.HTML, form), Jurisdiction: string(d.Jurisdiction), Recipient: d.RecipientName,
+				Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+			}))
+		case breach.RecipientIndividuals:
+			individuals = append(individuals, d)
+		}
+	}
+	if len(individuals) > 0 {
+		notices, err := buildNotices(f, individuals)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, notices...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// buildNotices checks the customer notice of every individuals duty in
+// every locale (a Korean resident reading English still needs PIPA's
+// rights), and keeps the samples a reviewer reads: each duty's
+// jurisdiction in its own language, each locale for its home jurisdiction
+// (or the largest one), and the substitute notice per locale.
+func buildNotices(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
+	set, err := notice.NewNoticeSet(f)
+	if err != nil {
+		return nil, fmt.Errorf("draft notices: %w", err)
+	}
+	byJurisdiction := map[string][]string{}
+	var order []string
+	for _, d := range duties {
+		j := string(d.Jurisdiction)
+		if _, ok := byJurisdiction[j]; !ok {
+			order = append(order, j)
+		}
+		byJurisdiction[j] = append(byJurisdiction[j], d.ID)
+	}
+	largest := order[0]
+	for _, j := range order {
+		if f.ByJurisdiction[breach.Jurisdiction(j)] > f.ByJurisdiction[breach.Jurisdiction(largest)] {
+			largest = j
+		}
+	}
+	for _, d := range duties {
+		for _, l := range notice.Locales {
+			m, err := set.Render(sample(l, string(d.Jurisdiction), f.Categories))
+			if err != nil {
+				return nil, fmt.Errorf("draft notice %s/%s: %w", l, d.Jurisdiction, err)
+			}
+			if err := notice.Check("notice "+l+" for "+string(d.Jurisdiction), m.HTML, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	type pick struct{ locale, jurisdiction string }
+	var picks []pick
+	seen := map[pick]bool{}
+	add := func(p pick) {
+		if !seen[p] {
+			seen[p] = true
+			picks = append(picks, p)
+		}
+	}
+	for _, j := range order {
+		add(pick{notice.ResolveLocale("", j), j})
+	}
+	for _, l := range notice.Locales {
+		home := largest
+		for _, j := range order {
+			if notice.ResolveLocale("", j) == l {
+				home = j
+				break
+			}
+		}
+		add(pick{l, home})
+	}
+	var out []Draft
+	for _, p := range picks {
+		m, err := set.Render(sample(p.locale, p.jurisdiction, f.Categories))
+		if err != nil {
+			return nil, fmt.Errorf("draft notice %s/%s: %w", p.locale, p.jurisdiction, err)
+		}
+		out = append(out, seal(Draft{
+			ID: "notice-" + p.locale + "-" + slug(p.jurisdiction), Kind: KindNotice, ObligationIDs: byJurisdiction[p.jurisdiction],
+			Locale: p.locale, Jurisdiction: p.jurisdiction, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+		}))
+	}
+	for _, l := range notice.Locales {
+		m, err := set.Substitute(l, largest)
+		if err != nil {
+			return nil, fmt.Errorf("draft substitute %s: %w", l, err)
+		}
+		for _, d := range duties {
+			if string(d.Jurisdiction) != largest {
+				continue
+			}
+			if err := notice.Check("substitute "+l+" for "+largest, m.HTML, d); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, seal(Draft{
+			ID: "substitute-" + l + "-" + slug(largest), Kind: KindSubstitute, ObligationIDs: byJurisdiction[largest],
+			Locale: l, Jurisdiction: largest, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+		}))
+	}
+	return out, nil
+}
+
+func sample(locale, jurisdiction string, cats []breach.Category) notice.Recipient {
+	return notice.Recipient{UserID: "sample", Name: SamplePerson, Locale: locale, Jurisdiction: jurisdiction, Categories: cats}
+}
+
+// lang reads the document's language from its <html lang> attribute.
+func lang(html, fallback string) string {
+	const attr = `<html lang="`
+	i := strings.Index(html, attr)
+	if i < 0 {
+		return fallback
+	}
+	rest := html[i+len(attr):]
+	if j := strings.IndexByte(rest, '"'); j >= 0 {
+		return rest[:j]
+	}
+	return fallback
+}
+
+// slug makes an id safe for a sort key and a file name.
+func slug(s string) string {
+	s = strings.ToLower(s)
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// seal sets d.SHA256.
+func seal(d Draft) Draft {
+	d.SHA256 = Sum(d)
+	return d
+}
+
+// Sum is the SHA-256 of a draft's content: every field except SHA256, each
+// length-prefixed (so no two different drafts encode alike), obligation ids
+// sorted. Hex encoded.
+func Sum(d Draft) string {
+	h := sha256.New()
+	ids := append([]string(nil), d.ObligationIDs...)
+	sort.Strings(ids)
+	fields := []string{"breachflow-draft-v1", d.ID, string(d.Kind), d.Locale, d.Jurisdiction, d.Recipient, strings.Join(ids, "\x00"), d.Subject, d.HTML, d.Text}
+	var n [8]byte
+	for _, s := range fields {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ContentHash is the hash an approval binds to: the SHA-256 of the lines
+// "<id> <sha256>\n" of every draft, sorted by id, after a version line. The
+// order drafts are given in does not matter; any change to any draft, or a
+// draft added or removed, changes it. Each draft's own SHA256 is recomputed,
+// so a draft edited without resealing changes the hash too.
+func ContentHash(drafts []Draft) string {
+	lines := make([]string, len(drafts))
+	for i, d := range drafts {
+		lines[i] = d.ID + " " + Sum(d) + "\n"
+	}
+	sort.Strings(lines)
+	h := sha256.New()
+	h.Write([]byte("breachflow-drafts-v1\n"))
+	for _, l := range lines {
+		h.Write([]byte(l))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

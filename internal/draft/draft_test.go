@@ -1,0 +1,165 @@
+package draft_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/draft"
+	"breachflow/internal/notice"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+// sample loads an events/reports sample and assesses it as of a day after
+// the organisation became aware, when drafting would run.
+func sample(t testing.TB, name string) (*report.Report, rules.Assessment, time.Time) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "reports", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.ParseAt(b, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := r.Timeline.Aware.Add(24 * time.Hour)
+	a, err := rules.Assess(r, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, a, at
+}
+
+func TestBuildEverySample(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "events", "reports", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no sample reports: %v", err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			r, a, at := sample(t, name)
+			ds, err := draft.Build(r, a, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string]bool{}
+			kinds := map[draft.Kind]int{}
+			for _, d := range ds {
+				if ids[d.ID] {
+					t.Errorf("duplicate draft id %s", d.ID)
+				}
+				ids[d.ID] = true
+				kinds[d.Kind]++
+				if d.SHA256 != draft.Sum(d) {
+					t.Errorf("%s: not sealed", d.ID)
+				}
+				if d.Subject == "" || d.HTML == "" || d.Text == "" || strings.ContainsAny(d.Subject, "\r\n") {
+					t.Errorf("%s: subject/body missing or unsafe", d.ID)
+				}
+				if strings.Contains(d.HTML, r.Submitter) && r.Submitter != "" {
+					t.Errorf("%s: carries the submitter's address", d.ID)
+				}
+			}
+			regulators, individuals := 0, false
+			for _, o := range a.Obligations {
+				if o.Required && o.RecipientKind == breach.RecipientRegulator {
+					regulators++
+					if !ids["filing-"+strings.ToLower(o.ID)] {
+						t.Errorf("no filing for %s", o.ID)
+					}
+				}
+				individuals = individuals || (o.Required && o.RecipientKind == breach.RecipientIndividuals)
+			}
+			if kinds[draft.KindFiling] != regulators {
+				t.Errorf("%d filings for %d regulator obligations", kinds[draft.KindFiling], regulators)
+			}
+			if individuals && (kinds[draft.KindNotice] < len(notice.Locales) || kinds[draft.KindSubstitute] != len(notice.Locales)) {
+				t.Errorf("notices %d, substitutes %d: want one per locale at least", kinds[draft.KindNotice], kinds[draft.KindSubstitute])
+			}
+		})
+	}
+}
+
+// TestBuildFailsWhenAnElementIsMissing asks for elements the documents
+// cannot carry and expects drafting to stop with the element and the law.
+func TestBuildFailsWhenAnElementIsMissing(t *testing.T) {
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	for _, tc := range []struct {
+		name    string
+		kind    breach.RecipientKind
+		element breach.Element
+		at      time.Time
+	}{
+		// A Korean notice has no US credit-freeze text.
+		{"notice lacks credit freeze", breach.RecipientIndividuals, breach.ElementCreditFreeze, at},
+		// A filing made after its deadline without reasons for the delay.
+		{"late filing lacks delay reason", breach.RecipientRegulator, breach.ElementDelayReason, at.Add(30 * 24 * time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := a
+			a.Obligations = append([]rules.Obligation(nil), a.Obligations...)
+			var target rules.Obligation
+			for i, o := range a.Obligations {
+				if o.Required && o.RecipientKind == tc.kind && target.ID == "" {
+					a.Obligations[i].Elements = append(append([]breach.Element(nil), o.Elements...), tc.element)
+					target = a.Obligations[i]
+				}
+			}
+			if target.ID == "" {
+				t.Fatalf("no required %s obligation in the sample", tc.kind)
+			}
+			_, err := draft.Build(r, a, tc.at)
+			var miss *notice.MissingContentElement
+			if !errors.As(err, &miss) {
+				t.Fatalf("Build = %v, want a MissingContentElement", err)
+			}
+			if miss.Element != tc.element || miss.ObligationID != target.ID || !strings.Contains(err.Error(), target.Citation) {
+				t.Errorf("error %q should name %s, %s and %q", err, tc.element, target.ID, target.Citation)
+			}
+		})
+	}
+}
+
+func TestContentHash(t *testing.T) {
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := draft.ContentHash(ds)
+	again, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if draft.ContentHash(again) != h {
+		t.Error("drafting the same case twice gave a different hash")
+	}
+	rev := append([]draft.Draft(nil), ds...)
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	if draft.ContentHash(rev) != h {
+		t.Error("the hash depends on the order of the drafts")
+	}
+	edited := append([]draft.Draft(nil), ds...)
+	edited[0].Text += "."
+	if draft.ContentHash(edited) == h {
+		t.Error("an edited draft (not resealed) kept the hash")
+	}
+	if draft.ContentHash(ds[1:]) == h {
+		t.Error("dropping a draft kept the hash")
+	}
+	later, err := draft.Build(r, a, at.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if draft.ContentHash(later) == h {
+		t.Error("re-drafting on another date should change the documents' date and the hash")
+	}
+}
