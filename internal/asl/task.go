@@ -102,16 +102,18 @@ func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout 
 		}
 		return res{out: out}
 	}
-	if timeout <= 0 {
-		rs := call()
-		return rs.out, rs.err
-	}
+	// The call runs on its own goroutine so that a timeout or a stop of the
+	// execution does not wait for a handler that ignores its context.
 	done := make(chan res, 1)
 	go func() { done <- call() }()
+	var timer <-chan time.Time
+	if timeout > 0 {
+		timer = r.clock.After(timeout)
+	}
 	select {
 	case rs := <-done:
 		return rs.out, rs.err
-	case <-r.clock.After(timeout):
+	case <-timer:
 		return nil, &ExecError{Name: ErrTimeout}
 	case <-ctx.Done():
 		return nil, r.ctxErr(ctx)

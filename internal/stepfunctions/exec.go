@@ -131,7 +131,10 @@ func (s *Service) finish(ex *execution, out any, xerr *asl.ExecError) {
 			Details: &asl.ErrorDetails{Error: xerr.Name, Cause: xerr.Cause}}, 0)
 	}
 	s.forgetTokensLocked(ex)
-	_ = s.persistLocked(ex)
+	if err := s.persistLocked(ex); err == nil && ex.journal != nil {
+		// the history now holds everything; the journal is only for resuming
+		_ = ex.journal.remove()
+	}
 }
 
 // emit records an event from the engine. It takes only the execution's own

@@ -81,11 +81,12 @@ type journal struct {
 	mu   sync.Mutex
 	recs map[string]asl.Record
 	f    *os.File
+	path string
 }
 
 func (st *store) openJournal(arn string) (*journal, error) {
 	path := st.execPath(arn, ".journal")
-	j := &journal{recs: map[string]asl.Record{}}
+	j := &journal{recs: map[string]asl.Record{}, path: path}
 	if b, err := os.ReadFile(path); err == nil {
 		sc := bufio.NewScanner(strings.NewReader(string(b)))
 		sc.Buffer(make([]byte, 0, 64*1024), 4*asl.MaxPayloadBytes)
@@ -138,6 +139,14 @@ func (j *journal) pendingTokens() []string {
 		}
 	}
 	return out
+}
+
+// remove closes and deletes the journal of an execution that has ended.
+func (j *journal) remove() error {
+	if err := j.close(); err != nil {
+		return err
+	}
+	return os.Remove(j.path)
 }
 
 func (j *journal) close() error {
