@@ -78,9 +78,12 @@ func (r *runner) mapItems(st *State, eff any, c map[string]any) ([]any, *ExecErr
 	}
 	out := make([]any, len(arr))
 	for i, item := range arr {
-		ic := map[string]any{"Map": map[string]any{"Item": map[string]any{"Index": jsonInt(i), "Value": item}}}
-		for k, v := range c {
-			ic[k] = v
+		var ic map[string]any
+		if st.usesContext {
+			ic = map[string]any{"Map": map[string]any{"Item": map[string]any{"Index": jsonInt(i), "Value": item}}}
+			for k, v := range c {
+				ic[k] = v
+			}
 		}
 		v, err := r.evalTemplate(st.itemSelector, eff, ic)
 		if err != nil {

@@ -46,9 +46,13 @@ func (s *Service) StartExecution(ctx context.Context, in StartExecutionInput) (E
 		}
 		return Execution{}, apiErr(CodeExecutionAlreadyExists, "Execution Already Exists: '%s'", arn)
 	}
-	m, err := asl.Parse([]byte(sm.Definition))
-	if err != nil {
-		return Execution{}, apiErr(CodeInvalidDefinition, "%v", err)
+	m := s.parsed[sm.Arn]
+	if m == nil {
+		var err error
+		if m, err = asl.Parse([]byte(sm.Definition)); err != nil {
+			return Execution{}, apiErr(CodeInvalidDefinition, "%v", err)
+		}
+		s.parsed[sm.Arn] = m
 	}
 	ex := &execution{
 		e:      Execution{Arn: arn, StateMachineArn: sm.Arn, Name: in.Name, Status: StatusRunning, StartDate: s.clock.Now(), Input: in.Input},

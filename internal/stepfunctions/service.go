@@ -24,6 +24,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	machines map[string]*StateMachine // by ARN
+	parsed   map[string]*asl.Machine  // by state machine ARN, parsed once
 	execs    map[string]*execution    // by ARN
 	closed   bool
 	wg       sync.WaitGroup
@@ -60,7 +61,7 @@ func New(opts Options) (*Service, error) {
 		opts.Account = "123456789012"
 	}
 	s := &Service{opts: opts, clock: opts.Clock, tokens: asl.NewTaskTokens(),
-		machines: map[string]*StateMachine{}, execs: map[string]*execution{}}
+		machines: map[string]*StateMachine{}, parsed: map[string]*asl.Machine{}, execs: map[string]*execution{}}
 	if opts.Dir != "" {
 		st, err := openStore(opts.Dir)
 		if err != nil {
@@ -132,7 +133,8 @@ func (s *Service) CreateStateMachine(ctx context.Context, in CreateStateMachineI
 	if in.Type != TypeStandard && in.Type != TypeExpress {
 		return StateMachine{}, apiErr(CodeValidationException, "1 validation error detected: Value '%s' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]", in.Type)
 	}
-	if _, err := asl.Parse([]byte(in.Definition)); err != nil {
+	parsed, err := asl.Parse([]byte(in.Definition))
+	if err != nil {
 		return StateMachine{}, apiErr(CodeInvalidDefinition, "Invalid State Machine Definition: '%v'", err)
 	}
 	arn := s.machineArn(in.Name)
@@ -152,6 +154,7 @@ func (s *Service) CreateStateMachine(ctx context.Context, in CreateStateMachineI
 		}
 	}
 	s.machines[arn] = sm
+	s.parsed[arn] = parsed
 	return *sm, nil
 }
 
@@ -193,6 +196,7 @@ func (s *Service) DeleteStateMachine(ctx context.Context, arn string) error {
 		return nil
 	}
 	delete(s.machines, arn)
+	delete(s.parsed, arn)
 	if s.store != nil {
 		if err := s.store.deleteMachine(arn); err != nil {
 			return fmt.Errorf("delete state machine: %w", err)
