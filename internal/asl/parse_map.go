@@ -5,6 +5,9 @@ import "fmt"
 func parseMap(st *State, p *fieldParser) error {
 	m := p.m
 	st.itemsPath = p.pathOnly("ItemsPath")
+	if st.itemsPath != nil && !st.itemsPath.IsReference() {
+		return fmt.Errorf("ItemsPath %q is not a reference path", st.itemsPath.src)
+	}
 	st.itemSelector = p.template("ItemSelector")
 	if st.itemSelector != nil && st.parameters != nil {
 		return fmt.Errorf("ItemSelector and Parameters are exclusive")
