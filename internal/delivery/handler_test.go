@@ -27,7 +27,7 @@ func (d oneSubjectDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dyna
 }
 
 func (d oneSubjectDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	if in.ReturnValues != ddbtypes.ReturnValueAllNew {
+	if in.ReturnValues != ddbtypes.ReturnValueAllNew && in.ReturnValues != ddbtypes.ReturnValueUpdatedNew {
 		return &dynamodb.UpdateItemOutput{}, nil
 	}
 	s := d.s

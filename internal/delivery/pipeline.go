@@ -156,6 +156,7 @@ func (p *Pipeline) init() error {
 type job struct {
 	s    casetable.Subject
 	page int
+	byID bool // named in Batch.UserIDs: only the id is known
 }
 
 // run is the state of one Run call.
@@ -239,7 +240,7 @@ func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err erro
 		defer r.fed(0)
 		for _, id := range r.b.UserIDs {
 			s := casetable.Subject{CaseID: r.b.CaseID, UserID: id, Shard: r.b.Shard, Status: casetable.StatusPending}
-			if !r.feed(ctx, jobs, job{s: s}) {
+			if !r.feed(ctx, jobs, job{s: s, byID: true}) {
 				return false, nil
 			}
 		}

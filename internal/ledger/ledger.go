@@ -54,32 +54,32 @@ type Ledger struct {
 	Table string
 }
 
+// claimUpdate takes the lease and counts the attempt; ADD creates attempts
+// on a first claim. Expressions are kept short: the local emulator parses
+// them on every call, and the send stage makes one claim per person.
+const claimUpdate = "SET #s = :c, lease_until = :l ADD attempts :o"
+
 // Claim takes a lease on the subject at k until leaseUntil, if it is pending
-// or its previous lease ended before now. It returns the subject as stored
-// after the claim; its Attempts is the claim's fencing token.
-func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (*casetable.Subject, error) {
-	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(l.Table),
-		Key:                      k.av(),
-		UpdateExpression:         aws.String("SET #s = :claimed, lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now"),
-		ConditionExpression:      aws.String("#s = :pending OR (#s = :claimed AND lease_until < :nowms)"),
-		ExpressionAttributeNames: map[string]string{"#s": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claimed": str(string(casetable.StatusClaimed)),
-			":pending": str(string(casetable.StatusPending)),
-			":lease":   num(leaseUntil.UnixMilli()),
-			":nowms":   num(now.UnixMilli()),
-			":zero":    num(0),
-			":one":     num(1),
-			":now":     str(now.UTC().Format(time.RFC3339Nano)),
-		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
+// or its previous lease ended before now, and returns the claim's fencing
+// token (the new attempts count). The caller already holds the subject's
+// data from the page it read; ClaimSubject also returns it.
+func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
+	out, err := l.claim(ctx, k, now, leaseUntil, "#s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueUpdatedNew)
 	if err != nil {
-		return nil, conditional(err, ErrNotClaimable, "claim "+k.SK)
+		return 0, err
+	}
+	return attempts(out, k)
+}
+
+// ClaimSubject is Claim that returns the subject as stored after the claim,
+// for callers that know only the key.
+func (l *Ledger) ClaimSubject(ctx context.Context, k Key, now, leaseUntil time.Time) (*casetable.Subject, error) {
+	out, err := l.claim(ctx, k, now, leaseUntil, "#s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueAllNew)
+	if err != nil {
+		return nil, err
 	}
 	var s casetable.Subject
-	if err := attributevalue.UnmarshalMap(out.Attributes, &s); err != nil {
+	if err := attributevalue.UnmarshalMap(out, &s); err != nil {
 		return nil, fmt.Errorf("claim %s: decode: %w", k.SK, err)
 	}
 	return &s, nil
@@ -87,31 +87,41 @@ func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (*
 
 // ClaimFiling is Claim for a filing record, which it creates on first use.
 func (l *Ledger) ClaimFiling(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
+	out, err := l.claim(ctx, k, now, leaseUntil, "attribute_not_exists(pk) OR #s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueUpdatedNew)
+	if err != nil {
+		return 0, err
+	}
+	return attempts(out, k)
+}
+
+func (l *Ledger) claim(ctx context.Context, k Key, now, leaseUntil time.Time, cond string, rv types.ReturnValue) (map[string]types.AttributeValue, error) {
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(l.Table),
 		Key:                      k.av(),
-		UpdateExpression:         aws.String("SET #s = :claimed, lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now"),
-		ConditionExpression:      aws.String("attribute_not_exists(pk) OR #s = :pending OR (#s = :claimed AND lease_until < :nowms)"),
+		UpdateExpression:         aws.String(claimUpdate),
+		ConditionExpression:      aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":claimed": str(string(casetable.StatusClaimed)),
-			":pending": str(string(casetable.StatusPending)),
-			":lease":   num(leaseUntil.UnixMilli()),
-			":nowms":   num(now.UnixMilli()),
-			":zero":    num(0),
-			":one":     num(1),
-			":now":     str(now.UTC().Format(time.RFC3339Nano)),
+			":c": str(string(casetable.StatusClaimed)),
+			":p": str(string(casetable.StatusPending)),
+			":l": num(leaseUntil.UnixMilli()),
+			":n": num(now.UnixMilli()),
+			":o": num(1),
 		},
-		ReturnValues: types.ReturnValueUpdatedNew,
+		ReturnValues: rv,
 	})
 	if err != nil {
-		return 0, conditional(err, ErrNotClaimable, "claim "+k.SK)
+		return nil, conditional(err, ErrNotClaimable, "claim "+k.SK)
 	}
+	return out.Attributes, nil
+}
+
+func attempts(attrs map[string]types.AttributeValue, k Key) (int, error) {
 	var rec struct {
 		Attempts int `dynamodbav:"attempts"`
 	}
-	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
-		return 0, fmt.Errorf("claim %s: decode: %w", k.SK, err)
+	if err := attributevalue.UnmarshalMap(attrs, &rec); err != nil || rec.Attempts < 1 {
+		return 0, fmt.Errorf("claim %s: no attempts count returned (%v)", k.SK, err)
 	}
 	return rec.Attempts, nil
 }
@@ -125,12 +135,12 @@ func (l *Ledger) Complete(ctx context.Context, k Key, attempt int, messageID str
 	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(l.Table),
 		Key:                      k.av(),
-		UpdateExpression:         aws.String("SET #s = :sent, message_id = :m, sent_at = :now, updated_at = :now"),
-		ConditionExpression:      aws.String("#s = :claimed AND attempts = :a"),
+		UpdateExpression:         aws.String("SET #s = :s, message_id = :m, sent_at = :t"),
+		ConditionExpression:      aws.String("#s = :c AND attempts = :a"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sent": str(string(casetable.StatusSent)), ":claimed": str(string(casetable.StatusClaimed)),
-			":a": num(int64(attempt)), ":m": str(messageID), ":now": ts,
+			":s": str(string(casetable.StatusSent)), ":c": str(string(casetable.StatusClaimed)),
+			":a": num(int64(attempt)), ":m": str(messageID), ":t": ts,
 		},
 	})
 	if err == nil || !isConditional(err) {

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"breachflow/internal/awsenv"
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+	"breachflow/internal/ledger"
+	"breachflow/internal/localstack"
+)
+
+// emulators is the running local stack and its clients.
+type emulators struct {
+	stack   *localstack.Stack
+	db      *dynamodb.Client
+	ses     *sesv2.Client
+	mailbox localstack.Mailbox
+	table   string
+}
+
+func startEmulators(ctx context.Context) (*emulators, error) {
+	stack, err := localstack.Start(ctx, localstack.Options{})
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range stack.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	cfg, err := awsenv.Load(ctx)
+	if err != nil {
+		stack.Close()
+		return nil, err
+	}
+	e := &emulators{stack: stack, db: dynamodb.NewFromConfig(cfg), ses: sesv2.NewFromConfig(cfg),
+		mailbox: localstack.Mailbox{URL: stack.SES}, table: "bench-cases"}
+	if err := casetable.CreateTable(ctx, e.db, e.table); err != nil {
+		stack.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *emulators) close() { e.stack.Close() }
+
+// throughput measures raw SendEmail, then the pipeline on dynalite, then
+// the pipeline on a synthetic (free) ledger, then raw again, with the CPU
+// each process spent per notice.
+func (e *emulators) throughput(ctx context.Context, res *Results) error {
+	// The emulators run on Node: warm their JIT before measuring.
+	if _, err := e.raw(ctx, 500, res.Workers); err != nil {
+		return err
+	}
+	var err error
+	pids := e.stack.PIDs() // dynalite, then the SES emulator
+	cpu := func() [3]float64 { return [3]float64{procCPU(pids[0]), procCPU(pids[1]), selfCPU()} }
+	c0 := cpu()
+	if res.RawBefore, err = e.raw(ctx, res.People, res.Workers); err != nil {
+		return err
+	}
+	c1 := cpu()
+	res.RawCPU = perNotice(c0, c1, res.People)
+	if err := e.seed(ctx, "thru", res.People); err != nil {
+		return err
+	}
+	if err := e.mailbox.Clear(ctx); err != nil {
+		return err
+	}
+	p := e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses)
+	c0 = cpu()
+	start := time.Now()
+	sent, err := drain(ctx, p, "thru", 0)
+	if err != nil {
+		return err
+	}
+	res.Pipeline = float64(sent) / time.Since(start).Seconds()
+	res.PipelineCPU = perNotice(c0, cpu(), sent)
+	msgs, err := e.mailbox.Messages(ctx, time.Time{})
+	if err != nil {
+		return err
+	}
+	res.PipelineVerified = sent == res.People && len(msgs) == res.People
+	if err := e.mailbox.Clear(ctx); err != nil {
+		return err
+	}
+	free := &delivery.Pipeline{Ledger: &ledger.Ledger{DB: &syntheticDB{n: res.People}, Table: "bench"}, SES: e.ses, Render: render,
+		From: "privacy@example.com", Pacing: delivery.Pacing{Workers: res.Workers}, PageSize: 100}
+	start = time.Now()
+	if sent, err = drain(ctx, free, "bench", 0); err != nil {
+		return err
+	}
+	res.PipelineFreeLedger = float64(sent) / time.Since(start).Seconds()
+	if err := e.mailbox.Clear(ctx); err != nil {
+		return err
+	}
+	if res.RawAfter, err = e.raw(ctx, res.People, res.Workers); err != nil {
+		return err
+	}
+	raw := (res.RawBefore + res.RawAfter) / 2
+	res.Ratio = res.Pipeline / raw
+	res.RatioFreeLedger = res.PipelineFreeLedger / raw
+	return e.mailbox.Clear(ctx)
+}
+
+// CPU is the CPU time each process spent per notice, in milliseconds.
+type CPU struct {
+	DynamoDB float64 `json:"dynalite_ms"`
+	SES      float64 `json:"ses_emulator_ms"`
+	Go       float64 `json:"go_ms"`
+}
+
+func perNotice(a, b [3]float64, n int) CPU {
+	f := func(i int) float64 { return (b[i] - a[i]) / float64(n) * 1000 }
+	return CPU{DynamoDB: f(0), SES: f(1), Go: f(2)}
+}
+
+// procCPU is a process's user+system CPU seconds, from /proc.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b)[strings.LastIndex(string(b), ")")+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	s, _ := strconv.Atoi(f[12])
+	return float64(u+s) / 100 // USER_HZ
+}
+
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// raw sends n messages of the pipeline's size straight to the emulator
+// from workers goroutines and returns the rate.
+func (e *emulators) raw(ctx context.Context, n, workers int) (float64, error) {
+	s := &casetable.Subject{Name: "고객 u000000001"}
+	m, _ := render(s)
+	p := e.pipeline(delivery.Pacing{Workers: workers}, e.ses)
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				s := &casetable.Subject{CaseID: "raw", UserID: fmt.Sprintf("r%09d", i), Email: fmt.Sprintf("r%09d@example.org", i)}
+				if _, err := e.ses.SendEmail(ctx, p.Input(s, m)); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, fmt.Errorf("raw send: %w", firstErr)
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	return rate, e.mailbox.Clear(ctx)
+}
+
+// paced runs the pipeline at rate over sends people and measures the gaps.
+func (e *emulators) paced(ctx context.Context, rate float64, sends int) (*Paced, error) {
+	if err := e.seed(ctx, "paced", sends); err != nil {
+		return nil, err
+	}
+	pacing := delivery.DerivePacing(rate, 1, delivery.DefaultSESLatency)
+	times := make([]time.Time, sends+16)
+	var idx atomic.Int64
+	rec := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		if i := idx.Add(1) - 1; int(i) < len(times) {
+			times[i] = time.Now()
+		}
+		return e.ses.SendEmail(ctx, in, opts...)
+	})
+	if _, err := drain(ctx, e.pipeline(pacing, rec), "paced", 0); err != nil {
+		return nil, err
+	}
+	n := min(int(idx.Load()), len(times))
+	ts := slices.Clone(times[:n])
+	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+	p := &Paced{Configured: rate, Workers: pacing.Workers, Sends: n}
+	if n > 1 {
+		p.Achieved = float64(n-1) / ts[n-1].Sub(ts[0]).Seconds()
+	}
+	// Most sends in any half-open one-second window [t, t+1s).
+	for i, j := 0, 0; i < n; i++ {
+		for j < n && ts[j].Sub(ts[i]) < time.Second {
+			j++
+		}
+		p.MaxInOneSec = max(p.MaxInOneSec, j-i)
+	}
+	p.Deviation = (p.Achieved - rate) / rate
+	p.WithinFivePc = p.Deviation > -0.05 && p.Deviation < 0.05
+	p.NeverAbove = p.Achieved <= rate*1.0001 && float64(p.MaxInOneSec) <= rate
+	return p, e.mailbox.Clear(ctx)
+}
+
+func (e *emulators) pipeline(pacing delivery.Pacing, ses delivery.Sender) *delivery.Pipeline {
+	return &delivery.Pipeline{
+		Ledger:   &ledger.Ledger{DB: e.db, Table: e.table},
+		SES:      ses,
+		Render:   render,
+		From:     "privacy@example.com",
+		Pacing:   pacing,
+		PageSize: 100,
+	}
+}
+
+// seed writes n pending people of caseID into shard 0.
+func (e *emulators) seed(ctx context.Context, caseID string, n int) error {
+	for start := 0; start < n; start += 25 {
+		var reqs []types.WriteRequest
+		for i := start; i < min(start+25, n); i++ {
+			id := fmt.Sprintf("u%09d", i)
+			item, err := attributevalue.MarshalMap(casetable.Subject{
+				PK: casetable.SubjectPK(caseID, 0), SK: casetable.SubjectSK(id), CaseID: caseID, UserID: id,
+				Name: "고객 " + id, Email: caseID + "." + id + "@example.org", Locale: "ko", Jurisdiction: "KR",
+				Categories: []string{"name", "credit_information"}, Status: casetable.StatusPending,
+			})
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		}
+		for len(reqs) > 0 {
+			out, err := e.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{e.table: reqs}})
+			if err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+			reqs = out.UnprocessedItems[e.table]
+		}
+	}
+	return nil
+}
+
+type sendFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+
+func (f sendFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return f(ctx, in, opts...)
+}

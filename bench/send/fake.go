@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+)
+
+// syntheticDB is a case table of n pending people that exists only as
+// arithmetic: Query makes each page from its cursor and UpdateItem answers
+// from the key. It holds no items, so the process's memory is the
+// pipeline's own, which is what the RSS measurement is after.
+type syntheticDB struct {
+	n       int
+	updates atomic.Int64
+}
+
+func userID(i int) string { return fmt.Sprintf("u%09d", i) }
+
+func (d *syntheticDB) item(i int, status string) map[string]types.AttributeValue {
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	id := userID(i)
+	return map[string]types.AttributeValue{
+		"pk": s("CASE#bench#S#0"), "sk": s("USER#" + id), "case_id": s("bench"), "user_id": s(id),
+		"shard": &types.AttributeValueMemberN{Value: "0"}, "name": s("고객 " + id), "email": s(id + "@example.org"),
+		"locale": s("ko"), "jurisdiction": s("KR"), "status": s(status),
+		"categories": &types.AttributeValueMemberSS{Value: []string{"credit_information", "name"}},
+		"attempts":   &types.AttributeValueMemberN{Value: "1"},
+	}
+}
+
+func (d *syntheticDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	start := 0
+	if sk, ok := in.ExclusiveStartKey["sk"].(*types.AttributeValueMemberS); ok {
+		i, err := strconv.Atoi(strings.TrimPrefix(sk.Value, "USER#u"))
+		if err != nil {
+			return nil, err
+		}
+		start = i + 1
+	}
+	limit := int(aws.ToInt32(in.Limit))
+	out := &dynamodb.QueryOutput{}
+	for i := start; i < min(start+limit, d.n); i++ {
+		out.Items = append(out.Items, d.item(i, "pending"))
+	}
+	if end := start + limit; end < d.n {
+		out.LastEvaluatedKey = map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "CASE#bench#S#0"},
+			"sk": &types.AttributeValueMemberS{Value: "USER#" + userID(end-1)},
+		}
+	}
+	return out, nil
+}
+
+func (d *syntheticDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	d.updates.Add(1)
+	if in.ReturnValues == "" || in.ReturnValues == types.ReturnValueNone {
+		return &dynamodb.UpdateItemOutput{}, nil
+	}
+	sk := in.Key["sk"].(*types.AttributeValueMemberS).Value
+	i, err := strconv.Atoi(strings.TrimPrefix(sk, "USER#u"))
+	if err != nil {
+		return nil, err
+	}
+	return &dynamodb.UpdateItemOutput{Attributes: d.item(i, "claimed")}, nil
+}
+
+// instantSES accepts every message at once.
+type instantSES struct{ n atomic.Int64 }
+
+func (s *instantSES) SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return &sesv2.SendEmailOutput{MessageId: aws.String("m-" + strconv.FormatInt(s.n.Add(1), 10))}, nil
+}

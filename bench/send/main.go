@@ -1,0 +1,227 @@
+// Command send benchmarks breachflow's send stage on this machine, against
+// the local emulators it starts itself (dynalite and aws-ses-v2-local, on
+// free ports of 127.0.0.1):
+//
+//  1. throughput: the pipeline (claim, render, send, complete) with no rate
+//     limit, as a ratio to the raw SendEmail rate of the same emulator with
+//     the same concurrency, measured before and after in the same run;
+//  2. pacing: the pipeline at a configured rate, over a window of sends: the
+//     achieved rate and the most sends in any one-second window;
+//  3. memory: peak RSS of a child process that runs the pipeline over 100k
+//     and 1M people. These runs use an in-process synthetic table and an
+//     SES stand-in that accepts at once: a million sends to the emulator
+//     would take the shared machine a quarter of an hour and measure the
+//     emulator's memory, not the pipeline's.
+//
+// Usage: go run ./bench/send [-people 2000] [-workers 16] [-rate 200] [-rate-sends 2000] [-rss 100000,1000000] [-json]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+	"breachflow/internal/ledger"
+)
+
+// Results is what the benchmark reports.
+type Results struct {
+	People           int     `json:"people"`
+	Workers          int     `json:"workers"`
+	RawBefore        float64 `json:"raw_sends_per_s_before"`
+	RawAfter         float64 `json:"raw_sends_per_s_after"`
+	Pipeline         float64 `json:"pipeline_sends_per_s"`
+	Ratio            float64 `json:"pipeline_to_raw_ratio"`
+	PipelineVerified bool    `json:"pipeline_mailbox_verified"`
+	// PipelineFreeLedger is the pipeline with a synthetic ledger that
+	// costs nothing: what the pipeline's own machinery reaches.
+	PipelineFreeLedger float64 `json:"pipeline_free_ledger_sends_per_s"`
+	RatioFreeLedger    float64 `json:"pipeline_free_ledger_to_raw_ratio"`
+	RawCPU             CPU     `json:"raw_cpu_per_notice"`
+	PipelineCPU        CPU     `json:"pipeline_cpu_per_notice"`
+	Paced              *Paced  `json:"paced,omitempty"`
+	RSS                []RSS   `json:"rss,omitempty"`
+}
+
+// Paced is the paced run's measurement.
+type Paced struct {
+	Configured   float64 `json:"configured_per_s"`
+	Workers      int     `json:"workers"`
+	Sends        int     `json:"sends"`
+	Achieved     float64 `json:"achieved_per_s"`
+	Deviation    float64 `json:"deviation"`
+	MaxInOneSec  int     `json:"max_sends_in_any_1s_window"`
+	NeverAbove   bool    `json:"never_above"`
+	WithinFivePc bool    `json:"within_5_percent"`
+}
+
+// RSS is one memory run.
+type RSS struct {
+	People  int     `json:"people"`
+	Sent    int     `json:"sent"`
+	Seconds float64 `json:"seconds"`
+	PeakMB  float64 `json:"peak_rss_mb"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/send:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	people := flag.Int("people", 2000, "people in the throughput phase")
+	workers := flag.Int("workers", 16, "concurrent sends, raw and pipeline alike")
+	rate := flag.Float64("rate", 200, "configured rate of the paced phase (0 skips it)")
+	rateSends := flag.Int("rate-sends", 2000, "sends in the paced phase's window")
+	rssSizes := flag.String("rss", "100000,1000000", "population sizes of the memory phase (empty skips it)")
+	rssChild := flag.Int("rss-child", 0, "internal: run one memory measurement of this many people")
+	asJSON := flag.Bool("json", false, "print JSON")
+	flag.Parse()
+	ctx := context.Background()
+	if *rssChild > 0 {
+		return rssRun(ctx, *rssChild, *workers)
+	}
+
+	res := Results{People: *people, Workers: *workers}
+	if *people > 0 || *rate > 0 {
+		em, err := startEmulators(ctx)
+		if err != nil {
+			return err
+		}
+		defer em.close()
+		if *people > 0 {
+			if err := em.throughput(ctx, &res); err != nil {
+				return err
+			}
+		}
+		if *rate > 0 {
+			p, err := em.paced(ctx, *rate, *rateSends)
+			if err != nil {
+				return err
+			}
+			res.Paced = p
+		}
+	}
+	for _, f := range strings.Split(*rssSizes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("-rss %q: %w", *rssSizes, err)
+		}
+		r, err := rssMeasure(n, *workers)
+		if err != nil {
+			return err
+		}
+		res.RSS = append(res.RSS, r)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	report(res)
+	return nil
+}
+
+func report(r Results) {
+	if r.Pipeline > 0 {
+		fmt.Printf("throughput (%d people, %d workers, real emulators)\n", r.People, r.Workers)
+		fmt.Printf("  raw SendEmail      %8.0f/s before, %8.0f/s after\n", r.RawBefore, r.RawAfter)
+		fmt.Printf("  pipeline           %8.0f/s  = %.0f %% of raw (goal >= 80 %%), mailbox verified: %v\n", r.Pipeline, 100*r.Ratio, r.PipelineVerified)
+		fmt.Printf("  pipeline, free ledger %5.0f/s  = %.0f %% of raw (the pipeline's own cost, ledger writes excluded)\n", r.PipelineFreeLedger, 100*r.RatioFreeLedger)
+		fmt.Printf("  CPU per notice, raw:      dynalite %.2f ms, SES emulator %.2f ms, Go %.2f ms\n", r.RawCPU.DynamoDB, r.RawCPU.SES, r.RawCPU.Go)
+		fmt.Printf("  CPU per notice, pipeline: dynalite %.2f ms, SES emulator %.2f ms, Go %.2f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.SES, r.PipelineCPU.Go)
+	}
+	if p := r.Paced; p != nil {
+		fmt.Printf("pacing (%d sends, %d workers)\n", p.Sends, p.Workers)
+		fmt.Printf("  configured %.1f/s, achieved %.2f/s (%+.2f %%), most in any 1 s window %d: within 5 %% %v, never above %v\n",
+			p.Configured, p.Achieved, 100*p.Deviation, p.MaxInOneSec, p.WithinFivePc, p.NeverAbove)
+	}
+	if len(r.RSS) > 0 {
+		fmt.Println("memory (synthetic table, instant SES; child process per size)")
+		for _, m := range r.RSS {
+			fmt.Printf("  %9d people: peak RSS %6.1f MB, %d sent in %.1f s (%.0f/s)\n", m.People, m.PeakMB, m.Sent, m.Seconds, float64(m.Sent)/m.Seconds)
+		}
+	}
+}
+
+// rssMeasure runs one memory measurement in a child process, so each size
+// starts from a fresh heap, and reads the child's peak RSS.
+func rssMeasure(n, workers int) (RSS, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return RSS{}, err
+	}
+	cmd := exec.Command(self, "-rss-child", strconv.Itoa(n), "-workers", strconv.Itoa(workers))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return RSS{}, fmt.Errorf("memory run of %d: %w", n, err)
+	}
+	var r RSS
+	if err := json.Unmarshal(out, &r); err != nil {
+		return RSS{}, fmt.Errorf("memory run of %d: %w", n, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+	}
+	return r, nil
+}
+
+// rssRun is the child: the pipeline over n synthetic people.
+func rssRun(ctx context.Context, n, workers int) error {
+	db := &syntheticDB{n: n}
+	p := &delivery.Pipeline{
+		Ledger: &ledger.Ledger{DB: db, Table: "bench"},
+		SES:    &instantSES{},
+		Render: render,
+		From:   "privacy@example.com",
+		Pacing: delivery.Pacing{Workers: workers},
+	}
+	start := time.Now()
+	sent, err := drain(ctx, p, "bench", 0)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(RSS{People: n, Sent: sent, Seconds: time.Since(start).Seconds()})
+}
+
+// drain runs a shard to the end, following cursors.
+func drain(ctx context.Context, p *delivery.Pipeline, caseID string, shard int) (int, error) {
+	b := delivery.Batch{CaseID: caseID, Shard: shard}
+	sent := 0
+	for {
+		res, err := p.Run(ctx, b)
+		if err != nil {
+			return sent, err
+		}
+		sent += res.Sent
+		if res.Done {
+			return sent, nil
+		}
+		b.Cursor = res.NextCursor
+	}
+}
+
+// render stands in for the notice renderer: a personalised subject, text
+// and HTML of a realistic size.
+func render(s *casetable.Subject) (delivery.Message, error) {
+	return delivery.Message{
+		Subject: "[개인정보 유출 통지] 고객님의 신용정보 관련 안내",
+		Text:    s.Name + " 고객님, 2018년 4월부터 2024년 5월까지 고객님의 개인신용정보가 제3자에게 제공되었습니다. " + strings.Repeat("안내 문구 ", 60),
+		HTML:    "<p>" + s.Name + " 고객님,</p><p>" + strings.Repeat("안내 문구 ", 60) + "</p>",
+	}, nil
+}
