@@ -66,6 +66,10 @@ type item struct {
 	PK     string `dynamodbav:"pk"`
 	SK     string `dynamodbav:"sk"`
 	CaseID string `dynamodbav:"case_id"`
+	// SetVersion is the summary version of the run that last wrote the
+	// item. Cleaning up a replaced set deletes only items no newer run has
+	// written, so a run that reuses an identical draft never loses it.
+	SetVersion int64 `dynamodbav:"set_version"`
 	Draft
 }
 
@@ -89,10 +93,11 @@ func Store(ctx context.Context, db DB, table, caseID string, drafts []Draft, at 
 	if err == nil && prev.ContentHash == hash {
 		return hash, nil
 	}
+	version := prev.Version + 1
 	keys := make([]string, len(drafts))
 	for i, d := range drafts {
 		keys[i] = draftSK(d)
-		av, err := attributevalue.MarshalMap(item{PK: casetable.CasePK(caseID), SK: keys[i], CaseID: caseID, Draft: d})
+		av, err := attributevalue.MarshalMap(item{PK: casetable.CasePK(caseID), SK: keys[i], CaseID: caseID, SetVersion: version, Draft: d})
 		if err != nil {
 			return "", fmt.Errorf("store draft %s/%s: %w", caseID, d.ID, err)
 		}
@@ -101,12 +106,11 @@ func Store(ctx context.Context, db DB, table, caseID string, drafts []Draft, at 
 		}
 	}
 	sort.Strings(keys)
-	next := Summary{PK: casetable.CasePK(caseID), SK: skSummary, ContentHash: hash, Keys: keys, Version: 1, DraftedAt: at.UTC(), UpdatedAt: time.Now().UTC()}
+	next := Summary{PK: casetable.CasePK(caseID), SK: skSummary, ContentHash: hash, Keys: keys, Version: version, DraftedAt: at.UTC(), UpdatedAt: time.Now().UTC()}
 	in := &dynamodb.PutItemInput{TableName: aws.String(table)}
 	if prev.Version == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	} else {
-		next.Version = prev.Version + 1
 		in.ConditionExpression = aws.String("version = :v")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.FormatInt(prev.Version, 10)}}
 	}
@@ -120,15 +124,20 @@ func Store(ctx context.Context, db DB, table, caseID string, drafts []Draft, at 
 		}
 		return "", fmt.Errorf("store drafts %s: %w", caseID, err)
 	}
-	// The replaced set is garbage now. A failed delete leaves an item no
-	// summary points to, which Load ignores.
+	// The replaced set is garbage now, unless a newer run wrote an item
+	// again (the condition). A failed delete leaves an item no summary
+	// points to, which Load ignores.
 	current := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		current[k] = true
 	}
 	for _, k := range prev.Keys {
 		if !current[k] {
-			db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: key(caseID, k)})
+			db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+				TableName: aws.String(table), Key: key(caseID, k),
+				ConditionExpression:       aws.String("set_version <= :v"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: strconv.FormatInt(prev.Version, 10)}},
+			})
 		}
 	}
 	return hash, nil

@@ -1,0 +1,98 @@
+package draft
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"breachflow/internal/cases"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+// Input is the draft state's input: the case, and the moment the state was
+// entered ($$.State.EnteredTime), which becomes the documents' date, so a
+// retry drafts the same documents and gets the same hash.
+type Input struct {
+	CaseID string    `json:"case_id"`
+	Now    time.Time `json:"now"`
+}
+
+// Output is ids, counts and the hash only: never a document.
+type Output struct {
+	CaseID      string `json:"case_id"`
+	Drafts      int    `json:"drafts"`
+	Filings     int    `json:"filings"`
+	ContentHash string `json:"content_hash"`
+}
+
+// Reports gives the case's stored report (cases.Store).
+type Reports interface {
+	Report(ctx context.Context, caseID string) (*report.Report, string, error)
+}
+
+// Assessments gives the case's stored assessment (assess.Store).
+type Assessments interface {
+	Get(ctx context.Context, caseID string) (rules.Assessment, error)
+}
+
+// Cases records the drafted state and hash on the case record (cases.Store).
+type Cases interface {
+	Update(ctx context.Context, caseID string, change func(*cases.Case) error) (cases.Case, error)
+}
+
+// Handler runs the draft stage.
+type Handler struct {
+	Reports     Reports
+	Assessments Assessments
+	Cases       Cases
+	DB          DB
+	Table       string
+	Log         *slog.Logger
+}
+
+// Handle drafts the case and stores the drafts. A failed content check is
+// returned unwrapped as *notice.MissingContentElement, a lost race as
+// *ConcurrentDraftError, so the state machine can route on their names.
+func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	r, _, err := h.Reports.Report(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+	}
+	a, err := h.Assessments.Get(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+	}
+	ds, err := Build(r, a, in.Now)
+	if err != nil {
+		return Output{}, unwrapNamed(err)
+	}
+	hash, err := Store(ctx, h.DB, h.Table, in.CaseID, ds, in.Now)
+	if err != nil {
+		return Output{}, unwrapNamed(err)
+	}
+	if h.Cases != nil {
+		_, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
+			c.ContentHash = hash
+			c.Status = cases.StatusDrafted
+			return nil
+		})
+		if err != nil {
+			return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+		}
+	}
+	out := Output{CaseID: in.CaseID, Drafts: len(ds), ContentHash: hash}
+	for _, d := range ds {
+		if d.Kind == KindFiling {
+			out.Filings++
+		}
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "draft", "case_id", in.CaseID, "drafts", out.Drafts, "filings", out.Filings, "content_hash", hash)
+	}
+	return out, nil
+}
