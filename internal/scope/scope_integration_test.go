@@ -556,3 +556,40 @@ func TestIndexQueryEqualsScan(t *testing.T) {
 		t.Errorf("totals (-scan +query):\n%s", diff)
 	}
 }
+
+// Two runs of one segment at once (a retry racing a slow first attempt)
+// agree, and the set holds each person once.
+func TestConcurrentRunsOfOneSegmentAgree(t *testing.T) {
+	db := localtest.DynamoDB(t)
+	users := seeded(t, db, 800)
+	cases := localtest.NewTable(t, db)
+	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(), PageSize: 40}
+	caseID := newCase(t)
+	in := scope.SegmentInput{CaseID: caseID, TotalSegments: 1, ReportCategories: reportCats, Shards: 4}
+	var wg sync.WaitGroup
+	var res [2]*scope.SegmentResult
+	var errs [2]error
+	for i := range 2 {
+		wg.Go(func() { res[i], errs[i] = s.Segment(context.Background(), in) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(res[0], res[1]); diff != "" {
+		t.Errorf("concurrent runs disagree (-first +second):\n%s", diff)
+	}
+	got := subjects(t, db, cases, caseID, 4)
+	if int64(len(got)) != res[0].Written || res[0].Written != 800 {
+		t.Errorf("%d subjects, result says %d, want 800", len(got), res[0].Written)
+	}
+	dups := 0
+	for _, sub := range got {
+		if sub.Status == casetable.StatusDuplicate {
+			dups++
+		}
+	}
+	if int64(dups) != res[0].Duplicates {
+		t.Errorf("%d duplicate subjects, result says %d", dups, res[0].Duplicates)
+	}
+}
