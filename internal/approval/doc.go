@@ -28,6 +28,29 @@
 // earliest deadline comes within a configured margin, and WaitTimeout gives
 // the state machine a wait timeout derived from the deadlines.
 //
+// The approval state in ASL (JSONPath) looks like this; WaitTimeoutSeconds
+// (or the assess stage's approval_timeout_seconds) feeds TimeoutSecondsPath:
+//
+//	"Approve": {
+//	  "Type": "Task",
+//	  "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+//	  "Parameters": {"FunctionName": "${ApprovalRequestFunctionArn}", "Payload": {
+//	    "case_id.$": "$.case_id", "task_token.$": "$$.Task.Token",
+//	    "content_hash.$": "$.drafts.content_hash", "recipient_set_hash.$": "$.scope.recipient_set_hash",
+//	    "deadlines.$": "$.assessment.deadlines", "submitter.$": "$.submitter_id"}},
+//	  "TimeoutSecondsPath": "$.assessment.approval_timeout_seconds",
+//	  "ResultPath": "$.approval",
+//	  "Catch": [
+//	    {"ErrorEquals": ["ApprovalRejected"], "ResultPath": "$.rejection", "Next": "Redraft or end"},
+//	    {"ErrorEquals": ["ApprovalSuperseded"], "Next": "Superseded end"},
+//	    {"ErrorEquals": ["States.Timeout"], "Next": "Approval overdue (escalate, ask again)"},
+//	    {"ErrorEquals": ["InvalidRequestError"], "Next": "Fail"}],
+//	  "Next": "Send"}
+//
+// The task's output ($.approval) is a Record. A new request for the same case
+// (after a timeout or a re-draft) supersedes the old one: its links are void
+// and its waiting task, if any, fails with ApprovalSuperseded.
+//
 // Storage goes through the Store interface: DynamoStore keeps everything in
 // the case table under casetable.CasePK (sort keys "APPROVAL#..."), MemStore
 // keeps it in memory for tests and demos.

@@ -119,3 +119,21 @@ func (s *Service) escalate(ctx context.Context, r Request, due time.Time, fire [
 	}
 	return 1, nil
 }
+
+// EscalateEvery runs Escalate now and then at every interval until ctx
+// ends: the local stack's stand-in for the scheduled Lambda. A failed run is
+// logged and retried at the next tick, since the claims make reruns safe.
+func (s *Service) EscalateEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := s.Escalate(ctx); err != nil && ctx.Err() == nil {
+			s.log().ErrorContext(ctx, "escalation check", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -116,6 +116,15 @@ func TestApproveInBrowser(t *testing.T) {
 			t.Errorf("a draft's script ran: title %q, %v", title, err)
 		}
 		if addr == bob {
+			// The countdown is live: its text moves on by itself.
+			before, _ := chromedp.Run(browser, chromedp.Text(chromedp.CSS("time.countdown")))
+			after, err := chromedp.Run(browser, func(ctx context.Context, tg *chromedp.Target) (string, error) {
+				time.Sleep(1100 * time.Millisecond)
+				return chromedp.Text(chromedp.CSS("time.countdown"))(ctx, tg)
+			})
+			if err != nil || before == after || !strings.HasSuffix(after, " left") {
+				t.Errorf("countdown %q then %q (%v), want a live countdown", before, after, err)
+			}
 			saveScreenshot(t, browser)
 		}
 		if err := chromedp.Do(browser, chromedp.Click(chromedp.ID("approve")), chromedp.WaitVisible(chromedp.ID("result"))); err != nil {

@@ -241,3 +241,20 @@ func TestListenRefusesNonLoopback(t *testing.T) {
 		t.Errorf("ServeListener after cancel: %v", err)
 	}
 }
+
+func TestCasePageShowsEscalation(t *testing.T) {
+	f := newFixture(t, true)
+	code, page, _ := get(t, f.srv.URL+"/cases/"+f.case1.ID)
+	if code != http.StatusOK || strings.Contains(page, `id="escalation"`) {
+		t.Fatalf("before escalation: %d, banner shown %v", code, strings.Contains(page, `id="escalation"`))
+	}
+	// The earliest deadline is 28h away; 5h later it is inside the 24h margin.
+	f.svc.Now = func() time.Time { return time.Now().Add(5 * time.Hour) }
+	if out, err := f.svc.Escalate(context.Background()); err != nil || out.Escalated != 1 {
+		t.Fatalf("Escalate = %+v, %v", out, err)
+	}
+	_, page, _ = get(t, f.srv.URL+"/cases/"+f.case1.ID)
+	if !strings.Contains(page, `id="escalation"`) || !strings.Contains(page, "within 24h0m0s") {
+		t.Error("the case page does not show the escalation")
+	}
+}
