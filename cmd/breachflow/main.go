@@ -43,6 +43,7 @@ func newRoot() *cobra.Command {
 		newDemoCmd(),
 		newSeedCmd(),
 		newApproveCmd(), newRejectCmd(),
+		newDraftCmd(),
 	)
 	return root
 }
