@@ -92,63 +92,102 @@ func (s *Service) bound(ctx context.Context, r Request, c *Claims) error {
 
 // Decide applies one decision under the rules in the package comment. A GET
 // must never reach it: the console calls it only for a POST with a valid
-// CSRF token.
+// CSRF token. Refusals of a known request are audited too ("approval.refused"),
+// since replays and self-approvals are what an investigator looks for.
 func (s *Service) Decide(ctx context.Context, d Decision) (Outcome, error) {
-	var (
-		r      Request
-		claims *Claims
-		id     string
-		via    = "cli"
-		err    error
-	)
-	if d.Token != "" {
-		c, err := s.Signer().Verify(d.Token, s.now())
-		if err != nil {
-			return Outcome{}, err
-		}
-		claims, id, via = &c, c.ApproverID, "link"
-		if r, err = s.Store.Request(ctx, c.CaseID, c.RequestID); err != nil {
-			return Outcome{}, err
-		}
-	} else {
-		if r, err = s.pending(ctx, d.CaseID); err != nil {
-			return Outcome{}, err
-		}
-		id = d.Approver
-	}
-	_, aid, ok := s.Config.approver(id)
-	switch {
-	case !ok:
-		return Outcome{}, fmt.Errorf("case %s: %w", r.CaseID, ErrNotApprover)
-	case d.Approve && aid == r.SubmitterID:
-		return Outcome{}, fmt.Errorf("case %s: %w", r.CaseID, ErrSelfApproval)
-	case !r.Asked(aid):
-		return Outcome{}, fmt.Errorf("case %s: %w", r.CaseID, ErrNotApprover)
-	}
-	id = aid
-	if !d.Approve && d.Comment == "" {
-		return Outcome{}, InvalidRequestError{"comment", "a rejection needs a reason"}
-	}
-	if err := s.bound(ctx, r, claims); err != nil {
-		if errors.Is(err, ErrStale) {
-			_ = s.audit(ctx, r.CaseID, id, "approval.void_stale", map[string]string{"request_id": r.RequestID, "via": via})
-		}
+	r, claims, who, err := s.resolve(ctx, d)
+	if err != nil {
 		return Outcome{}, err
 	}
-	now := s.now()
+	via := "cli"
 	if claims != nil {
-		if err := s.Store.ConsumeLink(ctx, r.CaseID, claims.Nonce, now); err != nil {
-			return Outcome{}, fmt.Errorf("case %s: %w", r.CaseID, err)
-		}
+		via = "link"
 	}
-	v := Vote{CaseID: r.CaseID, RequestID: r.RequestID, ApproverID: id, Approve: d.Approve, Comment: d.Comment, At: now, Via: via}
-	if err := s.Store.AddVote(ctx, v); err != nil {
-		return Outcome{}, fmt.Errorf("case %s: %w", r.CaseID, err)
+	v, err := s.admit(ctx, r, claims, who, via, d)
+	if err != nil {
+		s.refused(ctx, r, who, via, err)
+		return Outcome{}, err
 	}
 	if !d.Approve {
 		return s.reject(ctx, r, v)
 	}
 	return s.approve(ctx, r, v)
+}
+
+// resolve finds the request a decision is about and who claims to decide.
+func (s *Service) resolve(ctx context.Context, d Decision) (Request, *Claims, string, error) {
+	if d.Token == "" {
+		r, err := s.pending(ctx, d.CaseID)
+		return r, nil, d.Approver, err
+	}
+	c, err := s.Signer().Verify(d.Token, s.now())
+	if err != nil {
+		return Request{}, nil, "", err
+	}
+	r, err := s.Store.Request(ctx, c.CaseID, c.RequestID)
+	if err != nil {
+		return Request{}, nil, "", err
+	}
+	return r, &c, c.ApproverID, nil
+}
+
+// admit applies the rules and records the vote, consuming the link first.
+func (s *Service) admit(ctx context.Context, r Request, claims *Claims, who, via string, d Decision) (Vote, error) {
+	_, id, ok := s.Config.approver(who)
+	switch {
+	case !ok:
+		return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, ErrNotApprover)
+	case d.Approve && id == r.SubmitterID:
+		return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, ErrSelfApproval)
+	case !r.Asked(id):
+		return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, ErrNotApprover)
+	case !d.Approve && d.Comment == "":
+		return Vote{}, InvalidRequestError{"comment", "a rejection needs a reason"}
+	}
+	if err := s.bound(ctx, r, claims); err != nil {
+		return Vote{}, err
+	}
+	now := s.now()
+	if claims != nil {
+		if err := s.Store.ConsumeLink(ctx, r.CaseID, claims.Nonce, now); err != nil {
+			return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, err)
+		}
+	}
+	v := Vote{CaseID: r.CaseID, RequestID: r.RequestID, ApproverID: id, Approve: d.Approve, Comment: d.Comment, At: now, Via: via}
+	if err := s.Store.AddVote(ctx, v); err != nil {
+		return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, err)
+	}
+	return v, nil
+}
+
+// refusals name the rule errors in the audit log.
+var refusals = []struct {
+	err  error
+	name string
+}{
+	{ErrNotApprover, "not_approver"}, {ErrSelfApproval, "self_approval"}, {ErrStale, "stale"},
+	{ErrClosed, "closed"}, {ErrLinkUsed, "link_used"}, {ErrAlreadyVoted, "already_voted"},
+}
+
+// refused audits a refused decision. Who is recorded by approver id; an
+// identity that is not configured is recorded as "unconfigured", since the
+// input could be anything.
+func (s *Service) refused(ctx context.Context, r Request, who, via string, err error) {
+	for _, rf := range refusals {
+		if !errors.Is(err, rf.err) {
+			continue
+		}
+		actor := "unconfigured"
+		if _, id, ok := s.Config.approver(who); ok {
+			actor = id
+		}
+		if aerr := s.audit(ctx, r.CaseID, actor, "approval.refused", map[string]string{
+			"request_id": r.RequestID, "via": via, "reason": rf.name,
+		}); aerr != nil {
+			s.log().ErrorContext(ctx, "audit refusal", "case_id", r.CaseID, "err", aerr)
+		}
+		return
+	}
 }
 
 func (s *Service) reject(ctx context.Context, r Request, v Vote) (Outcome, error) {
@@ -192,6 +231,11 @@ func (s *Service) approve(ctx context.Context, r Request, v Vote) (Outcome, erro
 	// Two last approvers may both see a quorum; the status change lets
 	// exactly one of them answer the task.
 	if err := s.Store.SetStatus(ctx, r.CaseID, r.RequestID, StatusPending, StatusApproved, v.At); errors.Is(err, ErrConflict) {
+		// Another approver's decision closed it a moment ago: report
+		// the request as it now stands.
+		if cur, err := s.Store.Request(ctx, r.CaseID, r.RequestID); err == nil {
+			out.Request = cur
+		}
 		return out, nil
 	} else if err != nil {
 		return out, fmt.Errorf("approve %s: %w", r.RequestID, err)

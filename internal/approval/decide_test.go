@@ -145,6 +145,12 @@ func TestDecideRules(t *testing.T) {
 			if len(e.tasks.successes) > 0 {
 				t.Errorf("refused decisions answered the task: %d successes", len(e.tasks.successes))
 			}
+			// A refusal about a known request is evidence: it is audited.
+			var bad approval.InvalidRequestError
+			forged := errors.Is(err, approval.ErrLinkExpired) || errors.Is(err, approval.ErrBadSignature) || errors.As(err, &bad)
+			if audited := slices.Contains(e.audit.actions(), "approval.refused"); audited == forged {
+				t.Errorf("approval.refused audited = %v for %v", audited, err)
+			}
 		})
 	}
 }

@@ -108,7 +108,7 @@ func (h *handler) decide(w http.ResponseWriter, r *http.Request) {
 	h.deps.Log.InfoContext(r.Context(), "console decision", "case_id", claims.CaseID, "request_id", claims.RequestID,
 		"approver_id", claims.ApproverID, "approve", approve, "decided", out.Decided)
 	h.render(w, http.StatusOK, "result", resultView{
-		CaseID: claims.CaseID, Approved: approve, Decided: out.Decided,
+		CaseID: claims.CaseID, Approved: approve, Decided: out.Decided || out.Request.Status == approval.StatusApproved,
 		Approvals: len(out.Approvals), Required: out.Request.Required,
 	})
 }
