@@ -286,6 +286,7 @@ func TestRestartSurvival(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := w.token(t)
+	waitEvent(t, s1, atToken.Arn, "TaskSubmitted", 1)
 	atWait, err := s1.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: sm.Arn, Name: "at-wait", Input: `{"case":"b","wait":3600}`})
 	if err != nil {
 		t.Fatal(err)
@@ -359,24 +360,9 @@ func TestRestartInsideMapAndParallel(t *testing.T) {
 	if err := s1.SendTaskSuccess(ctx, toks[0], `"first"`); err != nil {
 		t.Fatal(err)
 	}
-	// wait until the first result is journaled, i.e. the history shows it
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h, _ := s1.GetExecutionHistory(ctx, ex.Arn)
-		n := 0
-		for _, e := range h {
-			if e.Type == "MapIterationSucceeded" {
-				n++
-			}
-		}
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("first iteration did not finish")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	// the first result is journaled once the history shows it
+	waitEvent(t, s1, ex.Arn, "MapIterationSucceeded", 1)
+	waitEvent(t, s1, ex.Arn, "TaskSubmitted", 3)
 	if err := s1.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -413,4 +399,61 @@ func TestStopExecutionReleasesTaskToken(t *testing.T) {
 	wantCode(t, s.SendTaskSuccess(ctx, tok, `{}`), stepfunctions.CodeTaskDoesNotExist)
 	_, err := s.StopExecution(ctx, "arn:aws:states:us-east-1:123456789012:execution:breach:nope", "", "")
 	wantCode(t, err, stepfunctions.CodeExecutionDoesNotExist)
+}
+
+func TestExpressExecutionsAndDeleteWhileRunning(t *testing.T) {
+	w := newWorld()
+	s := newService(t, stepfunctions.Options{Functions: w.functions()})
+	ex, err := s.CreateStateMachine(ctx, stepfunctions.CreateStateMachineInput{Name: "quick", Type: stepfunctions.TypeExpress,
+		Definition: `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: ex.Arn, Name: "same", Input: `{"n":1}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: ex.Arn, Name: "same", Input: `{"n":1}`})
+	if err != nil || a.Arn == b.Arn || !strings.Contains(a.Arn, ":express:quick:same:") {
+		t.Fatalf("express executions %s and %s (%v): each start is a new execution", a.Arn, b.Arn, err)
+	}
+	if got := waitStatus(t, s, a.Arn, stepfunctions.StatusSucceeded); got.Output != `{"n":1}` {
+		t.Fatalf("output %s", got.Output)
+	}
+
+	std, _ := s.CreateStateMachine(ctx, stepfunctions.CreateStateMachineInput{Name: "breach", Definition: definition(t, "approval.asl.json")})
+	run, _ := s.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: std.Arn, Input: `{"case":"c","wait":0}`})
+	tok := w.token(t)
+	if err := s.DeleteStateMachine(ctx, std.Arn); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendTaskSuccess(ctx, tok, `{"approved":false}`); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, s, run.Arn, stepfunctions.StatusFailed)
+}
+
+// waitEvent waits until the history holds n events of type typ.
+func waitEvent(t *testing.T, s *stepfunctions.Service, arn, typ string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h, err := s.GetExecutionHistory(ctx, arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, e := range h {
+			if e.Type == typ {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d %s events, want %d", got, typ, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
