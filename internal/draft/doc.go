@@ -21,6 +21,16 @@
 // or a draft added or dropped, changes it.
 //
 // Callers: the draft Lambda (Handler), `breachflow draft --preview`, the
-// approval console (Load) and the sender (Facts, with the drafted_at of the
-// summary, builds the same notice set the approvers read).
+// approval console (Load) and the sender (OpenNoticeSet rebuilds the notice
+// set as of the summary's drafted_at and refuses with *StaleDraftsError when
+// the report or assessment changed since, so what is sent is what was
+// approved).
+//
+// Credit-agency and other-organisation duties get the generic filing form;
+// media and public-notice duties (HIPAA's media notice, CIUPA's posting) get
+// the substitute notice as a public statement, checked for their elements.
+//
+// Known gap: the report has no field for the reasons of a late
+// notification, so a filing whose law asks for them (GDPR Art. 33(1))
+// drafted after its deadline fails the content check until it does.
 package draft

@@ -46,19 +46,26 @@ type Draft struct {
 // name that is plainly not a customer's, and the case's own categories.
 const SamplePerson = "[Sample Name]"
 
-// Build drafts a case: one filing per required regulator obligation, one
-// sample customer notice per locale and per jurisdiction whose people must
-// be told, and the substitute notice in every locale. Every document is
+// Build drafts a case: one filing per required regulator obligation (and
+// per credit-agency or other-organisation obligation, on the generic form),
+// one sample customer notice per locale and per jurisdiction whose people
+// must be told, the substitute notice in every locale, and a public
+// statement per media or public-notice obligation. Every document is
 // checked for the elements its obligations require; the first that lacks
 // one stops drafting with a *notice.MissingContentElement. at is the date
 // the documents carry. The result is sorted by ID.
 func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) {
 	f := Facts(r, a, at)
 	var out []Draft
-	var individuals []notice.Duty
+	var individuals, public []notice.Duty
 	for _, d := range f.Duties {
 		switch d.Kind {
-		case breach.RecipientRegulator:
+		case breach.RecipientRegulator, breach.RecipientCreditAgency, breach.RecipientOtherEntities:
+			if d.Kind != breach.RecipientRegulator {
+				// Agencies and other organisations get the catch-all
+				// form; the regime's own form is for its regulator.
+				d.Form = "generic"
+			}
 			m, err := notice.Filing(f, d)
 			if err != nil {
 				return nil, fmt.Errorf("draft filing %s: %w", d.ID, err)
@@ -71,6 +78,8 @@ func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) 
 			}))
 		case breach.RecipientIndividuals:
 			individuals = append(individuals, d)
+		case breach.RecipientMedia, breach.RecipientPublicNotice:
+			public = append(public, d)
 		}
 	}
 	if len(individuals) > 0 {
@@ -79,6 +88,13 @@ func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) 
 			return nil, err
 		}
 		out = append(out, notices...)
+	}
+	if len(public) > 0 {
+		posts, err := buildPublic(f, public)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, posts...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -169,6 +185,33 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
 		out = append(out, seal(Draft{
 			ID: "substitute-" + l + "-" + slug(largest), Kind: KindSubstitute, ObligationIDs: byJurisdiction[largest],
 			Locale: l, Jurisdiction: largest, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+		}))
+	}
+	return out, nil
+}
+
+// buildPublic drafts the public statement for each media or public-notice
+// duty (HIPAA's media notice, CIUPA's posting): the substitute notice in
+// the jurisdiction's language, checked for the duty's elements.
+func buildPublic(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
+	set, err := notice.NewNoticeSet(f)
+	if err != nil {
+		return nil, fmt.Errorf("draft public notices: %w", err)
+	}
+	var out []Draft
+	for _, d := range duties {
+		j := string(d.Jurisdiction)
+		l := notice.ResolveLocale(d.Locale, j)
+		m, err := set.Substitute(l, j)
+		if err != nil {
+			return nil, fmt.Errorf("draft public notice %s: %w", d.ID, err)
+		}
+		if err := notice.Check("public notice "+l+" for "+d.ID, m.HTML, d); err != nil {
+			return nil, err
+		}
+		out = append(out, seal(Draft{
+			ID: "public-" + slug(d.ID), Kind: KindSubstitute, ObligationIDs: []string{d.ID},
+			Locale: l, Jurisdiction: j, Recipient: d.RecipientName, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		}))
 	}
 	return out, nil

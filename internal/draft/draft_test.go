@@ -68,18 +68,21 @@ func TestBuildEverySample(t *testing.T) {
 			}
 			regulators, individuals := 0, false
 			for _, o := range a.Obligations {
-				if o.Required && o.RecipientKind == breach.RecipientRegulator {
+				if o.Required && (o.RecipientKind == breach.RecipientRegulator || o.RecipientKind == breach.RecipientCreditAgency || o.RecipientKind == breach.RecipientOtherEntities) {
 					regulators++
 					if !ids["filing-"+strings.ToLower(o.ID)] {
 						t.Errorf("no filing for %s", o.ID)
 					}
+				}
+				if o.Required && (o.RecipientKind == breach.RecipientMedia || o.RecipientKind == breach.RecipientPublicNotice) && !ids["public-"+strings.ToLower(o.ID)] {
+					t.Errorf("no public statement for %s", o.ID)
 				}
 				individuals = individuals || (o.Required && o.RecipientKind == breach.RecipientIndividuals)
 			}
 			if kinds[draft.KindFiling] != regulators {
 				t.Errorf("%d filings for %d regulator obligations", kinds[draft.KindFiling], regulators)
 			}
-			if individuals && (kinds[draft.KindNotice] < len(notice.Locales) || kinds[draft.KindSubstitute] != len(notice.Locales)) {
+			if individuals && (kinds[draft.KindNotice] < len(notice.Locales) || kinds[draft.KindSubstitute] < len(notice.Locales)) {
 				t.Errorf("notices %d, substitutes %d: want one per locale at least", kinds[draft.KindNotice], kinds[draft.KindSubstitute])
 			}
 		})

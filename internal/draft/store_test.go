@@ -166,3 +166,44 @@ func TestHandler(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestOpenNoticeSet(t *testing.T) {
+	ctx := context.Background()
+	db := newMemDB()
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := draft.Store(ctx, db, "t", "c1", ds, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
+	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	set, got, err := draft.OpenNoticeSet(ctx, db, "t", "c1", reports, assessments)
+	if err != nil || got != hash {
+		t.Fatalf("OpenNoticeSet = %s, %v; want %s", got, err, hash)
+	}
+	m, err := set.Render(notice.Recipient{Name: draft.SamplePerson, Locale: "ko", Jurisdiction: "KR", Categories: r.DataCategories})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored draft.Draft
+	for _, d := range ds {
+		if d.ID == "notice-ko-kr" {
+			stored = d
+		}
+	}
+	if m.HTML != stored.HTML {
+		t.Error("the sender's notice differs from the approved sample")
+	}
+	changed := *r
+	changed.Description = "a different story"
+	_, _, err = draft.OpenNoticeSet(ctx, db, "t", "c1",
+		reportsFunc(func(context.Context, string) (*report.Report, string, error) { return &changed, "", nil }), assessments)
+	var stale *draft.StaleDraftsError
+	if !errors.As(err, &stale) {
+		t.Errorf("changed report: %v, want StaleDraftsError", err)
+	}
+}
