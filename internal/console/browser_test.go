@@ -81,7 +81,19 @@ func TestApproveInBrowser(t *testing.T) {
 	}
 	waitFor(t, "the approval emails of the engine's request", func() bool {
 		st, err := f.svc.CaseState(ctx, f.case1.ID)
-		return err == nil && st.Request != nil && st.Request.TaskToken != "token-1"
+		if err != nil || st.Request == nil || st.Request.TaskToken == "token-1" {
+			return false
+		}
+		for _, addr := range []string{alice, bob} {
+			f.mail.mu.Lock()
+			u := linkRE.FindString(f.mail.text[addr])
+			f.mail.mu.Unlock()
+			c, err := f.svc.VerifyLink(u[strings.LastIndex(u, "/")+1:])
+			if err != nil || c.RequestID != st.Request.RequestID {
+				return false
+			}
+		}
+		return true
 	})
 
 	browser := newBrowser(t)

@@ -82,7 +82,10 @@ func parsePages() map[string]*template.Template {
 }
 
 // secure sets the headers every page needs: no scripts but our own, no
-// framing, no referrer (link tokens are in URLs), no caching.
+// framing, no referrer (link tokens are in URLs), no caching. Draft frames
+// inherit the policy: inline styles stay allowed because email HTML is
+// styled inline, and remote images are blocked, so previewing a notice
+// fetches nothing (no tracking pixel fires on review).
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
