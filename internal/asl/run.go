@@ -169,7 +169,17 @@ func (r *runner) stateCtx(st *State, entered time.Time, retry int, token string)
 	return c
 }
 
-func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (string, any, *ExecError) {
+func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (next string, out any, err *ExecError) {
+	// A bug in the engine fails the execution, never the process.
+	defer func() {
+		if p := recover(); p != nil {
+			next, out, err = "", nil, execErr(ErrRuntime, "internal error in state %q: %v", st.Name, p)
+		}
+	}()
+	return r.runStateUnsafe(ctx, st, f, raw)
+}
+
+func (r *runner) runStateUnsafe(ctx context.Context, st *State, f *frame, raw any) (string, any, *ExecError) {
 	entered := r.clock.Now()
 	r.emit(f, st.Type+"StateEntered", "stateEnteredEventDetails", &StateEnteredDetails{Name: st.Name, Input: text(raw)})
 	if st.Type == "Fail" {
