@@ -16,7 +16,7 @@ import (
 )
 
 func newAssessCmd() *cobra.Command {
-	var nowFlag, format string
+	var nowFlag, format, tz string
 	cmd := &cobra.Command{
 		Use:   "assess REPORT.json [--now TIME] [--format json|table]",
 		Short: "Work out every notification duty for a breach report, offline",
@@ -48,7 +48,11 @@ dates and to show the time remaining.`,
 				return err
 			}
 			if format == "table" {
-				return writeTable(cmd.OutOrStdout(), a, now)
+				loc, err := time.LoadLocation(tz)
+				if err != nil {
+					return fmt.Errorf("--tz: unknown time zone %q", tz)
+				}
+				return writeTable(cmd.OutOrStdout(), a, now, loc)
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
@@ -57,6 +61,7 @@ dates and to show the time remaining.`,
 	}
 	cmd.Flags().StringVar(&nowFlag, "now", "", "the current time, RFC 3339 (default: now)")
 	cmd.Flags().StringVar(&format, "format", "json", "output format: json or table")
+	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone for due times in the table (IANA name, e.g. Asia/Seoul)")
 	return cmd
 }
 
@@ -71,11 +76,13 @@ func assess(data []byte, now time.Time) (rules.Assessment, error) {
 // writeTable prints what a responder needs at 3 a.m.: the duties in due
 // order with the time left, then those without a fixed deadline, then what
 // is not required and why.
-func writeTable(w io.Writer, a rules.Assessment, now time.Time) error {
+func writeTable(w io.Writer, a rules.Assessment, now time.Time, loc *time.Location) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Report %s, assessed at %s\n", a.ReportID, now.UTC().Format(time.RFC3339))
-	fmt.Fprintf(tw, "Risk: %s, score %.2f (%s): DPC %g x EI %g + CB %g\n\n", a.Risk.Level, a.Risk.Score, a.Risk.Method, a.Risk.DPC, a.Risk.EI, a.Risk.CB)
-	fmt.Fprintln(tw, "DUE (UTC)\tLEFT\tREGIME\tTO\tRECIPIENT\tPEOPLE\tCLOCK\tCHECK\tID")
+	fmt.Fprintf(tw, "Report %s, assessed at %s\n", a.ReportID, now.In(loc).Format(time.RFC3339))
+	fmt.Fprintf(tw, "Risk: %s, score %.2f (%s): DPC %g x EI %g + CB %g\n", a.Risk.Level, a.Risk.Score, a.Risk.Method, a.Risk.DPC, a.Risk.EI, a.Risk.CB)
+	fmt.Fprintln(tw, summary(a, now))
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "DUE (%s)\tLEFT\tREGIME\tTO\tRECIPIENT\tPEOPLE\tCLOCK\tCHECK\tID\n", loc)
 	var notRequired []rules.Obligation
 	for _, o := range a.Obligations {
 		if !o.Required {
@@ -84,7 +91,7 @@ func writeTable(w io.Writer, a rules.Assessment, now time.Time) error {
 		}
 		due, left := "no fixed deadline", "-"
 		if !o.DueAt.IsZero() {
-			due = o.DueAt.UTC().Format("2006-01-02 15:04")
+			due = o.DueAt.In(loc).Format("2006-01-02 15:04")
 			left = remaining(o.DueAt.Sub(now))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", due, left, o.Regime, o.RecipientKind, o.RecipientName,
@@ -103,6 +110,34 @@ func writeTable(w io.Writer, a rules.Assessment, now time.Time) error {
 		fmt.Fprintf(tw, "\n!! ESCALATE %s\n", e)
 	}
 	return tw.Flush()
+}
+
+// summary is the one line to read first: how many duties, how many
+// overdue, and the next deadline.
+func summary(a rules.Assessment, now time.Time) string {
+	required, overdue, unverified := 0, 0, 0
+	var next *rules.Obligation
+	for i, o := range a.Obligations {
+		if !o.Required {
+			continue
+		}
+		required++
+		if o.Verification == rules.Unverified {
+			unverified++
+		}
+		switch {
+		case o.DueAt.IsZero():
+		case o.DueAt.Before(now):
+			overdue++
+		case next == nil:
+			next = &a.Obligations[i]
+		}
+	}
+	s := fmt.Sprintf("%d duties required, %d overdue, %d UNVERIFIED", required, overdue, unverified)
+	if next != nil {
+		s += fmt.Sprintf("; next: %s in %s", next.ID, remaining(next.DueAt.Sub(now)))
+	}
+	return s
 }
 
 func mark(v rules.Verification) string {
