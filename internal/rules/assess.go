@@ -27,13 +27,48 @@ func Assess(r *report.Report, counts map[breach.Jurisdiction]int, now time.Time)
 	return assessWith(regimes, r, counts, now)
 }
 
+// Check reports the facts that regimes applying to r need and r lacks, as
+// a *report.ValidationError naming each field; nil when none is missing.
+// Intake can call it to refuse such a report before a case opens; Assess
+// runs the same check.
+func Check(r *report.Report, counts map[breach.Jurisdiction]int) error {
+	regimes, err := Regimes()
+	if err != nil {
+		return err
+	}
+	if counts == nil {
+		counts = r.SubjectCounts
+	}
+	if missing := missingFacts(regimes, r, counts); len(missing) > 0 {
+		return &report.ValidationError{Problems: missing}
+	}
+	return nil
+}
+
+func missingFacts(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int) []report.Problem {
+	var missing []report.Problem
+	for _, rg := range regimes {
+		if sel, _ := rg.selectFor(r, counts, map[breach.Jurisdiction]bool{}); sel == nil {
+			continue
+		}
+		for _, need := range rg.Needs {
+			if !hasField(r, need) {
+				missing = append(missing, report.Problem{Path: need, Message: fmt.Sprintf("required by %s (%s), which applies to this breach", rg.ID, rg.Name)})
+			}
+		}
+	}
+	return missing
+}
+
 func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int, now time.Time) (Assessment, error) {
 	if counts == nil {
 		counts = r.SubjectCounts
 	}
 	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r)}
 	covered := map[breach.Jurisdiction]bool{}
-	var missing []report.Problem
+	if missing := missingFacts(regimes, r, counts); len(missing) > 0 {
+		return Assessment{}, &report.ValidationError{Problems: missing}
+	}
 	var merges []string
 	for _, rg := range regimes {
 		sel, total := rg.selectFor(r, counts, covered)
@@ -41,11 +76,6 @@ func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdict
 			continue
 		}
 		e := evaluation{rg: rg, r: r, counts: counts, sel: sel, total: total, risk: a.Risk, due: map[string]time.Time{}}
-		for _, need := range rg.Needs {
-			if !hasField(r, need) {
-				missing = append(missing, report.Problem{Path: need, Message: fmt.Sprintf("required by %s (%s), which applies to this breach", rg.ID, rg.Name)})
-			}
-		}
 		for _, esc := range rg.Escalate {
 			f := e.facts(total)
 			if esc.When.holds(&f) {
@@ -56,9 +86,6 @@ func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdict
 			a.Obligations = append(a.Obligations, o.Obligation)
 			merges = append(merges, o.merge)
 		}
-	}
-	if len(missing) > 0 {
-		return Assessment{}, &report.ValidationError{Problems: missing}
 	}
 	for j, n := range counts {
 		if n > 0 && !covered[j] {

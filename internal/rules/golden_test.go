@@ -364,6 +364,12 @@ func TestMissingFacts(t *testing.T) {
 	if len(ve.Problems) != 2 {
 		t.Errorf("want one problem per regime (sg-pdpa, us-tx): %v", ve)
 	}
+	if err := rules.Check(r, map[breach.Jurisdiction]int{"SG": 10}); !errors.As(err, &ve) {
+		t.Errorf("Check: got %v", err)
+	}
+	if err := rules.Check(r, map[breach.Jurisdiction]int{"KR": 10}); err != nil {
+		t.Errorf("Check with nothing missing: %v", err)
+	}
 }
 
 // TestUnknownJurisdiction lists people the rulebook has no law for.
