@@ -8,15 +8,13 @@ func RenderSlow(s *NoticeSet, r Recipient) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	cats := r.Categories
-	if len(cats) == 0 {
-		cats = s.facts.Categories
-	}
-	return b.renderSlow(normName(r.Name), len(r.Categories) > 0, cats)
+	own, cats := s.categoriesOf(r)
+	return b.renderSlow(normName(r.Name), own, cats)
 }
 
 // FastPath reports whether Render splices for r's shape.
 func FastPath(s *NoticeSet, r Recipient) bool {
 	b, err := s.base(ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction)
-	return err == nil && b.skeleton(normName(r.Name) != "", len(r.Categories) > 0) != nil
+	own, _ := s.categoriesOf(r)
+	return err == nil && b.skeleton(normName(r.Name) != "", own) != nil
 }

@@ -64,11 +64,7 @@ func (s *NoticeSet) Render(r Recipient) (Message, error) {
 		return Message{}, err
 	}
 	name := normName(r.Name)
-	own := len(r.Categories) > 0
-	cats := r.Categories
-	if !own {
-		cats = s.facts.Categories
-	}
+	own, cats := s.categoriesOf(r)
 	set := categorySet(cats)
 	if k := b.skeleton(name != "", own); k != nil && set != 0 {
 		p := b.person(name, set)
@@ -76,6 +72,16 @@ func (s *NoticeSet) Render(r Recipient) (Message, error) {
 		return Message{Subject: b.subject, HTML: html, Text: text}, nil
 	}
 	return b.renderSlow(name, own, cats)
+}
+
+// categoriesOf returns the data a notice lists: the person's own (own is
+// true), or the case's when scoping recorded none of the person's (or only
+// unknown ones), worded as what "may" have been involved.
+func (s *NoticeSet) categoriesOf(r Recipient) (own bool, cats []breach.Category) {
+	if categorySet(r.Categories) != 0 {
+		return true, r.Categories
+	}
+	return false, s.facts.Categories
 }
 
 // renderSlow executes the templates for one person: the reference the fast
