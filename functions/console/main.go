@@ -34,6 +34,7 @@ func main() {
 		src := console.CaseTable{
 			Records:     &cases.Store{DB: db, Table: c.CaseTable},
 			Assessments: &assess.Store{DB: db, Table: c.CaseTable},
+			Drafts:      console.DraftsFromTable(db, c.CaseTable),
 		}
 		h := console.New(console.Config{Browse: c.Browse}, console.Deps{
 			Approval: approval.NewAWSService(cfg, c.CaseTable, ac, log), Cases: src, Log: log,

@@ -9,6 +9,7 @@ import (
 
 	"breachflow/internal/assess"
 	"breachflow/internal/cases"
+	"breachflow/internal/draft"
 	"breachflow/internal/rules"
 )
 
@@ -88,4 +89,39 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 		c.Drafts, c.ContentHash = ds, hash
 	}
 	return c, nil
+}
+
+// draftKinds maps the drafting stage's kinds to what the console groups by.
+var draftKinds = map[draft.Kind]string{
+	draft.KindFiling:     "regulator",
+	draft.KindNotice:     "customer",
+	draft.KindSubstitute: "public",
+}
+
+// DraftsFromTable is the DraftSource over the drafts stored in the case
+// table (draft.Load, which checks every draft's hash). A case not drafted
+// yet shows no drafts.
+func DraftsFromTable(db draft.DB, table string) DraftSource {
+	return func(ctx context.Context, caseID string) ([]Draft, string, error) {
+		ds, hash, err := draft.Load(ctx, db, table, caseID)
+		if errors.Is(err, draft.ErrNotFound) {
+			return nil, "", nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out := make([]Draft, 0, len(ds))
+		for _, d := range ds {
+			kind := draftKinds[d.Kind]
+			if kind == "" {
+				kind = string(d.Kind)
+			}
+			subject := d.Subject
+			if d.Recipient != "" {
+				subject += " (to " + d.Recipient + ")"
+			}
+			out = append(out, Draft{ID: d.ID, Kind: kind, Locale: d.Locale, Subject: subject, HTML: d.HTML, Text: d.Text})
+		}
+		return out, hash, nil
+	}
 }
