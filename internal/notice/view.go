@@ -141,6 +141,11 @@ func (v *view) fill(c *CaseFacts, j string, kinds ...breach.RecipientKind) {
 			}
 		}
 	}
+	// Posting periods: PIPA Decree 39(3) at least 30 days; HIPAA
+	// 164.404(d)(2) and Brazil's ANPD 90 days.
+	if v.HIPAA || country == "BR" {
+		v.SubstituteDays = 90
+	}
 }
 
 func kindIn(k breach.RecipientKind, ks []breach.RecipientKind) bool {
