@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,11 +44,10 @@ func TestParseMinimal(t *testing.T) {
 
 // edit replaces old with new in the minimal report, failing if absent.
 func edit(t *testing.T, pairs ...string) []byte {
-	t.Helper()
 	s := minimal
 	for i := 0; i < len(pairs); i += 2 {
 		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("fixture lacks %q", pairs[i])
+			panic(fmt.Sprintf("fixture lacks %q", pairs[i]))
 		}
 		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
 	}
