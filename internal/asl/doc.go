@@ -34,9 +34,10 @@
 //     aws-lambda-go does (LambdaErrorType); a panic becomes a task failure
 //     named after the panic value's type (e.g. "string"), never a crash.
 //     The cause is Lambda's {"errorMessage","errorType"} JSON.
-//   - aws-lambda-go handlers return pooled buffers from Invoke, which makes
-//     concurrent calls of the same handler unsafe; calls of one such handler
-//     are serialized (other Handler implementations run concurrently).
+//   - aws-lambda-go's Handler.Invoke returns a pooled buffer that a
+//     concurrent call of the same handler may overwrite, so the engine calls
+//     the handler the way the Lambda runtime's invoke loop does (inner
+//     function, read the response, then close it); see lambdacall.go.
 //   - The 256 KiB limit (States.DataLimitExceeded) is checked on state
 //     output, on a task's input after Parameters and on Lambda responses,
 //     with JSONSize, which counts the encoded bytes without encoding.

@@ -1,7 +1,6 @@
 package asl
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,10 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -118,25 +115,6 @@ func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout 
 	case <-ctx.Done():
 		return nil, r.ctxErr(ctx)
 	}
-}
-
-// pooledHandlers holds a mutex per handler built by aws-lambda-go's
-// NewHandler. Its Invoke returns the bytes of a pooled buffer that it has
-// already put back into the handler's pool, so a concurrent call of the same
-// handler may overwrite them before the caller reads them (the race detector
-// shows it). Calls of such a handler are therefore serialized and the result
-// copied under the lock. Handlers of other types run concurrently.
-var pooledHandlers sync.Map // lambda.Handler -> *sync.Mutex
-
-func invokeHandler(h lambda.Handler, ctx context.Context, payload []byte) ([]byte, error) {
-	if reflect.TypeOf(h).String() != "*lambda.handlerOptions" {
-		return h.Invoke(ctx, payload)
-	}
-	mu, _ := pooledHandlers.LoadOrStore(h, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	defer mu.(*sync.Mutex).Unlock()
-	out, err := h.Invoke(ctx, payload)
-	return bytes.Clone(out), err
 }
 
 func (r *runner) seconds(fixed int, p *Path, eff, c any, field string) (time.Duration, *ExecError) {
