@@ -110,8 +110,10 @@ func (c Config) ApproverEmail(id string) string {
 	return email
 }
 
-// ApproverID is the stable, non-reversible-at-a-glance id of a staff email:
-// what votes, links, logs and the task output carry instead of the address.
+// ApproverID is the stable id of a staff email: what votes, links, logs and
+// the task output carry instead of the address. It is a pseudonym (a hash
+// of the lower-cased address), not a secret: whoever knows the approver list
+// can map ids back, which is what the console does to show names.
 func ApproverID(email string) string {
 	sum := sha256.Sum256([]byte(normalise(email)))
 	return "ap-" + hex.EncodeToString(sum[:8])
