@@ -75,3 +75,11 @@ func invokeHandler(h lambda.Handler, ctx context.Context, payload []byte) ([]byt
 	out, err := h.Invoke(ctx, payload)
 	return bytes.Clone(out), err
 }
+
+// InvokeHandler calls an in-process Lambda handler with exactly the JSON
+// handling of a deployed function and returns its response. Unlike
+// lambda.Handler.Invoke on a handler from aws-lambda-go's NewHandler, it is
+// safe to call concurrently on the same handler.
+func InvokeHandler(ctx context.Context, h lambda.Handler, payload []byte) ([]byte, error) {
+	return invokeHandler(h, ctx, payload)
+}
