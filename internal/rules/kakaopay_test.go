@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -155,5 +156,35 @@ func BenchmarkAssess(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestObligationJSON: the JSON of a required obligation carries every field
+// the assess contract lists.
+func TestObligationJSON(t *testing.T) {
+	a, err := rules.Assess(loadSample(t, "kakaopay-alipay.json"), nil, ts("2024-08-14T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(a.Obligations[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "regime", "jurisdiction", "recipient_kind", "recipient_name", "channel", "required",
+		"due_at", "clock", "clock_start", "deadline", "citation", "rationale", "elements", "verification", "language", "subjects"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, b)
+		}
+	}
+	var back rules.Obligation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(a.Obligations[0], back); d != "" {
+		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 }
