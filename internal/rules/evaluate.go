@@ -101,9 +101,9 @@ func (e *evaluation) firstVersion(id string) time.Time {
 func (e *evaluation) targets(rule *Rule) []target {
 	rg := e.rg
 	if rule.Authority == "lead_or_each" {
-		if eu := e.r.Organisation.EU; eu != nil && eu.Establishment {
-			a := rg.Authorities[eu.LeadAuthorityCountry.Country()]
-			return []target{{j: eu.LeadAuthorityCountry, perState: true, subjects: e.total, name: a.Name, language: a.Language, channel: a.Channel}}
+		if lead := leadAuthority(e.r); lead != "" {
+			a := rg.Authorities[lead.Country()]
+			return []target{{j: lead, perState: true, subjects: e.total, name: a.Name, language: a.Language, channel: a.Channel}}
 		}
 	}
 	if rule.PerState || rule.Authority != "" {
@@ -228,4 +228,19 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// leadAuthority is the member state of the lead supervisory authority: the
+// one the report names, or the organisation's own country when it is in the
+// EU and the report says nothing of its EU presence. "" means no one-stop
+// shop: every authority where affected people live.
+func leadAuthority(r *report.Report) breach.Jurisdiction {
+	o := r.Organisation
+	switch {
+	case o.EU != nil && o.EU.Establishment:
+		return o.EU.LeadAuthorityCountry
+	case o.EU == nil && report.IsEU(o.Country):
+		return o.Country
+	}
+	return ""
 }

@@ -174,6 +174,14 @@ func TestGoldenGDPR(t *testing.T) {
 			r.Timeline.Aware = ts("2018-05-01T00:00:00Z")
 			r.Timeline.Determined = nil
 		}, eu, want{"eu-gdpr-33-authority-FR": "no"}},
+		{"an EU company without an eu block: its own country leads", func(r *report.Report) {
+			r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth}
+			r.Organisation.Country = "NL"
+		}, eu, want{"eu-gdpr-33-authority-NL": "2026-10-08T09:00:00Z", "eu-gdpr-33-authority-DE": "(absent)"}},
+		{"representative only: every state's authority", func(r *report.Report) {
+			r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth}
+			r.Organisation.EU = &report.EU{Representative: true}
+		}, eu, want{"eu-gdpr-33-authority-DE": "2026-10-08T09:00:00Z", "eu-gdpr-33-authority-FR": "2026-10-08T09:00:00Z"}},
 		{"UK: ICO within 72 h", high, map[breach.Jurisdiction]int{"GB": 3}, want{"uk-gdpr-33-ico": "2026-10-08T10:00:00+01:00"}},
 	})
 }
