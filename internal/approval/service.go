@@ -129,7 +129,7 @@ func (s *Service) CaseState(ctx context.Context, caseID string) (State, error) {
 func (s *Service) pending(ctx context.Context, caseID string) (Request, error) {
 	reqs, err := s.Store.Requests(ctx, caseID)
 	if err != nil {
-		return Request{}, fmt.Errorf("approval requests %s: %w", caseID, err)
+		return Request{}, err
 	}
 	for i := len(reqs) - 1; i >= 0; i-- {
 		if reqs[i].Status == StatusPending {
