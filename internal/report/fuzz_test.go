@@ -41,3 +41,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := report.ParseAt(data, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

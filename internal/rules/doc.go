@@ -9,6 +9,12 @@
 // yields at least one obligation, and "no notification required" is an
 // obligation with Required=false and a rationale, never a silent omission.
 //
+// The API: Assess(report, counts, now) returns an Assessment (Obligations,
+// Risk, Unknown jurisdictions, Escalations for counsel); Check(report,
+// counts) reports only the facts an applicable regime needs and the report
+// lacks; Regimes() exposes the loaded rulebook and LoadFS/ParseRegime load
+// regime files from elsewhere (tests).
+//
 // Deadlines are computed from the clock the law names (aware, discovered,
 // determined, materiality_determined, ...) in calendar hours, calendar days
 // or business days. Business days skip weekends and the jurisdiction's
