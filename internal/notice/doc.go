@@ -57,6 +57,19 @@
 // no text. Templates omit a section when the facts behind it are missing,
 // so missing facts fail the draft instead of producing an empty heading.
 //
+// # Rendering speed
+//
+// html/template spends most of a notice's time on reflection over parts
+// that are the same for everyone in a locale and jurisdiction. So each
+// (locale, jurisdiction) is rendered once per shape (with or without a
+// name, own categories or the case's) with markers where the person's data
+// goes, and Render splices the escaped name and the locale's pre-escaped
+// category, consequence and advice lines into those pieces: about 4µs and
+// 20 allocations a notice instead of ~90µs through the templates. Every
+// skeleton is compared with the template output for a probe person when it
+// is built and is not used if they differ; tests and FuzzRender compare the
+// two paths on many inputs.
+//
 // # Locales
 //
 // ResolveLocale picks a notice's language: the reader's exact tag, then its

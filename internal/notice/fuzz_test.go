@@ -106,3 +106,21 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRenderTemplates is the same notice through html/template only
+// (the reference the fast path is checked against), to compare the two in
+// one run on a shared machine.
+func BenchmarkRenderTemplates(b *testing.B) {
+	s, err := notice.NewNoticeSet(facts())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := notice.Recipient{UserID: "u1", Name: "홍길동", Locale: "ko", Jurisdiction: "KR",
+		Categories: []breach.Category{breach.CategoryPhone, breach.CategoryEmail, breach.CategoryCreditInfo}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := notice.RenderSlow(s, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -36,7 +36,7 @@ func HTMLToText(s string) string {
 						i += j
 					}
 				}
-			case "h1", "h2", "h3", "p", "section", "div", "table", "ul", "ol", "header", "footer", "hr", "dl":
+			case "h1", "h2", "h3", "p", "section", "div", "table", "ul", "ol", "header", "footer", "hr", "dl", "blockquote":
 				nl = max(nl, 2)
 				space = false
 			case "li", "tr", "dt", "dd":
