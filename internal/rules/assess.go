@@ -87,6 +87,13 @@ func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdict
 			merges = append(merges, o.merge)
 		}
 	}
+	people := 0
+	for _, n := range counts {
+		people += max(n, 0)
+	}
+	if people == 0 {
+		a.Escalations = append(a.Escalations, "no affected people counted: laws that follow residence were not assessed; run scoping or give subject_counts")
+	}
 	for j, n := range counts {
 		if n > 0 && !covered[j] {
 			a.Unknown = append(a.Unknown, j)

@@ -390,3 +390,15 @@ func TestUnknownJurisdiction(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// TestNoCounts: with nobody counted, the assessment says so instead of
+// looking like "nothing to do".
+func TestNoCounts(t *testing.T) {
+	a, err := rules.Assess(base(), map[breach.Jurisdiction]int{}, ts("2026-11-23T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Escalations) != 1 || len(a.Obligations) != 0 {
+		t.Errorf("escalations %q, %d obligations", a.Escalations, len(a.Obligations))
+	}
+}
