@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
 )
 
 // Recipient is one affected person as the sender knows them. Everything in
@@ -138,4 +139,17 @@ type Duty struct {
 	// Form names the filing template to use when the rulebook knows it
 	// (see templates/filings.json); empty: chosen from Regime.
 	Form string
+}
+
+// RecipientOf reads the person a scoped subject item describes, for the
+// sender: Render(RecipientOf(subject)).
+func RecipientOf(s *casetable.Subject) Recipient {
+	r := Recipient{UserID: s.UserID, Name: s.Name, Email: s.Email, Locale: s.Locale, Jurisdiction: s.Jurisdiction}
+	if len(s.Categories) > 0 {
+		r.Categories = make([]breach.Category, len(s.Categories))
+		for i, c := range s.Categories {
+			r.Categories[i] = breach.Category(c)
+		}
+	}
+	return r
 }
