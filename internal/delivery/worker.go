@@ -74,7 +74,7 @@ func (r *run) work(ctx context.Context, j job) {
 	}
 	in := p.Input(s, msg)
 	for try := 0; ; try++ {
-		if err := p.limiter.Wait(ctx); err != nil {
+		if err := p.pacer.Wait(ctx); err != nil {
 			r.release(ctx, key, attempt, j.page)
 			return
 		}
