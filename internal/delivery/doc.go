@@ -6,17 +6,26 @@
 // A Pipeline works one batch (a case's shard from a cursor, or a list of
 // user ids): it pages through the shard's unsent subjects and, with a few
 // workers, claims each (a lease until the invocation's deadline), renders
-// the notice, waits for a token of the rate limiter, calls SendEmail once and
+// the notice, waits for a slot of the pacer, calls SendEmail once and
 // records the message id. Per person that is two conditional writes, claim
-// and complete.
+// and complete. Workers stop claiming SendTimeout before the deadline, give
+// back what they claimed but could not send, and return a cursor: the next
+// run (or a redrive) continues there and sends only to people still pending
+// or whose lease expired.
+//
+// Pacing: the account's rate is split evenly over the invocations that run
+// at once, and each paces itself 1 % under its share with a slot schedule
+// that never bunches late sends, so no second sees more than the rate.
 //
 // Duplicate bound. SES has no idempotency key, so a send whose complete
 // never reached the ledger is repeated once its lease expires. Sends are
 // made with a context that a stop does not cancel, and the complete follows
-// each send at once, so only a crash of the process (or a lost complete
-// write) leaves such a send behind: at most one per worker in flight, that is
-// at most Workers duplicates per crashed invocation, and never more than one
-// extra message per person per crash.
+// each send at once (retried), so only a crash of the process, or a ledger
+// that stays unwritable through the retries, leaves such a send behind: at
+// most one per worker, that is at most Pacing.Workers duplicate messages per
+// crashed invocation, each to a different person. One more source is
+// outside any client's control: a transport error (timeout, reset) after
+// SES accepted the request looks like a failure and the retry sends again.
 //
 // Errors: a throttled send (TooManyRequestsException, "Maximum sending rate
 // exceeded") backs off with jitter and retries the same person until the
