@@ -148,7 +148,10 @@ func (e *evaluation) base(rule *Rule, t target) Obligation {
 		RecipientKind: rule.RecipientKind, RecipientName: t.name, Channel: t.channel,
 		Deadline: rule.Deadline.Text, Clock: rule.Deadline.Clock, Citation: rule.Citation,
 		Elements: slices.Clone(rule.Elements), Verification: rule.Verification, Language: t.language,
-		Phase: rule.Phase, Subjects: t.subjects, Notes: slices.Clone(rule.Notes),
+		Phase: rule.Phase, Subjects: t.subjects,
+		// The regime's own caveats travel with each duty: they are what a
+		// responder must double-check.
+		Notes: append(slices.Clone(rule.Notes), e.rg.Notes...),
 	}
 }
 
