@@ -49,7 +49,9 @@ func (r *runner) runParallel(ctx context.Context, st *State, f *frame, key strin
 	}
 	wg.Wait()
 	if firstErr != nil {
-		r.emit(f, "ParallelStateFailed", "", &ErrorDetails{Error: firstErr.Name, Cause: firstErr.Cause})
+		if ctx.Err() == nil {
+			r.emit(f, "ParallelStateFailed", "", nil)
+		}
 		return nil, firstErr
 	}
 	if JSONSize(results, MaxPayloadBytes) > MaxPayloadBytes {
@@ -134,7 +136,9 @@ func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, ef
 	r.emit(f, "MapStateStarted", "mapStateStartedEventDetails", &MapStateStartedDetails{Length: len(inputs)})
 	results, _, firstErr := r.runItems(ctx, st, f, key, inputs, maxConc, nil, nil)
 	if firstErr != nil {
-		r.emit(f, "MapStateFailed", "", nil)
+		if ctx.Err() == nil {
+			r.emit(f, "MapStateFailed", "", nil)
+		}
 		return nil, firstErr
 	}
 	if JSONSize(results, MaxPayloadBytes) > MaxPayloadBytes {
@@ -195,8 +199,11 @@ func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, 
 			}
 			return
 		}
-		if firstErr != nil {
+		if firstErr != nil || cctx.Err() != nil {
 			r.emit(sub, "MapIterationAborted", "mapIterationAbortedEventDetails", details)
+			if firstErr == nil {
+				firstErr = err
+			}
 			return
 		}
 		r.emit(sub, "MapIterationFailed", "mapIterationFailedEventDetails", details)

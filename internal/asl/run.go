@@ -198,6 +198,12 @@ func (r *runner) runStateUnsafe(ctx context.Context, st *State, f *frame, raw an
 		next, out, err = r.simpleState(ctx, st, f, raw, entered)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			switch st.Type {
+			case "Task", "Wait", "Map", "Parallel":
+				r.emit(f, st.Type+"StateAborted", "", nil)
+			}
+		}
 		return "", nil, err
 	}
 	if n := JSONSize(out, MaxPayloadBytes); n > MaxPayloadBytes {

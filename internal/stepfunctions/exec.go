@@ -99,9 +99,11 @@ func (s *Service) launchLocked(ex *execution, input any) {
 	if ex.journal != nil {
 		hooks.Journal = ex.journal
 	}
+	ex.done = make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer close(ex.done)
 		defer cancel(nil)
 		out, xerr := ex.machine.Run(ctx, opts, info, input, hooks)
 		s.finish(ex, out, xerr)
@@ -147,7 +149,7 @@ func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
 	ex.evMu.Lock()
 	defer ex.evMu.Unlock()
 	if ex.sealed {
-		// stopped or closing: what the engine does while it unwinds is not history
+		// ended or closing: what the engine does while it unwinds is not history
 		return int64(len(ex.events))
 	}
 	return s.appendEvent(ex, ev, prev)

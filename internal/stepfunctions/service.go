@@ -38,6 +38,7 @@ type execution struct {
 	smName   string
 	roleArn  string
 	cancel   context.CancelCauseFunc
+	done     chan struct{} // closed when the run's goroutine ends
 	journal  *journal
 	stopped  bool // StopExecution
 	closing  bool // Service.Close: leave the status as it is
@@ -283,12 +284,21 @@ func (s *Service) StopExecution(ctx context.Context, arn, errName, cause string)
 	now := s.clock.Now()
 	ex.stopped = true
 	ex.e.Status, ex.e.StopDate, ex.e.Error, ex.e.Cause = StatusAborted, now, errName, cause
-	s.emitLocked(ex, asl.Event{Type: "ExecutionAborted", DetailsField: "executionAbortedEventDetails", Details: &asl.ErrorDetails{Error: errName, Cause: cause}}, 0)
 	s.forgetTokensLocked(ex)
 	ex.cancel(&asl.ExecError{Name: asl.ErrExecutionAborted, Cause: cause})
-	err := s.persistLocked(ex)
+	done := ex.done
 	s.mu.Unlock()
-	return now, err
+	// Let the engine unwind first, so that the states it was in record
+	// their ...StateAborted events before ExecutionAborted, as in AWS. It
+	// stops at once: waits and calls select on the cancelled context.
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emitLocked(ex, asl.Event{Type: "ExecutionAborted", DetailsField: "executionAbortedEventDetails", Details: &asl.ErrorDetails{Error: errName, Cause: cause}}, 0)
+	return now, s.persistLocked(ex)
 }
 
 // SendTaskSuccess completes the task waiting on token with output (JSON).

@@ -160,6 +160,7 @@ func TestStartExecutionIdempotency(t *testing.T) {
 	}
 	_, err = s.StartExecution(ctx, stepfunctions.StartExecutionInput{StateMachineArn: sm.Arn, Name: "case-1", Input: `{"a":2}`})
 	wantCode(t, err, stepfunctions.CodeExecutionAlreadyExists)
+	waitEvent(t, s, first.Arn, "WaitStateEntered", 1)
 	if _, err := s.StopExecution(ctx, first.Arn, "Cancelled", "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +184,9 @@ func TestStartExecutionIdempotency(t *testing.T) {
 	hist, _ := s.GetExecutionHistory(ctx, first.Arn)
 	if last := hist[len(hist)-1]; last.Type != "ExecutionAborted" || last.DetailsField != "executionAbortedEventDetails" {
 		t.Fatalf("last event %+v", last)
+	}
+	if prev := hist[len(hist)-2]; prev.Type != "WaitStateAborted" {
+		t.Fatalf("event before ExecutionAborted is %s, want WaitStateAborted", prev.Type)
 	}
 }
 
