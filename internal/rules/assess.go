@@ -48,7 +48,14 @@ func Check(r *report.Report, counts map[breach.Jurisdiction]int) error {
 func missingFacts(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int) []report.Problem {
 	var missing []report.Problem
 	for _, rg := range regimes {
-		if sel, _ := rg.selectFor(r, counts, map[breach.Jurisdiction]bool{}); sel == nil {
+		sel, total := rg.selectFor(r, counts, map[breach.Jurisdiction]bool{})
+		if sel == nil || len(rg.Needs) == 0 {
+			continue
+		}
+		// Only a regime that is in force and whose trigger holds needs
+		// anything: a law that cannot apply should not block a report.
+		f := facts{r: r, subjects: total, total: total, risk: assessRisk(r)}
+		if r.Timeline.Aware.Before(rg.EffectiveFrom.Time) && rg.BeforeEffective == "not_in_force" || !rg.Trigger.holds(&f) {
 			continue
 		}
 		for _, need := range rg.Needs {

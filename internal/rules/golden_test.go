@@ -364,6 +364,7 @@ func TestGoldenUSFederal(t *testing.T) {
 func TestMissingFacts(t *testing.T) {
 	r := base()
 	r.Timeline.Determined = nil
+	r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryNationalID}
 	_, err := rules.Assess(r, map[breach.Jurisdiction]int{"SG": 10, "US-TX": 3}, ts("2026-11-23T00:00:00Z"))
 	var ve *report.ValidationError
 	if !errors.As(err, &ve) || !ve.Has("timeline.determined") {
@@ -377,6 +378,12 @@ func TestMissingFacts(t *testing.T) {
 	}
 	if err := rules.Check(r, map[breach.Jurisdiction]int{"KR": 10}); err != nil {
 		t.Errorf("Check with nothing missing: %v", err)
+	}
+	// Texas needs the determination date only when its law is triggered:
+	// an e-mail address alone is not personal information there.
+	r.DataCategories = []breach.Category{breach.CategoryEmail}
+	if err := rules.Check(r, map[breach.Jurisdiction]int{"US-TX": 10}); err != nil {
+		t.Errorf("Check, Texas not triggered: %v", err)
 	}
 }
 
