@@ -1,0 +1,129 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/casetable"
+)
+
+// pagedDB answers Query from a fixed list of pages per partition and
+// UpdateItem with a given error.
+type pagedDB struct {
+	pages     map[string][][]casetable.Subject
+	updateErr error
+}
+
+func (d pagedDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	pk := in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS).Value
+	pages := d.pages[pk]
+	i := 0
+	if in.ExclusiveStartKey != nil {
+		i = 1 // two pages at most in these tests
+	}
+	out := &dynamodb.QueryOutput{}
+	if i >= len(pages) {
+		return out, nil
+	}
+	for _, s := range pages[i] {
+		item, err := attributevalue.MarshalMap(s)
+		if err != nil {
+			return nil, err
+		}
+		out.Items = append(out.Items, item)
+	}
+	if i+1 < len(pages) {
+		last := pages[i][len(pages[i])-1]
+		out.LastEvaluatedKey = Key{PK: pk, SK: casetable.SubjectSK(last.UserID)}.av()
+	}
+	return out, nil
+}
+
+func (d pagedDB) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return &dynamodb.UpdateItemOutput{}, d.updateErr
+}
+
+func TestExportFallbackCSV(t *testing.T) {
+	db := pagedDB{pages: map[string][][]casetable.Subject{
+		casetable.SubjectPK("c1", 0): {{
+			{UserID: "u1", Jurisdiction: "KR", Locale: "ko", Status: casetable.StatusNoContact, Phone: "+821012345678"},
+			{UserID: "u2", Jurisdiction: "KR", Locale: "ko", Status: casetable.StatusFailed, Reason: "invalid_address", Email: "=HYPERLINK(\"x\")"},
+		}},
+		casetable.SubjectPK("c1", 1): {
+			{{UserID: "u3", Jurisdiction: "US-CA", Locale: "en-US", Status: casetable.StatusBounced, Reason: "bounce:Permanent/General", Email: "kim@example.org"}},
+			{{UserID: "u4", Jurisdiction: "JP", Locale: "ja", Status: casetable.StatusNoContact}},
+		},
+	}}
+	// Shard 0 is one page of two; shard 1 two pages of one.
+	l := &Ledger{DB: db, Table: "cases"}
+	var buf bytes.Buffer
+	n, err := l.ExportFallbackCSV(context.Background(), &buf, "c1", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		CSVHeader,
+		{"u1", "KR", "ko", "no_contact", "no_email", "true", "false", "+821012345678", ""},
+		{"u2", "KR", "ko", "failed", "invalid_address", "false", "true", "", "'=HYPERLINK(\"x\")"},
+		{"u3", "US-CA", "en-US", "bounced", "bounce:Permanent/General", "false", "true", "", "kim@example.org"},
+		{"u4", "JP", "ja", "no_contact", "no_email", "false", "false", "", ""},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" || n != 4 {
+		t.Errorf("CSV (%d rows) (-want +got):\n%s", n, diff)
+	}
+}
+
+func TestConditionalFailuresBecomeSentinels(t *testing.T) {
+	ccf := &types.ConditionalCheckFailedException{}
+	l := &Ledger{DB: pagedDB{updateErr: ccf}, Table: "cases"}
+	k := SubjectKey("c1", 0, "u1")
+	ctx := context.Background()
+	if _, err := l.Claim(ctx, k, zero, zero); !errors.Is(err, ErrNotClaimable) {
+		t.Errorf("Claim: %v, want ErrNotClaimable", err)
+	}
+	for name, err := range map[string]error{
+		"complete": l.Complete(ctx, k, 1, "m", zero),
+		"fail":     l.Fail(ctx, k, 1, "x", zero),
+		"release":  l.Release(ctx, k, 1, true, zero),
+	} {
+		if !errors.Is(err, ErrLeaseLost) {
+			t.Errorf("%s: %v, want ErrLeaseLost", name, err)
+		}
+	}
+	if out, err := l.ApplyEvent(ctx, k, casetable.StatusDelivered, "m", "", zero); err != nil || out != Stale {
+		t.Errorf("ApplyEvent: %v %v, want Stale", out, err)
+	}
+	if _, err := l.ApplyEvent(ctx, k, casetable.StatusSent, "m", "", zero); err == nil {
+		t.Error("ApplyEvent to sent: want an error, events never move a subject to sent")
+	}
+	other := errors.New("network")
+	l.DB = pagedDB{updateErr: other}
+	if _, err := l.Claim(ctx, k, zero, zero); !errors.Is(err, other) || errors.Is(err, ErrNotClaimable) {
+		t.Errorf("Claim on a network error: %v", err)
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"+821012345678": "+821012345678", "-5": "-5", "+": "'+", "+SUM(A1)": "'+SUM(A1)", "@x": "'@x", "=1": "'=1", "kim@example.org": "kim@example.org", "": "",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+var zero = time.Time{}
