@@ -60,6 +60,18 @@ func (ps *problems) add(path, format string, args ...any) {
 	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
+// covers reports whether a problem is already recorded at path or at a
+// field enclosing it (or enclosed by it).
+func (ps problems) covers(path string) bool {
+	for _, p := range ps {
+		if p.Path == path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") ||
+			strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
 // err returns nil or a *ValidationError with the problems sorted by path
 // and duplicates removed, so output is stable.
 func (ps problems) err() error {

@@ -76,7 +76,18 @@ func ParseAt(data []byte, now time.Time) (*Report, error) {
 			return nil, fmt.Errorf("validate report: %w", err)
 		}
 		schemaProblems(ve, &ps)
-		// The Go decode below would only repeat these problems, less well.
+		// Report the semantic problems too, when the rest decodes, so one
+		// round trip shows everything; skip fields the schema already named.
+		var loose Report
+		if json.Unmarshal(data, &loose) == nil {
+			var more problems
+			loose.check(now, &more)
+			for _, p := range more {
+				if !ps.covers(p.Path) {
+					ps = append(ps, p)
+				}
+			}
+		}
 		return nil, ps.err()
 	}
 	var r Report

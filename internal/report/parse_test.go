@@ -71,10 +71,10 @@ func TestParseProblems(t *testing.T) {
 		{"determined before discovered", func(t *testing.T) []byte {
 			return edit(t, `"aware": "2026-11-03T00:00:00Z"`, `"aware": "2026-11-03T00:00:00Z", "determined": "2026-11-01T12:00:00Z"`)
 		}, []string{"timeline.determined"}},
-		{"future and many problems at once", func(t *testing.T) []byte {
+		{"schema and semantic problems at once", func(t *testing.T) []byte {
 			return edit(t, `"aware": "2026-11-03T00:00:00Z"`, `"aware": "2027-01-03T00:00:00Z"`,
 				`"exfiltration": "confirmed"`, `"exfiltration": "maybe"`)
-		}, []string{"exfiltration"}},
+		}, []string{"exfiltration", "timeline.aware"}},
 		{"future date", func(t *testing.T) []byte {
 			return edit(t, `"aware": "2026-11-03T00:00:00Z"`, `"aware": "2027-01-03T00:00:00Z"`)
 		}, []string{"timeline.aware"}},
