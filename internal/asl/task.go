@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -64,17 +65,28 @@ func requestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+func (r *runner) lookup(fn string) lambda.Handler {
+	if h := r.opts.Functions[functionName(fn)]; h != nil {
+		return h
+	}
+	return r.opts.Functions[fn]
+}
+
+func (r *runner) functionArn(fn string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", r.opts.Region, r.opts.Account, functionName(fn))
+}
+
+func (r *runner) notFound(fn string) *ExecError {
+	return execErr("Lambda.ResourceNotFoundException", "Function not found: %s (Service: Lambda, Status Code: 404)", r.functionArn(fn))
+}
+
 // invoke calls a registered handler with a deadline, recovering panics.
 func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout time.Duration) ([]byte, *ExecError) {
-	name := functionName(fn)
-	h := r.opts.Functions[name]
+	h := r.lookup(fn)
 	if h == nil {
-		h = r.opts.Functions[fn]
+		return nil, r.notFound(fn)
 	}
-	arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", r.opts.Region, r.opts.Account, name)
-	if h == nil {
-		return nil, execErr("Lambda.ResourceNotFoundException", "Function not found: %s (Service: Lambda, Status Code: 404)", arn)
-	}
+	arn := r.functionArn(fn)
 	lctx := lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID(), InvokedFunctionArn: arn})
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -279,6 +291,23 @@ func (r *runner) lambdaInvokeOnce(ctx context.Context, st *State, f *frame, key 
 	}
 	start := r.clock.Now()
 	if token == "" {
+		switch pm["InvocationType"] {
+		case "Event":
+			// asynchronous: Lambda answers 202 at once and runs the function
+			// on its own; its result and errors are not the task's.
+			go func() { _, _ = r.callLambda(context.WithoutCancel(ctx), fn, payload, 0) }()
+			resp := r.invokeResponse("")
+			resp["StatusCode"] = jsonInt(202)
+			delete(resp, "ExecutedVersion")
+			return resp, nil
+		case "DryRun":
+			if r.lookup(fn) == nil {
+				return nil, r.notFound(fn)
+			}
+			resp := r.invokeResponse("")
+			resp["StatusCode"] = jsonInt(204)
+			return resp, nil
+		}
 		out, err := r.callLambda(ctx, fn, payload, timeout)
 		if err != nil {
 			return nil, err
