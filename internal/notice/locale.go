@@ -188,10 +188,12 @@ func risksOf(cats []breach.Category) []string {
 	return out
 }
 
-// scriptLanguage guesses the language free text is written in from its
-// script: Hangul -> ko, kana -> ja, other Han -> zh, else en. It decides
-// whether the responder's own words fit a document; German text reads as
-// "en" and is then shown only in English and German documents.
+// scriptLanguage guesses the language free text is written in: Hangul ->
+// ko, kana -> ja, other Han -> zh; Latin text is "de" when it has German
+// letters or enough German function words, else "en". It only decides
+// whether the responder's own words fit a document; a wrong guess costs a
+// paragraph in the wrong document, never a required element, since every
+// document states the facts in its own words as well.
 func scriptLanguage(s string) string {
 	han := false
 	for _, r := range s {
@@ -207,14 +209,22 @@ func scriptLanguage(s string) string {
 	if han {
 		return "zh"
 	}
+	if strings.ContainsAny(s, "äöüÄÖÜß") {
+		return "de"
+	}
+	german := 0
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		switch strings.Trim(w, ".,;:()") {
+		case "der", "die", "das", "und", "nicht", "wurde", "wurden", "ist", "mit", "von", "ein", "eine", "auf":
+			german++
+		}
+	}
+	if german >= 2 {
+		return "de"
+	}
 	return "en"
 }
 
 // fits reports whether text written in lang may appear in a document in
-// locale. Latin-script text is accepted in English and German documents.
-func fits(lang, locale string) bool {
-	if lang == "en" {
-		return locale == "en" || locale == "de"
-	}
-	return lang == locale
-}
+// locale.
+func fits(lang, locale string) bool { return lang == locale }

@@ -305,3 +305,25 @@ func TestRecipientOf(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestResponderWordsOnlyInTheirLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		description, in, notIn string
+	}{
+		{"Customer data was sent to a partner without consent.", "en", "de"},
+		{"Kundendaten wurden ohne Einwilligung an einen Partner übermittelt.", "de", "en"},
+		{"고객 정보가 동의 없이 제공되었습니다.", "ko", "en"},
+	} {
+		f := facts()
+		f.Description = tc.description
+		s, err := notice.NewNoticeSet(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _ := s.Render(notice.Recipient{Locale: tc.in, Jurisdiction: "KR"})
+		out, _ := s.Render(notice.Recipient{Locale: tc.notIn, Jurisdiction: "KR"})
+		if !strings.Contains(in.Text, tc.description) || strings.Contains(out.Text, tc.description) {
+			t.Errorf("%q should appear in the %s notice only", tc.description, tc.in)
+		}
+	}
+}
