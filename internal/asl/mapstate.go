@@ -13,9 +13,10 @@ import (
 const inlineConcurrency = 40
 
 func (r *runner) subFrame(f *frame, key, sub string) *frame {
-	nf := &frame{prev: f.prev, silent: f.silent, visits: map[string]int{}}
-	if key != "" {
+	nf := &frame{prev: f.prev, silent: f.silent}
+	if key != "" { // journaling: keys need the prefix and visit counts
 		nf.prefix = key + "/" + sub + "/"
+		nf.visits = map[string]int{}
 	}
 	return nf
 }
