@@ -387,3 +387,36 @@ func TestFilingsGoOnceWithAttachment(t *testing.T) {
 		}
 	}
 }
+
+// TestPersistentServerErrorsStopWithoutFailingPeople: SES failing with
+// server or transport errors stops the run (the state machine retries it)
+// and costs nobody an attempt: the next run sends to everyone.
+func TestPersistentServerErrorsStopWithoutFailingPeople(t *testing.T) {
+	e := newEnv(t, 1)
+	var subjects []casetable.Subject
+	for i := range 30 {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+	down := errors.New("dial tcp: connection refused")
+	ses := sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		return nil, down
+	})
+	for range 6 { // more runs than MaxAttempts
+		if _, err := e.pipeline(ses, nil, 3).Run(context.Background(), delivery.Batch{CaseID: e.caseID}); !errors.Is(err, down) {
+			t.Fatalf("run against a down SES: %v, want the transport error", err)
+		}
+	}
+	for _, s := range subjects {
+		if g := e.get(t, s.UserID); g.Status != casetable.StatusPending || g.Attempts != 0 {
+			t.Errorf("%s: %s with %d attempts after the outage, want pending with 0", s.UserID, g.Status, g.Attempts)
+		}
+	}
+	drain(t, e.pipeline(e.ses, nil, 3), e)
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
+}

@@ -93,8 +93,10 @@ type Pipeline struct {
 	Pacing           Pacing
 	// PageSize is how many subjects one query reads (default 100).
 	PageSize int
-	// MaxAttempts is how many claims a person gets before a transient send
-	// error marks them failed (default 5).
+	// MaxAttempts is how many claims a person may use up before they are
+	// marked failed (default 5). Only claims that end in a crash count: a
+	// claim given back because the run stopped or SES failed is refunded, so
+	// this catches a person whose record crashes the sender every time.
 	MaxAttempts int
 	// SendTimeout bounds one SendEmail call; workers stop claiming this long
 	// before the deadline so every send ends inside its lease (default 10 s).

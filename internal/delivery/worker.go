@@ -105,9 +105,12 @@ func (r *run) work(ctx context.Context, j job) {
 			return
 		case classRetry:
 			if try >= 3 {
-				// Keep the person for a later run; MaxAttempts claims end it.
-				p.Log.Warn("send failed, person left for a later run", "case_id", r.b.CaseID, "user_id", s.UserID, "error", errorCode(err))
-				r.releaseAs(ctx, key, attempt, j.page, false)
+				// An error that outlasts the retries (SES unreachable, server
+				// errors) would hit everyone after this person too: stop the
+				// run and let the state machine's retry policy decide, rather
+				// than use up people's attempts and fail them.
+				r.release(ctx, key, attempt, j.page)
+				r.halt(fmt.Errorf("send email: %d tries: %w", try+1, err))
 				return
 			}
 		}
@@ -185,17 +188,13 @@ func (r *run) finish(ctx context.Context, key ledger.Key, attempt, page int, rea
 	}
 }
 
-// release gives the claim back, not counted as an attempt, so the next run
-// takes the person at once. If even that fails, the lease expires at the
-// run's deadline.
+// release gives the claim back, not counted as an attempt (the person was
+// not at fault), so the next run takes the person at once. If even that
+// fails, the lease expires at the run's deadline and the claim counts.
 func (r *run) release(ctx context.Context, key ledger.Key, attempt, page int) {
-	r.releaseAs(ctx, key, attempt, page, true)
-}
-
-func (r *run) releaseAs(ctx context.Context, key ledger.Key, attempt, page int, refund bool) {
 	r.deferred.Add(1)
 	r.left(page)
-	if err := r.p.Ledger.Release(context.WithoutCancel(ctx), key, attempt, refund, r.p.Now()); err != nil && !errors.Is(err, ledger.ErrLeaseLost) {
+	if err := r.p.Ledger.Release(context.WithoutCancel(ctx), key, attempt, true, r.p.Now()); err != nil && !errors.Is(err, ledger.ErrLeaseLost) {
 		r.p.Log.Warn("release claim failed; it expires with the lease", "case_id", r.b.CaseID, "error", err)
 	}
 }
