@@ -17,6 +17,7 @@ type SendingPaused struct {
 	Reason string
 }
 
+// Error says why sending stopped.
 func (e *SendingPaused) Error() string { return "SES sending is paused: " + e.Reason }
 
 // DailyQuotaExceeded stops the batch: the account's 24-hour quota is spent.
@@ -24,6 +25,7 @@ func (e *SendingPaused) Error() string { return "SES sending is paused: " + e.Re
 // waits and runs the stage again, which resumes where this one stopped.
 type DailyQuotaExceeded struct{}
 
+// Error says why sending stopped.
 func (e *DailyQuotaExceeded) Error() string { return "SES daily sending quota exceeded" }
 
 // SendConfigInvalid stops the batch: the sending identity or configuration
@@ -34,6 +36,7 @@ type SendConfigInvalid struct {
 	Reason string
 }
 
+// Error says why sending stopped.
 func (e *SendConfigInvalid) Error() string { return "SES sending is misconfigured: " + e.Reason }
 
 // class is what a SendEmail error means for the person being sent to.
