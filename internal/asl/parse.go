@@ -161,6 +161,14 @@ func parseState(name string, m map[string]any) (*State, error) {
 			unknown = append(unknown, k)
 		}
 	}
+	for _, k := range unknown {
+		switch k {
+		case "Assign":
+			return nil, fmt.Errorf("workflow variables (Assign) are not supported by the local engine")
+		case "Arguments", "Output", "QueryLanguage":
+			return nil, fmt.Errorf("field %s belongs to the JSONata query language, which the local engine does not support", k)
+		}
+	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return nil, fmt.Errorf("field(s) %s not allowed in a %s state", strings.Join(unknown, ", "), typ)
