@@ -44,8 +44,10 @@ func compileChoiceRule(raw any, top bool) (*choiceRule, error) {
 	var ops []string
 	for k := range m {
 		switch k {
-		case "Next", "Comment", "Variable", "Assign", "Output":
+		case "Next", "Comment", "Variable":
 			continue
+		case "Assign", "Output", "Condition":
+			return nil, fmt.Errorf("%s in a choice rule is not supported by the local engine (variables and JSONata)", k)
 		}
 		ops = append(ops, k)
 	}
