@@ -89,7 +89,7 @@ func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing
 			Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
 			EmailTags: []types.MessageTag{
 				{Name: aws.String(TagCase), Value: aws.String(TagValue(caseID))},
-				{Name: aws.String("obligation_id"), Value: aws.String(TagValue(fl.ObligationID))},
+				{Name: aws.String(TagObligation), Value: aws.String(TagValue(fl.ObligationID))},
 			},
 		}
 		if f.ConfigurationSet != "" {

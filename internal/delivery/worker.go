@@ -24,6 +24,8 @@ const (
 	TagCase  = "case_id"
 	TagUser  = "user_id"
 	TagShard = "shard"
+	// TagObligation marks a regulator filing, by its obligation id.
+	TagObligation = "obligation_id"
 )
 
 // work takes one person from claim to recorded outcome.

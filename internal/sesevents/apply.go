@@ -24,7 +24,7 @@ type Applier struct {
 
 // Apply applies one event.
 func (a *Applier) Apply(ctx context.Context, ev Event) (ledger.Outcome, error) {
-	if ev.CaseID == "" || ev.UserID == "" {
+	if ev.CaseID == "" || (ev.UserID == "" && ev.ObligationID == "") {
 		return Ignored, nil
 	}
 	var (
@@ -47,15 +47,22 @@ func (a *Applier) Apply(ctx context.Context, ev Event) (ledger.Outcome, error) {
 	default:
 		return Ignored, nil
 	}
-	shard := ev.Shard
-	if shard < 0 {
-		n := a.Shards
-		if n <= 0 {
-			n = casetable.DefaultShards
+	var key ledger.Key
+	if ev.UserID == "" {
+		// A regulator filing: its record shows delivery too.
+		key = ledger.FilingKey(ev.CaseID, ev.ObligationID)
+	} else {
+		shard := ev.Shard
+		if shard < 0 {
+			n := a.Shards
+			if n <= 0 {
+				n = casetable.DefaultShards
+			}
+			shard = casetable.Shard(ev.UserID, n)
 		}
-		shard = casetable.Shard(ev.UserID, n)
+		key = ledger.SubjectKey(ev.CaseID, shard, ev.UserID)
 	}
-	out, err := a.Ledger.ApplyEvent(ctx, ledger.SubjectKey(ev.CaseID, shard, ev.UserID), to, ev.MessageID, reason, ev.At)
+	out, err := a.Ledger.ApplyEvent(ctx, key, to, ev.MessageID, reason, ev.At)
 	if err != nil {
 		return "", fmt.Errorf("apply %s %s: %w", ev.Type, ev.MessageID, err)
 	}
@@ -102,7 +109,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Summary,
 		default:
 			s.Ignored++
 		}
-		log.Info("ses event", "case_id", ev.CaseID, "user_id", ev.UserID, "type", ev.Type, "message_id", ev.MessageID, "outcome", out)
+		log.Info("ses event", "case_id", ev.CaseID, "user_id", ev.UserID, "obligation_id", ev.ObligationID, "type", ev.Type, "message_id", ev.MessageID, "outcome", out)
 	}
 	return s, nil
 }

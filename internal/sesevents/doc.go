@@ -5,8 +5,9 @@
 // It reads the event in any of the shapes SES publishes through: an SNS
 // notification delivered to Lambda, an EventBridge event ("source":
 // "aws.ses"), or the bare SES event. The subject is found by the message
-// tags the send stage puts on every notice (case_id, user_id, shard); events
-// without them (a filing, another sender's mail) are ignored.
+// tags the send stage puts on every notice (case_id, user_id, shard); a
+// regulator filing's events (case_id, obligation_id) update the filing's
+// record. Mail without these tags (another sender's) is ignored.
 //
 // Updates are conditional (ledger.ApplyEvent): events arrive late, out of
 // order and more than once, and none may move a person back (delivered never

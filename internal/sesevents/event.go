@@ -28,6 +28,8 @@ type Event struct {
 	At        time.Time
 	CaseID    string
 	UserID    string
+	// ObligationID is set instead of UserID on a regulator filing.
+	ObligationID string
 	// Shard is the subject's shard from the shard tag; -1 when absent.
 	Shard int
 	// BounceType is Permanent, Transient or Undetermined; BounceSubType
@@ -129,6 +131,9 @@ func parseSES(b []byte) (Event, error) {
 		return Event{}, err
 	}
 	if ev.UserID, err = tag(e.Mail.Tags, delivery.TagUser); err != nil {
+		return Event{}, err
+	}
+	if ev.ObligationID, err = tag(e.Mail.Tags, delivery.TagObligation); err != nil {
 		return Event{}, err
 	}
 	if v := first(e.Mail.Tags, delivery.TagShard); v != "" {

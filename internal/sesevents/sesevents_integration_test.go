@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -88,6 +89,29 @@ func TestEventsNeverRegress(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("filing", func(t *testing.T) {
+		k := ledger.FilingKey(caseID, "kr-pipa-34-regulator")
+		if _, err := l.ClaimFiling(ctx, k, time.Now(), time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Complete(ctx, k, 1, "m-filing", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		e := []byte(`{"eventType":"Delivery","mail":{"messageId":"m-filing","timestamp":"2026-11-24T01:00:00Z","tags":{"case_id":["` + caseID +
+			`"],"obligation_id":["kr-pipa-34-regulator"]}},"delivery":{"timestamp":"2026-11-24T01:00:01Z"}}`)
+		if s, err := h.Handle(ctx, e); err != nil || s.Applied != 1 {
+			t.Fatalf("filing delivery: %+v, %v", s, err)
+		}
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: k.PK}, "sk": &types.AttributeValueMemberS{Value: k.SK}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := out.Item["status"].(*types.AttributeValueMemberS).Value; st != "delivered" {
+			t.Errorf("filing status = %s, want delivered", st)
+		}
+	})
 
 	var fallback []string
 	err := l.Fallback(ctx, caseID, 8, func(s *casetable.Subject) error {
