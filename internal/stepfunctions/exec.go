@@ -150,7 +150,7 @@ func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
 	defer ex.evMu.Unlock()
 	if ex.sealed {
 		// ended or closing: what the engine does while it unwinds is not history
-		return int64(len(ex.events))
+		return int64(ex.events.len())
 	}
 	return s.appendEvent(ex, ev, prev)
 }
@@ -170,7 +170,7 @@ func (s *Service) emitLocked(ex *execution, ev asl.Event, prev int64) int64 {
 // appendEvent appends an event (ex.evMu held). Events without a known
 // predecessor follow the previous event, as in AWS's linear histories.
 func (s *Service) appendEvent(ex *execution, ev asl.Event, prev int64) int64 {
-	id := int64(len(ex.events) + 1)
+	id := int64(ex.events.len() + 1)
 	if prev == 0 {
 		prev = id - 1
 	}
@@ -178,7 +178,7 @@ func (s *Service) appendEvent(ex *execution, ev asl.Event, prev int64) int64 {
 	if id == 1 {
 		ts = ex.e.StartDate
 	}
-	ex.events = append(ex.events, HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: ts,
+	ex.events.add(HistoryEvent{ID: id, PreviousEventID: prev, Timestamp: ts,
 		Type: ev.Type, DetailsField: ev.DetailsField, Details: ev.Details})
 	return id
 }
@@ -187,7 +187,7 @@ func (s *Service) appendEvent(ex *execution, ev asl.Event, prev int64) int64 {
 func (ex *execution) history() []HistoryEvent {
 	ex.evMu.Lock()
 	defer ex.evMu.Unlock()
-	return append([]HistoryEvent(nil), ex.events...)
+	return ex.events.all()
 }
 
 func (s *Service) forgetTokensLocked(ex *execution) {
@@ -209,3 +209,40 @@ func (s *Service) persistLocked(ex *execution) error {
 }
 
 var _ = time.Second
+
+// eventLog stores a history in fixed-size chunks, so that a history of
+// hundreds of thousands of events (a large Map) never gets copied to grow.
+type eventLog struct {
+	chunks [][]HistoryEvent
+	n      int
+}
+
+const eventChunk = 4096
+
+func (l *eventLog) len() int { return l.n }
+
+func (l *eventLog) add(ev HistoryEvent) {
+	if l.n%eventChunk == 0 {
+		size := eventChunk
+		if l.n == 0 {
+			size = 64 // most executions are short
+		}
+		l.chunks = append(l.chunks, make([]HistoryEvent, 0, size))
+	}
+	last := len(l.chunks) - 1
+	if len(l.chunks[last]) == cap(l.chunks[last]) { // the small first chunk is full
+		grown := make([]HistoryEvent, len(l.chunks[last]), eventChunk)
+		copy(grown, l.chunks[last])
+		l.chunks[last] = grown
+	}
+	l.chunks[last] = append(l.chunks[last], ev)
+	l.n++
+}
+
+func (l *eventLog) all() []HistoryEvent {
+	out := make([]HistoryEvent, 0, l.n)
+	for _, c := range l.chunks {
+		out = append(out, c...)
+	}
+	return out
+}

@@ -45,7 +45,7 @@ type execution struct {
 	tokenSet map[string]bool
 
 	evMu   sync.Mutex // guards events and sealed; taken after s.mu
-	events []HistoryEvent
+	events eventLog
 	sealed bool
 }
 

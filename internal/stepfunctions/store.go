@@ -191,7 +191,7 @@ func (s *Service) load() error {
 		}
 		ex := &execution{e: rec.Execution, smType: rec.Type, def: rec.Definition, smName: rec.StateMachineName, roleArn: rec.RoleArn}
 		for _, raw := range rec.History {
-			ex.events = append(ex.events, decodeEvent(raw))
+			ex.events.add(decodeEvent(raw))
 		}
 		s.execs[ex.e.Arn] = ex
 		if ex.e.Status != StatusRunning {
