@@ -6,26 +6,26 @@ import (
 
 // Error names defined by the Amazon States Language.
 const (
-	ErrAll                         = "States.ALL"
-	ErrTimeout                     = "States.Timeout"
-	ErrHeartbeatTimeout            = "States.HeartbeatTimeout"
-	ErrTaskFailed                  = "States.TaskFailed"
-	ErrPermissions                 = "States.Permissions"
-	ErrRuntime                     = "States.Runtime"
-	ErrBranchFailed                = "States.BranchFailed"
-	ErrNoChoiceMatched             = "States.NoChoiceMatched"
-	ErrIntrinsicFailure            = "States.IntrinsicFailure"
-	ErrParameterPathFailure        = "States.ParameterPathFailure"
-	ErrResultPathMatchFailure      = "States.ResultPathMatchFailure"
-	ErrResultWriterFailed          = "States.ResultWriterFailed"
-	ErrItemReaderFailed            = "States.ItemReaderFailed"
-	ErrExceedToleratedFailure      = "States.ExceedToleratedFailureThreshold"
-	ErrDataLimitExceeded           = "States.DataLimitExceeded"
-	ErrQueryEvaluationError        = "States.QueryEvaluationError"
-	ErrExecutionAborted            = "States.Aborted"
-	lambdaUnknownError             = "Lambda.Unknown"
-	lambdaServiceException         = "Lambda.ServiceException"
-	lambdaResourceNotFoundExcepton = "Lambda.ResourceNotFoundException"
+	ErrAll                    = "States.ALL"
+	ErrTimeout                = "States.Timeout"
+	ErrHeartbeatTimeout       = "States.HeartbeatTimeout"
+	ErrTaskFailed             = "States.TaskFailed"
+	ErrPermissions            = "States.Permissions"
+	ErrRuntime                = "States.Runtime"
+	ErrBranchFailed           = "States.BranchFailed"
+	ErrNoChoiceMatched        = "States.NoChoiceMatched"
+	ErrIntrinsicFailure       = "States.IntrinsicFailure"
+	ErrParameterPathFailure   = "States.ParameterPathFailure"
+	ErrResultPathMatchFailure = "States.ResultPathMatchFailure"
+	ErrResultWriterFailed     = "States.ResultWriterFailed"
+	ErrItemReaderFailed       = "States.ItemReaderFailed"
+	ErrExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
+	ErrDataLimitExceeded      = "States.DataLimitExceeded"
+	ErrQueryEvaluationError   = "States.QueryEvaluationError"
+	// ErrExecutionAborted is what a run returns when it is stopped from
+	// outside (StopExecution); it is not an ASL name and never reaches a
+	// Catch.
+	ErrExecutionAborted = "States.Aborted"
 )
 
 // DefinitionError is a definition rejected at load. StateName is empty for
@@ -35,6 +35,7 @@ type DefinitionError struct {
 	Reason    string
 }
 
+// Error names the state and the reason.
 func (e *DefinitionError) Error() string {
 	if e.StateName == "" {
 		return "invalid definition: " + e.Reason
@@ -55,6 +56,7 @@ type ExecError struct {
 // machine's own TimeoutSeconds passed (status TIMED_OUT, not FAILED).
 func IsExecutionTimeout(err *ExecError) bool { return err != nil && err.executionTimeout }
 
+// Error returns "Name: Cause".
 func (e *ExecError) Error() string {
 	if e.Cause == "" {
 		return e.Name

@@ -106,6 +106,7 @@ func (st *store) openJournal(arn string) (*journal, error) {
 	return j, nil
 }
 
+// Get returns the record stored under key.
 func (j *journal) Get(key string) (asl.Record, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -113,6 +114,7 @@ func (j *journal) Get(key string) (asl.Record, bool) {
 	return r, ok
 }
 
+// Put stores a record and appends it to the file.
 func (j *journal) Put(r asl.Record) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
