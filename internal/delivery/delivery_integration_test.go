@@ -319,7 +319,7 @@ func TestDeadlineStopsAndCursorResumes(t *testing.T) {
 	e.seed(t, subjects)
 	p := e.pipeline(e.ses, nil, 4)
 	p.Pacing.Rate = 50
-	first, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(p.SendTimeout + 600*time.Millisecond)})
+	first, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(2*p.SendTimeout + 600*time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,9 @@ type Pipeline struct {
 	// claim given back because the run stopped or SES failed is refunded, so
 	// this catches a person whose record crashes the sender every time.
 	MaxAttempts int
-	// SendTimeout bounds one SendEmail call; workers stop claiming this long
-	// before the deadline so every send ends inside its lease (default 10 s).
+	// SendTimeout bounds one SendEmail call, and the complete after it;
+	// workers stop claiming twice this long before the deadline so every
+	// send and its record land inside the lease (default 10 s).
 	SendTimeout time.Duration
 	// DefaultRun is the lease and run length when neither the context nor
 	// the batch has a deadline (default 15 minutes, Lambda's maximum).
@@ -206,7 +207,9 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
 		deadline = b.Deadline
 	}
-	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
+	// Claims stop two send timeouts before the deadline: one for the last
+	// send, one for its complete, so both land inside the lease.
+	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-2 * p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
 	jobs := make(chan job, p.Pacing.Workers)
 	var wg sync.WaitGroup
 	for range p.Pacing.Workers {

@@ -76,7 +76,9 @@ func (r *run) work(ctx context.Context, j job) {
 	}
 	in := p.Input(s, msg)
 	for try := 0; ; try++ {
-		if err := p.pacer.Wait(ctx); err != nil {
+		if err := p.pacer.Wait(ctx); err != nil || !p.Now().Before(r.stopClaim) {
+			// Too late to send inside the lease (the queue for slots can be
+			// long at a low rate): give the person back.
 			r.release(ctx, key, attempt, j.page)
 			return
 		}
