@@ -29,18 +29,18 @@ func main() {
 		log.Error("config", "error", err)
 		os.Exit(1)
 	}
-	aws, err := awsenv.Load(ctx)
+	awsCfg, err := awsenv.Load(ctx)
 	if err != nil {
 		log.Error("config", "error", err)
 		os.Exit(1)
 	}
-	ses := sesv2.NewFromConfig(aws)
+	ses := sesv2.NewFromConfig(awsCfg)
 	pacing, err := cfg.Pacing(ctx, ses)
 	if err != nil {
 		log.Error("pacing", "error", err)
 		os.Exit(1)
 	}
-	led := &ledger.Ledger{DB: dynamodb.NewFromConfig(aws), Table: cfg.Table}
+	led := &ledger.Ledger{DB: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
 	h := &delivery.Handler{
 		Pipeline: &delivery.Pipeline{Ledger: led, SES: ses, Render: notWired, From: cfg.From, ConfigurationSet: cfg.ConfigurationSet, Pacing: pacing, Log: log, Metrics: os.Stdout},
 		Filer:    &delivery.Filer{Ledger: led, SES: ses, From: cfg.From, ConfigurationSet: cfg.ConfigurationSet, Log: log},
