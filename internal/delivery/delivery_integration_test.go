@@ -152,6 +152,9 @@ func TestCrashMidBatchThenResume(t *testing.T) {
 		if sends.Add(1) == crashAfter {
 			dead.Store(true) // the process dies right after this send
 		}
+		// A slow SES keeps every worker's send in flight at the crash: the
+		// worst case the bound is about.
+		time.Sleep(20 * time.Millisecond)
 		return out, err
 	})
 	crashed := e.pipeline(ses, deadDB{DB: e.db, dead: &dead}, workers)
