@@ -140,14 +140,19 @@ func (r *run) work(ctx context.Context, j job) {
 // back whole.
 func (r *run) claim(ctx context.Context, key ledger.Key, j job, now time.Time) (*casetable.Subject, error) {
 	if j.byID {
-		return r.p.Ledger.ClaimSubject(ctx, key, now, r.lease)
+		s, err := r.p.Ledger.ClaimSubject(ctx, key, now, r.lease)
+		if err != nil {
+			return nil, err
+		}
+		s.Shard = r.b.Shard // the partition it was claimed in, whatever the item says
+		return s, nil
 	}
 	attempt, err := r.p.Ledger.Claim(ctx, key, now, r.lease)
 	if err != nil {
 		return nil, err
 	}
 	s := j.s
-	s.Status, s.Attempts, s.LeaseUntil = casetable.StatusClaimed, attempt, r.lease.UnixMilli()
+	s.Status, s.Attempts, s.LeaseUntil, s.Shard = casetable.StatusClaimed, attempt, r.lease.UnixMilli(), r.b.Shard
 	return &s, nil
 }
 
