@@ -144,7 +144,7 @@ func (r *run) claim(ctx context.Context, key ledger.Key, j job, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		s.Shard = r.b.Shard // the partition it was claimed in, whatever the item says
+		s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was claimed, whatever the item says
 		return s, nil
 	}
 	attempt, err := r.p.Ledger.Claim(ctx, key, now, r.lease)
@@ -152,7 +152,8 @@ func (r *run) claim(ctx context.Context, key ledger.Key, j job, now time.Time) (
 		return nil, err
 	}
 	s := j.s
-	s.Status, s.Attempts, s.LeaseUntil, s.Shard = casetable.StatusClaimed, attempt, r.lease.UnixMilli(), r.b.Shard
+	s.Status, s.Attempts, s.LeaseUntil = casetable.StatusClaimed, attempt, r.lease.UnixMilli()
+	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard
 	return &s, nil
 }
 
