@@ -1,23 +1,31 @@
 // Command aggregate is the Lambda after the scope Map: it sums the segments'
-// counts and computes the recipient-set hash (scope.AggregateInput in,
-// scope.Totals out). It needs no AWS client: the segments report their
-// share of the hash, and scope.RecipientSetHash can recheck it from the
-// subject set.
+// counts and the recipient-set hash (scope.AggregateInput in, scope.Totals
+// out) and records them on the case, where assessment and approval read them.
 package main
 
 import (
 	"context"
 	"log/slog"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"breachflow/internal/cases"
+	"breachflow/internal/lambdamain"
 	"breachflow/internal/scope"
 )
 
+type config struct {
+	CaseTable string `env:"CASE_TABLE"`
+}
+
 func main() {
-	slog.SetDefault(lambdacontext.NewLogger())
-	lambda.Start(func(_ context.Context, in scope.AggregateInput) (*scope.Totals, error) {
-		return scope.Aggregate(in)
+	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		store := &cases.Store{DB: dynamodb.NewFromConfig(cfg), Table: c.CaseTable}
+		record := func(ctx context.Context, t *scope.Totals) error {
+			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
+			return err
+		}
+		return (&scope.AggregateHandler{Record: record, Log: log}).Handle, nil
 	})
 }

@@ -172,3 +172,20 @@ func TestIntakeThroughLambdaJSON(t *testing.T) {
 		t.Fatalf("case after intake: %+v, %v", c, err)
 	}
 }
+
+func TestRecordScopeKeepsCountsAndHash(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	raw, r := sample(t)
+	id, _, _ := s.PutReport(ctx, raw, r)
+	if _, _, err := s.Open(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.RecordScope(ctx, id, map[string]int64{"KR": 1200, "US-CA": 3}, "abc123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusScoped || c.Subjects["KR"] != 1200 || c.Subjects["US-CA"] != 3 || c.RecipientSetHash != "abc123" {
+		t.Fatalf("after RecordScope: %+v", c)
+	}
+}

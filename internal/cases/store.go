@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
 	"breachflow/internal/report"
 )
@@ -270,4 +271,20 @@ func key(pk, sk string) map[string]types.AttributeValue {
 		casetable.AttrPK: &types.AttributeValueMemberS{Value: pk},
 		casetable.AttrSK: &types.AttributeValueMemberS{Value: sk},
 	}
+}
+
+// RecordScope keeps what scoping found with the case: people by jurisdiction
+// and the recipient-set hash approval binds to.
+func (s *Store) RecordScope(ctx context.Context, caseID string, byJurisdiction map[string]int64, recipientSetHash string) (Case, error) {
+	return s.Update(ctx, caseID, func(c *Case) error {
+		c.Subjects = make(map[breach.Jurisdiction]int, len(byJurisdiction))
+		for j, n := range byJurisdiction {
+			c.Subjects[breach.Jurisdiction(j)] = int(n)
+		}
+		c.RecipientSetHash = recipientSetHash
+		if c.Status == StatusOpen {
+			c.Status = StatusScoped
+		}
+		return nil
+	})
 }

@@ -1,6 +1,7 @@
 package scope
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 )
@@ -84,5 +85,31 @@ func Aggregate(in AggregateInput) (*Totals, error) {
 	t.RecipientSetHash = finish(in.CaseID, t.Written, sum)
 	slog.Info("scope aggregate", "case_id", in.CaseID, "segments", total, "matched", t.Matched, "written", t.Written,
 		"pending", t.Pending, "duplicates", t.Duplicates, "no_contact", t.NoContact)
+	return t, nil
+}
+
+// Recorder keeps a case's totals with the case (the case record, where
+// assessment and approval read them).
+type Recorder func(ctx context.Context, t *Totals) error
+
+// AggregateHandler is the aggregate function's handler: it sums the
+// segments and records the totals before handing them on, so what the
+// assessment counts and what the approval binds to is what scoping found.
+type AggregateHandler struct {
+	Record Recorder
+	Log    *slog.Logger
+}
+
+// Handle is the Lambda handler.
+func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Totals, error) {
+	t, err := Aggregate(in)
+	if err != nil {
+		return nil, err
+	}
+	if h.Record != nil {
+		if err := h.Record(ctx, t); err != nil {
+			return nil, fmt.Errorf("record scope of %s: %w", t.CaseID, err)
+		}
+	}
 	return t, nil
 }
