@@ -1,56 +1,47 @@
 // Command send is the Lambda of the send stage: regulator filings first
-// ({"stage":"filings","case_id":...}), then one batch of customer notices
-// per invocation ({"case_id":...,"shard":N,"cursor":...}).
+// ({"stage":"filings","case_id":...,"content_hash":...}), then one batch of
+// customer notices per invocation ({"case_id":...,"shard":N,"cursor":...,
+// "content_hash":...}). Only documents that hash to what the approvers
+// signed off are sent.
 package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"breachflow/internal/awsenv"
-	"breachflow/internal/casetable"
+	"breachflow/internal/assess"
+	"breachflow/internal/cases"
 	"breachflow/internal/delivery"
-	"breachflow/internal/ledger"
+	"breachflow/internal/draft"
+	"breachflow/internal/lambdamain"
 )
 
-func main() {
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
-	ctx := context.Background()
-	cfg, err := delivery.LoadConfig(os.Getenv)
-	if err != nil {
-		log.Error("config", "error", err)
-		os.Exit(1)
-	}
-	awsCfg, err := awsenv.Load(ctx)
-	if err != nil {
-		log.Error("config", "error", err)
-		os.Exit(1)
-	}
-	ses := sesv2.NewFromConfig(awsCfg)
-	pacing, err := cfg.Pacing(ctx, ses)
-	if err != nil {
-		log.Error("pacing", "error", err)
-		os.Exit(1)
-	}
-	led := &ledger.Ledger{DB: dynamodb.NewFromConfig(awsCfg), Table: cfg.Table}
-	h := &delivery.Handler{
-		Pipeline: &delivery.Pipeline{Ledger: led, SES: ses, Render: notWired, From: cfg.From, ConfigurationSet: cfg.ConfigurationSet, Pacing: pacing, Log: log, Metrics: os.Stdout},
-		Filer:    &delivery.Filer{Ledger: led, SES: ses, From: cfg.From, ConfigurationSet: cfg.ConfigurationSet, Log: log},
-		Log:      log,
-	}
-	lambda.Start(h.Handle)
+type config struct {
+	// FilingAddresses is JSON: obligation id or regulator name -> address.
+	FilingAddresses string `env:"FILING_ADDRESSES"`
 }
 
-// notWired stands where the notice package's renderer goes: until it is
-// wired, a notice run stops at its first person and sends nothing.
-func notWired(*casetable.Subject) (delivery.Message, error) {
-	return delivery.Message{}, errors.New("notice renderer is not wired into functions/send")
+func main() {
+	lambdamain.Start(&config{}, func(ctx context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		dc, err := delivery.LoadConfig(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		addrs, err := draft.ParseFilingAddresses(c.FilingAddresses)
+		if err != nil {
+			return nil, err
+		}
+		db, ses := dynamodb.NewFromConfig(cfg), sesv2.NewFromConfig(cfg)
+		return delivery.NewHandler(ctx, dc, db, ses, approvedDocuments(db, dc.Table, addrs), log, os.Stdout)
+	})
+}
+
+func approvedDocuments(db *dynamodb.Client, table string, addrs draft.FilingAddresses) *draft.Approved {
+	store := &cases.Store{DB: db, Table: table}
+	return &draft.Approved{DB: db, Table: table, Reports: store, Assessments: &assess.Store{DB: db, Table: table}, Addresses: addrs}
 }

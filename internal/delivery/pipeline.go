@@ -115,6 +115,14 @@ type Pipeline struct {
 	paced bool
 }
 
+// withRenderer returns a copy of the pipeline that renders with r, with a
+// pacer of its own: each invocation paces its own share of the account rate.
+func (p *Pipeline) withRenderer(r Renderer) *Pipeline {
+	c := *p
+	c.Render, c.pacer, c.paced = r, nil, false
+	return &c
+}
+
 func (p *Pipeline) init() error {
 	if p.Ledger == nil || p.SES == nil || p.Render == nil {
 		return errors.New("delivery: pipeline needs a ledger, an SES client and a renderer")
