@@ -2,112 +2,226 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	"breachflow/internal/approval"
+	assessstore "breachflow/internal/assess"
+	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/localstack"
 	"breachflow/internal/report"
+	"breachflow/internal/usertable"
 )
 
 // demoReport is the Kakao Pay -> Alipay style report the demo runs.
 const demoReport = "events/reports/kakaopay-alipay.json"
 
+// demoApprovers are the sample report's approvers; the local stack
+// configures them when BREACHFLOW_APPROVERS is not set.
+var demoApprovers = []string{"legal-lead@example.com", "ciso@example.com"}
+
+type demoOptions struct {
+	report      string
+	users       int
+	keep        bool
+	interactive bool
+	historic    bool
+}
+
 func newDemoCmd() *cobra.Command {
 	var (
-		reportPath string
-		keep       bool
-		sfnPort    int
-		opts       localstack.Options
+		d    demoOptions
+		opts localstack.Options
+		lo   localOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the Kakao Pay-style case end to end on a fresh local stack (no AWS account)",
-		Long: `demo starts the local stack (DynamoDB, SES, Step Functions on 127.0.0.1),
-opens the case from the sample report through the Step Functions API, and
-follows the execution state by state until it ends. With --keep the stack
-stays up afterwards so the mailbox and the case can be inspected.`,
+		Long: `demo starts the local stack (DynamoDB, SES, Step Functions and the approval
+console on 127.0.0.1), seeds a synthetic user population, starts the case from
+the sample report through the Step Functions API and follows it state by
+state: scope, assess, draft, approval (two demo approvers sign off, or you do
+with --interactive), regulator filings, customer notices, reconcile.
+
+By default the report's timeline is moved so that the organisation became
+aware two hours ago: the legal clocks are then live, as they would be in a
+real response. --historic keeps the report's own dates (Kakao Pay's were in
+2024, so every deadline shows as missed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			out := cmd.OutOrStdout()
-			began := time.Now()
-			raw, err := os.ReadFile(reportPath)
-			if err != nil {
-				return err
-			}
-			r, err := report.Parse(raw)
-			if err != nil {
-				return reportError(reportPath, err)
-			}
 			opts.Log = io.Discard
-			opts.DataDir = "" // a demo starts from nothing
-			up, err := startLocal(ctx, opts, "template.yaml", sfnPort)
-			if err != nil {
-				return err
-			}
-			defer up.Close()
-			fmt.Fprintf(out, "local stack up: DynamoDB %s, SES %s (mailbox %s/), Step Functions %s\n",
-				up.stack.DynamoDB, up.stack.SES, up.stack.SES, up.runtime.Endpoint)
-
-			env, err := loadCLIEnv(ctx)
-			if err != nil {
-				return err
-			}
-			caseID, _, err := env.cases().PutReport(ctx, raw, r)
-			if err != nil {
-				return err
-			}
-			client := env.sfn()
-			started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
-				StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
-				Name:            aws.String(cases.ExecutionName(caseID)),
-				Input:           aws.String(`{"case_id":"` + caseID + `"}`),
-			})
-			if err != nil {
-				return fmt.Errorf("start case %s: %w", caseID, err)
-			}
-			fmt.Fprintf(out, "case %s: %s\n", caseID, r.Title)
-			final, err := follow(ctx, out, client, aws.ToString(started.ExecutionArn))
-			if err != nil {
-				return err
-			}
-			c, err := env.cases().Get(ctx, caseID)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "\ncase %s is %s; execution %s in %s\n", c.CaseID, c.Status, final.Status, time.Since(began).Round(time.Millisecond))
-			if final.Status != sfntypes.ExecutionStatusSucceeded {
-				return fmt.Errorf("execution ended %s: %s: %s", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause))
-			}
-			if keep {
-				fmt.Fprintf(out, "stack stays up (Ctrl-C to stop); the mailbox is at %s/\n", up.stack.SES)
-				<-ctx.Done()
-			}
-			return nil
+			lo.template, lo.approvers = "template.yaml", demoApprovers
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), d, opts, lo)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&reportPath, "report", demoReport, "the breach report to run")
-	f.BoolVar(&keep, "keep", false, "keep the local stack running after the case ends")
+	f.StringVar(&d.report, "report", demoReport, "the breach report to run")
+	f.IntVar(&d.users, "users", envInt("DEMO_USERS", 50000), "synthetic users to seed ($DEMO_USERS)")
+	f.BoolVar(&d.keep, "keep", false, "keep the local stack running after the case ends")
+	f.BoolVar(&d.interactive, "interactive", false, "wait for people to approve in the console or with `breachflow approve` instead of approving as the demo approvers")
+	f.BoolVar(&d.historic, "historic", false, "keep the report's own dates instead of making the case two hours old")
 	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1")
 	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1")
-	f.IntVar(&sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1")
+	f.IntVar(&lo.sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1")
+	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1")
 	return cmd
 }
 
-// follow prints each state as the execution enters and leaves it, from the
-// execution history, until the execution ends.
-func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string) (*sfn.DescribeExecutionOutput, error) {
+func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.Options, lo localOptions) error {
+	began := time.Now()
+	raw, err := os.ReadFile(d.report)
+	if err != nil {
+		return err
+	}
+	if !d.historic {
+		if raw, err = liveTimeline(raw, began.Add(-2*time.Hour)); err != nil {
+			return err
+		}
+	}
+	r, err := report.Parse(raw)
+	if err != nil {
+		return reportError(d.report, err)
+	}
+	up, err := startLocal(ctx, opts, lo)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	fmt.Fprintf(out, "local stack: DynamoDB %s · SES %s · Step Functions %s\n", up.stack.DynamoDB, up.stack.SES, up.runtime.Endpoint)
+	fmt.Fprintf(out, "mailbox:     %s/\nconsole:     %s/\n\n", up.stack.SES, up.consoleAt)
+
+	env, err := loadCLIEnv(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	err = usertable.Seed(ctx, dynamodb.NewFromConfig(env.cfg), up.userTable, usertable.SeedOptions{Users: d.users, Seed: 1})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Fprintf(out, "seeded %d synthetic users in %s\n", d.users, time.Since(t).Round(time.Millisecond))
+
+	caseID, _, err := env.cases().PutReport(ctx, raw, r)
+	if err != nil {
+		return err
+	}
+	client := env.sfn()
+	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
+		Name:            aws.String(cases.ExecutionName(caseID)),
+		Input:           aws.String(`{"case_id":"` + caseID + `"}`),
+	})
+	if err != nil {
+		return fmt.Errorf("start case %s: %w", caseID, err)
+	}
+	fmt.Fprintf(out, "case %s: %s\n", caseID, r.Title)
+	if !d.historic {
+		fmt.Fprintf(out, "  (timeline moved: aware %s, so the legal clocks are live)\n", r.Timeline.Aware.Local().Format(time.RFC3339))
+	}
+
+	approve := func(ctx context.Context) error {
+		if d.interactive {
+			fmt.Fprintf(out, "  waiting for approval: open %s/ or run `breachflow approve %s --as EMAIL` (approvers: %s)\n",
+				up.consoleAt, caseID, strings.Join(r.Approvers, ", "))
+			return nil
+		}
+		return demoApprove(ctx, out, env, caseID, r.Approvers)
+	}
+	final, err := follow(ctx, out, client, aws.ToString(started.ExecutionArn), approve)
+	if err != nil {
+		return err
+	}
+	if err := summarise(ctx, out, env, up, caseID, final, began); err != nil {
+		return err
+	}
+	if final.Status != sfntypes.ExecutionStatusSucceeded {
+		for _, f := range failures(ctx, client, aws.ToString(started.ExecutionArn), 3) {
+			fmt.Fprintf(out, "  failure: %s\n", f)
+		}
+		return fmt.Errorf("execution ended %s: %s: %s", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause))
+	}
+	if d.keep {
+		fmt.Fprintf(out, "\nthe stack stays up (Ctrl-C to stop): mailbox %s/, console %s/\n", up.stack.SES, up.consoleAt)
+		<-ctx.Done()
+	}
+	return nil
+}
+
+// liveTimeline moves every timeline date of the report by the same amount,
+// so that "aware" falls at aware and the intervals between dates stay.
+func liveTimeline(raw []byte, aware time.Time) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	tl, _ := doc["timeline"].(map[string]any)
+	was, err := time.Parse(time.RFC3339, fmt.Sprint(tl["aware"]))
+	if err != nil {
+		return nil, fmt.Errorf("report timeline.aware: %w", err)
+	}
+	shift := aware.Sub(was)
+	for k, v := range tl {
+		if s, ok := v.(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				tl[k] = t.Add(shift).UTC().Format(time.RFC3339)
+			}
+		}
+	}
+	return json.Marshal(doc)
+}
+
+// demoApprove signs off as each approver in turn, through the same rules
+// the console and `breachflow approve` apply, once the request exists.
+func demoApprove(ctx context.Context, out io.Writer, env *cliEnv, caseID string, approvers []string) error {
+	cfg, err := approvalConfig()
+	if err != nil {
+		return err
+	}
+	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil)
+	for _, who := range approvers {
+		for {
+			res, err := svc.Decide(ctx, approval.Decision{CaseID: caseID, Approver: who, Approve: true, Comment: "demo approval"})
+			if errors.Is(err, approval.ErrNotFound) {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(50 * time.Millisecond):
+					continue
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("approve as %s: %w", who, err)
+			}
+			fmt.Fprintf(out, "  approved by %s (%d of %d)\n", who, len(res.Approvals), res.Request.Required)
+			if res.Decided {
+				return nil
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// follow prints each top-level state as the execution enters and leaves it,
+// from the execution history, calls onApproval once the approval task is
+// waiting, and returns when the execution ends.
+func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, onApproval func(context.Context) error) (*sfn.DescribeExecutionOutput, error) {
 	seen := int64(0)
 	entered := map[string]time.Time{}
+	asked := false
 	for {
 		p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
 		for p.HasMorePages() {
@@ -128,6 +242,12 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string) 
 					name := aws.ToString(d.Name)
 					fmt.Fprintf(out, "  < %s (%s)\n", name, aws.ToTime(ev.Timestamp).Sub(entered[name]).Round(time.Millisecond))
 				}
+				if ev.Type == sfntypes.HistoryEventTypeTaskSubmitted && !asked && onApproval != nil {
+					asked = true
+					if err := onApproval(ctx); err != nil {
+						return nil, err
+					}
+				}
 			}
 		}
 		d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
@@ -143,4 +263,96 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string) 
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// summarise prints what a responder reports upward: people by jurisdiction,
+// each duty with its deadline and whether it was met, what was sent.
+func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, caseID string, final *sfn.DescribeExecutionOutput, began time.Time) error {
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n== case %s: %s (execution %s)\n", c.CaseID, c.Status, final.Status)
+	total := 0
+	var js []string
+	for j, n := range c.Subjects {
+		total += n
+		js = append(js, string(j))
+	}
+	sort.Slice(js, func(a, b int) bool { return c.Subjects[asJ(js[a])] > c.Subjects[asJ(js[b])] })
+	fmt.Fprintf(out, "people in scope: %d\n", total)
+	for _, j := range js {
+		fmt.Fprintf(out, "  %-6s %7d\n", j, c.Subjects[asJ(j)])
+	}
+	a, err := (&assessstore.Store{DB: env.dynamo(), Table: env.CaseTable}).Get(ctx, caseID)
+	if err == nil {
+		done := aws.ToTime(final.StopDate)
+		fmt.Fprintf(out, "obligations:\n")
+		for _, o := range a.Obligations {
+			if !o.Required {
+				continue
+			}
+			due, met := "no fixed deadline", ""
+			if !o.DueAt.IsZero() {
+				due = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z")
+				met = "  MET"
+				if done.IsZero() || done.After(o.DueAt) {
+					met = "  MISSED"
+				}
+			}
+			fmt.Fprintf(out, "  %-40s %-28s %s%s\n", o.ID, o.RecipientName, due, met)
+		}
+	}
+	if len(c.Delivery) > 0 {
+		var parts []string
+		for s, n := range c.Delivery {
+			parts = append(parts, fmt.Sprintf("%s %d", s, n))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(out, "delivery: %s\n", strings.Join(parts, ", "))
+	}
+	msgs, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	if err == nil {
+		filings := 0
+		for _, m := range msgs {
+			if strings.Contains(strings.Join(m.Destination.To, ","), "@regulators.example.org") {
+				filings++
+			}
+		}
+		fmt.Fprintf(out, "mailbox: %d messages (%d regulator filings, %d to approvers and people)\n", len(msgs), filings, len(msgs)-filings)
+	}
+	fmt.Fprintf(out, "time taken: %s\n", time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+func asJ(s string) breach.Jurisdiction { return breach.Jurisdiction(s) }
+
+// failures returns the first n task, Lambda or Map-iteration failures in the
+// execution's history, where the error that ended a run starts.
+func failures(ctx context.Context, client *sfn.Client, arn string, n int) []string {
+	var out []string
+	p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for p.HasMorePages() && len(out) < n {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return append(out, err.Error())
+		}
+		for _, ev := range page.Events {
+			var e, c *string
+			switch {
+			case ev.LambdaFunctionFailedEventDetails != nil:
+				e, c = ev.LambdaFunctionFailedEventDetails.Error, ev.LambdaFunctionFailedEventDetails.Cause
+			case ev.TaskFailedEventDetails != nil:
+				e, c = ev.TaskFailedEventDetails.Error, ev.TaskFailedEventDetails.Cause
+			case ev.MapRunFailedEventDetails != nil:
+				e, c = ev.MapRunFailedEventDetails.Error, ev.MapRunFailedEventDetails.Cause
+			default:
+				continue
+			}
+			if len(out) < n {
+				out = append(out, fmt.Sprintf("%s (event %d): %s: %s", ev.Type, ev.Id, aws.ToString(e), aws.ToString(c)))
+			}
+		}
+	}
+	return out
 }

@@ -20,33 +20,36 @@ func newLocalCmd() *cobra.Command {
 
 func newLocalUpCmd() *cobra.Command {
 	var opts localstack.Options
+	var lo localOptions
 	var verbose bool
-	var sfnPort int
-	var template string
 	cmd := &cobra.Command{
 		Use:   "up",
-		Short: "Start DynamoDB, SES and Step Functions on 127.0.0.1 and run until Ctrl-C",
+		Short: "Start DynamoDB, SES, Step Functions and the approval console on 127.0.0.1 and run until Ctrl-C",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			opts.Log = io.Discard
 			if verbose {
-				opts.Log = cmd.ErrOrStderr()
-			} else {
-				opts.Log = io.Discard
+				opts.Log, lo.log = cmd.ErrOrStderr(), cmd.ErrOrStderr()
 			}
-			up, err := startLocal(ctx, opts, template, sfnPort)
+			if opts.DataDir != "" {
+				lo.stateDir = filepath.Dir(opts.DataDir)
+			}
+			lo.approvers = demoApprovers
+			up, err := startLocal(ctx, opts, lo)
 			if err != nil {
 				return err
 			}
 			defer up.Close()
-			stack := up.stack
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "breachflow local stack is up (Ctrl-C to stop)\n\n")
-			fmt.Fprintf(out, "  DynamoDB        %s\n", stack.DynamoDB)
-			fmt.Fprintf(out, "  SES v2          %s\n", stack.SES)
-			fmt.Fprintf(out, "  SES mailbox     %s/\n", stack.SES)
-			fmt.Fprintf(out, "  Step Functions  %s (state machines: %s)\n", up.runtime.Endpoint, strings.Join(up.machineNames(), ", "))
-			fmt.Fprintf(out, "  case table      %s\n\n", up.caseTable)
-			fmt.Fprintf(out, "Point the SDK and the AWS CLI at it:\n")
+			fmt.Fprintf(out, "  DynamoDB          %s\n", up.stack.DynamoDB)
+			fmt.Fprintf(out, "  SES v2            %s\n", up.stack.SES)
+			fmt.Fprintf(out, "  SES mailbox       %s/\n", up.stack.SES)
+			fmt.Fprintf(out, "  Step Functions    %s (state machines: %s)\n", up.runtime.Endpoint, strings.Join(up.machineNames(), ", "))
+			fmt.Fprintf(out, "  approval console  %s/\n", up.consoleAt)
+			fmt.Fprintf(out, "  tables            %s (cases), %s (users)\n", up.caseTable, up.userTable)
+			fmt.Fprintf(out, "  approvers         %s\n\n", os.Getenv("BREACHFLOW_APPROVERS"))
+			fmt.Fprintf(out, "Point the SDK, the AWS CLI and breachflow at it:\n")
 			for _, kv := range up.env() {
 				fmt.Fprintf(out, "  export %s\n", kv)
 			}
@@ -58,10 +61,11 @@ func newLocalUpCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1 ($BREACHFLOW_DYNAMODB_PORT)")
 	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1 ($BREACHFLOW_SES_PORT)")
-	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (empty: memory only)")
-	f.IntVar(&sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1 ($BREACHFLOW_SFN_PORT)")
-	f.StringVar(&template, "template", "template.yaml", "the SAM template whose functions and state machines run locally")
-	f.BoolVarP(&verbose, "verbose", "v", false, "show the emulators' own output")
+	f.IntVar(&lo.sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1 ($BREACHFLOW_SFN_PORT)")
+	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1 ($BREACHFLOW_CONSOLE_PORT)")
+	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (its parent keeps executions and the approval key; empty: memory only)")
+	f.StringVar(&lo.template, "template", "template.yaml", "the SAM template whose functions and state machines run locally")
+	f.BoolVarP(&verbose, "verbose", "v", false, "show the emulators' and functions' own output")
 	return cmd
 }
 

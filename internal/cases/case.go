@@ -50,6 +50,9 @@ type Case struct {
 	ContentHash      string `dynamodbav:"content_hash,omitempty" json:"content_hash,omitempty"`
 	// Obligations counts the required notification duties found.
 	Obligations int `dynamodbav:"obligations" json:"obligations"`
+	// Delivery counts the case's people by delivery status, as the last
+	// reconcile found them.
+	Delivery map[string]int `dynamodbav:"delivery,omitempty" json:"delivery,omitempty"`
 	// EarliestDue is the earliest deadline of a required obligation.
 	EarliestDue time.Time `dynamodbav:"earliest_due,omitempty" json:"earliest_due,omitzero"`
 	Version     int64     `dynamodbav:"version" json:"version"`

@@ -71,7 +71,7 @@ type Result struct {
 	LeaseLost int `json:"lease_lost"`
 	// NextCursor is where the next run continues; Done means the shard (or
 	// the user list) has nothing left for this run to do.
-	NextCursor string `json:"next_cursor,omitempty"`
+	NextCursor string `json:"next_cursor"`
 	Done       bool   `json:"done"`
 }
 

@@ -134,7 +134,11 @@ func Handlers(tpl *sam.Template, d Deps) (map[string]lambda.Handler, error) {
 		if name == "" {
 			name = id
 		}
-		out[name] = build(d)
+		h, err := build(d)
+		if err != nil {
+			return nil, fmt.Errorf("local handler of %s: %w", id, err)
+		}
+		out[name] = h
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)

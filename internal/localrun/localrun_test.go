@@ -3,6 +3,7 @@ package localrun
 import (
 	"testing"
 
+	"breachflow/internal/delivery"
 	"breachflow/internal/sam"
 )
 
@@ -13,7 +14,8 @@ func TestEveryTemplateFunctionRunsLocally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Handlers(tpl, Deps{}); err != nil {
+	deps := Deps{Send: delivery.Config{From: "privacy@example.com", AccountRate: 14, Parallel: 1}}
+	if _, err := Handlers(tpl, deps); err != nil {
 		t.Fatal(err)
 	}
 	fns, err := tpl.Functions()
