@@ -1,0 +1,326 @@
+//go:build integration
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	assessstore "breachflow/internal/assess"
+	"breachflow/internal/audit"
+	"breachflow/internal/breach"
+	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
+	"breachflow/internal/draft"
+	"breachflow/internal/localstack"
+	"breachflow/internal/notice"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+	"breachflow/internal/scope"
+	"breachflow/internal/usertable"
+)
+
+// e2eUsers is the synthetic population of the end-to-end test: a few
+// thousand people, enough for every shard and several segments to matter.
+const e2eUsers = 3000
+
+// syncBuffer collects the functions' logs from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestEndToEnd runs the Kakao Pay-style case through the deployed state
+// machine on the real emulators, restarts the whole local stack while the
+// case waits for approval, approves, and then checks the outcome against
+// what it should be, computed independently of the pipeline.
+func TestEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	state := t.TempDir()
+	logs := &syncBuffer{}
+	opts := localstack.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs}
+	lo := localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs}
+	t.Setenv("BREACHFLOW_APPROVERS", "")
+	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
+	t.Setenv("FILING_ADDRESSES", "")
+	t.Setenv("SES_MAX_SEND_RATE", "")
+
+	up, err := startLocal(ctx, opts, lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { up.Close() }()
+	env, err := loadCLIEnv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(env.cfg)
+	if err := usertable.Seed(ctx, db, up.userTable, usertable.SeedOptions{Users: e2eUsers, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseID, _, err := env.cases().PutReport(ctx, raw, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
+		Name:            aws.String(cases.ExecutionName(caseID)),
+		Input:           aws.String(`{"case_id":"` + caseID + `"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execArn := aws.ToString(started.ExecutionArn)
+
+	// Wait until the approval task is waiting on its token.
+	waitFor(ctx, t, "the approval request", func() bool {
+		c, err := env.cases().Get(ctx, caseID)
+		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, env.sfn(), execArn, sfntypes.HistoryEventTypeTaskSubmitted)
+	})
+
+	// Restart everything: the engine persists the waiting execution and
+	// dynalite keeps its data on disk.
+	if err := up.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if up, err = startLocal(ctx, opts, lo); err != nil {
+		t.Fatal(err)
+	}
+	if env, err = loadCLIEnv(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db = dynamodb.NewFromConfig(env.cfg)
+	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, r.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	var final *sfn.DescribeExecutionOutput
+	waitFor(ctx, t, "the execution to end", func() bool {
+		final, err = env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execArn)})
+		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
+	})
+	if final.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, env.sfn(), execArn, 3))
+	}
+
+	msgs, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("every person in scope got exactly one notice and nobody else any", func(t *testing.T) {
+		want := map[string]bool{} // normalised addresses of the people the criteria select
+		for i := range e2eUsers {
+			u := usertable.Generate(7, i)
+			if u.PaymentService != "kakaopay" || !u.OverseasTransfer {
+				continue
+			}
+			if addr, ok := scope.NormaliseEmail(u.Email); ok {
+				want[addr] = true
+			}
+		}
+		if len(want) < 500 {
+			t.Fatalf("only %d people in scope: the population no longer exercises the case", len(want))
+		}
+		got := map[string]int{}
+		for _, m := range msgs {
+			for _, to := range m.Destination.To {
+				if strings.HasSuffix(to, "@regulators.example.org") || isApprover(to) {
+					continue
+				}
+				got[strings.ToLower(to)]++
+			}
+		}
+		for addr := range want {
+			if got[addr] != 1 {
+				t.Errorf("a person in scope got %d notices, want 1", got[addr])
+			}
+		}
+		for addr := range got {
+			if !want[addr] {
+				t.Errorf("a notice went to an address outside the scope")
+			}
+		}
+		t.Logf("%d addresses in scope, %d notified", len(want), len(got))
+	})
+
+	t.Run("every regulator due a filing got one with its required content", func(t *testing.T) {
+		a, err := assessmentOf(ctx, env, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts, _, err := draft.Load(ctx, db, env.CaseTable, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filings := map[string]localstack.Message{} // by address
+		for _, m := range msgs {
+			for _, to := range m.Destination.To {
+				if strings.HasSuffix(to, "@regulators.example.org") {
+					if _, dup := filings[to]; dup {
+						t.Errorf("filing %s sent twice", to)
+					}
+					filings[to] = m
+				}
+			}
+		}
+		due := 0
+		for _, o := range a.Obligations {
+			if !o.Required || o.RecipientKind != breach.RecipientRegulator {
+				continue
+			}
+			due++
+			var addr string
+			for _, d := range drafts {
+				if d.Kind == draft.KindFiling && slices.Contains(d.ObligationIDs, o.ID) {
+					addr = "filings+" + d.ID + "@regulators.example.org"
+				}
+			}
+			m, ok := filings[addr]
+			if addr == "" || !ok {
+				t.Errorf("no filing was sent for %s (%s)", o.ID, o.Citation)
+				continue
+			}
+			els := notice.Elements(m.Body.HTML)
+			for _, e := range o.Elements {
+				if !els[e] {
+					t.Errorf("filing for %s lacks %q, which %s requires", o.ID, e, o.Citation)
+				}
+			}
+			if len(m.Attachments) == 0 {
+				t.Errorf("filing for %s has no attachment", o.ID)
+			}
+		}
+		t.Logf("%d regulator duties, %d filings sent", due, len(filings))
+		if due == 0 || len(filings) == 0 {
+			t.Fatalf("%d regulator duties, %d filings sent: the case no longer exercises filings", due, len(filings))
+		}
+	})
+
+	t.Run("no personal data in execution history or logs", func(t *testing.T) {
+		hist, err := env.sfn().GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(execArn), IncludeExecutionData: aws.Bool(true), MaxResults: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := json.Marshal(hist.Events)
+		for name, text := range map[string]string{"execution history": string(h), "logs": logs.String()} {
+			if len(text) < 1000 {
+				t.Fatalf("%s is nearly empty (%d bytes): nothing was checked", name, len(text))
+			}
+			for i := range e2eUsers {
+				u := usertable.Generate(7, i)
+				for _, v := range []string{u.Email, u.Phone, u.Name} {
+					if len(v) > 5 && strings.Contains(text, v) {
+						t.Fatalf("%s contains personal data of seeded user %d", name, i)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("the audit chain verifies and a tampered entry is caught", func(t *testing.T) {
+		log := audit.Log{DB: db, Table: env.CaseTable}
+		entries, err := log.Verify(ctx, caseID)
+		if err != nil {
+			t.Fatalf("untouched chain: %v", err)
+		}
+		if len(entries) < 4 {
+			t.Fatalf("audit log has %d entries; want links issued, votes, quorum and close", len(entries))
+		}
+		t.Logf("audit chain of %d entries verifies", len(entries))
+		victim := entries[len(entries)/2]
+		_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(env.CaseTable),
+			Key: map[string]ddbtypes.AttributeValue{
+				casetable.AttrPK: &ddbtypes.AttributeValueMemberS{Value: casetable.CasePK(caseID)},
+				casetable.AttrSK: &ddbtypes.AttributeValueMemberS{Value: audit.SortKey(victim.Seq)},
+			},
+			UpdateExpression:          aws.String("SET actor = :a"),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":a": &ddbtypes.AttributeValueMemberS{Value: "someone-else"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = log.Verify(ctx, caseID)
+		var brk *audit.BreakError
+		if !errors.As(err, &brk) || brk.Seq != victim.Seq {
+			t.Fatalf("tampered entry %d: Verify = %v, want a break at it", victim.Seq, err)
+		}
+	})
+}
+
+func isApprover(addr string) bool {
+	for _, a := range demoApprovers {
+		if strings.EqualFold(a, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func assessmentOf(ctx context.Context, env *cliEnv, caseID string) (rules.Assessment, error) {
+	return (&assessstore.Store{DB: env.dynamo(), Table: env.CaseTable}).Get(ctx, caseID)
+}
+
+func hasEvent(ctx context.Context, t *testing.T, c *sfn.Client, arn string, typ sfntypes.HistoryEventType) bool {
+	out, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), MaxResults: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range out.Events {
+		if e.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor polls cond until it holds; the test's context bounds the wait.
+func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("gave up waiting for %s", what)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
