@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
+	"breachflow/internal/evidence"
 	"breachflow/internal/localstack"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
@@ -147,6 +149,11 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.
 	if err := summarise(ctx, out, env, up, caseID, final, began); err != nil {
 		return err
 	}
+	pack, err := evidence.Source{DB: env.dynamo(), Table: env.CaseTable}.Write(ctx, caseID, filepath.Join("out", caseID))
+	if err != nil {
+		return fmt.Errorf("evidence pack: %w", err)
+	}
+	printPack(out, pack)
 	if final.Status != sfntypes.ExecutionStatusSucceeded {
 		for _, f := range failures(ctx, client, aws.ToString(started.ExecutionArn), 3) {
 			fmt.Fprintf(out, "  failure: %s\n", f)

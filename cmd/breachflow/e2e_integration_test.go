@@ -27,6 +27,7 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
+	"breachflow/internal/evidence"
 	"breachflow/internal/localstack"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
@@ -253,6 +254,40 @@ func TestEndToEnd(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+
+	t.Run("the evidence pack proves delivery per person without addresses", func(t *testing.T) {
+		dir := t.TempDir()
+		p, err := evidence.Source{DB: db, Table: env.CaseTable}.Write(ctx, caseID, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.AuditError != nil {
+			t.Fatalf("audit chain: %v", p.AuditError)
+		}
+		for _, f := range []string{"report.json", "case.json", "obligations.json", "drafts/index.json", "approvals.json", "audit.json", "ledger.csv", "fallback.csv", "summary.html"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("pack lacks %s", f)
+			}
+		}
+		ledgerCSV, err := os.ReadFile(filepath.Join(dir, "ledger.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := strings.Count(string(ledgerCSV), "\n") - 1
+		people := 0
+		for _, n := range p.Case.Subjects {
+			people += n
+		}
+		if rows != people {
+			t.Errorf("ledger has %d rows for %d people in scope", rows, people)
+		}
+		if strings.Contains(string(ledgerCSV), "@") {
+			t.Error("ledger.csv carries an address: proof is by user id and SES message id")
+		}
+		if len(p.Rounds) != 1 || len(p.Rounds[0].Votes) != 2 {
+			t.Errorf("approval rounds %+v: want one round with two votes", p.Rounds)
 		}
 	})
 

@@ -41,6 +41,7 @@ func newRoot() *cobra.Command {
 		newStartCmd(),
 		newStatusCmd(),
 		newDemoCmd(),
+		newEvidenceCmd(),
 		newSeedCmd(),
 		newApproveCmd(), newRejectCmd(),
 		newDraftCmd(),

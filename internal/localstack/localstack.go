@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -93,10 +94,16 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.procs = append(s.procs, p)
 
-	if err := s.procs[0].waitReady(ctx, opts.StartTimeout, dynamoReady(s.DynamoDB)); err != nil {
+	// Ready means: this child says it listens on its port, and the port
+	// answers. The first half matters when tests run in parallel: another
+	// binary's emulator could hold the port this child failed to bind, and
+	// would answer for it until that binary exits.
+	dready := both(s.procs[0].said(fmt.Sprintf("listening at: http://127.0.0.1:%d", dport)), dynamoReady(s.DynamoDB))
+	if err := s.procs[0].waitReady(ctx, opts.StartTimeout, dready); err != nil {
 		return fail(err)
 	}
-	if err := s.procs[1].waitReady(ctx, opts.StartTimeout, httpReady(s.SES+"/health-check")); err != nil {
+	sready := both(s.procs[1].said(fmt.Sprintf("server running at http://localhost:%d", sport)), httpReady(s.SES+"/health-check"))
+	if err := s.procs[1].waitReady(ctx, opts.StartTimeout, sready); err != nil {
 		return fail(err)
 	}
 	return s, nil
@@ -159,9 +166,21 @@ func script(infra string, parts ...string) string {
 }
 
 // reservePort checks that port is free on 127.0.0.1, or picks a free one
-// when port is 0. The listener is closed before the emulator binds, which
-// leaves a short window; the readiness check catches the rare loser.
+// when port is 0. A picked port comes from 20000-29999, below the kernel's
+// ephemeral range, so no outgoing connection takes it between this check
+// and the emulator's bind; a parallel picker that draws the same one loses
+// at bind, which the readiness check (the child's own "listening" line)
+// turns into an error instead of a shared emulator.
 func reservePort(what string, port int, envVar string) (int, error) {
+	if port == 0 {
+		for range 50 {
+			p := 20000 + rand.IntN(10000)
+			if l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p))); err == nil {
+				l.Close()
+				return p, nil
+			}
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return 0, fmt.Errorf("%s port %d on 127.0.0.1 is taken (is another `breachflow local up` running?): stop that process or choose another port with %s: %w", what, port, envVar, err)

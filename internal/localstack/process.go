@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -18,12 +20,18 @@ import (
 // stop reaches anything it spawned, and gets SIGKILL if this process dies
 // first.
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	tail *tailBuffer
-	done chan struct{}
-	err  error // set before done is closed
+	name     string
+	cmd      *exec.Cmd
+	tail     *tailBuffer
+	done     chan struct{}
+	err      error // set before done is closed
+	stopping atomic.Bool
 }
+
+// unexpectedExit receives a report when an emulator exits without being
+// stopped: every later request to it fails with "connection refused", so
+// the report is what says why.
+var unexpectedExit io.Writer = os.Stderr
 
 func startProcess(ctx context.Context, name, node string, args, env []string, log io.Writer) (*process, error) {
 	cmd := exec.Command(node, args...)
@@ -41,6 +49,9 @@ func startProcess(ctx context.Context, name, node string, args, env []string, lo
 	p := &process{name: name, cmd: cmd, tail: tail, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		if !p.stopping.Load() {
+			fmt.Fprintf(unexpectedExit, "localstack: %s (pid %d) exited on its own: %v; its last output:\n%s\n", name, cmd.Process.Pid, p.err, p.tail.String())
+		}
 		close(p.done)
 	}()
 	return p, nil
@@ -68,6 +79,7 @@ func (p *process) waitReady(ctx context.Context, timeout time.Duration, ready fu
 // stop sends SIGTERM to the process group, then SIGKILL after a grace
 // period, and waits for the child to exit.
 func (p *process) stop() error {
+	p.stopping.Store(true)
 	select {
 	case <-p.done:
 		return nil
@@ -88,6 +100,26 @@ func (p *process) stop() error {
 		return fmt.Errorf("stop %s: %w", p.name, p.err)
 	}
 	return nil
+}
+
+// said answers once the child's own output contains line.
+func (p *process) said(line string) func(context.Context) error {
+	return func(context.Context) error {
+		if strings.Contains(p.tail.String(), line) {
+			return nil
+		}
+		return fmt.Errorf("%s has not said %q yet", p.name, line)
+	}
+}
+
+// both answers when a and then b do.
+func both(a, b func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := a(ctx); err != nil {
+			return err
+		}
+		return b(ctx)
+	}
 }
 
 // dynamoReady answers once dynalite speaks DynamoDB's protocol: an unsigned

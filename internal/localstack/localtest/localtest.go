@@ -61,7 +61,11 @@ func Stack(t testing.TB) *localstack.Stack {
 		once = true
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		stack, started = localstack.Start(ctx, localstack.Options{})
+		opts := localstack.Options{}
+		if os.Getenv("BREACHFLOW_EMULATOR_LOG") != "" {
+			opts.Log = os.Stderr // the emulators' own output, to diagnose a crash
+		}
+		stack, started = localstack.Start(ctx, opts)
 		if started == nil {
 			for _, kv := range stack.Env() {
 				k, v, _ := strings.Cut(kv, "=")

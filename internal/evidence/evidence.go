@@ -1,0 +1,270 @@
+// Package evidence writes a case's evidence pack: everything a regulator, an
+// auditor or the company's own counsel may ask for after the fact, in one
+// folder. It holds the stored report, the assessment with every duty's
+// citation and rationale, every drafted document with its hash, the approval
+// rounds and votes, the audit log with the result of verifying its hash
+// chain, the delivery ledger (one row per person: ids, status, SES message
+// id, times; no addresses), the fallback list for substitute notice (the one
+// file that carries contact details, because that is its purpose), and a
+// one-page HTML summary.
+//
+// Called by `breachflow evidence` and at the end of `breachflow demo`.
+package evidence
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/assess"
+	"breachflow/internal/audit"
+	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
+	"breachflow/internal/draft"
+	"breachflow/internal/ledger"
+	"breachflow/internal/rules"
+)
+
+// Source reads a case from the case table.
+type Source struct {
+	DB    *dynamodb.Client
+	Table string
+}
+
+// Pack summarises a written pack.
+type Pack struct {
+	Dir        string
+	Case       cases.Case
+	Assessment rules.Assessment
+	Drafts     []draft.Draft
+	Rounds     []Round
+	Audit      []audit.Entry
+	// AuditError is why the audit chain does not verify; nil when it does.
+	AuditError error
+	// Delivery counts ledger rows by status; Fallback the substitute list.
+	Delivery map[string]int
+	Fallback int
+	Written  time.Time
+}
+
+// Round is one approval round as the pack shows it: no task token (it is a
+// capability, not evidence).
+type Round struct {
+	RequestID        string              `json:"request_id"`
+	Status           string              `json:"status"`
+	ContentHash      string              `json:"content_hash"`
+	RecipientSetHash string              `json:"recipient_set_hash"`
+	Required         int                 `json:"required"`
+	SubmitterID      string              `json:"submitter_id"`
+	Approvers        []string            `json:"approver_ids"`
+	Deadlines        []approval.Deadline `json:"deadlines"`
+	CreatedAt        time.Time           `json:"created_at"`
+	DecidedAt        time.Time           `json:"decided_at,omitzero"`
+	Votes            []approval.Vote     `json:"votes"`
+}
+
+// Write builds the pack of caseID in dir (created if needed).
+func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
+	p := &Pack{Dir: dir, Written: time.Now().UTC()}
+	store := &cases.Store{DB: s.DB, Table: s.Table}
+	var err error
+	if p.Case, err = store.Get(ctx, caseID); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o755); err != nil {
+		return nil, err
+	}
+	raw, err := s.rawReport(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), raw, 0o644); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(dir, "case.json"), p.Case); err != nil {
+		return nil, err
+	}
+	if p.Assessment, err = (&assess.Store{DB: s.DB, Table: s.Table}).Get(ctx, caseID); err == nil {
+		if err := writeJSON(filepath.Join(dir, "obligations.json"), p.Assessment); err != nil {
+			return nil, err
+		}
+	}
+	if ds, hash, err := draft.Load(ctx, s.DB, s.Table, caseID); err == nil {
+		p.Drafts = ds
+		index := map[string]any{"content_hash": hash, "drafts": []map[string]any{}}
+		for _, d := range ds {
+			if err := os.WriteFile(filepath.Join(dir, "drafts", d.ID+".html"), []byte(d.HTML), 0o644); err != nil {
+				return nil, err
+			}
+			index["drafts"] = append(index["drafts"].([]map[string]any), map[string]any{
+				"id": d.ID, "kind": d.Kind, "locale": d.Locale, "obligations": d.ObligationIDs, "sha256": d.SHA256, "file": "drafts/" + d.ID + ".html",
+			})
+		}
+		if err := writeJSON(filepath.Join(dir, "drafts", "index.json"), index); err != nil {
+			return nil, err
+		}
+	}
+	if p.Rounds, err = s.rounds(ctx, caseID); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(filepath.Join(dir, "approvals.json"), p.Rounds); err != nil {
+		return nil, err
+	}
+	log := audit.Log{DB: s.DB, Table: s.Table}
+	if p.Audit, err = log.List(ctx, caseID); err != nil {
+		return nil, err
+	}
+	p.AuditError = audit.Verify(p.Audit)
+	if err := writeJSON(filepath.Join(dir, "audit.json"), map[string]any{"verified": p.AuditError == nil, "problem": errString(p.AuditError), "entries": p.Audit}); err != nil {
+		return nil, err
+	}
+	if err := s.writeLedger(ctx, p, filepath.Join(dir, "ledger.csv")); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "fallback.csv"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	p.Fallback, err = (&ledger.Ledger{DB: s.DB, Table: s.Table}).ExportFallbackCSV(ctx, f, caseID, shards(p.Case))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fallback list: %w", err)
+	}
+	if err := writeSummary(filepath.Join(dir, "summary.html"), p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func shards(c cases.Case) int {
+	if c.Shards > 0 {
+		return c.Shards
+	}
+	return casetable.DefaultShards
+}
+
+func (s Source) rawReport(ctx context.Context, caseID string) ([]byte, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.Table),
+		Key: map[string]types.AttributeValue{
+			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.CasePK(caseID)},
+			casetable.AttrSK: &types.AttributeValueMemberS{Value: "REPORT"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, ok := out.Item["raw"].(*types.AttributeValueMemberB)
+	if !ok {
+		return nil, fmt.Errorf("case %s: no stored report", caseID)
+	}
+	return b.Value, nil
+}
+
+func (s Source) rounds(ctx context.Context, caseID string) ([]Round, error) {
+	st := approval.DynamoStore{DB: s.DB, Table: s.Table}
+	reqs, err := st.Requests(ctx, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("approval rounds: %w", err)
+	}
+	out := make([]Round, 0, len(reqs))
+	for _, r := range reqs {
+		votes, err := st.Votes(ctx, caseID, r.RequestID)
+		if err != nil {
+			return nil, fmt.Errorf("approval votes: %w", err)
+		}
+		out = append(out, Round{
+			RequestID: r.RequestID, Status: string(r.Status), ContentHash: r.ContentHash, RecipientSetHash: r.RecipientSetHash,
+			Required: r.Required, SubmitterID: r.SubmitterID, Approvers: r.Approvers, Deadlines: r.Deadlines,
+			CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt, Votes: votes,
+		})
+	}
+	return out, nil
+}
+
+// ledgerHeader is the delivery ledger's CSV header: proof per person by id,
+// never by address.
+var ledgerHeader = []string{"user_id", "shard", "jurisdiction", "locale", "status", "duplicate_of", "attempts", "message_id", "sent_at", "event_at", "reason"}
+
+func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := csv.NewWriter(f)
+	w.Write(ledgerHeader)
+	p.Delivery = map[string]int{}
+	for shard := range shards(p.Case) {
+		q := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.Table),
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.SubjectPK(p.Case.CaseID, shard)}},
+		})
+		for q.HasMorePages() {
+			page, err := q.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("ledger shard %d: %w", shard, err)
+			}
+			for _, it := range page.Items {
+				var sub casetable.Subject
+				if err := attributevalue.UnmarshalMap(it, &sub); err != nil {
+					return err
+				}
+				p.Delivery[string(sub.Status)]++
+				w.Write([]string{sub.UserID, strconv.Itoa(sub.Shard), sub.Jurisdiction, sub.Locale, string(sub.Status),
+					sub.DuplicateOf, strconv.Itoa(sub.Attempts), sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason})
+			}
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// sortedKeys returns m's keys by descending count.
+func sortedKeys[K ~string](m map[K]int) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}

@@ -1,0 +1,79 @@
+package evidence
+
+import (
+	"html/template"
+	"os"
+	"time"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/rules"
+)
+
+var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
+	"time": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"short": func(s string) string {
+		if len(s) > 16 {
+			return s[:16] + "…"
+		}
+		return s
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Evidence: case {{.Case.CaseID}}</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;color:#222}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}.bad{color:#a00;font-weight:600}.ok{color:#070;font-weight:600}.unv{background:#fff3cd}code{font-size:12px}</style></head><body>
+<h1>Case {{.Case.CaseID}}: {{.Case.Title}}</h1>
+<p>{{.Case.Organisation}} · status <b>{{.Case.Status}}</b> · opened {{time .Case.OpenedAt}} · pack written {{time .Written}}</p>
+<p>Report sha256 <code>{{.Case.ReportSHA256}}</code><br>Drafts content hash <code>{{.Case.ContentHash}}</code> · recipient set hash <code>{{.Case.RecipientSetHash}}</code></p>
+<h2>People in scope</h2>
+<table><tr><th>jurisdiction</th><th>people</th></tr>{{range .Jurisdictions}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
+<h2>Obligations</h2>
+<table><tr><th>duty</th><th>recipient</th><th>due</th><th>citation</th><th>verification</th></tr>
+{{range .Obligations}}<tr{{if eq .Verification "UNVERIFIED"}} class="unv"{{end}}><td>{{.ID}}</td><td>{{.RecipientName}}</td><td>{{time .DueAt}}</td><td>{{.Citation}}</td><td>{{.Verification}}</td></tr>{{end}}</table>
+<h2>Approval</h2>
+<table><tr><th>round</th><th>status</th><th>votes</th><th>bound to</th></tr>
+{{range .Rounds}}<tr><td>{{.RequestID}}</td><td>{{.Status}}</td><td>{{range .Votes}}{{.ApproverID}} {{if .Approve}}approved{{else}}rejected{{end}} {{time .At}} via {{.Via}}<br>{{end}}</td><td><code>{{short .ContentHash}}</code> / <code>{{short .RecipientSetHash}}</code></td></tr>{{end}}</table>
+<h2>Delivery</h2>
+<table><tr><th>status</th><th>people</th></tr>{{range .Statuses}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
+<p>{{.Fallback}} people on the fallback list (fallback.csv) for substitute notice.</p>
+<h2>Audit log</h2>
+<p>{{len .Audit}} entries, hash-chained: {{if .AuditError}}<span class="bad">DOES NOT VERIFY: {{.AuditError}}</span>{{else}}<span class="ok">verifies</span>{{end}}.</p>
+<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, audit.json, ledger.csv, fallback.csv.</p>
+</body></html>
+`))
+
+type count struct {
+	Name string
+	N    int
+}
+
+func writeSummary(path string, p *Pack) error {
+	view := struct {
+		*Pack
+		Jurisdictions, Statuses []count
+		Obligations             []rules.Obligation
+	}{Pack: p}
+	for _, j := range sortedKeys(p.Case.Subjects) {
+		view.Jurisdictions = append(view.Jurisdictions, count{string(j), p.Case.Subjects[breach.Jurisdiction(j)]})
+	}
+	for _, s := range sortedKeys(p.Delivery) {
+		view.Statuses = append(view.Statuses, count{s, p.Delivery[s]})
+	}
+	for _, o := range p.Assessment.Obligations {
+		if o.Required {
+			view.Obligations = append(view.Obligations, o)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := summaryPage.Execute(f, view); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
