@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +166,33 @@ func TestContentHash(t *testing.T) {
 	if draft.ContentHash(later) == h {
 		t.Error("re-drafting on another date should change the documents' date and the hash")
 	}
+}
+
+// TestLateFilingCarriesTheReportsDelayReason: with the report's reasons
+// for the delay, the same late filing that fails above passes its check
+// and carries them.
+func TestLateFilingCarriesTheReportsDelayReason(t *testing.T) {
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	r.DelayReason = "The transfer came to light only in the supervisor's inspection."
+	a.Obligations = append([]rules.Obligation(nil), a.Obligations...)
+	var target string
+	for i, o := range a.Obligations {
+		if o.Required && o.RecipientKind == breach.RecipientRegulator && target == "" {
+			a.Obligations[i].Elements = append(append([]breach.Element(nil), o.Elements...), breach.ElementDelayReason)
+			target = o.ID
+		}
+	}
+	ds, err := draft.Build(r, a, at.Add(30*24*time.Hour))
+	if err != nil {
+		t.Fatalf("late filing with a delay reason: %v", err)
+	}
+	for _, d := range ds {
+		if d.Kind == draft.KindFiling && slices.Contains(d.ObligationIDs, target) {
+			if !strings.Contains(d.HTML, "supervisor&#39;s inspection") && !strings.Contains(d.HTML, "supervisor's inspection") {
+				t.Errorf("filing %s does not carry the delay reason", d.ID)
+			}
+			return
+		}
+	}
+	t.Fatalf("no filing for %s", target)
 }

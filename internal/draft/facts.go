@@ -41,6 +41,7 @@ func Facts(r *report.Report, a rules.Assessment, at time.Time) notice.CaseFacts 
 		HashReversible:         r.Safeguards.HashReversible,
 		DataRetrieved:          r.DataRetrieved,
 		LawEnforcementDelay:    r.LawEnforcementDelay,
+		DelayReason:            r.DelayReason,
 		Exfiltration:           string(r.Exfiltration),
 		MeasuresTaken:          r.MeasuresTaken,
 		MeasuresForIndividuals: r.MeasuresForIndividuals,

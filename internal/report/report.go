@@ -34,7 +34,10 @@ type Report struct {
 	// extra protection are among the people affected.
 	VulnerableSubjects bool `json:"vulnerable_subjects"`
 	// LawEnforcementDelay: law enforcement asked for notice to be delayed.
-	LawEnforcementDelay    bool     `json:"law_enforcement_delay,omitempty"`
+	LawEnforcementDelay bool `json:"law_enforcement_delay,omitempty"`
+	// DelayReason says why notice is late, where a law asks for the
+	// reasons with a late notification (GDPR Art. 33(1), UK GDPR, LGPD).
+	DelayReason            string   `json:"delay_reason,omitempty"`
 	MeasuresTaken          []string `json:"measures_taken"`
 	MeasuresForIndividuals []string `json:"measures_for_individuals"`
 	// Approvers are the e-mail addresses allowed to approve the notices.
