@@ -58,10 +58,16 @@ test: deps chromium lint validate-asl ## everything CI runs: vet, unit, integrat
 demo: deps ## the whole Kakao Pay-style run, locally, no AWS account
 	$(GO) run ./cmd/breachflow demo
 
-bench: deps ## benchmarks and scale harnesses (see README for what each reports)
+SCOPE_USERS ?= 100000,1000000
+
+bench: deps ## benchmarks and scale harnesses, ~30 min (see README for what each reports)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	@echo "== local engine vs aws-local-stepfunctions 3.0.0 (same definitions, same run)"
 	$(GO) run ./bench/sfncompare -infra $(INFRA)
+	@echo "== send pipeline vs raw SES emulator rate, pacing accuracy, RSS at 100k and 1M people"
+	$(GO) run ./bench/send -people 3000 -rate 200
+	@echo "== scoping vs raw dynalite scan rate, RSS at $(SCOPE_USERS) users (SCOPE_USERS=... to change)"
+	$(GO) run ./bench/scope -users $(SCOPE_USERS)
 
 clean:
 	rm -rf bin out .breachflow
