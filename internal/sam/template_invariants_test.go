@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"breachflow/internal/casetable"
+	"breachflow/internal/sam"
 )
 
 // These tests hold template.yaml to what must always be true of a
@@ -270,4 +271,47 @@ func scalars(n *yaml.Node) []string {
 		out = append(out, scalars(c)...)
 	}
 	return out
+}
+
+// TestEverySubstitutionResolvesToATemplateFunction loads each state machine
+// as the local engine and a deployment do: every ${...} must resolve, and
+// every Lambda ARN the definition names must be a function of the template.
+func TestEverySubstitutionResolvesToATemplateFunction(t *testing.T) {
+	tpl, err := sam.Load(filepath.Join(repoRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sms, err := tpl.StateMachines()
+	if err != nil {
+		t.Fatalf("state machines: %v", err)
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := map[string]bool{}
+	for _, f := range fns {
+		arns[f.ARN] = true
+	}
+	if len(sms) == 0 {
+		t.Fatal("template.yaml declares no state machine")
+	}
+	for _, sm := range sms {
+		def := string(sm.Definition)
+		if strings.Contains(def, "${") {
+			t.Errorf("%s: unresolved substitution left in the definition", sm.LogicalID)
+		}
+		used := 0
+		for _, word := range strings.FieldsFunc(def, func(r rune) bool { return r == '"' }) {
+			if strings.HasPrefix(word, "arn:aws:lambda:") {
+				used++
+				if !arns[word] {
+					t.Errorf("%s invokes %s, which is not a function of the template", sm.LogicalID, word)
+				}
+			}
+		}
+		if used == 0 {
+			t.Errorf("%s invokes no function: the check found nothing to check", sm.LogicalID)
+		}
+	}
 }
