@@ -1,36 +1,26 @@
-// Command sesevents is the Lambda behind the SES event destination (SNS or
-// EventBridge): it applies delivery, bounce and complaint events to the
-// case's subjects.
+// Command sesevents applies SES delivery, bounce and complaint events (from
+// the configuration set's SNS topic) to each person's ledger entry.
 package main
 
 import (
 	"context"
 	"log/slog"
-	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"breachflow/internal/awsenv"
+	"breachflow/internal/lambdamain"
 	"breachflow/internal/ledger"
 	"breachflow/internal/sesevents"
 )
 
+type config struct {
+	CaseTable string `env:"CASE_TABLE"`
+}
+
 func main() {
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
-	table := os.Getenv("CASE_TABLE")
-	if table == "" {
-		log.Error("CASE_TABLE is not set")
-		os.Exit(1)
-	}
-	cfg, err := awsenv.Load(context.Background())
-	if err != nil {
-		log.Error("config", "error", err)
-		os.Exit(1)
-	}
-	led := &ledger.Ledger{DB: dynamodb.NewFromConfig(cfg), Table: table}
-	h := &sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: log}
-	lambda.Start(h.Handle)
+	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		led := &ledger.Ledger{DB: dynamodb.NewFromConfig(cfg), Table: c.CaseTable}
+		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: log}).Handle, nil
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
 	"breachflow/internal/report"
+	"breachflow/internal/scope"
 )
 
 // DB is the part of the DynamoDB client the store uses.
@@ -287,4 +288,14 @@ func (s *Store) RecordScope(ctx context.Context, caseID string, byJurisdiction m
 		}
 		return nil
 	})
+}
+
+// ScopeCriteria returns the scope criteria of the case's stored report: what
+// the scope function reads instead of carrying criteria in its payload.
+func (s *Store) ScopeCriteria(ctx context.Context, caseID string) (*scope.Criteria, error) {
+	r, _, err := s.Report(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Scope, nil
 }

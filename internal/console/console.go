@@ -3,8 +3,6 @@ package console
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -13,7 +11,7 @@ import (
 	"time"
 
 	"breachflow/internal/approval"
-	"breachflow/internal/awsenv"
+	"breachflow/internal/loopback"
 )
 
 //go:embed templates/*.html
@@ -129,20 +127,7 @@ func (h *handler) problem(w http.ResponseWriter, status int, title, msg string) 
 // Listen opens a TCP listener on addr, which must name a loopback address
 // (e.g. 127.0.0.1:8080): the console holds breach details and decisions,
 // and locally it has no login of its own.
-func Listen(addr string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("console address %q: %w", addr, err)
-	}
-	if !awsenv.Loopback(host) {
-		return nil, fmt.Errorf("console address %q: only a loopback address such as 127.0.0.1 is allowed", addr)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("console listen: %w", err)
-	}
-	return ln, nil
-}
+func Listen(addr string) (net.Listener, error) { return loopback.Listen("console", addr) }
 
 // Serve serves h on addr (loopback only, see Listen) until ctx ends.
 func Serve(ctx context.Context, addr string, h http.Handler) error {
@@ -155,21 +140,5 @@ func Serve(ctx context.Context, addr string, h http.Handler) error {
 
 // ServeListener serves h on ln until ctx ends, then shuts down gracefully.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("console: %w", err)
-	case <-ctx.Done():
-	}
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
-		return fmt.Errorf("console shutdown: %w", err)
-	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("console: %w", err)
-	}
-	return nil
+	return loopback.Serve(ctx, "console", ln, h)
 }

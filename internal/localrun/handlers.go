@@ -84,15 +84,7 @@ var constructors = map[string]func(d Deps) (lambda.Handler, error){
 		return lambda.NewHandler((&intake.Handler{Cases: d.cases(), Log: d.log()}).Handle), nil
 	},
 	"ScopeFunction": func(d Deps) (lambda.Handler, error) {
-		store := d.cases()
-		s := &scope.Scoper{DB: d.db(), CaseTable: d.CaseTable, UserTable: d.UserTable, Mapping: d.Mapping,
-			Stored: func(ctx context.Context, caseID string) (*scope.Criteria, error) {
-				r, _, err := store.Report(ctx, caseID)
-				if err != nil {
-					return nil, err
-				}
-				return r.Scope, nil
-			}}
+		s := &scope.Scoper{DB: d.db(), CaseTable: d.CaseTable, UserTable: d.UserTable, Mapping: d.Mapping, Stored: d.cases().ScopeCriteria}
 		return lambda.NewHandler(s.Segment), nil
 	},
 	"AggregateFunction": func(d Deps) (lambda.Handler, error) {
