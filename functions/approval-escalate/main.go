@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -23,6 +24,8 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return approval.NewAWSService(cfg, c.CaseTable, ac, log).Escalate, nil
+		svc := approval.NewAWSService(cfg, c.CaseTable, ac, log)
+		svc.Metrics = os.Stdout // embedded-metric lines: the DeadlinesAtRisk alarm
+		return svc.Escalate, nil
 	})
 }

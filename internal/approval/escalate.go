@@ -79,6 +79,12 @@ func (s *Service) Escalate(ctx context.Context) (EscalateOutput, error) {
 		out.Escalated += n
 	}
 	s.log().InfoContext(ctx, "escalation check", "checked", out.Checked, "escalated", out.Escalated)
+	if s.Metrics != nil && out.Checked > 0 {
+		// Checked counts pending approvals inside a margin: each is a
+		// deadline at risk until someone decides.
+		fmt.Fprintf(s.Metrics, `{"_aws":{"Timestamp":%d,"CloudWatchMetrics":[{"Namespace":"breachflow","Dimensions":[["Stage"]],"Metrics":[{"Name":"DeadlinesAtRisk","Unit":"Count"}]}]},"Stage":"approval","DeadlinesAtRisk":%d}`+"\n",
+			now.UnixMilli(), out.Checked)
+	}
 	return out, nil
 }
 

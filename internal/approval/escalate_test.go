@@ -144,3 +144,28 @@ func TestCaseHashesReadsTheCaseRecord(t *testing.T) {
 type caseGetter func(context.Context, string) (cases.Case, error)
 
 func (f caseGetter) Get(ctx context.Context, id string) (cases.Case, error) { return f(ctx, id) }
+
+// TestEscalationReportsDeadlinesAtRisk checks the metric the template's
+// deadline alarm watches: nothing while the deadline is far, a count once
+// a pending approval is inside a margin.
+func TestEscalationReportsDeadlinesAtRisk(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.open(t) // earliest deadline t0+48h; margins 24h and 6h
+	var metrics strings.Builder
+	e.svc.Metrics = &metrics
+	e.now = t0.Add(time.Hour)
+	if _, err := e.svc.Escalate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if metrics.Len() != 0 {
+		t.Fatalf("47h before the deadline: metric %q, want none", metrics.String())
+	}
+	e.now = t0.Add(30 * time.Hour)
+	if _, err := e.svc.Escalate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(metrics.String(), `"DeadlinesAtRisk":1`) {
+		t.Fatalf("18h before the deadline: metric %q, want DeadlinesAtRisk 1", metrics.String())
+	}
+}

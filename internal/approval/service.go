@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -67,6 +68,10 @@ type Service struct {
 	// Log receives one line per operation, ids and counts only; nil means
 	// slog.Default().
 	Log *slog.Logger
+	// Metrics receives a CloudWatch embedded-metric line (DeadlinesAtRisk)
+	// whenever an escalation check finds approvals pending close to a
+	// deadline: what the template's deadline alarm watches. nil: none.
+	Metrics io.Writer
 }
 
 // Signer returns the signer of the service's links and CSRF tokens.
