@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -301,6 +302,18 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("audit log has %d entries; want links issued, votes, quorum and close", len(entries))
 		}
 		t.Logf("audit chain of %d entries verifies", len(entries))
+		var actions []string
+		for _, e := range entries {
+			actions = append(actions, e.Action)
+		}
+		for _, want := range []string{"case.opened", "case.scoped", "case.assessed", "case.drafted", "approval.quorum", "case.closed"} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("audit log lacks %s: %v", want, actions)
+			}
+		}
+		if actions[0] != "case.opened" || actions[len(actions)-1] != "case.closed" {
+			t.Errorf("audit log runs %s .. %s, want case.opened .. case.closed", actions[0], actions[len(actions)-1])
+		}
 		victim := entries[len(entries)/2]
 		_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(env.CaseTable),
@@ -318,6 +331,14 @@ func TestEndToEnd(t *testing.T) {
 		var brk *audit.BreakError
 		if !errors.As(err, &brk) || brk.Seq != victim.Seq {
 			t.Fatalf("tampered entry %d: Verify = %v, want a break at it", victim.Seq, err)
+		}
+		// The responder's command says the same, and fails.
+		cmd := newRoot()
+		cmd.SetArgs([]string{"evidence", caseID, "--verify"})
+		cmd.SetOut(&bytes.Buffer{})
+		err = cmd.ExecuteContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("breaks at entry %d", victim.Seq)) {
+			t.Fatalf("breachflow evidence --verify after tampering: %v", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/lambdamain"
 	"breachflow/internal/scope"
@@ -26,6 +27,6 @@ func main() {
 			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
 			return err
 		}
-		return (&scope.AggregateHandler{Record: record, Log: log}).Handle, nil
+		return (&scope.AggregateHandler{Record: record, Audit: audit.Log{DB: store.DB, Table: c.CaseTable}, Log: log}).Handle, nil
 	})
 }

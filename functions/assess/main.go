@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/assess"
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/lambdamain"
 )
@@ -29,6 +30,7 @@ func main() {
 			Cases:          &cases.Store{DB: db, Table: c.CaseTable},
 			Store:          &assess.Store{DB: db, Table: c.CaseTable},
 			ApprovalMargin: c.ApprovalMargin,
+			Audit:          audit.Log{DB: db, Table: c.CaseTable},
 			Log:            log,
 		}).Handle, nil
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/assess"
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
 	"breachflow/internal/lambdamain"
@@ -31,6 +32,7 @@ func main() {
 			Cases:       store,
 			DB:          db,
 			Table:       c.CaseTable,
+			Audit:       audit.Log{DB: db, Table: c.CaseTable},
 			Log:         log,
 		}).Handle, nil
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/intake"
 	"breachflow/internal/lambdamain"
@@ -21,6 +22,6 @@ type config struct {
 func main() {
 	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
 		store := &cases.Store{DB: dynamodb.NewFromConfig(cfg), Table: c.CaseTable}
-		return (&intake.Handler{Cases: store, Log: log}).Handle, nil
+		return (&intake.Handler{Cases: store, Audit: audit.Log{DB: store.DB, Table: c.CaseTable}, Log: log}).Handle, nil
 	})
 }

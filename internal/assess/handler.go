@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/rules"
@@ -47,7 +48,14 @@ type Handler struct {
 	// ApprovalMargin is how long before the earliest deadline the sending
 	// must start; the approval wait times out then. Default 12 hours.
 	ApprovalMargin time.Duration
-	Log            *slog.Logger
+	// Audit, when set, records each assessment in the case's audit log.
+	Audit Auditor
+	Log   *slog.Logger
+}
+
+// Auditor appends to a case's audit log (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // minApprovalWait keeps a case whose deadline has already passed (or nearly)
@@ -95,6 +103,16 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	})
 	if err != nil {
 		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+	}
+	if h.Audit != nil {
+		rec := audit.Record{Actor: "assess", Action: "case.assessed", Detail: map[string]string{
+			"required": fmt.Sprint(out.Required), "not_required": fmt.Sprint(out.NotRequired),
+			"regulator_filings": fmt.Sprint(out.RegulatorFilings), "earliest_due": out.EarliestDue,
+			"risk_level": out.RiskLevel, "unknown_jurisdictions": fmt.Sprint(out.UnknownJurisdictions),
+		}}
+		if _, err := h.Audit.Append(ctx, in.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+		}
 	}
 	if h.Log != nil {
 		h.Log.InfoContext(ctx, "assess", "case_id", in.CaseID, "required", out.Required,

@@ -1,6 +1,7 @@
 package draft
 
 import (
+	"breachflow/internal/audit"
 	"context"
 	"fmt"
 	"log/slog"
@@ -49,7 +50,14 @@ type Handler struct {
 	Cases       Cases
 	DB          DB
 	Table       string
-	Log         *slog.Logger
+	// Audit, when set, records each drafting in the case's audit log.
+	Audit Auditor
+	Log   *slog.Logger
+}
+
+// Auditor appends to a case's audit log (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle drafts the case and stores the drafts. A failed content check is
@@ -89,6 +97,14 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	for _, d := range ds {
 		if d.Kind == KindFiling {
 			out.Filings++
+		}
+	}
+	if h.Audit != nil {
+		rec := audit.Record{Actor: "draft", Action: "case.drafted", Detail: map[string]string{
+			"drafts": fmt.Sprint(out.Drafts), "filings": fmt.Sprint(out.Filings), "content_hash": hash,
+		}}
+		if _, err := h.Audit.Append(ctx, in.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 		}
 	}
 	if h.Log != nil {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/report"
@@ -59,7 +60,15 @@ func (e *CaseNotFound) Error() string { return "case " + e.CaseID + ": no stored
 // Handler opens cases.
 type Handler struct {
 	Cases *cases.Store
+	// Audit, when set, records the case's opening in its audit log: the
+	// chain's first entry.
+	Audit Auditor
 	Log   *slog.Logger
+}
+
+// Auditor appends to a case's audit log (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle is the Lambda handler.
@@ -90,6 +99,14 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	r, _, err := h.Cases.Report(ctx, in.CaseID)
 	if err != nil {
 		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	if opened && h.Audit != nil {
+		rec := audit.Record{Actor: "intake", Action: "case.opened", Detail: map[string]string{
+			"report_id": r.ReportID, "report_sha256": c.ReportSHA256, "execution_arn": in.ExecutionArn,
+		}}
+		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+		}
 	}
 	out := Output{
 		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Opened: opened,

@@ -49,6 +49,7 @@ type Deps struct {
 
 func (d Deps) db() *dynamodb.Client { return dynamodb.NewFromConfig(d.AWS) }
 func (d Deps) cases() *cases.Store  { return &cases.Store{DB: d.db(), Table: d.CaseTable} }
+func (d Deps) audit() audit.Log     { return audit.Log{DB: d.db(), Table: d.CaseTable} }
 func (d Deps) log() *slog.Logger {
 	if d.Log == nil {
 		return slog.New(slog.DiscardHandler)
@@ -81,7 +82,7 @@ func (d Deps) Console(browse bool) http.Handler {
 // logical id in template.yaml: the same handler its main.go starts.
 var constructors = map[string]func(d Deps) (lambda.Handler, error){
 	"IntakeFunction": func(d Deps) (lambda.Handler, error) {
-		return lambda.NewHandler((&intake.Handler{Cases: d.cases(), Log: d.log()}).Handle), nil
+		return lambda.NewHandler((&intake.Handler{Cases: d.cases(), Audit: d.audit(), Log: d.log()}).Handle), nil
 	},
 	"ScopeFunction": func(d Deps) (lambda.Handler, error) {
 		s := &scope.Scoper{DB: d.db(), CaseTable: d.CaseTable, UserTable: d.UserTable, Mapping: d.Mapping, Stored: d.cases().ScopeCriteria}
@@ -93,18 +94,18 @@ var constructors = map[string]func(d Deps) (lambda.Handler, error){
 			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
 			return err
 		}
-		return lambda.NewHandler((&scope.AggregateHandler{Record: record, Log: d.log()}).Handle), nil
+		return lambda.NewHandler((&scope.AggregateHandler{Record: record, Audit: d.audit(), Log: d.log()}).Handle), nil
 	},
 	"AssessFunction": func(d Deps) (lambda.Handler, error) {
 		return lambda.NewHandler((&assess.Handler{
-			Cases: d.cases(), Store: &assess.Store{DB: d.db(), Table: d.CaseTable}, Log: d.log(),
+			Cases: d.cases(), Store: &assess.Store{DB: d.db(), Table: d.CaseTable}, Audit: d.audit(), Log: d.log(),
 		}).Handle), nil
 	},
 	"DraftFunction": func(d Deps) (lambda.Handler, error) {
 		store := d.cases()
 		return lambda.NewHandler((&draft.Handler{
 			Reports: store, Assessments: &assess.Store{DB: d.db(), Table: d.CaseTable}, Cases: store,
-			DB: d.db(), Table: d.CaseTable, Log: d.log(),
+			DB: d.db(), Table: d.CaseTable, Audit: d.audit(), Log: d.log(),
 		}).Handle), nil
 	},
 	"ApprovalRequestFunction": func(d Deps) (lambda.Handler, error) {

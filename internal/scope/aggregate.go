@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"breachflow/internal/audit"
 )
 
 // AggregateInput is the aggregate function's payload: the case and the
@@ -97,7 +99,14 @@ type Recorder func(ctx context.Context, t *Totals) error
 // assessment counts and what the approval binds to is what scoping found.
 type AggregateHandler struct {
 	Record Recorder
-	Log    *slog.Logger
+	// Audit, when set, records the scope in the case's audit log.
+	Audit Auditor
+	Log   *slog.Logger
+}
+
+// Auditor appends to a case's audit log (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle is the Lambda handler.
@@ -109,6 +118,15 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 	if h.Record != nil {
 		if err := h.Record(ctx, t); err != nil {
 			return nil, fmt.Errorf("record scope of %s: %w", t.CaseID, err)
+		}
+	}
+	if h.Audit != nil {
+		rec := audit.Record{Actor: "scope", Action: "case.scoped", Detail: map[string]string{
+			"segments": fmt.Sprint(t.Segments), "people": fmt.Sprint(t.Matched), "pending": fmt.Sprint(t.Pending),
+			"duplicates": fmt.Sprint(t.Duplicates), "no_contact": fmt.Sprint(t.NoContact), "recipient_set_hash": t.RecipientSetHash,
+		}}
+		if _, err := h.Audit.Append(ctx, t.CaseID, rec); err != nil {
+			return nil, fmt.Errorf("audit scope of %s: %w", t.CaseID, err)
 		}
 	}
 	return t, nil
