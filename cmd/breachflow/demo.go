@@ -16,14 +16,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/approval"
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
+	"breachflow/internal/draft"
 	"breachflow/internal/evidence"
 	"breachflow/internal/localstack"
+	"breachflow/internal/reconcile"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
 )
@@ -110,7 +113,11 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.
 		return err
 	}
 	t := time.Now()
-	err = usertable.Seed(ctx, dynamodb.NewFromConfig(env.cfg), up.userTable, usertable.SeedOptions{Users: d.users, Seed: 1})
+	bar := newBar(out, d.users, "seeding users")
+	err = usertable.Seed(ctx, dynamodb.NewFromConfig(env.cfg), up.userTable, usertable.SeedOptions{
+		Users: d.users, Seed: 1, Written: func(n int) { bar.Add(n) },
+	})
+	bar.Finish()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -142,7 +149,17 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.
 		}
 		return demoApprove(ctx, out, env, caseID, r.Approvers)
 	}
-	final, err := follow(ctx, out, client, aws.ToString(started.ExecutionArn), approve)
+	sending := &sendBar{out: out, env: env, caseID: caseID}
+	final, err := follow(ctx, out, client, aws.ToString(started.ExecutionArn), followHooks{
+		approval: approve,
+		exited: func(ctx context.Context, state string) {
+			if state == "SendCustomerNotices" {
+				sending.finish(ctx)
+			}
+			afterState(ctx, out, env, caseID, state)
+		},
+		tick: sending.tick,
+	})
 	if err != nil {
 		return err
 	}
@@ -222,12 +239,20 @@ func demoApprove(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 	return nil
 }
 
-// follow prints each top-level state as the execution enters and leaves it,
-// from the execution history, calls onApproval once the approval task is
-// waiting, and returns when the execution ends.
-func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, onApproval func(context.Context) error) (*sfn.DescribeExecutionOutput, error) {
+// followHooks let a caller act as the execution moves: once the approval
+// task waits, when a state is left, and every tick while a state runs.
+type followHooks struct {
+	approval func(ctx context.Context) error
+	exited   func(ctx context.Context, state string)
+	tick     func(ctx context.Context, state string)
+}
+
+// follow prints each state as the execution enters and leaves it, from the
+// execution history, and returns when the execution ends.
+func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, h followHooks) (*sfn.DescribeExecutionOutput, error) {
 	seen := int64(0)
 	entered := map[string]time.Time{}
+	current := ""
 	asked := false
 	for {
 		p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
@@ -242,16 +267,21 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, 
 				}
 				seen = ev.Id
 				if d := ev.StateEnteredEventDetails; d != nil {
-					entered[aws.ToString(d.Name)] = aws.ToTime(ev.Timestamp)
-					fmt.Fprintf(out, "  > %s\n", aws.ToString(d.Name))
+					current = aws.ToString(d.Name)
+					entered[current] = aws.ToTime(ev.Timestamp)
+					fmt.Fprintf(out, "  > %s\n", current)
 				}
 				if d := ev.StateExitedEventDetails; d != nil {
 					name := aws.ToString(d.Name)
 					fmt.Fprintf(out, "  < %s (%s)\n", name, aws.ToTime(ev.Timestamp).Sub(entered[name]).Round(time.Millisecond))
+					if h.exited != nil {
+						h.exited(ctx, name)
+					}
+					current = ""
 				}
-				if ev.Type == sfntypes.HistoryEventTypeTaskSubmitted && !asked && onApproval != nil {
+				if ev.Type == sfntypes.HistoryEventTypeTaskSubmitted && !asked && h.approval != nil {
 					asked = true
-					if err := onApproval(ctx); err != nil {
+					if err := h.approval(ctx); err != nil {
 						return nil, err
 					}
 				}
@@ -263,6 +293,9 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, 
 		}
 		if d.Status != sfntypes.ExecutionStatusRunning {
 			return d, nil
+		}
+		if current != "" && h.tick != nil {
+			h.tick(ctx, current)
 		}
 		select {
 		case <-ctx.Done():
@@ -362,4 +395,105 @@ func failures(ctx context.Context, client *sfn.Client, arn string, n int) []stri
 		}
 	}
 	return out
+}
+
+// afterState prints what a finished stage produced: counts and hashes.
+func afterState(ctx context.Context, out io.Writer, env *cliEnv, caseID, state string) {
+	switch state {
+	case "CountAffectedPeople":
+		if c, err := env.cases().Get(ctx, caseID); err == nil {
+			total := 0
+			for _, n := range c.Subjects {
+				total += n
+			}
+			fmt.Fprintf(out, "    %d people in %d jurisdictions; recipient set %.12s\n", total, len(c.Subjects), c.RecipientSetHash)
+		}
+	case "AssessObligations":
+		if a, err := (&assessstore.Store{DB: env.dynamo(), Table: env.CaseTable}).Get(ctx, caseID); err == nil {
+			req, unv := 0, 0
+			for _, o := range a.Obligations {
+				if o.Required {
+					req++
+					if o.Verification == "UNVERIFIED" {
+						unv++
+					}
+				}
+			}
+			fmt.Fprintf(out, "    %d duties required, %d considered and not required (%d rest on UNVERIFIED research); risk %s\n",
+				req, len(a.Obligations)-req, unv, a.Risk.Level)
+		}
+	case "DraftDocuments":
+		if ds, hash, err := draft.Load(ctx, env.dynamo(), env.CaseTable, caseID); err == nil {
+			kinds := map[draft.Kind]int{}
+			locales := map[string]bool{}
+			for _, d := range ds {
+				kinds[d.Kind]++
+				if d.Kind == draft.KindNotice {
+					locales[d.Locale] = true
+				}
+			}
+			var ls []string
+			for l := range locales {
+				ls = append(ls, l)
+			}
+			sort.Strings(ls)
+			fmt.Fprintf(out, "    %d regulator filings, %d sample notices (%s), %d substitute notices; content hash %.12s\n",
+				kinds[draft.KindFiling], kinds[draft.KindNotice], strings.Join(ls, " "), kinds[draft.KindSubstitute], hash)
+		}
+	}
+}
+
+// sendBar shows, every two seconds while the notices go out, how many
+// people the ledger records as done, and their final count when the stage
+// ends.
+type sendBar struct {
+	out    io.Writer
+	env    *cliEnv
+	caseID string
+	bar    *progressbar.ProgressBar
+	last   time.Time
+}
+
+func (b *sendBar) tick(ctx context.Context, state string) {
+	if state == "SendCustomerNotices" && time.Since(b.last) >= 2*time.Second {
+		b.last = time.Now()
+		b.update(ctx)
+	}
+}
+
+func (b *sendBar) finish(ctx context.Context) {
+	if b.bar != nil {
+		b.update(ctx)
+		b.bar.Finish()
+	}
+}
+
+func (b *sendBar) update(ctx context.Context) {
+	c, err := b.env.cases().Get(ctx, b.caseID)
+	if err != nil {
+		return
+	}
+	by, err := reconcile.Count(ctx, b.env.dynamo(), b.env.CaseTable, b.caseID, c.Shards)
+	if err != nil {
+		return
+	}
+	if b.bar == nil {
+		total := 0
+		for _, n := range by {
+			total += n
+		}
+		b.bar = newBar(b.out, total-by["duplicate"]-by["no_contact"], "sending notices")
+	}
+	b.bar.Set(by["sent"] + by["delivered"] + by["bounced"] + by["complained"] + by["failed"])
+}
+
+func newBar(out io.Writer, total int, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(out),
+		progressbar.OptionSetDescription("  "+what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(out) }),
+	)
 }
