@@ -8,23 +8,28 @@ import (
 	"time"
 )
 
-// Bounds of the approval wait. Step Functions needs a positive timeout, and
-// a Standard execution lives at most a year.
+// Bounds of the approval wait. MinWait: a deadline already inside the
+// margin, or passed, still leaves an hour to decide (sending unapproved is
+// never the answer; the escalation contacts are told meanwhile).
+// NoDeadlineWait: when no required duty has a fixed deadline ("without undue
+// delay" only), the wait still ends after a week rather than in silence.
+// MaxWait: a Standard execution lives at most a year.
 const (
-	MinWait = time.Minute
-	MaxWait = 364 * 24 * time.Hour
+	MinWait        = time.Hour
+	NoDeadlineWait = 7 * 24 * time.Hour
+	MaxWait        = 364 * 24 * time.Hour
 )
 
 // WaitTimeout is how long the state machine should wait for approval: until
 // the earliest deadline minus margin, so that the workflow wakes (and
 // escalates) while there is still time to act, instead of a fixed constant.
 // It is at least MinWait (a deadline already inside the margin still gets a
-// short wait, since sending unapproved is never the answer) and at most
-// MaxWait (also the answer when there are no deadlines).
+// wait, since sending unapproved is never the answer) and at most MaxWait;
+// with no deadlines it is NoDeadlineWait.
 func WaitTimeout(deadlines []Deadline, now time.Time, margin time.Duration) time.Duration {
 	due, ok := Earliest(deadlines)
 	if !ok {
-		return MaxWait
+		return NoDeadlineWait
 	}
 	return min(max(due.Sub(now)-margin, MinWait), MaxWait)
 }

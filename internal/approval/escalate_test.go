@@ -32,7 +32,7 @@ func TestWaitTimeout(t *testing.T) {
 		{"earliest of several, minus margin", ds(72, 48, 100), 6 * time.Hour, 42 * time.Hour},
 		{"already inside the margin", ds(3), 6 * time.Hour, approval.MinWait},
 		{"deadline passed", ds(-5), 6 * time.Hour, approval.MinWait},
-		{"no deadlines", nil, 6 * time.Hour, approval.MaxWait},
+		{"no deadlines", nil, 6 * time.Hour, approval.NoDeadlineWait},
 		{"beyond a year", ds(24 * 400), 0, approval.MaxWait},
 	}
 	for _, tt := range tests {

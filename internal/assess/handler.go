@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
@@ -57,13 +58,6 @@ type Handler struct {
 type Auditor interface {
 	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
-
-// minApprovalWait keeps a case whose deadline has already passed (or nearly)
-// from timing out before anyone could read it: escalation handles the rest.
-const minApprovalWait = time.Hour
-
-// defaultApprovalWait applies when no required duty has a fixed deadline.
-const defaultApprovalWait = 7 * 24 * time.Hour
 
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
@@ -143,12 +137,16 @@ func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Dur
 			out.IndividualNotices = true
 		}
 	}
-	wait := defaultApprovalWait
+	var deadlines []approval.Deadline
+	for _, o := range a.Obligations {
+		if o.Required && !o.DueAt.IsZero() {
+			deadlines = append(deadlines, approval.Deadline{ID: o.ID, DueAt: o.DueAt})
+		}
+	}
 	if due := earliest(a); !due.IsZero() {
 		out.EarliestDue = due.UTC().Format(time.RFC3339)
-		wait = due.Sub(now) - margin
 	}
-	out.ApprovalTimeoutSeconds = int(max(wait, minApprovalWait) / time.Second)
+	out.ApprovalTimeoutSeconds = int(approval.WaitTimeoutSeconds(deadlines, now, margin))
 	return out
 }
 
