@@ -3,6 +3,8 @@ package capacity
 import (
 	"math"
 	"time"
+
+	"breachflow/internal/casetable"
 )
 
 // Prices, from research/LIMITS.md (USD, us-east-1, arm64 Lambda, on-demand
@@ -10,8 +12,6 @@ import (
 const (
 	SESPerMessage            = 0.10 / 1000
 	StandardPerTransition    = 0.025 / 1000
-	ExpressPerRequest        = 1.0 / 1e6
-	ExpressPerGBSecond       = 0.00001667
 	LambdaPerGBSecond        = 0.0000133334
 	LambdaPerRequest         = 0.20 / 1e6
 	DynamoDBPerReadUnit      = 0.125 / 1e6
@@ -20,16 +20,24 @@ const (
 	eventuallyConsistentRead = 0.5
 )
 
-// Workflow constants: what the send stage actually does per person and per
-// batch. The state machine's ItemBatcher uses BatchSize; the ledger package
-// spends LedgerWritesPerPerson.
+// Workflow constants: what the deployed state machine and the send stage do
+// (statemachine/breach.asl.json, package ledger). SendCustomerNotices is a
+// Distributed Map over the case's subject shards; each child, a Standard
+// execution, loops SendBatch (one send Lambda run of up to SendRunSeconds)
+// and the ShardFinished choice until its shard is done.
 const (
-	// BatchSize is how many people one Distributed Map child (one Express
-	// execution, one send Lambda invocation) works.
-	BatchSize = 50
+	// Shards is how many subject shards, and so send children, a case has.
+	Shards = casetable.DefaultShards
+	// SendRunSeconds is how long one send invocation runs at most: the send
+	// function's timeout, which its pipeline works up to.
+	SendRunSeconds = 900
 	// TransitionsPerChild is what the parent Standard workflow is billed
 	// per Distributed Map child.
 	TransitionsPerChild = 1
+	// TransitionsPerRun are a child's transitions per send run (SendBatch,
+	// ShardFinished); TransitionsPerChildRun its start and its end.
+	TransitionsPerRun      = 2
+	TransitionsPerChildRun = 2
 	// LedgerWritesPerPerson: claim and complete (package ledger).
 	LedgerWritesPerPerson = 2
 	// ScopeWritesPerPerson: the subject item scoping writes.
@@ -47,11 +55,9 @@ const (
 	// the send stage sizes its workers from it.
 	SendLatency = 60 * time.Millisecond
 	// SendMemoryGB is the send function's memory (256 MB); EventMemoryGB the
-	// sesevents function's (128 MB); ExpressMemoryGB Express billing's
-	// 64 MB minimum.
-	SendMemoryGB    = 0.25
-	EventMemoryGB   = 0.125
-	ExpressMemoryGB = 0.0625
+	// sesevents function's (128 MB).
+	SendMemoryGB  = 0.25
+	EventMemoryGB = 0.125
 	// EventHandlerSeconds is one sesevents invocation (parse, one write).
 	EventHandlerSeconds = 0.02
 )
@@ -84,24 +90,24 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 	if userTableBytes <= 0 {
 		userTableBytes = people * UserItemBytes
 	}
-	children := math.Ceil(n / BatchSize)
 	// The Map runs enough children at once for one send in flight each at
-	// SES latency; each child's share of the rate then sets how long it
-	// runs, and Lambda and Express bill that wall time.
+	// SES latency (SendParallelism); each child's share of the rate then
+	// sets how long its shard takes, and Lambda bills that wall time.
 	parallel := math.Max(1, math.Ceil(rate*SendLatency.Seconds()))
-	sendSeconds := 0.0
+	sendSeconds, runs := 0.0, float64(Shards)
 	if rate > 0 {
 		sendSeconds = n * parallel / rate
+		shardSeconds := (n / Shards) / (rate / parallel)
+		runs = Shards * math.Max(1, math.Ceil(shardSeconds/SendRunSeconds))
 	}
+	transitions := Shards*(TransitionsPerChild+TransitionsPerChildRun) + runs*TransitionsPerRun
 	readUnits := func(bytes float64) float64 {
 		return math.Ceil(bytes/dynamoReadUnitBytes) * eventuallyConsistentRead
 	}
 	lines := []Line{
 		{"SES", "notices", n, "messages", n * SESPerMessage},
-		{"Step Functions", "Distributed Map children (parent transitions)", children * TransitionsPerChild, "transitions", children * TransitionsPerChild * StandardPerTransition},
-		{"Step Functions", "Express child executions", children, "requests", children * ExpressPerRequest},
-		{"Step Functions", "Express child duration", sendSeconds * ExpressMemoryGB, "GB-s", sendSeconds * ExpressMemoryGB * ExpressPerGBSecond},
-		{"Lambda", "send invocations", children, "requests", children * LambdaPerRequest},
+		{"Step Functions", "send Map: shard children and their send-run loops", transitions, "transitions", transitions * StandardPerTransition},
+		{"Lambda", "send invocations", runs, "requests", runs * LambdaPerRequest},
 		{"Lambda", "send duration (paced wall time)", sendSeconds * SendMemoryGB, "GB-s", sendSeconds * SendMemoryGB * LambdaPerGBSecond},
 		{"Lambda", "SES event invocations", n, "requests", n * LambdaPerRequest},
 		{"Lambda", "SES event duration", n * EventHandlerSeconds * EventMemoryGB, "GB-s", n * EventHandlerSeconds * EventMemoryGB * LambdaPerGBSecond},
