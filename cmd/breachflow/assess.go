@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"breachflow/internal/report"
 	"breachflow/internal/rules"
 )
 
@@ -28,22 +26,18 @@ research behind the rule is verified. It is offline and deterministic; --now
 dates and to show the time remaining.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			now := time.Now().UTC()
-			if nowFlag != "" {
-				t, err := time.Parse(time.RFC3339, nowFlag)
-				if err != nil {
-					return fmt.Errorf("--now: want RFC 3339 (2026-11-23T12:00:00Z)")
-				}
-				now = t
+			now, err := parseNow(nowFlag)
+			if err != nil {
+				return err
 			}
 			if format != "json" && format != "table" {
 				return fmt.Errorf("--format: want json or table")
 			}
-			data, err := os.ReadFile(args[0])
+			_, r, err := readReport(args[0], now)
 			if err != nil {
 				return err
 			}
-			a, err := assess(data, now)
+			a, err := rules.Assess(r, nil, now)
 			if err != nil {
 				return err
 			}
@@ -63,14 +57,6 @@ dates and to show the time remaining.`,
 	cmd.Flags().StringVar(&format, "format", "json", "output format: json or table")
 	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone for due times in the table (IANA name, e.g. Asia/Seoul)")
 	return cmd
-}
-
-func assess(data []byte, now time.Time) (rules.Assessment, error) {
-	r, err := report.ParseAt(data, now)
-	if err != nil {
-		return rules.Assessment{}, err
-	}
-	return rules.Assess(r, nil, now)
 }
 
 // writeTable prints what a responder needs at 3 a.m.: the duties in due

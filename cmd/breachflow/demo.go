@@ -96,7 +96,7 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.
 			return err
 		}
 	}
-	r, err := report.Parse(raw)
+	r, err := report.ParseAt(raw, time.Now())
 	if err != nil {
 		return reportError(d.report, err)
 	}

@@ -5,12 +5,10 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/draft"
-	"breachflow/internal/report"
 	"breachflow/internal/rules"
 )
 
@@ -28,22 +26,14 @@ writes them as HTML files with an index.html, to read before anything is
 sent. --now (RFC 3339, default the current time) is the documents' date.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			now := time.Now().UTC()
-			if nowFlag != "" {
-				t, err := time.Parse(time.RFC3339, nowFlag)
-				if err != nil {
-					return fmt.Errorf("--now: want RFC 3339 (2026-11-23T12:00:00Z)")
-				}
-				now = t
+			now, err := parseNow(nowFlag)
+			if err != nil {
+				return err
 			}
 			if dir == "" {
 				return fmt.Errorf("--preview DIR is required: the folder to write the drafts to")
 			}
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			r, err := report.ParseAt(data, now)
+			_, r, err := readReport(args[0], now)
 			if err != nil {
 				return err
 			}

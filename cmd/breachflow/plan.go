@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"
-	"breachflow/internal/report"
 	"breachflow/internal/rules"
 )
 
@@ -111,13 +109,9 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 // reportDeadlines reads a report, assesses it, and returns its id, its
 // number of people, and the deadlines of its notices to individuals.
 func reportDeadlines(path string, now time.Time) (string, int64, []capacity.Deadline, error) {
-	data, err := os.ReadFile(path)
+	_, r, err := readReport(path, time.Now())
 	if err != nil {
 		return "", 0, nil, err
-	}
-	r, err := report.Parse(data)
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	a, err := rules.Assess(r, nil, now)
 	if err != nil {

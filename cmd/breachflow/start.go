@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/cases"
-	"breachflow/internal/report"
 )
 
 func newStartCmd() *cobra.Command {
@@ -26,13 +25,9 @@ execution instead of opening a second one.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			raw, err := os.ReadFile(args[0])
+			raw, r, err := readReport(args[0], time.Now())
 			if err != nil {
 				return err
-			}
-			r, err := report.Parse(raw)
-			if err != nil {
-				return reportError(args[0], err)
 			}
 			env, err := loadCLIEnv(ctx)
 			if err != nil {
@@ -68,17 +63,4 @@ execution instead of opening a second one.`,
 			return nil
 		},
 	}
-}
-
-// reportError prints every validation problem on its own line.
-func reportError(path string, err error) error {
-	var ve *report.ValidationError
-	if !errors.As(err, &ve) {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	msg := fmt.Sprintf("%s: invalid report, %d problem(s):", path, len(ve.Problems))
-	for _, p := range ve.Problems {
-		msg += "\n  - " + p.String()
-	}
-	return errors.New(msg)
 }
