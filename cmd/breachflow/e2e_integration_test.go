@@ -119,6 +119,12 @@ func TestEndToEnd(t *testing.T) {
 		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, env.sfn(), execArn, sfntypes.HistoryEventTypeTaskSubmitted)
 	})
 
+	// A responder asking for the case now learns what it waits for.
+	if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "approval      pending, 0 of 2 approvals") ||
+		!strings.Contains(got, "breachflow approve "+caseID) || !strings.Contains(got, "left") {
+		t.Errorf("status while approval is pending:\n%s", got)
+	}
+
 	// Restart everything: the engine persists the waiting execution and
 	// dynalite keeps its data on disk.
 	if err := up.Close(); err != nil {
@@ -141,6 +147,11 @@ func TestEndToEnd(t *testing.T) {
 	})
 	if final.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, env.sfn(), execArn, 3))
+	}
+
+	if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "status        closed") ||
+		!strings.Contains(got, "approval      approved, 2 of 2 approvals") || !strings.Contains(got, "delivery      ") {
+		t.Errorf("status after the case closed:\n%s", got)
 	}
 
 	msgs, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
@@ -367,6 +378,19 @@ func hasEvent(ctx context.Context, t *testing.T, c *sfn.Client, arn string, typ 
 		}
 	}
 	return false
+}
+
+// runCLI runs a breachflow command in process and returns what it printed.
+func runCLI(ctx context.Context, t *testing.T, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := newRoot()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		t.Fatalf("breachflow %v: %v", args, err)
+	}
+	return out.String()
 }
 
 // waitFor polls cond until it holds; the test's context bounds the wait.

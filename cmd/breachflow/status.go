@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
+	"breachflow/internal/approval"
+	assessstore "breachflow/internal/assess"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 )
@@ -17,7 +22,7 @@ import (
 func newStatusCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "status CASE",
-		Short: "Show a case: its stage, people in scope, deadlines and the execution's state",
+		Short: "Show a case: its stage, deadlines and time left, people in scope, approval, delivery, and what to do next",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -26,36 +31,28 @@ func newStatusCmd() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			c, err := env.cases().Get(ctx, args[0])
+			caseID := args[0]
+			c, err := env.cases().Get(ctx, caseID)
 			var nf *cases.NotFoundError
 			if errors.As(err, &nf) {
-				if _, _, rerr := env.cases().Report(ctx, args[0]); rerr == nil {
-					fmt.Fprintf(out, "case %s: report stored, case not opened yet (the execution's intake has not run)\n", args[0])
+				if _, _, rerr := env.cases().Report(ctx, caseID); rerr == nil {
+					fmt.Fprintf(out, "case %s: report stored, case not opened yet (the execution's intake has not run)\n", caseID)
 					return nil
 				}
-				return fmt.Errorf("no case %s (start one with `breachflow start REPORT.json`)", args[0])
+				return fmt.Errorf("no case %s (start one with `breachflow start REPORT.json`)", caseID)
 			}
 			if err != nil {
 				return err
 			}
+			now := time.Now()
 			fmt.Fprintf(out, "case          %s  (%s)\n", c.CaseID, c.Organisation)
 			fmt.Fprintf(out, "status        %s\n", c.Status)
 			fmt.Fprintf(out, "opened        %s\n", c.OpenedAt.Format(time.RFC3339))
-			if !c.EarliestDue.IsZero() {
-				fmt.Fprintf(out, "earliest due  %s (%s from now)\n", c.EarliestDue.Format(time.RFC3339), time.Until(c.EarliestDue).Round(time.Minute))
-			}
-			if len(c.Subjects) > 0 {
-				total := 0
-				keys := make([]string, 0, len(c.Subjects))
-				for j, n := range c.Subjects {
-					total += n
-					keys = append(keys, string(j))
-				}
-				sort.Strings(keys)
-				fmt.Fprintf(out, "people        %d\n", total)
-				for _, j := range keys {
-					fmt.Fprintf(out, "  %-8s %d\n", j, c.Subjects[breach.Jurisdiction(j)])
-				}
+			printPeople(out, c)
+			printDuties(ctx, out, env, caseID, now)
+			printApproval(ctx, out, env, caseID)
+			if len(c.Delivery) > 0 {
+				fmt.Fprintf(out, "delivery      %s\n", counts(c.Delivery))
 			}
 			if c.ExecutionArn != "" {
 				d, err := env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionArn)})
@@ -67,7 +64,93 @@ func newStatusCmd() *cobra.Command {
 					fmt.Fprintf(out, "error         %s: %s\n", aws.ToString(d.Error), aws.ToString(d.Cause))
 				}
 			}
+			if next := nextStep(c); next != "" {
+				fmt.Fprintf(out, "next          %s\n", next)
+			}
 			return nil
 		},
 	}
+}
+
+func printPeople(out io.Writer, c cases.Case) {
+	if len(c.Subjects) == 0 {
+		return
+	}
+	total := 0
+	keys := make([]string, 0, len(c.Subjects))
+	for j, n := range c.Subjects {
+		total += n
+		keys = append(keys, string(j))
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		return c.Subjects[breach.Jurisdiction(keys[a])] > c.Subjects[breach.Jurisdiction(keys[b])]
+	})
+	var parts []string
+	for _, j := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", j, c.Subjects[breach.Jurisdiction(j)]))
+	}
+	fmt.Fprintf(out, "people        %d (%s)\n", total, strings.Join(parts, ", "))
+}
+
+// printDuties lists the required duties by deadline with the time left.
+func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string, now time.Time) {
+	a, err := (&assessstore.Store{DB: env.dynamo(), Table: env.CaseTable}).Get(ctx, caseID)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(out, "duties\n")
+	for _, o := range a.Obligations {
+		if !o.Required {
+			continue
+		}
+		left := "no fixed deadline"
+		if !o.DueAt.IsZero() {
+			if d := o.DueAt.Sub(now); d > 0 {
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", " + d.Round(time.Minute).String() + " left"
+			} else {
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", OVERDUE by " + (-d).Round(time.Minute).String()
+			}
+		}
+		mark := ""
+		if o.Verification == "UNVERIFIED" {
+			mark = "  [UNVERIFIED]"
+		}
+		fmt.Fprintf(out, "  %-36s %s%s\n", o.ID, left, mark)
+	}
+}
+
+func printApproval(ctx context.Context, out io.Writer, env *cliEnv, caseID string) {
+	cfg, err := approvalConfig()
+	if err != nil {
+		return
+	}
+	st, err := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil).CaseState(ctx, caseID)
+	if err != nil || st.Request == nil {
+		return
+	}
+	fmt.Fprintf(out, "approval      %s, %d of %d approvals", st.Request.Status, st.Approvals, st.Required)
+	if len(st.Escalations) > 0 {
+		fmt.Fprintf(out, ", escalated %d time(s)", len(st.Escalations))
+	}
+	fmt.Fprintln(out)
+}
+
+// nextStep says what the responder can do now, if anything.
+func nextStep(c cases.Case) string {
+	switch c.Status {
+	case cases.StatusDrafted, cases.StatusAwaitingApproval:
+		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
+	case cases.StatusClosed:
+		return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`", c.CaseID)
+	}
+	return ""
+}
+
+func counts(m map[string]int) string {
+	var parts []string
+	for k, n := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
 }
