@@ -193,6 +193,53 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 		t.Logf("%d addresses in scope, %d notified", len(want), len(got))
+
+		// Each notice speaks its reader's language, and a Californian's
+		// carries the title California prescribes.
+		byAddr := map[string]localstack.Message{}
+		for _, m := range msgs {
+			for _, to := range m.Destination.To {
+				byAddr[strings.ToLower(to)] = m
+			}
+		}
+		// An address two users share gets one notice, in the language of
+		// whoever claimed it first; only unshared addresses are checked.
+		owners := map[string]int{}
+		for i := range e2eUsers {
+			u := usertable.Generate(7, i)
+			if a, ok := scope.NormaliseEmail(u.Email); ok && u.PaymentService == "kakaopay" && u.OverseasTransfer {
+				owners[a]++
+			}
+		}
+		checked := map[string]int{}
+		for i := range e2eUsers {
+			u := usertable.Generate(7, i)
+			addr, ok := scope.NormaliseEmail(u.Email)
+			if !ok || u.PaymentService != "kakaopay" || !u.OverseasTransfer || owners[addr] > 1 {
+				continue
+			}
+			m := byAddr[addr]
+			switch {
+			case strings.HasPrefix(u.Locale, "ko") && u.Country == "KR":
+				checked["ko"]++
+				if !strings.Contains(m.Subject, "개인정보") {
+					t.Errorf("a Korean reader's notice (user %d, locale %q) has subject %q", i, u.Locale, m.Subject)
+				}
+			case u.Country == "US" && u.Region == "CA" && strings.HasPrefix(u.Locale, "en"):
+				checked["us-ca"]++
+				if !strings.Contains(m.Body.HTML, "Notice of Data Breach") {
+					t.Error("a Californian's notice lacks the \"Notice of Data Breach\" title")
+				}
+			case strings.HasPrefix(u.Locale, "ja"):
+				checked["ja"]++
+				if !strings.ContainsAny(m.Subject, "個人情報漏えい") {
+					t.Errorf("a Japanese reader's notice has subject %q", m.Subject)
+				}
+			}
+		}
+		if checked["ko"] == 0 || checked["us-ca"] == 0 || checked["ja"] == 0 {
+			t.Errorf("languages checked %v: the population no longer covers them", checked)
+		}
 	})
 
 	t.Run("every regulator due a filing got one with its required content", func(t *testing.T) {
