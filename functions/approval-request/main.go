@@ -10,6 +10,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/lambdamain"
@@ -20,10 +21,10 @@ type config struct {
 }
 
 func main() {
-	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+	lambdamain.Start(&config{}, func(ctx context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
 		// The approver list, quorum, signing key (from a secret) and console
 		// URL come from BREACHFLOW_* variables; see approval.ConfigFromEnv.
-		ac, err := approval.ConfigFromEnv("")
+		ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdaurl"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
@@ -25,8 +26,8 @@ type config struct {
 }
 
 func main() {
-	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
-		ac, err := approval.ConfigFromEnv("")
+	lambdamain.Start(&config{}, func(ctx context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
+		ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // DefaultRequired is how many distinct approvers a case needs unless
@@ -129,9 +133,13 @@ func SplitList(s string) []string {
 
 // Environment variables read by ConfigFromEnv.
 const (
-	EnvApprovers  = "BREACHFLOW_APPROVERS"
-	EnvRequired   = "BREACHFLOW_APPROVALS_REQUIRED"
-	EnvKey        = "BREACHFLOW_APPROVAL_KEY" // base64 (std or URL) or hex
+	EnvApprovers = "BREACHFLOW_APPROVERS"
+	EnvRequired  = "BREACHFLOW_APPROVALS_REQUIRED"
+	EnvKey       = "BREACHFLOW_APPROVAL_KEY" // base64 (std or URL) or hex
+	// EnvKeySecret names the Secrets Manager secret (id or ARN) that holds
+	// the key: deployed functions read it at cold start, so the key never
+	// sits in their configuration.
+	EnvKeySecret  = "BREACHFLOW_APPROVAL_KEY_SECRET"
 	EnvConsoleURL = "BREACHFLOW_CONSOLE_URL"
 	EnvFrom       = "BREACHFLOW_APPROVAL_FROM"
 	EnvEscalateTo = "BREACHFLOW_ESCALATE_TO"
@@ -145,6 +153,62 @@ const (
 // variable comes from a secret. A missing or malformed value is an error
 // naming the variable.
 func ConfigFromEnv(keyDir string) (Config, error) {
+	c, err := baseConfig()
+	if err != nil {
+		return Config{}, err
+	}
+	if s := os.Getenv(EnvKey); s != "" {
+		c.Key, err = decodeKey(s)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", EnvKey, err)
+		}
+	} else if keyDir != "" {
+		c.Key, err = LocalKey(keyDir)
+		if err != nil {
+			return Config{}, err
+		}
+	} else {
+		return Config{}, fmt.Errorf("%s (or %s) is not set", EnvKey, EnvKeySecret)
+	}
+	return c, c.validate()
+}
+
+// SecretGetter reads a secret (the Secrets Manager client).
+type SecretGetter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// ConfigFromSecret is ConfigFromEnv for a deployed function: the key is the
+// secret EnvKeySecret names, read once at cold start. Without EnvKeySecret
+// it is ConfigFromEnv("").
+func ConfigFromSecret(ctx context.Context, sm SecretGetter) (Config, error) {
+	id := os.Getenv(EnvKeySecret)
+	if id == "" {
+		return ConfigFromEnv("")
+	}
+	c, err := baseConfig()
+	if err != nil {
+		return Config{}, err
+	}
+	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: read the signing key: %w", EnvKeySecret, err)
+	}
+	if c.Key, err = decodeKey(aws.ToString(out.SecretString)); err != nil {
+		return Config{}, fmt.Errorf("%s: the secret %w", EnvKeySecret, err)
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("%w (set %s)", err, EnvApprovers)
+	}
+	return nil
+}
+
+// baseConfig reads everything but the key.
+func baseConfig() (Config, error) {
 	c := Config{
 		Approvers:  SplitList(os.Getenv(EnvApprovers)),
 		ConsoleURL: strings.TrimRight(os.Getenv(EnvConsoleURL), "/"),
@@ -179,23 +243,6 @@ func ConfigFromEnv(keyDir string) (Config, error) {
 			}
 			c.Margins = append(c.Margins, d)
 		}
-	}
-	var err error
-	if s := os.Getenv(EnvKey); s != "" {
-		c.Key, err = decodeKey(s)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", EnvKey, err)
-		}
-	} else if keyDir != "" {
-		c.Key, err = LocalKey(keyDir)
-		if err != nil {
-			return Config{}, err
-		}
-	} else {
-		return Config{}, fmt.Errorf("%s is not set", EnvKey)
-	}
-	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%w (set %s)", err, EnvApprovers)
 	}
 	return c, nil
 }
