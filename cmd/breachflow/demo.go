@@ -21,7 +21,6 @@ import (
 
 	"breachflow/internal/approval"
 	assessstore "breachflow/internal/assess"
-	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
 	"breachflow/internal/evidence"
@@ -314,15 +313,12 @@ func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, cas
 	}
 	fmt.Fprintf(out, "\n== case %s: %s (execution %s)\n", c.CaseID, c.Status, final.Status)
 	total := 0
-	var js []string
-	for j, n := range c.Subjects {
+	for _, n := range c.Subjects {
 		total += n
-		js = append(js, string(j))
 	}
-	sort.Slice(js, func(a, b int) bool { return c.Subjects[asJ(js[a])] > c.Subjects[asJ(js[b])] })
 	fmt.Fprintf(out, "people in scope: %d\n", total)
-	for _, j := range js {
-		fmt.Fprintf(out, "  %-6s %7d\n", j, c.Subjects[asJ(j)])
+	for _, j := range byCount(c.Subjects) {
+		fmt.Fprintf(out, "  %-6s %7d\n", j, c.Subjects[j])
 	}
 	a, err := (&assessstore.Store{DB: env.dynamo(), Table: env.CaseTable}).Get(ctx, caseID)
 	if err == nil {
@@ -364,8 +360,6 @@ func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, cas
 	fmt.Fprintf(out, "time taken: %s\n", time.Since(began).Round(time.Millisecond))
 	return nil
 }
-
-func asJ(s string) breach.Jurisdiction { return breach.Jurisdiction(s) }
 
 // failures returns the first n task, Lambda or Map-iteration failures in the
 // execution's history, where the error that ended a run starts.

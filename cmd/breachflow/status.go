@@ -77,19 +77,27 @@ func printPeople(out io.Writer, c cases.Case) {
 		return
 	}
 	total := 0
-	keys := make([]string, 0, len(c.Subjects))
-	for j, n := range c.Subjects {
-		total += n
-		keys = append(keys, string(j))
-	}
-	sort.Slice(keys, func(a, b int) bool {
-		return c.Subjects[breach.Jurisdiction(keys[a])] > c.Subjects[breach.Jurisdiction(keys[b])]
-	})
 	var parts []string
-	for _, j := range keys {
-		parts = append(parts, fmt.Sprintf("%s %d", j, c.Subjects[breach.Jurisdiction(j)]))
+	for _, j := range byCount(c.Subjects) {
+		total += c.Subjects[j]
+		parts = append(parts, fmt.Sprintf("%s %d", j, c.Subjects[j]))
 	}
 	fmt.Fprintf(out, "people        %d (%s)\n", total, strings.Join(parts, ", "))
+}
+
+// byCount orders jurisdictions by how many people each has, most first.
+func byCount(m map[breach.Jurisdiction]int) []breach.Jurisdiction {
+	js := make([]breach.Jurisdiction, 0, len(m))
+	for j := range m {
+		js = append(js, j)
+	}
+	sort.Slice(js, func(a, b int) bool {
+		if m[js[a]] != m[js[b]] {
+			return m[js[a]] > m[js[b]]
+		}
+		return js[a] < js[b]
+	})
+	return js
 }
 
 // printDuties lists the required duties by deadline with the time left.

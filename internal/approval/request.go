@@ -59,10 +59,18 @@ func (r *Requester) Handle(ctx context.Context, in CaseRequest) (OpenOutput, err
 		ContentHash: c.ContentHash, RecipientSetHash: c.RecipientSetHash,
 		Approvers: rep.Approvers, Submitter: ApproverID(rep.Submitter),
 	}
-	for _, o := range a.Obligations {
+	open.Deadlines = DeadlinesOf(a.Obligations)
+	return r.Service.Open(ctx, open)
+}
+
+// DeadlinesOf returns the fixed deadlines of the required obligations: what
+// an approval round is measured against.
+func DeadlinesOf(obs []rules.Obligation) []Deadline {
+	var ds []Deadline
+	for _, o := range obs {
 		if o.Required && !o.DueAt.IsZero() {
-			open.Deadlines = append(open.Deadlines, Deadline{ID: o.ID, DueAt: o.DueAt})
+			ds = append(ds, Deadline{ID: o.ID, DueAt: o.DueAt})
 		}
 	}
-	return r.Service.Open(ctx, open)
+	return ds
 }

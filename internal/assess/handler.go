@@ -88,7 +88,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	out := summarise(in.CaseID, a, in.Now, h.margin())
 	_, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
 		c.Obligations = out.Required
-		c.EarliestDue = earliest(a)
+		c.EarliestDue, _ = approval.Earliest(approval.DeadlinesOf(a.Obligations))
 		c.Status = cases.StatusAssessed
 		if out.Required == 0 {
 			c.Status = cases.StatusNoNotification
@@ -137,26 +137,10 @@ func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Dur
 			out.IndividualNotices = true
 		}
 	}
-	var deadlines []approval.Deadline
-	for _, o := range a.Obligations {
-		if o.Required && !o.DueAt.IsZero() {
-			deadlines = append(deadlines, approval.Deadline{ID: o.ID, DueAt: o.DueAt})
-		}
-	}
-	if due := earliest(a); !due.IsZero() {
+	deadlines := approval.DeadlinesOf(a.Obligations)
+	if due, ok := approval.Earliest(deadlines); ok {
 		out.EarliestDue = due.UTC().Format(time.RFC3339)
 	}
 	out.ApprovalTimeoutSeconds = int(approval.WaitTimeoutSeconds(deadlines, now, margin))
 	return out
-}
-
-// earliest is the earliest deadline among required duties, or zero.
-func earliest(a rules.Assessment) time.Time {
-	var t time.Time
-	for _, o := range a.Obligations {
-		if o.Required && !o.DueAt.IsZero() && (t.IsZero() || o.DueAt.Before(t)) {
-			t = o.DueAt
-		}
-	}
-	return t
 }

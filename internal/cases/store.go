@@ -117,6 +117,12 @@ func (s *Store) Report(ctx context.Context, caseID string) (*report.Report, stri
 	return r, item.SHA256, nil
 }
 
+// RawReport returns the report exactly as it was stored, byte for byte.
+func (s *Store) RawReport(ctx context.Context, caseID string) ([]byte, error) {
+	item, _, err := s.storedReport(ctx, caseID)
+	return item.Raw, err
+}
+
 func (s *Store) storedReport(ctx context.Context, caseID string) (reportItem, bool, error) {
 	var item reportItem
 	found, err := s.get(ctx, caseID, skReport, &item)

@@ -86,7 +86,7 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o755); err != nil {
 		return nil, err
 	}
-	raw, err := s.rawReport(ctx, caseID)
+	raw, err := store.RawReport(ctx, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,24 +155,6 @@ func shards(c cases.Case) int {
 		return c.Shards
 	}
 	return casetable.DefaultShards
-}
-
-func (s Source) rawReport(ctx context.Context, caseID string) ([]byte, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.Table),
-		Key: map[string]types.AttributeValue{
-			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.CasePK(caseID)},
-			casetable.AttrSK: &types.AttributeValueMemberS{Value: "REPORT"},
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	b, ok := out.Item["raw"].(*types.AttributeValueMemberB)
-	if !ok {
-		return nil, fmt.Errorf("case %s: no stored report", caseID)
-	}
-	return b.Value, nil
 }
 
 func (s Source) rounds(ctx context.Context, caseID string) ([]Round, error) {
