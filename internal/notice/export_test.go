@@ -4,7 +4,7 @@ package notice
 // with the fast path.
 func RenderSlow(s *NoticeSet, r Recipient) (Message, error) {
 	l := ResolveLocale(r.Locale, r.Jurisdiction)
-	b, err := s.base(l, r.Jurisdiction)
+	b, err := s.base(l, r.Jurisdiction, comboOf(r))
 	if err != nil {
 		return Message{}, err
 	}
@@ -14,7 +14,14 @@ func RenderSlow(s *NoticeSet, r Recipient) (Message, error) {
 
 // FastPath reports whether Render splices for r's shape.
 func FastPath(s *NoticeSet, r Recipient) bool {
-	b, err := s.base(ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction)
+	b, err := s.base(ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction, comboOf(r))
 	own, _ := s.categoriesOf(r)
 	return err == nil && b.skeleton(normName(r.Name) != "", own) != nil
+}
+
+func comboOf(r Recipient) string {
+	if len(r.Holders) == 0 {
+		return ""
+	}
+	return Combination(append([]string{r.Jurisdiction}, r.Holders...)...)
 }

@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"slices"
 	"time"
 
 	"breachflow/internal/breach"
@@ -19,6 +20,13 @@ type Recipient struct {
 	// scoping stage did not record them: the notice then lists the case's
 	// categories as what "may" have been involved.
 	Categories []breach.Category
+	// Holders are the jurisdictions of everyone who shares this person's
+	// address, their own included, when several people in scope share it
+	// (casetable.Subject.HolderJurisdictions); Categories then hold the
+	// exposed data of all of them. The one notice to the address is written
+	// for every holder's law: the union of their sections, in this person's
+	// language and time zone. Empty: the address is not shared.
+	Holders []string
 }
 
 // Message is one rendered notice or filing: a subject without any CR or LF
@@ -99,6 +107,13 @@ type CaseFacts struct {
 
 	// Duties are the obligations that apply (regulators and individuals).
 	Duties []Duty
+
+	// Shared are the jurisdiction combinations (Combination keys) of the
+	// case's shared addresses that drafting drafted and checked a notice
+	// for. Render writes a notice for several holders' laws only when their
+	// combination is here, so a shared address never gets a combination
+	// the approvers did not see.
+	Shared []string
 }
 
 // Org is the notifying organisation.
@@ -145,9 +160,17 @@ type Duty struct {
 // sender: Render(RecipientOf(subject)).
 func RecipientOf(s *casetable.Subject) Recipient {
 	r := Recipient{UserID: s.UserID, Name: s.Name, Email: s.Email, Locale: s.Locale, Jurisdiction: s.Jurisdiction}
-	if len(s.Categories) > 0 {
-		r.Categories = make([]breach.Category, len(s.Categories))
-		for i, c := range s.Categories {
+	cats := s.Categories
+	if len(s.HolderJurisdictions) > 0 {
+		// A shared address: the notice covers every holder's data.
+		r.Holders = append([]string{s.Jurisdiction}, s.HolderJurisdictions...)
+		cats = append(append([]string{}, s.Categories...), s.HolderCategories...)
+		slices.Sort(cats)
+		cats = slices.Compact(cats)
+	}
+	if len(cats) > 0 {
+		r.Categories = make([]breach.Category, len(cats))
+		for i, c := range cats {
 			r.Categories[i] = breach.Category(c)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 // call Render for each person; Render is safe for concurrent use.
 type NoticeSet struct {
 	facts    CaseFacts
+	shared   map[string]bool // approved combinations (CaseFacts.Shared)
 	textLang string
 	locales  map[string]*localeData
 	docs     map[string]*doc
@@ -51,15 +52,31 @@ func NewNoticeSet(c CaseFacts) (*NoticeSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &NoticeSet{facts: c, textLang: scriptLanguage(c.Description + c.CauseDescription + strings.Join(c.MeasuresTaken, "")),
+	shared := make(map[string]bool, len(c.Shared))
+	for _, k := range c.Shared {
+		if k = Combination(Members(k)...); k != "" {
+			shared[k] = true
+		}
+	}
+	return &NoticeSet{facts: c, shared: shared, textLang: scriptLanguage(c.Description + c.CauseDescription + strings.Join(c.MeasuresTaken, "")),
 		locales: lds, docs: docs}, nil
 }
 
 // Render writes the notice for one person in their language, listing
-// their own exposed data. The subject holds no CR or LF.
+// their own exposed data. The subject holds no CR or LF. For a person whose
+// address others share (r.Holders) it writes the one notice for all of
+// them, and fails with *UnapprovedCombination if drafting did not draft
+// their combination of jurisdictions.
 func (s *NoticeSet) Render(r Recipient) (Message, error) {
 	l := ResolveLocale(r.Locale, r.Jurisdiction)
-	b, err := s.base(l, r.Jurisdiction)
+	combo := ""
+	if len(r.Holders) > 0 {
+		combo = Combination(append([]string{r.Jurisdiction}, r.Holders...)...)
+		if combo != "" && !s.shared[combo] {
+			return Message{}, &UnapprovedCombination{Combination: combo}
+		}
+	}
+	b, err := s.base(l, r.Jurisdiction, combo)
 	if err != nil {
 		return Message{}, err
 	}
@@ -113,7 +130,10 @@ func normName(s string) string {
 	return strings.Join(strings.Fields(stripControls(s)), " ")
 }
 
-func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
+// base returns the person-independent part of a notice in locale l for a
+// reader in jurisdiction, written for every jurisdiction of combo too
+// when it is not "" (an approved Combination key).
+func (s *NoticeSet) base(l, jurisdiction, combo string) (*base, error) {
 	// Unparseable jurisdictions share one base, so odd input cannot grow
 	// the cache without bound.
 	j, err := breach.ParseJurisdiction(jurisdiction)
@@ -122,12 +142,19 @@ func (s *NoticeSet) base(l, jurisdiction string) (*base, error) {
 	}
 	jurisdiction = string(j)
 	key := l + "|" + jurisdiction
+	if combo != "" {
+		key += "|" + combo
+	}
 	if b, ok := s.bases.Load(key); ok {
 		return b.(*base), nil
 	}
 	b := &base{doc: s.docs[l], ld: s.locales[l]}
 	b.v.fillCase(&s.facts, l, b.ld, zoneFor(jurisdiction), s.textLang)
-	b.v.fill(&s.facts, jurisdiction, breach.RecipientIndividuals)
+	if combo != "" {
+		b.v.fillAll(&s.facts, Members(combo), breach.RecipientIndividuals)
+	} else {
+		b.v.fill(&s.facts, jurisdiction, breach.RecipientIndividuals)
+	}
 	var sb strings.Builder
 	if err := b.doc.subject.ExecuteTemplate(&sb, "subject", &b.v); err != nil {
 		return nil, fmt.Errorf("render subject %s: %w", b.doc.name, err)
@@ -155,7 +182,7 @@ func putBuf(b *bytes.Buffer) {
 // of the case.
 func (s *NoticeSet) Substitute(locale, jurisdiction string) (Message, error) {
 	l := ResolveLocale(locale, jurisdiction)
-	b, err := s.base(l, jurisdiction)
+	b, err := s.base(l, jurisdiction, "")
 	if err != nil {
 		return Message{}, err
 	}

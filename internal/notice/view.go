@@ -68,6 +68,9 @@ type view struct {
 	PIPA, CIUPA, California, US, EU, HIPAA, Japan, China bool
 	IDExposed                                            bool // SSN, driver's licence or ID: US credit-agency details
 	Need                                                 map[string]bool
+	// OtherRights: a reader's law asks for a rights section and it is
+	// neither PIPA's nor the GDPR's (those have their own wording).
+	OtherRights bool
 
 	// Filing only.
 	Recipient       string
@@ -146,6 +149,7 @@ func (v *view) fill(c *CaseFacts, j string, kinds ...breach.RecipientKind) {
 	if v.HIPAA || country == "BR" {
 		v.SubstituteDays = 90
 	}
+	v.OtherRights = !v.PIPA && !v.EU && v.Need[string(breach.ElementLegalRights)]
 }
 
 func kindIn(k breach.RecipientKind, ks []breach.RecipientKind) bool {
