@@ -55,7 +55,20 @@ const SamplePerson = "[Sample Name]"
 // one stops drafting with a *notice.MissingContentElement. at is the date
 // the documents carry. The result is sorted by ID.
 func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) {
+	return BuildShared(r, a, at, nil)
+}
+
+// BuildShared is Build for a case whose scoping found addresses shared by
+// people under several jurisdictions: shared are those jurisdiction
+// combinations (scope.Shared's keys, e.g. "KR+SG"). Besides what Build
+// drafts, it checks the one notice to such an address in every locale
+// against every individuals duty of every holder's jurisdiction, and keeps
+// a sample per combination in each of its jurisdictions' languages, so the
+// approval covers each combination the sender will write (the sender's
+// notice set renders no other; see notice.CaseFacts.Shared).
+func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []string) ([]Draft, error) {
 	f := Facts(r, a, at)
+	f.Shared = combinations(shared)
 	var out []Draft
 	var individuals, public []notice.Duty
 	for _, d := range f.Duties {
@@ -187,7 +200,11 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
 			Locale: l, Jurisdiction: largest, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		}))
 	}
-	return out, nil
+	shared, err := buildShared(f, set, duties)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, shared...), nil
 }
 
 // buildPublic drafts the public statement for each media or public-notice

@@ -75,7 +75,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
-	ds, err := Build(r, a, in.Now)
+	shared, err := sharedCombinations(ctx, h.DB, h.Table, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+	}
+	ds, err := BuildShared(r, a, in.Now, shared)
 	if err != nil {
 		return Output{}, unwrapNamed(err)
 	}

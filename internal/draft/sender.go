@@ -20,7 +20,8 @@ func (e *StaleDraftsError) Error() string {
 }
 
 // OpenNoticeSet gives the sender the customer notices the approvers read.
-// It loads the DRAFTS summary, the report and the assessment, drafts again
+// It loads the DRAFTS summary, the report, the assessment and scoping's
+// shared-address combinations, drafts again
 // as of the summary's drafted_at and checks that the content hash is the
 // stored one, then builds the notice set from the same facts. The returned
 // hash is what the sender compares with the approval's.
@@ -37,14 +38,20 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	ds, err := Build(r, a, s.DraftedAt)
+	shared, err := sharedCombinations(ctx, db, table, caseID)
+	if err != nil {
+		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
+	}
+	ds, err := BuildShared(r, a, s.DraftedAt, shared)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
 	if h := ContentHash(ds); h != s.ContentHash {
 		return nil, "", &StaleDraftsError{CaseID: caseID, Stored: s.ContentHash, Recomputed: h}
 	}
-	set, err := notice.NewNoticeSet(Facts(r, a, s.DraftedAt))
+	f := Facts(r, a, s.DraftedAt)
+	f.Shared = shared
+	set, err := notice.NewNoticeSet(f)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}

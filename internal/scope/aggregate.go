@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"breachflow/internal/audit"
+	"breachflow/internal/casetable"
 )
 
 // AggregateInput is the aggregate function's payload: the case and the
@@ -32,6 +33,14 @@ type Totals struct {
 	// RecipientSetHash is what RecipientSetHash recomputes from the subject
 	// set itself.
 	RecipientSetHash string `json:"recipient_set_hash"`
+	// Shards is the subject shard count every segment wrote with.
+	Shards int `json:"shards"`
+	// SharedAddresses is how many addresses several people in scope share,
+	// and SharedCombinations how many distinct sets of two or more
+	// jurisdictions their holders span (see Shared); both are 0 when the
+	// handler has no Folder.
+	SharedAddresses    int64 `json:"shared_addresses"`
+	SharedCombinations int   `json:"shared_combinations"`
 }
 
 // Aggregate sums the segment results of one case. Every segment of the scan
@@ -46,6 +55,7 @@ func Aggregate(in AggregateInput) (*Totals, error) {
 		return nil, &InvalidInput{Field: "segments", Reason: "no segment results"}
 	}
 	total := in.Segments[0].TotalSegments
+	shards := shardsOf(in.Segments[0])
 	seen := make(map[int]bool, len(in.Segments))
 	t := &Totals{CaseID: in.CaseID, Segments: total, ByJurisdiction: map[string]int64{}, ByCategory: map[string]int64{}}
 	var sum setSum
@@ -58,6 +68,8 @@ func Aggregate(in AggregateInput) (*Totals, error) {
 			return nil, &InvalidInput{Field: field + ".total_segments", Reason: fmt.Sprintf("%d, but segments[0] says %d", s.TotalSegments, total)}
 		case s.Segment < 0 || s.Segment >= total:
 			return nil, &InvalidInput{Field: field + ".segment", Reason: fmt.Sprintf("%d is outside 0..%d", s.Segment, total-1)}
+		case shardsOf(s) != shards:
+			return nil, &InvalidInput{Field: field + ".shards", Reason: fmt.Sprintf("%d, but segments[0] says %d", shardsOf(s), shards)}
 		case seen[s.Segment]:
 			return nil, &InvalidInput{Field: field + ".segment", Reason: fmt.Sprintf("segment %d appears twice", s.Segment)}
 		}
@@ -85,9 +97,17 @@ func Aggregate(in AggregateInput) (*Totals, error) {
 		return nil, &InvalidInput{Field: "segments", Reason: fmt.Sprintf("%d of %d segments", len(seen), total)}
 	}
 	t.RecipientSetHash = finish(in.CaseID, t.Written, sum)
+	t.Shards = shards
 	slog.Info("scope aggregate", "case_id", in.CaseID, "segments", total, "matched", t.Matched, "written", t.Written,
 		"pending", t.Pending, "duplicates", t.Duplicates, "no_contact", t.NoContact)
 	return t, nil
+}
+
+func shardsOf(s SegmentResult) int {
+	if s.Shards <= 0 {
+		return casetable.DefaultShards
+	}
+	return s.Shards
 }
 
 // Recorder keeps a case's totals with the case (the case record, where
@@ -99,6 +119,11 @@ type Recorder func(ctx context.Context, t *Totals) error
 // assessment counts and what the approval binds to is what scoping found.
 type AggregateHandler struct {
 	Record Recorder
+	// Fold, when set, folds the case's shared addresses into their
+	// holders' subjects once every segment has finished, so each shared
+	// address's one notice covers all its holders. Without it a shared
+	// address's notice is written for its holder alone.
+	Fold *Folder
 	// Audit, when set, records the scope in the case's audit log.
 	Audit Auditor
 	Log   *slog.Logger
@@ -115,6 +140,14 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 	if err != nil {
 		return nil, err
 	}
+	if h.Fold != nil {
+		sh, err := h.Fold.Fold(ctx, t.CaseID, t.Shards)
+		if err != nil {
+			return nil, fmt.Errorf("fold shared addresses of %s: %w", t.CaseID, err)
+		}
+		t.SharedAddresses, t.SharedCombinations = sh.Addresses, len(sh.Combinations)
+		slog.InfoContext(ctx, "scope fold", "case_id", t.CaseID, "shared_addresses", sh.Addresses, "combinations", len(sh.Combinations))
+	}
 	if h.Record != nil {
 		if err := h.Record(ctx, t); err != nil {
 			return nil, fmt.Errorf("record scope of %s: %w", t.CaseID, err)
@@ -124,6 +157,7 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 		rec := audit.Record{Actor: "scope", Action: "case.scoped", Detail: map[string]string{
 			"segments": fmt.Sprint(t.Segments), "people": fmt.Sprint(t.Matched), "pending": fmt.Sprint(t.Pending),
 			"duplicates": fmt.Sprint(t.Duplicates), "no_contact": fmt.Sprint(t.NoContact), "recipient_set_hash": t.RecipientSetHash,
+			"shared_addresses": fmt.Sprint(t.SharedAddresses),
 		}}
 		if _, err := h.Audit.Append(ctx, t.CaseID, rec); err != nil {
 			return nil, fmt.Errorf("audit scope of %s: %w", t.CaseID, err)

@@ -22,7 +22,7 @@
 //	out: {"case_id": "c1", "segment": 0, "total_segments": 8, "scanned": 5000, "matched": 2210,
 //	      "written": 2210, "pending": 2150, "duplicates": 20, "no_contact": 40, "skipped": 0,
 //	      "by_jurisdiction": {"KR": 2000, "US-CA": 210}, "by_category": {"email": 2170, ...},
-//	      "set_sum": "<64 hex>"}
+//	      "set_sum": "<64 hex>", "shards": 64}
 //
 // Errors the state machine routes on are returned unwrapped: InvalidCriteria
 // (criteria malformed or naming an attribute the mapping does not know),
@@ -37,6 +37,18 @@
 // no_contact (no usable email: the substitute-notice list). ByJurisdiction
 // and ByCategory count people, whatever their status, since thresholds in
 // the law count people, not mailboxes.
+//
+// # Shared addresses
+//
+// Two people in scope with one address get one notice, so it must be
+// written for both (their laws, their data). A duplicate adds both
+// people's jurisdictions and categories to the address's shared item;
+// after the Map, the aggregate handler's Folder adds each union to the
+// holder's subject (HolderJurisdictions, HolderCategories), which no
+// segment may overwrite any more, and records the jurisdiction
+// combinations ("CASE#<id>" / "SCOPE#SHARED", LoadShared) that drafting
+// drafts a notice for. fold.go explains the order it is safe under and
+// what it costs at 40M people.
 //
 // # Reruns
 //

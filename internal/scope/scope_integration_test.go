@@ -215,7 +215,7 @@ func TestSubjectsCarryWhatSendingNeeds(t *testing.T) {
 		t.Errorf("subjects (-want +got):\n%s", diff)
 	}
 	wantRes := &scope.SegmentResult{
-		CaseID: caseID, TotalSegments: 1, Scanned: 5, Matched: 5, Written: 5, Pending: 2, Duplicates: 1, NoContact: 2,
+		CaseID: caseID, TotalSegments: 1, Scanned: 5, Matched: 5, Written: 5, Pending: 2, Duplicates: 1, NoContact: 2, Shards: 8,
 		ByJurisdiction: map[string]int64{"KR": 1, "US-CA": 1, "JP": 1, "DE": 1, "SG": 1},
 		ByCategory:     map[string]int64{"name": 5, "email": 4, "rrn": 2, "credit_information": 1, "payment_card": 1},
 	}

@@ -78,6 +78,10 @@ type SegmentResult struct {
 	ByCategory     map[string]int64 `json:"by_category"`
 	// SetSum is this segment's share of the recipient-set hash.
 	SetSum string `json:"set_sum"`
+	// Shards is the subject shard count the segment wrote with, so the
+	// aggregate step knows which address partitions to fold. 0 (a result
+	// recorded before it was added) means casetable.DefaultShards.
+	Shards int `json:"shards,omitempty"`
 }
 
 // DB is the part of the DynamoDB client scoping needs.
@@ -87,6 +91,7 @@ type DB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 }
 
 // Scoper runs scope segments. Its fields are configuration, set once.
@@ -353,7 +358,7 @@ type tally struct {
 
 func newTally(in SegmentInput) *tally {
 	return &tally{SegmentResult: SegmentResult{
-		CaseID: in.CaseID, Segment: in.Segment, TotalSegments: in.TotalSegments,
+		CaseID: in.CaseID, Segment: in.Segment, TotalSegments: in.TotalSegments, Shards: in.Shards,
 		ByJurisdiction: map[string]int64{}, ByCategory: map[string]int64{},
 	}}
 }

@@ -81,7 +81,7 @@ func TestAggregate(t *testing.T) {
 	both.addMember("u1", "h1")
 	want := &Totals{CaseID: "c", Segments: 2, Scanned: 15, Matched: 5, Written: 5, Pending: 3, Duplicates: 1, NoContact: 1,
 		ByJurisdiction: map[string]int64{"KR": 4, "US-CA": 1}, ByCategory: map[string]int64{"name": 5, "rrn": 1},
-		RecipientSetHash: finish("c", 5, both)}
+		RecipientSetHash: finish("c", 5, both), Shards: 64}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("totals (-want +got):\n%s", diff)
 	}
@@ -95,6 +95,7 @@ func TestAggregate(t *testing.T) {
 		{"twice", []SegmentResult{segs[0], segs[0]}, "segment 1 appears twice"},
 		{"other case", []SegmentResult{segs[0], {CaseID: "d", Segment: 0, TotalSegments: 2}}, `segment of case "d"`},
 		{"bad sum", []SegmentResult{segs[0], {CaseID: "c", Segment: 0, TotalSegments: 2, SetSum: "zz"}}, "set_sum"},
+		{"other shards", []SegmentResult{segs[0], {CaseID: "c", Segment: 0, TotalSegments: 2, Shards: 8, SetSum: segs[1].SetSum}}, "segments[1].shards: 8, but segments[0] says 64"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

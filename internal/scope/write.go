@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -90,12 +91,15 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		local.NoContact++
 	} else {
 		addr = AddressHash(in.CaseID, p.email)
-		owner, err := s.claim(ctx, in, addr, p.id)
+		owner, err := s.claim(ctx, in, addr, &p)
 		if err != nil {
 			return nil, err
 		}
-		if owner != p.id {
-			sub.Status, sub.DuplicateOf = casetable.StatusDuplicate, owner
+		if owner.id != p.id {
+			if err := s.share(ctx, in, addr, owner, &p); err != nil {
+				return nil, err
+			}
+			sub.Status, sub.DuplicateOf = casetable.StatusDuplicate, owner.id
 			local.Duplicates++
 		} else {
 			local.Pending++
@@ -114,18 +118,31 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 	return out, nil
 }
 
-// claim makes userID the holder of an address in the case, unless another
-// user holds it already, and returns the holder. The write is conditional:
-// the first user to claim wins, and the same user claiming again (a rerun)
-// passes, so a retried segment keeps the same holders.
-func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr, userID string) (string, error) {
+// holder is who holds an address claim, as the claim item records them.
+type holder struct {
+	id, jurisdiction string
+	categories       []string
+}
+
+// claim makes p the holder of an address in the case, unless another user
+// holds it already, and returns the holder. The write is conditional: the
+// first user to claim wins, and the same user claiming again (a rerun)
+// passes, so a retried segment keeps the same holders. The claim records
+// the holder's jurisdiction and exposed categories, which is how a user
+// who finds the address taken learns the holder's (see share); only the
+// holder ever writes the claim item, so a rerun rewrites the same content.
+func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *person) (holder, error) {
 	key := map[string]types.AttributeValue{
 		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
 		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.AddressSK(addr)},
 	}
 	item := map[string]types.AttributeValue{
-		"user_id": &types.AttributeValueMemberS{Value: userID},
-		"case_id": &types.AttributeValueMemberS{Value: in.CaseID},
+		"user_id":      &types.AttributeValueMemberS{Value: p.id},
+		"case_id":      &types.AttributeValueMemberS{Value: in.CaseID},
+		"jurisdiction": &types.AttributeValueMemberS{Value: p.jurisdiction},
+	}
+	if len(p.categories) > 0 {
+		item["categories"] = &types.AttributeValueMemberSS{Value: p.categories}
 	}
 	for k, v := range key {
 		item[k] = v
@@ -138,21 +155,71 @@ func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr, userID string
 		ExpressionAttributeValues: map[string]types.AttributeValue{":u": item["user_id"]},
 	})
 	if err == nil {
-		return userID, nil
+		return holder{id: p.id, jurisdiction: p.jurisdiction, categories: p.categories}, nil
 	}
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return "", fmt.Errorf("claim address: %w", err)
+		return holder{}, fmt.Errorf("claim address: %w", err)
 	}
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.CaseTable), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return "", fmt.Errorf("read address claim: %w", err)
+		return holder{}, fmt.Errorf("read address claim: %w", err)
 	}
-	owner := text(out.Item, "user_id")
-	if owner == "" {
-		return "", fmt.Errorf("address claim in case %s has no holder", in.CaseID)
+	h := holder{id: text(out.Item, "user_id"), jurisdiction: text(out.Item, "jurisdiction")}
+	if h.id == "" {
+		return holder{}, fmt.Errorf("address claim in case %s has no holder", in.CaseID)
 	}
-	return owner, nil
+	if ss, ok := out.Item["categories"].(*types.AttributeValueMemberSS); ok {
+		h.categories = ss.Value
+	}
+	return h, nil
+}
+
+// share records that p shares an address with its holder h: it adds both
+// their jurisdictions and categories to the address's shared-address item
+// (sharedSK, next to the claim), which Folder later folds into the
+// holder's subject. ADD to string sets is idempotent, so reruns and
+// concurrent duplicates in other segments all leave the same union. The
+// holder's own subject item may not be written yet (it is in some other
+// segment's batch), which is why the union waits here for the fold rather
+// than being added to that item now: the holder's later put would erase it.
+func (s *Scoper) share(ctx context.Context, in SegmentInput, addr string, h holder, p *person) error {
+	juris := []string{p.jurisdiction}
+	if h.jurisdiction != "" && h.jurisdiction != p.jurisdiction {
+		juris = append(juris, h.jurisdiction)
+	}
+	cats := union(p.categories, h.categories)
+	expr := "SET #u = :u, case_id = :c ADD holder_jurisdictions :j"
+	values := map[string]types.AttributeValue{
+		":u": &types.AttributeValueMemberS{Value: h.id},
+		":c": &types.AttributeValueMemberS{Value: in.CaseID},
+		":j": &types.AttributeValueMemberSS{Value: juris},
+	}
+	if len(cats) > 0 {
+		expr += ", holder_categories :k"
+		values[":k"] = &types.AttributeValueMemberSS{Value: cats}
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.CaseTable),
+		Key: map[string]types.AttributeValue{
+			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
+			casetable.AttrSK: &types.AttributeValueMemberS{Value: sharedSK(addr)},
+		},
+		UpdateExpression:          aws.String(expr),
+		ExpressionAttributeNames:  map[string]string{"#u": "user_id"},
+		ExpressionAttributeValues: values,
+	})
+	if err != nil {
+		return fmt.Errorf("record shared address: %w", err)
+	}
+	return nil
+}
+
+// union is the sorted union of two string sets.
+func union(a, b []string) []string {
+	out := append(append(make([]string, 0, len(a)+len(b)), a...), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func (t *tally) merge(o *tally) {

@@ -1,0 +1,131 @@
+package draft_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/draft"
+	"breachflow/internal/notice"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+	"breachflow/internal/scope"
+)
+
+// The Kakao Pay sample has one individuals duty, Korea's. A Singaporean
+// who shares an address with a Korean gets the notice for both: drafting
+// must draft and check it, so the approvers read it.
+func TestBuildSharedDraftsEachCombination(t *testing.T) {
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	plain, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := draft.BuildShared(r, a, at, []string{"SG+KR", "KR+SG", "KR", "KR+not a code"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	for _, d := range plain {
+		if diff := cmp.Diff(d, byID[d.ID]); diff != "" {
+			t.Errorf("draft %s changed when shared combinations were added (-plain +shared):\n%s", d.ID, diff)
+		}
+	}
+	var shared []string
+	for _, d := range ds {
+		if strings.HasPrefix(d.ID, "notice-shared-") {
+			shared = append(shared, d.ID)
+		}
+	}
+	if diff := cmp.Diff([]string{"notice-shared-en-kr-sg", "notice-shared-ko-kr-sg"}, shared); diff != "" {
+		t.Fatalf("shared samples (-want +got):\n%s", diff)
+	}
+	for _, id := range shared {
+		d := byID[id]
+		if d.Kind != draft.KindNotice || d.Jurisdiction != "KR+SG" || d.SHA256 != draft.Sum(d) ||
+			!slices.Contains(d.ObligationIDs, "kr-pipa-34-individuals") {
+			t.Errorf("%s: kind %s, jurisdiction %s, obligations %v", id, d.Kind, d.Jurisdiction, d.ObligationIDs)
+		}
+		if !strings.Contains(d.HTML, "kopico.go.kr") {
+			t.Errorf("%s lacks PIPA's rights section", id)
+		}
+	}
+	if draft.ContentHash(ds) == draft.ContentHash(plain) {
+		t.Error("the content hash does not cover the shared samples")
+	}
+}
+
+func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
+	ctx := context.Background()
+	db := newMemDB()
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
+	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	// The draft stage reads the combinations scoping recorded.
+	h := &draft.Handler{Reports: reports, Assessments: assessments, DB: db, Table: "t"}
+	out, err := h.Handle(ctx, draft.Input{CaseID: "c1", Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, hash, err := draft.Load(ctx, db, "t", "c1")
+	if err != nil || hash != out.ContentHash {
+		t.Fatalf("Load = %s, %v; want %s", hash, err, out.ContentHash)
+	}
+	var sample draft.Draft
+	for _, d := range ds {
+		if d.ID == "notice-shared-en-kr-sg" {
+			sample = d
+		}
+	}
+	if sample.HTML == "" {
+		t.Fatal("the draft stage drafted no notice for the KR+SG combination")
+	}
+
+	approved := &draft.Approved{DB: db, Table: "t", Reports: reports, Assessments: assessments}
+	render, err := approved.Notices(ctx, "c1", hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats := make([]string, len(r.DataCategories))
+	for i, c := range r.DataCategories {
+		cats[i] = string(c)
+	}
+	holder := &casetable.Subject{UserID: "u1", Name: draft.SamplePerson, Email: "shared@example.com", Locale: "en", Jurisdiction: "SG",
+		Categories: cats[:1], HolderJurisdictions: []string{"KR", "SG"}, HolderCategories: cats}
+	m, err := render(holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.HTML != sample.HTML {
+		t.Error("the notice sent to a shared address differs from the approved sample")
+	}
+
+	other := *holder
+	other.HolderJurisdictions = []string{"JP", "SG"}
+	_, err = render(&other)
+	var un *notice.UnapprovedCombination
+	if !errors.As(err, &un) {
+		t.Errorf("rendering a combination nobody approved: %v, want *notice.UnapprovedCombination", err)
+	}
+
+	// Scoping's combinations changing after approval make the drafts stale.
+	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 4, Combinations: map[string]int64{"KR+SG": 2, "JP+SG": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = draft.OpenNoticeSet(ctx, db, "t", "c1", reports, assessments)
+	var stale *draft.StaleDraftsError
+	if !errors.As(err, &stale) {
+		t.Errorf("combinations changed after drafting: %v, want *StaleDraftsError", err)
+	}
+}
