@@ -22,11 +22,13 @@ type config struct {
 
 func main() {
 	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
-		store := &cases.Store{DB: dynamodb.NewFromConfig(cfg), Table: c.CaseTable}
+		db := dynamodb.NewFromConfig(cfg)
+		store := &cases.Store{DB: db, Table: c.CaseTable}
 		record := func(ctx context.Context, t *scope.Totals) error {
 			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
 			return err
 		}
-		return (&scope.AggregateHandler{Record: record, Audit: audit.Log{DB: store.DB, Table: c.CaseTable}, Log: log}).Handle, nil
+		fold := &scope.Folder{DB: db, Table: c.CaseTable}
+		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: audit.Log{DB: store.DB, Table: c.CaseTable}, Log: log}).Handle, nil
 	})
 }

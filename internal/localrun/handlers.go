@@ -94,7 +94,8 @@ var constructors = map[string]func(d Deps) (lambda.Handler, error){
 			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
 			return err
 		}
-		return lambda.NewHandler((&scope.AggregateHandler{Record: record, Audit: d.audit(), Log: d.log()}).Handle), nil
+		fold := &scope.Folder{DB: d.db(), Table: d.CaseTable}
+		return lambda.NewHandler((&scope.AggregateHandler{Record: record, Fold: fold, Audit: d.audit(), Log: d.log()}).Handle), nil
 	},
 	"AssessFunction": func(d Deps) (lambda.Handler, error) {
 		return lambda.NewHandler((&assess.Handler{

@@ -21,40 +21,44 @@ import (
 // When two people in scope share an address, one notice reaches them both,
 // so it must be written for both: each one's law and each one's data. A
 // duplicate learns its address's holder from the claim item (the holder's
-// jurisdiction and categories are written there with the claim) and adds
-// both to the address's shared item, "CASE#<id>#A#<shard>" /
-// "SHARED#<address hash>", with ADD on string sets: idempotent and
-// order-free, so concurrent segments and reruns agree. It does not touch
-// the holder's subject item, which another segment may not have written
-// yet and would then overwrite with a blind put. After every segment has
-// finished (so every holder's subject surely exists), the aggregate step
-// runs Folder.Fold, which reads only the shared items (a begins_with query
-// per address shard) and adds each union to its holder's subject
-// (casetable.Subject.HolderJurisdictions, HolderCategories), and records the
-// jurisdiction combinations it found under "CASE#<id>" / "SCOPE#SHARED" for
-// drafting, which drafts and checks a sample notice for each.
+// jurisdiction and categories are written there with the claim) and puts
+// one shared item, "CASE#<id>#A#<shard>" / "SHARED#<address hash>#<user
+// id>", with both people's jurisdictions and categories: keyed by the
+// duplicate, so reruns rewrite the same item and segments never contend. It
+// does not touch the holder's subject item, which another segment may not
+// have written yet and would then overwrite with a blind put. After every
+// segment has finished (so every holder's subject surely exists), the
+// aggregate step runs Folder.Fold: it queries only the shared items
+// (begins_with per address shard; an address's items sort together), and
+// for each address merges the union into its holder's subject
+// (casetable.Subject.HolderJurisdictions, HolderCategories) with a
+// read-then-conditional-put, and records the jurisdiction combinations it
+// found under "CASE#<id>" / "SCOPE#SHARED" for drafting, which drafts and
+// checks a notice for each. Scoping and the aggregate step need no IAM
+// action beyond the GetItem, PutItem and Query they already have.
 //
 // Cost at 40M people (DynamoDB on-demand). With d duplicates and s shared
 // addresses (s <= d; ~1% of people share an address in the demo data, so
-// d ~ 400k): scoping writes one extra item per duplicate (d WCU, ~$0.25
-// per million) and claim items grow by a jurisdiction and a few category
-// names (still one WCU each, so no extra cost for the other 39.6M). The
-// fold reads the s shared items (~200 bytes each: s/40 RCU) and updates s
-// subjects (s WCU): about $0.50 at 400k, nothing when no address is shared.
-// Its time is the catch: one Lambda, Workers concurrent updates at ~5-10 ms
-// each, so ~2-4k addresses a second: 400k take about 2-3 minutes, more
-// than the 60 s the CountAffectedPeople state allows today (its
-// TimeoutSeconds and the aggregate function's timeout must grow to cover
-// the case's expected sharing; at 900 s the fold covers ~2M shared
-// addresses). A timed-out fold is safe to run again: every write is an ADD
-// to a set or a put of the same content.
+// d ~ 400k): scoping writes one extra item per duplicate (d WCU, about
+// $0.25 at 400k) and claim items grow by a jurisdiction and a few category
+// names (still one WCU each, so nothing extra for the other 39.6M). The
+// fold reads the d shared items (~250 bytes each: d/16 RCU with strongly
+// consistent reads) and reads and rewrites s subjects (s RCU + s WCU, items
+// under 1 KB): well under $1 at 400k, nothing when no address is shared.
+// Its time is the catch: it runs in the one aggregate Lambda, Workers
+// shards at a time at ~5-10 ms a read or write, so ~2-3k addresses a
+// second: 400k take 2-3 minutes, more than the 60 s the CountAffectedPeople
+// state and the function's timeout allow today (both must grow with the
+// case's expected sharing; at 900 s the fold covers ~2M shared addresses).
+// A fold cut short is safe to run again: merging a union already there
+// writes nothing.
 
-// sharedPrefix starts the sort key of a shared-address item, in the
-// address's claim partition.
+// sharedPrefix starts the sort key of a shared item, in the address's
+// claim partition.
 const sharedPrefix = "SHARED#"
 
-// sharedSK is the sort key of the shared item of an address.
-func sharedSK(addressHash string) string { return sharedPrefix + addressHash }
+// sharedSK is the sort key of the shared item of a duplicate of an address.
+func sharedSK(addressHash, userID string) string { return sharedPrefix + addressHash + "#" + userID }
 
 // sharedSummarySK is where a case's shared-address summary is recorded,
 // under casetable.CasePK.
@@ -87,7 +91,7 @@ func CombinationKey(jurisdictions []string) string {
 // FoldDB is the part of the DynamoDB client Folder needs.
 type FoldDB interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 }
 
@@ -106,8 +110,8 @@ type Folder struct {
 // rather than drop a holder's union.
 var ErrHolderMissing = errors.New("holder of a shared address has no subject")
 
-// Fold adds the jurisdictions and categories of everyone sharing each
-// address to the address holder's subject, records the case's Shared
+// Fold merges the jurisdictions and categories of everyone sharing each
+// address into the address holder's subject, records the case's Shared
 // summary and returns it. Call it only after every scope segment of the
 // case has finished. It is safe to run again.
 func (f *Folder) Fold(ctx context.Context, caseID string, shards int) (*Shared, error) {
@@ -160,6 +164,167 @@ feed:
 	return sum, nil
 }
 
+// sharedItem is a shared item as share writes it.
+type sharedItem struct {
+	SK                 string   `dynamodbav:"sk"`
+	HolderID           string   `dynamodbav:"holder_id"`
+	HolderJurisdiction string   `dynamodbav:"holder_jurisdiction"`
+	HolderCategories   []string `dynamodbav:"holder_categories,stringset"`
+	Jurisdiction       string   `dynamodbav:"jurisdiction"`
+	Categories         []string `dynamodbav:"categories,stringset"`
+}
+
+// address is the address hash a shared item's sort key names.
+func (it *sharedItem) address() string {
+	a, _, _ := strings.Cut(strings.TrimPrefix(it.SK, sharedPrefix), "#")
+	return a
+}
+
+// group is the union of one address's shared items.
+type group struct {
+	address, holder string
+	juris, cats     map[string]bool
+}
+
+func (g *group) add(it *sharedItem) {
+	for _, j := range []string{it.HolderJurisdiction, it.Jurisdiction} {
+		if j != "" {
+			g.juris[j] = true
+		}
+	}
+	for _, c := range append(slices.Clone(it.HolderCategories), it.Categories...) {
+		g.cats[c] = true
+	}
+}
+
+// foldShard folds the shared addresses of one address shard. An address's
+// items sort next to each other (their keys start with its hash), so one
+// group is in hand at a time, across pages.
+func (f *Folder) foldShard(ctx context.Context, caseID string, shards, shard int) (*Shared, error) {
+	part := &Shared{Combinations: map[string]int64{}}
+	var cur *group
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		js, cs := keys(cur.juris), keys(cur.cats)
+		if err := f.merge(ctx, caseID, shards, cur.holder, js, cs); err != nil {
+			return err
+		}
+		part.Addresses++
+		if k := CombinationKey(js); k != "" {
+			part.Combinations[k]++
+		}
+		cur = nil
+		return nil
+	}
+	p := dynamodb.NewQueryPaginator(f.DB, &dynamodb.QueryInput{
+		TableName:                 aws.String(f.Table),
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :p)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#sk": casetable.AttrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.AddressPK(caseID, shard)}, ":p": &types.AttributeValueMemberS{Value: sharedPrefix}},
+		ConsistentRead:            aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read shared addresses of %s shard %d: %w", caseID, shard, err)
+		}
+		for _, raw := range page.Items {
+			var it sharedItem
+			if err := attributevalue.UnmarshalMap(raw, &it); err != nil {
+				return nil, fmt.Errorf("decode shared address of %s shard %d: %w", caseID, shard, err)
+			}
+			if it.HolderID == "" {
+				return nil, fmt.Errorf("shared address of %s shard %d has no holder", caseID, shard)
+			}
+			if cur != nil && cur.address != it.address() {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+			if cur == nil {
+				cur = &group{address: it.address(), holder: it.HolderID, juris: map[string]bool{}, cats: map[string]bool{}}
+			}
+			cur.add(&it)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return part, nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// merge adds an address's union to its holder's subject. It reads the
+// subject and puts it back with the sets merged, on condition that its
+// status is still the one read (nothing else writes a subject between
+// scoping and sending; the condition keeps it that way if a fold is ever
+// run late). A union already there writes nothing.
+func (f *Folder) merge(ctx context.Context, caseID string, shards int, holder string, juris, cats []string) error {
+	key := map[string]types.AttributeValue{
+		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, casetable.Shard(holder, shards))},
+		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.SubjectSK(holder)},
+	}
+	for try := 0; ; try++ {
+		out, err := f.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.Table), Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return fmt.Errorf("read holder of a shared address in case %s: %w", caseID, err)
+		}
+		item := out.Item
+		if len(item) == 0 {
+			return fmt.Errorf("fold case %s: %w", caseID, ErrHolderMissing)
+		}
+		js, jChanged := mergeSet(item["holder_jurisdictions"], juris)
+		cs, cChanged := mergeSet(item["holder_categories"], cats)
+		if !jChanged && !cChanged {
+			return nil
+		}
+		item["holder_jurisdictions"] = &types.AttributeValueMemberSS{Value: js}
+		if len(cs) > 0 {
+			item["holder_categories"] = &types.AttributeValueMemberSS{Value: cs}
+		}
+		status, _ := item["status"].(*types.AttributeValueMemberS)
+		if status == nil {
+			status = &types.AttributeValueMemberS{}
+		}
+		_, err = f.DB.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                 aws.String(f.Table),
+			Item:                      item,
+			ConditionExpression:       aws.String("attribute_exists(#pk) AND #st = :st"),
+			ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#st": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":st": status},
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) && try < 3 {
+			continue // changed since read: merge into what is there now
+		}
+		if err != nil {
+			return fmt.Errorf("fold shared address of case %s: %w", caseID, err)
+		}
+		return nil
+	}
+}
+
+// mergeSet is the union of a string-set attribute and add, and whether
+// add brought anything new.
+func mergeSet(have types.AttributeValue, add []string) ([]string, bool) {
+	var cur []string
+	if ss, ok := have.(*types.AttributeValueMemberSS); ok {
+		cur = ss.Value
+	}
+	out := union(cur, add)
+	return out, len(out) != len(slices.Compact(slices.Sorted(slices.Values(cur))))
+}
+
 // Putter is the part of the DynamoDB client RecordShared needs.
 type Putter interface {
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -178,77 +343,6 @@ func RecordShared(ctx context.Context, db Putter, table, caseID string, sum *Sha
 	item["case_id"] = &types.AttributeValueMemberS{Value: caseID}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
 		return fmt.Errorf("record shared summary of %s: %w", caseID, err)
-	}
-	return nil
-}
-
-// sharedItem is a shared-address item as share writes it.
-type sharedItem struct {
-	UserID        string   `dynamodbav:"user_id"`
-	Jurisdictions []string `dynamodbav:"holder_jurisdictions,stringset"`
-	Categories    []string `dynamodbav:"holder_categories,stringset"`
-}
-
-// foldShard folds the shared addresses of one address shard.
-func (f *Folder) foldShard(ctx context.Context, caseID string, shards, shard int) (*Shared, error) {
-	part := &Shared{Combinations: map[string]int64{}}
-	p := dynamodb.NewQueryPaginator(f.DB, &dynamodb.QueryInput{
-		TableName:                 aws.String(f.Table),
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :p)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#sk": casetable.AttrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.AddressPK(caseID, shard)}, ":p": &types.AttributeValueMemberS{Value: sharedPrefix}},
-		ConsistentRead:            aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read shared addresses of %s shard %d: %w", caseID, shard, err)
-		}
-		for _, it := range page.Items {
-			var s sharedItem
-			if err := attributevalue.UnmarshalMap(it, &s); err != nil {
-				return nil, fmt.Errorf("decode shared address of %s shard %d: %w", caseID, shard, err)
-			}
-			if s.UserID == "" || len(s.Jurisdictions) == 0 {
-				return nil, fmt.Errorf("shared address of %s shard %d has no holder", caseID, shard)
-			}
-			if err := f.addToHolder(ctx, caseID, shards, &s); err != nil {
-				return nil, err
-			}
-			part.Addresses++
-			if k := CombinationKey(s.Jurisdictions); k != "" {
-				part.Combinations[k]++
-			}
-		}
-	}
-	return part, nil
-}
-
-// addToHolder adds a shared address's union to its holder's subject.
-func (f *Folder) addToHolder(ctx context.Context, caseID string, shards int, s *sharedItem) error {
-	expr := "ADD holder_jurisdictions :j"
-	values := map[string]types.AttributeValue{":j": &types.AttributeValueMemberSS{Value: s.Jurisdictions}}
-	if len(s.Categories) > 0 {
-		expr += ", holder_categories :k"
-		values[":k"] = &types.AttributeValueMemberSS{Value: s.Categories}
-	}
-	_, err := f.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(f.Table),
-		Key: map[string]types.AttributeValue{
-			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, casetable.Shard(s.UserID, shards))},
-			casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.SubjectSK(s.UserID)},
-		},
-		UpdateExpression:          aws.String(expr),
-		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK},
-		ExpressionAttributeValues: values,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return fmt.Errorf("fold case %s: %w", caseID, ErrHolderMissing)
-	}
-	if err != nil {
-		return fmt.Errorf("fold shared address of case %s: %w", caseID, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,14 +20,17 @@ import (
 // sorted compares string sets, which DynamoDB returns in any order.
 var sorted = cmpopts.SortSlices(func(a, b string) bool { return a < b })
 
-// A Korean (a) and a German (d) share min.kim@example.com. After scoping
-// and the aggregate step's fold, whichever of them holds the address
-// carries both jurisdictions and both people's data; the other carries
-// nothing extra; and the case records the one combination for drafting.
+// A Korean (a), a German (d) and a Singaporean (f) share
+// min.kim@example.com. After scoping and the aggregate step's fold,
+// whichever of them holds the address carries all three jurisdictions and
+// all their data; the others carry nothing extra; and the case records the
+// one combination for drafting.
 func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 	ctx := context.Background()
 	db := localtest.DynamoDB(t)
-	users := putUsers(t, db, crafted)
+	sg := map[string]any{"user_id": "f", "country": "SG", "name": "Tan Mei", "email": "MIN.KIM@example.com ", "payment_service": "none",
+		"data_held": []string{"email", "credit_information"}}
+	users := putUsers(t, db, append(slices.Clone(crafted), sg))
 	cases := localtest.NewTable(t, db)
 	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping()}
 	caseID := newCase(t)
@@ -39,26 +43,36 @@ func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tot.Shards != 8 || tot.SharedAddresses != 1 || tot.SharedCombinations != 1 || tot.Duplicates != 1 {
-			t.Errorf("totals: shards %d, shared %d, combinations %d, duplicates %d; want 8, 1, 1, 1",
+		if tot.Shards != 8 || tot.SharedAddresses != 1 || tot.SharedCombinations != 1 || tot.Duplicates != 2 {
+			t.Errorf("totals: shards %d, shared %d, combinations %d, duplicates %d; want 8, 1, 1, 2",
 				tot.Shards, tot.SharedAddresses, tot.SharedCombinations, tot.Duplicates)
 		}
 	}
 	got := subjects(t, db, cases, caseID, 8)
-	holder, dup := "a", "d"
-	if got["a"].Status == casetable.StatusDuplicate {
-		holder, dup = "d", "a"
+	var holder string
+	var others []string
+	for _, id := range []string{"a", "d", "f"} {
+		if got[id].Status == casetable.StatusPending {
+			holder = id
+		} else {
+			others = append(others, id)
+		}
 	}
-	if got[dup].DuplicateOf != holder || got[holder].Status != casetable.StatusPending {
-		t.Fatalf("holder %s is %s, duplicate %s points at %q", holder, got[holder].Status, dup, got[dup].DuplicateOf)
+	if holder == "" || len(others) != 2 {
+		t.Fatalf("holder %q, duplicates %v: want one holder and two duplicates", holder, others)
 	}
-	if diff := cmp.Diff([]string{"DE", "KR"}, got[holder].HolderJurisdictions, sorted); diff != "" {
+	for _, id := range others {
+		if got[id].Status != casetable.StatusDuplicate || got[id].DuplicateOf != holder {
+			t.Errorf("%s is %s of %q, want duplicate of %s", id, got[id].Status, got[id].DuplicateOf, holder)
+		}
+	}
+	if diff := cmp.Diff([]string{"DE", "KR", "SG"}, got[holder].HolderJurisdictions, sorted); diff != "" {
 		t.Errorf("holder's jurisdictions (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"email", "name", "rrn"}, got[holder].HolderCategories, sorted); diff != "" {
+	if diff := cmp.Diff([]string{"credit_information", "email", "name", "rrn"}, got[holder].HolderCategories, sorted); diff != "" {
 		t.Errorf("holder's categories (-want +got):\n%s", diff)
 	}
-	for _, id := range []string{dup, "b", "c", "e"} {
+	for _, id := range append(others, "b", "c", "e") {
 		if len(got[id].HolderJurisdictions) > 0 || len(got[id].HolderCategories) > 0 {
 			t.Errorf("subject %s, which holds no shared address, got holders %v %v", id, got[id].HolderJurisdictions, got[id].HolderCategories)
 		}
@@ -67,7 +81,7 @@ func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR": 1}}, sh); diff != "" {
+	if diff := cmp.Diff(&scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR+SG": 1}}, sh); diff != "" {
 		t.Errorf("shared summary (-want +got):\n%s", diff)
 	}
 	if _, err := scope.LoadShared(ctx, db, cases, newCase(t)); !errors.Is(err, scope.ErrNoShared) {

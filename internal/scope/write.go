@@ -175,41 +175,32 @@ func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *per
 	return h, nil
 }
 
-// share records that p shares an address with its holder h: it adds both
-// their jurisdictions and categories to the address's shared-address item
-// (sharedSK, next to the claim), which Folder later folds into the
-// holder's subject. ADD to string sets is idempotent, so reruns and
-// concurrent duplicates in other segments all leave the same union. The
-// holder's own subject item may not be written yet (it is in some other
-// segment's batch), which is why the union waits here for the fold rather
-// than being added to that item now: the holder's later put would erase it.
+// share records that p shares an address with its holder h: one item per
+// duplicate, "SHARED#<address hash>#<user id>" next to the claim, holding
+// both people's jurisdictions and categories, which Folder later folds
+// into the holder's subject. It is a blind put keyed by the duplicate, so
+// reruns rewrite the same item and concurrent duplicates in other segments
+// never touch each other's (and it needs no permission beyond PutItem).
+// The holder's own subject item may not be written yet (it is in some
+// other segment's batch), which is why the union waits here for the fold
+// rather than being added to that item now: the holder's later put would
+// erase it.
 func (s *Scoper) share(ctx context.Context, in SegmentInput, addr string, h holder, p *person) error {
-	juris := []string{p.jurisdiction}
-	if h.jurisdiction != "" && h.jurisdiction != p.jurisdiction {
-		juris = append(juris, h.jurisdiction)
+	item := map[string]types.AttributeValue{
+		casetable.AttrPK:      &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
+		casetable.AttrSK:      &types.AttributeValueMemberS{Value: sharedSK(addr, p.id)},
+		"case_id":             &types.AttributeValueMemberS{Value: in.CaseID},
+		"holder_id":           &types.AttributeValueMemberS{Value: h.id},
+		"holder_jurisdiction": &types.AttributeValueMemberS{Value: h.jurisdiction},
+		"jurisdiction":        &types.AttributeValueMemberS{Value: p.jurisdiction},
 	}
-	cats := union(p.categories, h.categories)
-	expr := "SET #u = :u, case_id = :c ADD holder_jurisdictions :j"
-	values := map[string]types.AttributeValue{
-		":u": &types.AttributeValueMemberS{Value: h.id},
-		":c": &types.AttributeValueMemberS{Value: in.CaseID},
-		":j": &types.AttributeValueMemberSS{Value: juris},
+	if len(h.categories) > 0 {
+		item["holder_categories"] = &types.AttributeValueMemberSS{Value: h.categories}
 	}
-	if len(cats) > 0 {
-		expr += ", holder_categories :k"
-		values[":k"] = &types.AttributeValueMemberSS{Value: cats}
+	if len(p.categories) > 0 {
+		item["categories"] = &types.AttributeValueMemberSS{Value: p.categories}
 	}
-	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.CaseTable),
-		Key: map[string]types.AttributeValue{
-			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
-			casetable.AttrSK: &types.AttributeValueMemberS{Value: sharedSK(addr)},
-		},
-		UpdateExpression:          aws.String(expr),
-		ExpressionAttributeNames:  map[string]string{"#u": "user_id"},
-		ExpressionAttributeValues: values,
-	})
-	if err != nil {
+	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.CaseTable), Item: item}); err != nil {
 		return fmt.Errorf("record shared address: %w", err)
 	}
 	return nil
