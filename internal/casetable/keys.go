@@ -18,8 +18,9 @@ const (
 
 // DefaultShards is how many partitions a case's subjects spread over unless
 // the case says otherwise. At 40M subjects and 64 shards each shard holds
-// ~630k people; a send rate of 500/s with two writes a person is ~16 WCU/s a
-// partition, far below DynamoDB's 1,000.
+// ~630k people; a send rate of 500/s writes ~8 send records a second into
+// each shard's send partition (in batches of 25), far below DynamoDB's 1,000
+// WCU a partition.
 const DefaultShards = 64
 
 // CasePK is the partition of everything about a case except its subjects.
@@ -30,6 +31,18 @@ func SubjectPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#S#
 
 // SubjectSK is the sort key of a subject within its shard.
 func SubjectSK(userID string) string { return "USER#" + userID }
+
+// SendPK is the partition of one shard's send records and its send lease.
+// Send records sit apart from the subjects so that writing one (a blind,
+// batched put) can never overwrite the state an SES event set on a subject.
+func SendPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#M#%d", caseID, shard) }
+
+// SendSK is the sort key of a person's send record: the subject's own sort
+// key, so a shard's subjects and its send records sort alike.
+func SendSK(userID string) string { return SubjectSK(userID) }
+
+// LeaseSK is the sort key of a shard's send lease, in the send partition.
+const LeaseSK = "LEASE"
 
 // AddressPK is the partition of one shard of a case's address claims, which
 // make sure one address appears once per case.

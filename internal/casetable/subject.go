@@ -3,9 +3,12 @@ package casetable
 // Status is where a subject stands in delivery.
 type Status string
 
-// Subject delivery states. A subject moves pending -> claimed -> sent, then
-// to delivered, bounced or complained as SES events arrive; failed and
-// no_contact subjects go to the fallback (substitute notice) list.
+// Subject delivery states. A subject stays pending when its notice is sent:
+// the send is recorded apart, in the shard's send partition (SendPK), and
+// readers that go through the ledger see such a subject as sent. SES events
+// then move it to delivered, bounced or complained; failed and no_contact
+// subjects go to the fallback (substitute notice) list. Claimed and sent are
+// the states of claim-and-complete records (regulator filings).
 const (
 	StatusPending    Status = "pending"
 	StatusClaimed    Status = "claimed"
@@ -38,8 +41,8 @@ type Subject struct {
 	Status       Status   `dynamodbav:"status"`
 	// DuplicateOf is the user id of the subject whose notice covers this one.
 	DuplicateOf string `dynamodbav:"duplicate_of,omitempty"`
-	// LeaseUntil is when a send claim expires (Unix milliseconds); a claimed
-	// subject whose lease has passed may be claimed again.
+	// LeaseUntil is when a claim expires (Unix milliseconds); a claimed
+	// record whose lease has passed may be claimed again. Filings only.
 	LeaseUntil int64  `dynamodbav:"lease_until,omitempty"`
 	Attempts   int    `dynamodbav:"attempts,omitempty"`
 	MessageID  string `dynamodbav:"message_id,omitempty"`

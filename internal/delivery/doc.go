@@ -3,33 +3,36 @@
 // recorded in the ledger so that a crash, a redrive or a second run sends
 // only to people not yet sent.
 //
-// A Pipeline works one batch (a case's shard from a cursor, or a list of
-// user ids): it pages through the shard's unsent subjects and, with a few
-// workers, claims each (a lease until the invocation's deadline), renders
-// the notice, waits for a slot of the pacer, calls SendEmail once and
-// records the message id. Per person that is two conditional writes, claim
-// and complete. Workers stop claiming SendTimeout before the deadline, give
-// back what they claimed but could not send, and return a cursor: the next
-// run (or a redrive) continues there and sends only to people still pending
-// or whose lease expired.
+// A Pipeline works one batch (a case's shard from a cursor): it takes the
+// shard's send lease (one conditional write; another run's live lease sends
+// it back with Busy), reads the shard a page ahead of its workers, and for
+// each pending person without a send record renders the notice, waits for
+// a slot of the pacer, calls SendEmail once and hands the message id to a
+// recorder that writes records in batches (one BatchWriteItem for up to
+// RecordBatch sends). Workers stop starting sends SendTimeout before the
+// deadline, the recorder writes what it holds, the lease is given back, and
+// the run returns a cursor: the next run (or a redrive) continues there and
+// sends only to people still pending and unrecorded.
 //
 // Pacing: the account's rate is split evenly over the invocations that run
 // at once, and each paces itself 1 % under its share with a slot schedule
 // that never bunches late sends, so no second sees more than the rate.
 //
-// Duplicate bound. SES has no idempotency key, so a send whose complete
-// never reached the ledger is repeated once its lease expires. Sends are
-// made with a context that a stop does not cancel, and the complete follows
-// each send at once (retried), so only a crash of the process, or a ledger
-// that stays unwritable through the retries, leaves such a send behind: at
-// most one per worker, that is at most Pacing.Workers duplicate messages per
-// crashed invocation, each to a different person. One more source is
-// outside any client's control: a transport error (timeout, reset) after
-// SES accepted the request looks like a failure and the retry sends again.
+// Duplicate bound. SES has no idempotency key, so a send whose record never
+// reached the ledger is repeated by the run that resumes. Sends are made
+// with a context that a stop does not cancel and their records are written
+// (retried) before the run returns, so only a crash of the process, or a
+// ledger that stays unwritable through the retries, leaves such sends
+// behind. A worker holds one of Workers + RecordBatch slots from before its
+// send until the send's record is written, so at most that many people
+// (DuplicateBound) get a second notice per crashed invocation. One more
+// source is outside any client's control: a transport error (timeout,
+// reset) after SES accepted the request looks like a failure and the retry
+// sends again.
 //
 // Errors: a throttled send (TooManyRequestsException, "Maximum sending rate
 // exceeded") backs off with jitter and retries the same person until the
-// invocation must stop, then releases the claim; the person is never
+// invocation must stop, then leaves the person to the next run; nobody is
 // dropped. A rejected message or an address SES (or our own check) refuses
 // marks the person failed, which puts them on the fallback list. The daily
 // quota, a paused or suspended account, and a sending identity that is not

@@ -36,8 +36,9 @@ type FilingResult struct {
 }
 
 // Filer sends regulator filings, each once, recorded in the ledger under
-// the case (FILING#<obligation id>) with the same claim and complete as
-// notices.
+// the case (FILING#<obligation id>) with a conditional claim before and a
+// conditional complete after each send: there are only a handful, so each
+// gets the tightest bound (a crash repeats at most the one in flight).
 type Filer struct {
 	Ledger           *ledger.Ledger
 	SES              Sender

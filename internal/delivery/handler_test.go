@@ -17,23 +17,32 @@ import (
 	"breachflow/internal/ledger"
 )
 
-// oneSubjectDB is a ledger table with one pending person whose every
-// conditional write succeeds.
+// oneSubjectDB is a ledger table with one pending person, a free send
+// lease and no send records; every write succeeds.
 type oneSubjectDB struct{ s casetable.Subject }
 
-func (d oneSubjectDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+func (d oneSubjectDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	pk := in.ExpressionAttributeValues[":pk"].(*ddbtypes.AttributeValueMemberS).Value
+	if pk != casetable.SubjectPK(d.s.CaseID, d.s.Shard) {
+		return &dynamodb.QueryOutput{}, nil
+	}
 	item, err := attributevalue.MarshalMap(d.s)
 	return &dynamodb.QueryOutput{Items: []map[string]ddbtypes.AttributeValue{item}}, err
 }
 
 func (d oneSubjectDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	if in.ReturnValues != ddbtypes.ReturnValueAllNew && in.ReturnValues != ddbtypes.ReturnValueUpdatedNew {
-		return &dynamodb.UpdateItemOutput{}, nil
+	if in.ReturnValues == ddbtypes.ReturnValueUpdatedNew { // the lease
+		return &dynamodb.UpdateItemOutput{Attributes: map[string]ddbtypes.AttributeValue{"tokens": &ddbtypes.AttributeValueMemberN{Value: "1"}}}, nil
 	}
-	s := d.s
-	s.Status, s.Attempts = casetable.StatusClaimed, 1
-	item, err := attributevalue.MarshalMap(s)
-	return &dynamodb.UpdateItemOutput{Attributes: item}, err
+	return &dynamodb.UpdateItemOutput{}, nil
+}
+
+func (d oneSubjectDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+
+func (d oneSubjectDB) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	return &dynamodb.BatchWriteItemOutput{}, nil
 }
 
 type sendFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)

@@ -19,15 +19,16 @@ type Pacing struct {
 	// Rate is this invocation's share of the account's sends per second;
 	// 0 means unlimited (benchmarks only).
 	Rate float64 `json:"rate"`
-	// Workers is how many people the invocation works on at once; it is
-	// also the most duplicates a crash of the invocation can cause.
+	// Workers is how many people the invocation works on at once; with the
+	// record batch it bounds the duplicates a crash of the invocation can
+	// cause (Pipeline.DuplicateBound).
 	Workers int `json:"workers"`
 }
 
 // DerivePacing splits the account's send rate evenly over the send
 // invocations that run at once (the Map's MaxConcurrency) and gives each
 // enough workers to keep its share busy when one send takes latency, with
-// twice the headroom for the ledger writes around each send.
+// twice the headroom for the page reads and record writes around the sends.
 func DerivePacing(accountRate float64, parallel int, latency time.Duration) Pacing {
 	if parallel < 1 {
 		parallel = 1

@@ -34,15 +34,13 @@ type Message struct {
 type Renderer func(s *casetable.Subject) (Message, error)
 
 // Batch is one send invocation's work: a shard of a case's subjects from a
-// cursor, or only the listed users of that shard.
+// cursor.
 type Batch struct {
 	CaseID string `json:"case_id"`
 	Shard  int    `json:"shard"`
 	// Cursor is where to continue in the shard (a previous Result's
 	// NextCursor); empty starts at the beginning.
 	Cursor string `json:"cursor,omitempty"`
-	// UserIDs, when set, limits the batch to these users of the shard.
-	UserIDs []string `json:"user_ids,omitempty"`
 	// Deadline, when set and earlier than the invocation's own, is when the
 	// batch must end.
 	Deadline time.Time `json:"deadline,omitzero"`
@@ -54,23 +52,25 @@ type Result struct {
 	Shard  int    `json:"shard"`
 	// Sent people got a notice in this run.
 	Sent int `json:"sent"`
-	// Failed people were refused (rejected message, invalid address, too
-	// many failed attempts) and are on the fallback list.
+	// Failed people were refused (rejected message, invalid address) and
+	// are on the fallback list.
 	Failed int `json:"failed"`
 	// Skipped people were already done when this run reached them.
 	Skipped int `json:"skipped"`
-	// Busy people are held by another invocation's live lease; BusyUntil is
-	// when the last of those leases ends (Unix ms).
+	// Busy is 1 when another invocation holds the shard's send lease and
+	// this run sent nothing; BusyUntil is when that lease ends (Unix ms).
 	Busy      int   `json:"busy"`
 	BusyUntil int64 `json:"busy_until,omitempty"`
-	// Deferred people were claimed but given back unsent because the run had
-	// to stop (deadline, throttling that outlasted it, a stop error).
+	// Deferred people were read but left unsent because the run had to stop
+	// (deadline, throttling that outlasted it, a stop error); the next run
+	// takes them.
 	Deferred int `json:"deferred"`
-	// LeaseLost counts sends whose complete found another claim: the
-	// person may have got two notices.
+	// LeaseLost is 1 when another run took the shard's lease over while this
+	// one still held it (its clock ran past the lease): this run stopped
+	// at the next page.
 	LeaseLost int `json:"lease_lost"`
-	// NextCursor is where the next run continues; Done means the shard (or
-	// the user list) has nothing left for this run to do.
+	// NextCursor is where the next run continues; Done means the shard has
+	// nothing left for this run to do.
 	NextCursor string `json:"next_cursor"`
 	Done       bool   `json:"done"`
 }
@@ -91,16 +91,14 @@ type Pipeline struct {
 	From             string
 	ConfigurationSet string
 	Pacing           Pacing
-	// PageSize is how many subjects one query reads (default 100).
-	PageSize int
-	// MaxAttempts is how many claims a person may use up before they are
-	// marked failed (default 5). Only claims that end in a crash count: a
-	// claim given back because the run stopped or SES failed is refunded, so
-	// this catches a person whose record crashes the sender every time.
-	MaxAttempts int
-	// SendTimeout bounds one SendEmail call, and the complete after it;
-	// workers stop claiming twice this long before the deadline so every
-	// send and its record land inside the lease (default 10 s).
+	// RecordBatch is the most send records one ledger write carries
+	// (default: Pacing.Workers, at most ledger.MaxRecordBatch). Together
+	// with the workers it bounds the duplicates of a crash: see
+	// DuplicateBound.
+	RecordBatch int
+	// SendTimeout bounds one SendEmail call, and the record write after it;
+	// workers stop starting sends twice this long before the deadline so
+	// every send and its record land inside the lease (default 10 s).
 	SendTimeout time.Duration
 	// DefaultRun is the lease and run length when neither the context nor
 	// the batch has a deadline (default 15 minutes, Lambda's maximum).
@@ -130,12 +128,6 @@ func (p *Pipeline) init() error {
 	if a, err := mail.ParseAddress(p.From); err != nil || a.Address != p.From {
 		return fmt.Errorf("delivery: sender address %q is not a plain address", p.From)
 	}
-	if p.PageSize <= 0 {
-		p.PageSize = 100
-	}
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = 5
-	}
 	if p.SendTimeout <= 0 {
 		p.SendTimeout = 10 * time.Second
 	}
@@ -157,40 +149,58 @@ func (p *Pipeline) init() error {
 	if p.Pacing.Workers <= 0 {
 		p.Pacing.Workers = 1
 	}
+	if p.RecordBatch <= 0 {
+		p.RecordBatch = p.Pacing.Workers
+	}
+	p.RecordBatch = min(p.RecordBatch, ledger.MaxRecordBatch)
 	if !p.paced {
 		p.pacer, p.paced = newPacer(p.Pacing.Rate*(1-PaceMargin)), true
 	}
 	return nil
 }
 
+// DuplicateBound is the most people a crash of one invocation can leave
+// notified but unrecorded, who therefore get a second notice from the run
+// that resumes: the sends in flight (one per worker) plus the records
+// waiting for their batched write. SES has no idempotency key, so no sender
+// can do better than its sends in flight; batching the records adds at most
+// one batch.
+func (p *Pipeline) DuplicateBound() int {
+	c := *p
+	if err := c.init(); err != nil {
+		return p.Pacing.Workers + ledger.MaxRecordBatch
+	}
+	return c.Pacing.Workers + c.RecordBatch
+}
+
 // job is one subject to work on, with the page it came from.
 type job struct {
-	s    casetable.Subject
-	page int
-	byID bool // named in Batch.UserIDs: only the id is known
+	s     casetable.Subject
+	page  int    // index of the page in this run
+	start string // the page's cursor, which files its send records
 }
 
 // run is the state of one Run call.
 type run struct {
-	p          *Pipeline
-	b          Batch
-	lease      time.Time // lease of every claim of this run
-	stopClaim  time.Time // no new claim or retry after this
-	stop       chan struct{}
-	stopOnce   sync.Once
-	fatal      error
-	sent       atomic.Int64
-	failed     atomic.Int64
-	skipped    atomic.Int64
-	busy       atomic.Int64
-	busyUntil  atomic.Int64
-	deferred   atomic.Int64
-	leaseLost  atomic.Int64
-	mu         sync.Mutex
-	firstLeft  int    // lowest page index with work left undone; -1 none
-	leftCursor string // start cursor of page firstLeft
+	p         *Pipeline
+	b         Batch
+	lease     ledger.Lease
+	stopClaim time.Time // no new send or retry after this
+	stop      chan struct{}
+	stopOnce  sync.Once
+	fatal     error
+	rec       *recorder
+	sent      atomic.Int64
+	failed    atomic.Int64
+	skipped   atomic.Int64
+	deferred  atomic.Int64
+	leaseLost atomic.Int64
+	mu        sync.Mutex
+	firstLeft int    // lowest page index with work left undone; -1 none
+	leftCur   string // start cursor of page firstLeft
 	// pages holds the start cursor and outstanding jobs of each page still
-	// being worked, so memory stays flat however long the shard is.
+	// being worked, so memory stays flat however long the shard is. A job
+	// is outstanding until its outcome is recorded.
 	pages map[int]*pageState
 }
 
@@ -201,8 +211,10 @@ type pageState struct {
 }
 
 // Run works one batch until it is done, the deadline nears, or a stop error.
-// It returns the named errors SendingPaused, DailyQuotaExceeded and
-// SendConfigInvalid unwrapped, with the Result so far.
+// It first takes the shard's send lease; if another invocation holds it, it
+// returns at once with Busy set. It returns the named errors SendingPaused,
+// DailyQuotaExceeded and SendConfigInvalid unwrapped, with the Result so
+// far.
 func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if err := p.init(); err != nil {
 		return Result{}, err
@@ -215,24 +227,37 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
 		deadline = b.Deadline
 	}
-	// Claims stop two send timeouts before the deadline: one for the last
-	// send, one for its complete, so both land inside the lease.
-	r := &run{p: p, b: b, lease: deadline, stopClaim: deadline.Add(-2 * p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
+	lease, err := p.Ledger.LeaseShard(ctx, b.CaseID, b.Shard, now, deadline)
+	if busy, ok := errors.AsType[*ledger.ShardBusy](err); ok {
+		return Result{CaseID: b.CaseID, Shard: b.Shard, Busy: 1, BusyUntil: busy.Until.UnixMilli(), NextCursor: b.Cursor}, nil
+	}
+	if err != nil {
+		return Result{CaseID: b.CaseID, Shard: b.Shard, NextCursor: b.Cursor}, fmt.Errorf("send shard %d: %w", b.Shard, err)
+	}
+	// Sends stop two send timeouts before the deadline: one for the last
+	// send, one for its record, so both land inside the lease.
+	r := &run{p: p, b: b, lease: lease, stopClaim: deadline.Add(-2 * p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
+	r.rec = newRecorder(ctx, r)
 	jobs := make(chan job, p.Pacing.Workers)
 	var wg sync.WaitGroup
 	for range p.Pacing.Workers {
 		wg.Go(func() {
 			for j := range jobs {
-				r.work(ctx, j)
-				r.done(j.page)
+				if !r.work(ctx, j) {
+					r.done(j.page)
+				}
 			}
 		})
 	}
 	more, err := r.produce(ctx, jobs)
 	close(jobs)
 	wg.Wait()
+	r.rec.close()
 	if err != nil {
 		r.halt(err)
+	}
+	if err := p.Ledger.ReleaseLease(context.WithoutCancel(ctx), lease, p.Now()); err != nil {
+		p.Log.Warn("release send lease failed; it expires at the deadline", "case_id", b.CaseID, "shard", b.Shard, "error", err)
 	}
 	res := r.result(more)
 	if r.fatal != nil {
@@ -245,45 +270,81 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	return res, nil
 }
 
+// fetched is a page read ahead of the workers, or why it could not be.
+type fetched struct {
+	cursor string
+	page   ledger.Page
+	err    error
+}
+
+// readAhead reads the shard's pages from cursor into out, one page ahead of
+// the producer, so the workers do not wait for a page at each boundary.
+// Before every page after the first it checks that the shard's lease is
+// still this run's. It stops after the last page, an error, or quit.
+func (r *run) readAhead(ctx context.Context, cursor string, out chan<- fetched, quit <-chan struct{}) {
+	defer close(out)
+	for first := true; ; first = false {
+		f := fetched{cursor: cursor}
+		if !first {
+			f.err = r.p.Ledger.CheckLease(ctx, r.lease, cursor, r.p.Now())
+		}
+		if f.err == nil {
+			f.page, f.err = r.p.Ledger.Unsent(ctx, r.b.CaseID, r.b.Shard, cursor)
+		}
+		select {
+		case out <- f:
+		case <-quit:
+			return
+		}
+		if f.err != nil || f.page.Next == "" {
+			return
+		}
+		cursor = f.page.Next
+	}
+}
+
 // produce feeds the workers, page by page, until the shard ends or the run
 // stops. It reports whether pages were left unread.
 func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err error) {
-	if r.b.UserIDs != nil {
-		r.open(0, r.b.Cursor)
-		defer r.fed(0)
-		for _, id := range r.b.UserIDs {
-			s := casetable.Subject{CaseID: r.b.CaseID, UserID: id, Shard: r.b.Shard, Status: casetable.StatusPending}
-			if !r.feed(ctx, jobs, job{s: s, byID: true}) {
-				return false, nil
-			}
-		}
-		return false, nil
-	}
-	cursor := r.b.Cursor
+	pages := make(chan fetched, 1)
+	quit := make(chan struct{})
+	var reader sync.WaitGroup
+	reader.Go(func() { r.readAhead(ctx, r.b.Cursor, pages, quit) })
+	defer func() {
+		close(quit)
+		reader.Wait()
+	}()
 	for page := 0; ; page++ {
-		r.open(page, cursor)
+		f, ok := <-pages
+		if !ok {
+			return false, nil
+		}
+		r.open(page, f.cursor)
 		if r.stopping() {
 			r.left(page)
 			r.fed(page)
 			return true, nil
 		}
-		pg, err := r.p.Ledger.Unsent(ctx, r.b.CaseID, r.b.Shard, cursor, r.p.PageSize)
-		if err != nil {
+		if f.err != nil {
 			r.left(page)
 			r.fed(page)
-			return true, fmt.Errorf("send shard %d: %w", r.b.Shard, err)
+			if errors.Is(f.err, ledger.ErrLeaseLost) {
+				r.leaseLost.Store(1)
+				r.halt(nil)
+				return true, nil
+			}
+			return true, fmt.Errorf("send shard %d: %w", r.b.Shard, f.err)
 		}
-		for _, s := range pg.Subjects {
-			if !r.feed(ctx, jobs, job{s: s, page: page}) {
+		for _, s := range f.page.Subjects {
+			if !r.feed(ctx, jobs, job{s: s, page: page, start: f.cursor}) {
 				r.fed(page)
-				return pg.Next != "", nil
+				return f.page.Next != "", nil
 			}
 		}
 		r.fed(page)
-		if pg.Next == "" {
+		if f.page.Next == "" {
 			return false, nil
 		}
-		cursor = pg.Next
 	}
 }
 
@@ -338,7 +399,7 @@ func (r *run) left(page int) {
 	defer r.mu.Unlock()
 	if r.firstLeft < 0 || page < r.firstLeft {
 		r.firstLeft = page
-		r.leftCursor = r.pages[page].cursor
+		r.leftCur = r.pages[page].cursor
 	}
 }
 
@@ -351,7 +412,8 @@ func (r *run) stopping() bool {
 	}
 }
 
-// halt stops the run; the first error given is the one Run returns.
+// halt stops the run; the first error given is the one Run returns (nil:
+// stop without an error).
 func (r *run) halt(err error) {
 	r.stopOnce.Do(func() {
 		r.fatal = err
@@ -363,19 +425,15 @@ func (r *run) result(more bool) Result {
 	res := Result{
 		CaseID: r.b.CaseID, Shard: r.b.Shard,
 		Sent: int(r.sent.Load()), Failed: int(r.failed.Load()), Skipped: int(r.skipped.Load()),
-		Busy: int(r.busy.Load()), BusyUntil: r.busyUntil.Load(), Deferred: int(r.deferred.Load()),
-		LeaseLost: int(r.leaseLost.Load()),
+		Deferred: int(r.deferred.Load()), LeaseLost: int(r.leaseLost.Load()),
 	}
 	if r.firstLeft >= 0 {
 		// Going back to the start of the first unfinished page is safe:
 		// what was finished there is filtered out on the next read.
-		res.NextCursor = r.leftCursor
-		if r.b.UserIDs != nil {
-			res.NextCursor = ""
-		}
+		res.NextCursor = r.leftCur
 		return res
 	}
-	res.Done = !more && res.Busy == 0
+	res.Done = !more
 	return res
 }
 

@@ -28,169 +28,115 @@ const (
 	TagObligation = "obligation_id"
 )
 
-// work takes one person from claim to recorded outcome.
-func (r *run) work(ctx context.Context, j job) {
+// work takes one person from page to outcome. It reports whether the
+// outcome went to the recorder, which then finishes the job; otherwise the
+// job is finished when work returns.
+func (r *run) work(ctx context.Context, j job) (recording bool) {
 	p := r.p
 	if r.stopping() {
-		r.left(j.page)
-		return
+		r.postpone(j.page)
+		return false
 	}
-	now := p.Now()
-	if j.s.Status == casetable.StatusClaimed && j.s.LeaseUntil >= now.UnixMilli() {
-		r.busy.Add(1)
-		for {
-			cur := r.busyUntil.Load()
-			if j.s.LeaseUntil <= cur || r.busyUntil.CompareAndSwap(cur, j.s.LeaseUntil) {
-				break
-			}
-		}
-		return
-	}
-	key := ledger.SubjectKey(r.b.CaseID, r.b.Shard, j.s.UserID)
-	s, err := r.claim(ctx, key, j, now)
-	if errors.Is(err, ledger.ErrNotClaimable) {
-		r.skipped.Add(1)
-		return
-	}
-	if err != nil {
-		r.left(j.page)
-		r.halt(err)
-		return
-	}
-	attempt := s.Attempts
+	s := &j.s
+	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was read, whatever the item says
+	key := ledger.SubjectKey(r.b.CaseID, r.b.Shard, s.UserID)
 	if !validAddress(s.Email) {
-		r.finish(ctx, key, attempt, j.page, "invalid_address")
-		return
+		r.fail(ctx, key, j.page, "invalid_address")
+		return false
 	}
-	if attempt > p.MaxAttempts {
-		r.finish(ctx, key, attempt, j.page, "too_many_attempts")
-		return
-	}
-	msg, err := p.Render(s)
+	msg, err := p.render(s)
 	if err != nil {
 		// A render error is a template or data bug that would hit everyone
 		// alike: stop rather than fail people for it.
-		r.release(ctx, key, attempt, j.page)
+		r.postpone(j.page)
 		r.halt(fmt.Errorf("render notice for user %s: %w", s.UserID, err))
-		return
+		return false
 	}
 	in := p.Input(s, msg)
+	// The slot is held from before the send until its record is written:
+	// this is what bounds the sends a crash leaves unrecorded.
+	if !r.rec.acquire(ctx) {
+		r.postpone(j.page)
+		return false
+	}
 	for try := 0; ; try++ {
 		if err := p.pacer.Wait(ctx); err != nil || !p.Now().Before(r.stopClaim) {
 			// Too late to send inside the lease (the queue for slots can be
-			// long at a low rate): give the person back.
-			r.release(ctx, key, attempt, j.page)
-			return
+			// long at a low rate): leave the person to the next run.
+			r.rec.give()
+			r.postpone(j.page)
+			return false
 		}
 		// A stop must not cut a send short: an aborted call may still have
-		// been sent, and then its complete would be lost.
+		// been sent, and then its record would be lost.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.SendTimeout)
 		out, err := p.SES.SendEmail(sctx, in)
 		cancel()
 		if err == nil {
-			r.complete(ctx, key, attempt, j.page, aws.ToString(out.MessageId))
-			return
+			r.sent.Add(1)
+			r.rec.record(ledger.Send{UserID: s.UserID, Page: j.start, MessageID: aws.ToString(out.MessageId), SentAt: p.Now()}, j.page)
+			return true
+		}
+		stop := func(e error) bool {
+			r.rec.give()
+			r.postpone(j.page)
+			if e != nil {
+				r.halt(e)
+			}
+			return false
 		}
 		switch classify(err) {
 		case classReject:
-			r.finish(ctx, key, attempt, j.page, "rejected:"+errorCode(err))
-			return
+			r.rec.give()
+			r.fail(ctx, key, j.page, "rejected:"+errorCode(err))
+			return false
 		case classStopQuota:
-			r.release(ctx, key, attempt, j.page)
-			r.halt(&DailyQuotaExceeded{})
-			return
+			return stop(&DailyQuotaExceeded{})
 		case classStopPause:
-			r.release(ctx, key, attempt, j.page)
-			r.halt(&SendingPaused{Reason: errorCode(err)})
-			return
+			return stop(&SendingPaused{Reason: errorCode(err)})
 		case classStopConf:
-			r.release(ctx, key, attempt, j.page)
-			r.halt(&SendConfigInvalid{Reason: errorCode(err)})
-			return
+			return stop(&SendConfigInvalid{Reason: errorCode(err)})
 		case classRetry:
 			if try >= 3 {
 				// An error that outlasts the retries (SES unreachable, server
 				// errors) would hit everyone after this person too: stop the
 				// run and let the state machine's retry policy decide, rather
-				// than use up people's attempts and fail them.
-				r.release(ctx, key, attempt, j.page)
-				r.halt(fmt.Errorf("send email: %d tries: %w", try+1, err))
-				return
+				// than fail people for it.
+				return stop(fmt.Errorf("send email: %d tries: %w", try+1, err))
 			}
 		}
 		d := p.Backoff.Delay(try)
 		if p.Now().Add(d).After(r.stopClaim) {
-			r.release(ctx, key, attempt, j.page)
-			return
+			return stop(nil)
 		}
 		select {
 		case <-time.After(d):
 		case <-r.stop:
-			r.release(ctx, key, attempt, j.page)
-			return
+			return stop(nil)
 		case <-ctx.Done():
-			r.release(ctx, key, attempt, j.page)
-			return
+			return stop(nil)
 		}
 	}
 }
 
-// claim takes the person's lease. A person read from a page already has
-// their data, so only the fencing token comes back; one named by id is read
-// back whole.
-func (r *run) claim(ctx context.Context, key ledger.Key, j job, now time.Time) (*casetable.Subject, error) {
-	if j.byID {
-		s, err := r.p.Ledger.ClaimSubject(ctx, key, now, r.lease)
-		if err != nil {
-			return nil, err
+// render calls the renderer, turning a panic into an error: a worker that
+// panicked would take the whole invocation down with its sends unrecorded.
+func (p *Pipeline) render(s *casetable.Subject) (m Message, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("renderer panicked: %v", v)
 		}
-		s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was claimed, whatever the item says
-		return s, nil
-	}
-	attempt, err := r.p.Ledger.Claim(ctx, key, now, r.lease)
-	if err != nil {
-		return nil, err
-	}
-	s := j.s
-	s.Status, s.Attempts, s.LeaseUntil = casetable.StatusClaimed, attempt, r.lease.UnixMilli()
-	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard
-	return &s, nil
+	}()
+	return p.Render(s)
 }
 
-// complete records a send. A lost complete is the one way a person gets a
-// second notice, so it is retried before giving up, on a context that a
-// stop does not cancel.
-func (r *run) complete(ctx context.Context, key ledger.Key, attempt, page int, messageID string) {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.p.SendTimeout)
-	defer cancel()
-	var err error
-	for try := range 4 {
-		err = r.p.Ledger.Complete(wctx, key, attempt, messageID, r.p.Now())
-		if err == nil || errors.Is(err, ledger.ErrLeaseLost) {
-			break
-		}
-		time.Sleep(r.p.Backoff.Delay(try))
-	}
-	switch {
-	case err == nil:
-		r.sent.Add(1)
-	case errors.Is(err, ledger.ErrLeaseLost):
-		r.sent.Add(1)
-		r.leaseLost.Add(1)
-	default:
-		r.sent.Add(1)
-		r.left(page)
-		r.halt(fmt.Errorf("record send: %w", err))
-	}
-}
-
-// finish marks the person failed: they go to the fallback list.
-func (r *run) finish(ctx context.Context, key ledger.Key, attempt, page int, reason string) {
-	err := r.p.Ledger.Fail(context.WithoutCancel(ctx), key, attempt, reason, r.p.Now())
+// fail marks the person failed: they go to the fallback list.
+func (r *run) fail(ctx context.Context, key ledger.Key, page int, reason string) {
+	err := r.p.Ledger.FailSubject(context.WithoutCancel(ctx), key, reason, r.p.Now())
 	switch {
 	case err == nil:
 		r.failed.Add(1)
-	case errors.Is(err, ledger.ErrLeaseLost):
+	case errors.Is(err, ledger.ErrNotPending):
 		r.skipped.Add(1)
 	default:
 		r.left(page)
@@ -198,15 +144,10 @@ func (r *run) finish(ctx context.Context, key ledger.Key, attempt, page int, rea
 	}
 }
 
-// release gives the claim back, not counted as an attempt (the person was
-// not at fault), so the next run takes the person at once. If even that
-// fails, the lease expires at the run's deadline and the claim counts.
-func (r *run) release(ctx context.Context, key ledger.Key, attempt, page int) {
+// postpone counts a person left unsent for the next run.
+func (r *run) postpone(page int) {
 	r.deferred.Add(1)
 	r.left(page)
-	if err := r.p.Ledger.Release(context.WithoutCancel(ctx), key, attempt, true, r.p.Now()); err != nil && !errors.Is(err, ledger.ErrLeaseLost) {
-		r.p.Log.Warn("release claim failed; it expires with the lease", "case_id", r.b.CaseID, "error", err)
-	}
 }
 
 // Input builds the SendEmail call the pipeline makes for one person (the

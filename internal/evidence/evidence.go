@@ -22,10 +22,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
@@ -180,7 +177,7 @@ func (s Source) rounds(ctx context.Context, caseID string) ([]Round, error) {
 
 // ledgerHeader is the delivery ledger's CSV header: proof per person by id,
 // never by address.
-var ledgerHeader = []string{"user_id", "shard", "jurisdiction", "locale", "status", "duplicate_of", "attempts", "message_id", "sent_at", "event_at", "reason"}
+var ledgerHeader = []string{"user_id", "shard", "jurisdiction", "locale", "status", "duplicate_of", "message_id", "sent_at", "event_at", "reason"}
 
 func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	f, err := os.Create(path)
@@ -192,26 +189,13 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	w.Write(ledgerHeader)
 	p.Delivery = map[string]int{}
 	for shard := range shards(p.Case) {
-		q := dynamodb.NewQueryPaginator(s.DB, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.Table),
-			KeyConditionExpression:    aws.String("#pk = :pk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.SubjectPK(p.Case.CaseID, shard)}},
+		err := ledger.Walk(ctx, s.DB, s.Table, p.Case.CaseID, shard, func(sub *casetable.Subject) error {
+			p.Delivery[string(sub.Status)]++
+			return w.Write([]string{sub.UserID, strconv.Itoa(sub.Shard), sub.Jurisdiction, sub.Locale, string(sub.Status),
+				sub.DuplicateOf, sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason})
 		})
-		for q.HasMorePages() {
-			page, err := q.NextPage(ctx)
-			if err != nil {
-				return fmt.Errorf("ledger shard %d: %w", shard, err)
-			}
-			for _, it := range page.Items {
-				var sub casetable.Subject
-				if err := attributevalue.UnmarshalMap(it, &sub); err != nil {
-					return err
-				}
-				p.Delivery[string(sub.Status)]++
-				w.Write([]string{sub.UserID, strconv.Itoa(sub.Shard), sub.Jurisdiction, sub.Locale, string(sub.Status),
-					sub.DuplicateOf, strconv.Itoa(sub.Attempts), sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason})
-			}
+		if err != nil {
+			return fmt.Errorf("ledger shard %d: %w", shard, err)
 		}
 	}
 	w.Flush()

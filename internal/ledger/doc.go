@@ -1,27 +1,37 @@
 // Package ledger is the send stage's record of who has been notified: it
-// claims, completes, fails and releases subject items of the case table with
-// conditional single-item writes, applies SES delivery events to them without
-// letting an out-of-order event regress a state, and lists and exports the
-// fallback (substitute-notice) list.
+// leases a shard to one send run at a time, files the run's sends in
+// batches, reads a shard's pages with those sends folded in, applies SES
+// delivery events to subjects without letting an out-of-order event regress
+// a state, and lists and exports the fallback (substitute-notice) list.
 //
-// A claim is a lease: status pending (or claimed with an expired lease) moves
-// to claimed with lease_until set to the claiming invocation's deadline, and
-// attempts is incremented. The new attempts value is the claim's fencing
-// token: complete, fail and release only succeed while the subject is still
-// claimed with that token, so a worker whose lease was taken over cannot
-// overwrite the new holder's outcome.
+// Lease. A send run takes its shard with one conditional write on the
+// shard's lease item (CASE#<id>#M#<shard> / LEASE), held until the run's
+// deadline; while it lasts no other run sends to the shard's people. The
+// lease's fencing token grows with every taking; the holder checks it before
+// each page and stops if another run has taken over (only possible if the
+// holder overran its own deadline).
 //
-// Two writes per notified person (claim, complete) are what correctness
-// needs and all this package spends. Completes are not batched: BatchWriteItem
-// takes no condition, so a batched complete could regress a state that an SES
-// event already advanced, and every complete held back for a batch widens the
-// window in which a crash repeats a send.
+// Records. A send is recorded after SendEmail returns, in the same
+// partition, as part of a batch item filed under the page the person was
+// read from (PAGE#<page cursor>#<token>#<batch>#<n>). Records are blind
+// puts of new keys: they never overwrite a subject, so they cannot undo the
+// bounce an SES event wrote. A shard's pages are always the next Page
+// subjects in key order whatever their states, so a later run reads page P
+// and finds P's records with one query.
+//
+// Per person that is a share of one page read and a share of one batch
+// write; the duplicate bound this leaves is the delivery package's to state.
+// Failures (an address SES refuses) are rare and written one by one, on the
+// subject.
 //
 // The fallback list is not a separate set of items: it is the subjects whose
-// status is failed, no_contact or bounced. Listing it reads the case's subject
-// shards with a filter; nothing extra is written per person and an entry can
-// never be lost between two writes.
+// status is failed, no_contact or bounced. Listing it reads the case's
+// subject shards with a filter; nothing extra is written per person.
 //
-// The delivery and sesevents packages call it; it is the only code that
-// writes a subject's delivery state.
+// Regulator filings, a handful per case, still use the claim-and-complete
+// records of Claim, Complete, Fail and Release: a conditional write before
+// and after each send.
+//
+// The delivery and sesevents packages write through it; reconcile, evidence
+// and the CLI read through Walk.
 package ledger

@@ -26,20 +26,22 @@ const (
 	Stale Outcome = "stale"
 )
 
-// from lists the states each event may move a subject out of. Delivered
-// never follows bounced or complained, and nothing moves back to sent, so a
-// late or repeated event cannot regress a state. A subject may still be
-// claimed when its event arrives (the event beat the complete write).
+// from lists the states each event may move a subject out of. A notice's
+// subject stays pending after the send (the send is recorded apart, in the
+// shard's send partition), so events start from pending; claimed and sent
+// are the states of a claim-and-complete record (a regulator filing).
+// Delivered never follows bounced or complained, and nothing moves back, so
+// a late or repeated event cannot regress a state.
 var from = map[casetable.Status][]casetable.Status{
-	casetable.StatusDelivered:  {casetable.StatusClaimed, casetable.StatusSent},
-	casetable.StatusBounced:    {casetable.StatusClaimed, casetable.StatusSent, casetable.StatusDelivered},
-	casetable.StatusComplained: {casetable.StatusClaimed, casetable.StatusSent, casetable.StatusDelivered},
+	casetable.StatusDelivered:  {casetable.StatusPending, casetable.StatusClaimed, casetable.StatusSent},
+	casetable.StatusBounced:    {casetable.StatusPending, casetable.StatusClaimed, casetable.StatusSent, casetable.StatusDelivered},
+	casetable.StatusComplained: {casetable.StatusPending, casetable.StatusClaimed, casetable.StatusSent, casetable.StatusDelivered},
 }
 
 // ApplyEvent moves the subject at k to status to (delivered, bounced or
 // complained) with a conditional write, recording reason (a short code such
-// as "bounce:Permanent/General") and the event time. It keeps the message id
-// the send recorded and fills it in when the event beat the complete.
+// as "bounce:Permanent/General"), the event time and the event's message id
+// (kept if the subject already has one).
 func (l *Ledger) ApplyEvent(ctx context.Context, k Key, to casetable.Status, messageID, reason string, at time.Time) (Outcome, error) {
 	prev, ok := from[to]
 	if !ok {

@@ -35,7 +35,7 @@ func (l *Ledger) Fallback(ctx context.Context, caseID string, shards int, fn fun
 					":f":  str(string(FallbackStatuses[0])), ":n": str(string(FallbackStatuses[1])), ":b": str(string(FallbackStatuses[2])),
 				},
 			}
-			p, err := l.query(ctx, in, cursor)
+			p, err := query(ctx, l.DB, in, cursor)
 			if err != nil {
 				return fmt.Errorf("fallback: %w", err)
 			}

@@ -20,6 +20,8 @@ import (
 type DB interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // ErrNotClaimable means the record is not pending and holds no expired
@@ -52,37 +54,35 @@ func FilingKey(caseID, obligationID string) Key {
 type Ledger struct {
 	DB    DB
 	Table string
+	// Page is how many subjects make one page of a shard (default
+	// DefaultPage). Send records are filed by page, so every reader and
+	// writer of a case must use the same size: only tests change it.
+	Page int
+}
+
+// DefaultPage is the size of a shard's pages.
+const DefaultPage = 500
+
+func (l *Ledger) page() int {
+	if l.Page > 0 {
+		return l.Page
+	}
+	return DefaultPage
 }
 
 // claimUpdate takes the lease and counts the attempt; ADD creates attempts
-// on a first claim. Expressions are kept short: the local emulator parses
-// them on every call, and the send stage makes one claim per person.
+// on a first claim.
 const claimUpdate = "SET #s = :c, lease_until = :l ADD attempts :o"
 
-// Claim takes a lease on the subject at k until leaseUntil, if it is pending
+// Claim takes a lease on the record at k until leaseUntil, if it is pending
 // or its previous lease ended before now, and returns the claim's fencing
-// token (the new attempts count). The caller already holds the subject's
-// data from the page it read; ClaimSubject also returns it.
+// token (the new attempts count).
 func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
 	out, err := l.claim(ctx, k, now, leaseUntil, "#s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueUpdatedNew)
 	if err != nil {
 		return 0, err
 	}
 	return attempts(out, k)
-}
-
-// ClaimSubject is Claim that returns the subject as stored after the claim,
-// for callers that know only the key.
-func (l *Ledger) ClaimSubject(ctx context.Context, k Key, now, leaseUntil time.Time) (*casetable.Subject, error) {
-	out, err := l.claim(ctx, k, now, leaseUntil, "#s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueAllNew)
-	if err != nil {
-		return nil, err
-	}
-	var s casetable.Subject
-	if err := attributevalue.UnmarshalMap(out, &s); err != nil {
-		return nil, fmt.Errorf("claim %s: decode: %w", k.SK, err)
-	}
-	return &s, nil
 }
 
 // ClaimFiling is Claim for a filing record, which it creates on first use.
@@ -200,39 +200,12 @@ func (l *Ledger) fromClaimed(ctx context.Context, k Key, attempt int, op, update
 	return conditional(err, ErrLeaseLost, op+" "+k.SK)
 }
 
-// Page is one page of a shard's subjects that may still need a send.
-type Page struct {
-	Subjects []casetable.Subject
-	// Next is the cursor of the following page; empty when this was the last.
-	Next string
-}
-
-// Unsent returns up to limit subjects of one shard that are pending or
-// claimed (perhaps under an expired lease), starting after cursor (empty:
-// from the start). Sent, failed, duplicate and no-contact subjects are
-// filtered out by DynamoDB, so a page may hold fewer than limit, even none,
-// while Next is still set.
-func (l *Ledger) Unsent(ctx context.Context, caseID string, shard int, cursor string, limit int) (Page, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                aws.String(l.Table),
-		KeyConditionExpression:   aws.String("pk = :pk"),
-		FilterExpression:         aws.String("#s IN (:p, :c)"),
-		ExpressionAttributeNames: map[string]string{"#s": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(casetable.SubjectPK(caseID, shard)),
-			":p":  str(string(casetable.StatusPending)), ":c": str(string(casetable.StatusClaimed)),
-		},
-		Limit: aws.Int32(int32(limit)),
-	}
-	return l.query(ctx, in, cursor)
-}
-
-func (l *Ledger) query(ctx context.Context, in *dynamodb.QueryInput, cursor string) (Page, error) {
+func query(ctx context.Context, db Querier, in *dynamodb.QueryInput, cursor string) (Page, error) {
 	pk := in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS).Value
 	if cursor != "" {
 		in.ExclusiveStartKey = Key{PK: pk, SK: casetable.SubjectSK(cursor)}.av()
 	}
-	out, err := l.DB.Query(ctx, in)
+	out, err := db.Query(ctx, in)
 	if err != nil {
 		return Page{}, fmt.Errorf("query %s: %w", pk, err)
 	}

@@ -52,6 +52,14 @@ func (d pagedDB) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(
 	return &dynamodb.UpdateItemOutput{}, d.updateErr
 }
 
+func (d pagedDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+
+func (d pagedDB) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	return &dynamodb.BatchWriteItemOutput{}, d.updateErr
+}
+
 func TestExportFallbackCSV(t *testing.T) {
 	db := pagedDB{pages: map[string][][]casetable.Subject{
 		casetable.SubjectPK("c1", 0): {{
@@ -103,6 +111,15 @@ func TestConditionalFailuresBecomeSentinels(t *testing.T) {
 			t.Errorf("%s: %v, want ErrLeaseLost", name, err)
 		}
 	}
+	if err := l.FailSubject(ctx, k, "x", zero); !errors.Is(err, ErrNotPending) {
+		t.Errorf("FailSubject: %v, want ErrNotPending", err)
+	}
+	if err := l.CheckLease(ctx, Lease{CaseID: "c1", Token: 3}, "u1", zero); !errors.Is(err, ErrLeaseLost) {
+		t.Errorf("CheckLease: %v, want ErrLeaseLost", err)
+	}
+	if err := l.ReleaseLease(ctx, Lease{CaseID: "c1", Token: 3}, zero); err != nil {
+		t.Errorf("ReleaseLease of a lease taken over: %v, want nil", err)
+	}
 	if out, err := l.ApplyEvent(ctx, k, casetable.StatusDelivered, "m", "", zero); err != nil || out != Stale {
 		t.Errorf("ApplyEvent: %v %v, want Stale", out, err)
 	}
@@ -113,6 +130,9 @@ func TestConditionalFailuresBecomeSentinels(t *testing.T) {
 	l.DB = pagedDB{updateErr: other}
 	if _, err := l.Claim(ctx, k, zero, zero); !errors.Is(err, other) || errors.Is(err, ErrNotClaimable) {
 		t.Errorf("Claim on a network error: %v", err)
+	}
+	if err := l.ReleaseLease(ctx, Lease{CaseID: "c1", Token: 3}, zero); !errors.Is(err, other) {
+		t.Errorf("ReleaseLease on a network error: %v", err)
 	}
 }
 

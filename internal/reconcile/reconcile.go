@@ -16,13 +16,12 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
 )
 
 // Querier reads a shard of the subject set.
@@ -103,7 +102,8 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 }
 
 // Count returns how many subjects of the case are in each delivery status,
-// reading every shard (a few at a time), status attribute only.
+// reading every shard (a few at a time) through the ledger, so a person whose
+// notice is recorded counts as sent until an SES event says more.
 func Count(ctx context.Context, db Querier, table, caseID string, shards int) (map[string]int, error) {
 	var (
 		mu    sync.Mutex
@@ -119,24 +119,13 @@ func Count(ctx context.Context, db Querier, table, caseID string, shards int) (m
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			local := map[string]int{}
-			p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
-				TableName:                 aws.String(table),
-				KeyConditionExpression:    aws.String("#pk = :pk"),
-				ProjectionExpression:      aws.String("#st"),
-				ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#st": "status"},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, shard)}},
+			err := ledger.Walk(ctx, db, table, caseID, shard, func(s *casetable.Subject) error {
+				local[string(s.Status)]++
+				return nil
 			})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					errs <- fmt.Errorf("count shard %d of %s: %w", shard, caseID, err)
-					return
-				}
-				for _, it := range page.Items {
-					if s, ok := it["status"].(*types.AttributeValueMemberS); ok {
-						local[s.Value]++
-					}
-				}
+			if err != nil {
+				errs <- fmt.Errorf("count shard %d of %s: %w", shard, caseID, err)
+				return
 			}
 			mu.Lock()
 			for s, n := range local {

@@ -1,0 +1,126 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"breachflow/internal/ledger"
+)
+
+// recorder writes a run's send records in batches. Workers hand it each
+// send as SES accepts it; it writes whatever has gathered while its last
+// write was under way (group commit), up to RecordBatch at a time, so at
+// low rates a record is written at once and at high rates one request
+// carries many.
+//
+// slots bounds what a crash can lose: a worker takes a slot before it calls
+// SendEmail and the recorder gives it back once the send's record is
+// written. With Workers + RecordBatch slots, at most that many people can
+// have been sent a notice that the ledger does not show.
+type recorder struct {
+	r     *run
+	ctx   context.Context
+	in    chan pending
+	slots chan struct{}
+	done  chan struct{}
+	n     int // batches written
+}
+
+// recordLinger is how long the recorder waits for a batch to fill before it
+// writes what it has.
+const recordLinger = 6 * time.Millisecond
+
+// pending is a send waiting for its record.
+type pending struct {
+	send ledger.Send
+	page int
+}
+
+func newRecorder(ctx context.Context, r *run) *recorder {
+	c := &recorder{
+		r:     r,
+		ctx:   context.WithoutCancel(ctx), // a stop must not lose records of sends made
+		in:    make(chan pending, r.p.RecordBatch),
+		slots: make(chan struct{}, r.p.Pacing.Workers+r.p.RecordBatch),
+		done:  make(chan struct{}),
+	}
+	go c.loop()
+	return c
+}
+
+// acquire takes a send slot; false means the run stopped while waiting.
+func (c *recorder) acquire(ctx context.Context) bool {
+	select {
+	case c.slots <- struct{}{}:
+		return true
+	case <-c.r.stop:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// give returns a slot whose send did not happen.
+func (c *recorder) give() { <-c.slots }
+
+// record queues a send's record; its slot is returned once it is written.
+func (c *recorder) record(s ledger.Send, page int) { c.in <- pending{send: s, page: page} }
+
+// close writes what is queued and waits for it.
+func (c *recorder) close() {
+	close(c.in)
+	<-c.done
+}
+
+func (c *recorder) loop() {
+	defer close(c.done)
+	batch := make([]pending, 0, c.r.p.RecordBatch)
+	timer := time.NewTimer(0)
+	for first := range c.in {
+		batch = append(batch[:0], first)
+		timer.Reset(recordLinger)
+	gather:
+		for len(batch) < cap(batch) {
+			select {
+			case p, ok := <-c.in:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, p)
+			case <-timer.C:
+				break gather
+			}
+		}
+		timer.Stop()
+		c.flush(batch)
+	}
+}
+
+// flush writes one batch, retrying a failed write a few times. If it still
+// fails, the run stops: those people will get a second notice from the
+// next run, which the duplicate bound counts.
+func (c *recorder) flush(batch []pending) {
+	r := c.r
+	sends := make([]ledger.Send, len(batch))
+	for i, p := range batch {
+		sends[i] = p.send
+	}
+	var err error
+	for try := range 4 {
+		if err = r.p.Ledger.RecordSends(c.ctx, r.lease, c.n, sends); err == nil {
+			break
+		}
+		time.Sleep(r.p.Backoff.Delay(try))
+	}
+	c.n++
+	for _, p := range batch {
+		if err != nil {
+			r.left(p.page)
+		}
+		r.done(p.page)
+		<-c.slots
+	}
+	if err != nil {
+		r.halt(fmt.Errorf("record sends: %w", err))
+	}
+}

@@ -1,0 +1,197 @@
+//go:build integration
+
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+	"breachflow/internal/localstack/localtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+func newLedger(t *testing.T, page int) *ledger.Ledger {
+	t.Helper()
+	db := localtest.DynamoDB(t)
+	return &ledger.Ledger{DB: db, Table: localtest.NewTable(t, db), Page: page}
+}
+
+func seed(t *testing.T, l *ledger.Ledger, caseID string, subjects map[string]casetable.Status) {
+	t.Helper()
+	for id, st := range subjects {
+		item, err := attributevalue.MarshalMap(casetable.Subject{PK: casetable.SubjectPK(caseID, 0), SK: casetable.SubjectSK(id),
+			CaseID: caseID, UserID: id, Email: id + "@example.org", Locale: "ko", Jurisdiction: "KR", Status: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.DB.(*dynamodb.Client).PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &l.Table, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestShardLease: one holder at a time; an expired lease is taken over with
+// a larger token, after which the old holder's check fails and its release
+// does nothing; a released lease is free at once.
+func TestShardLease(t *testing.T) {
+	l := newLedger(t, 0)
+	ctx := context.Background()
+	now := time.Now()
+	a, err := l.LeaseShard(ctx, "c1", 3, now, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = l.LeaseShard(ctx, "c1", 3, now.Add(time.Second), now.Add(2*time.Minute))
+	var busy *ledger.ShardBusy
+	if !errors.As(err, &busy) || !busy.Until.Equal(a.Until) {
+		t.Fatalf("second lease while held: %v, want ShardBusy until %s", err, a.Until)
+	}
+	if _, err := l.LeaseShard(ctx, "c1", 4, now, now.Add(time.Minute)); err != nil {
+		t.Errorf("another shard: %v", err)
+	}
+	if err := l.CheckLease(ctx, a, "u1", now.Add(time.Second)); err != nil {
+		t.Errorf("holder's check: %v", err)
+	}
+
+	later := now.Add(2 * time.Minute) // a's lease has run out
+	b, err := l.LeaseShard(ctx, "c1", 3, later, later.Add(time.Minute))
+	if err != nil || b.Token <= a.Token {
+		t.Fatalf("takeover after expiry: %+v, %v; want a larger token than %d", b, err, a.Token)
+	}
+	if err := l.CheckLease(ctx, a, "u2", later); !errors.Is(err, ledger.ErrLeaseLost) {
+		t.Errorf("old holder's check: %v, want ErrLeaseLost", err)
+	}
+	if err := l.ReleaseLease(ctx, a, later); err != nil {
+		t.Errorf("old holder's release: %v, want nil (a no-op)", err)
+	}
+	if _, err := l.LeaseShard(ctx, "c1", 3, later, later.Add(time.Minute)); !errors.As(err, &busy) {
+		t.Errorf("the old holder's release freed the new holder's lease: %v", err)
+	}
+	if err := l.ReleaseLease(ctx, b, later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.LeaseShard(ctx, "c1", 3, later, later.Add(time.Minute)); err != nil {
+		t.Errorf("lease after release: %v", err)
+	}
+}
+
+// TestPagesAndRecords: pages fall at the same places whatever the subjects'
+// states; recorded sends drop out of Unsent and show as sent in Walk; an
+// SES event on a recorded subject wins over the record; records of a page
+// whose cursor is a prefix of another's stay apart.
+func TestPagesAndRecords(t *testing.T) {
+	l := newLedger(t, 2)
+	ctx := context.Background()
+	// Key order: a, a#b, a#c, b, c, d.
+	seed(t, l, "c1", map[string]casetable.Status{
+		"a": casetable.StatusPending, "a#b": casetable.StatusPending, "a#c": casetable.StatusNoContact,
+		"b": casetable.StatusPending, "c": casetable.StatusPending, "d": casetable.StatusPending,
+	})
+	pages := func() [][]string {
+		var out [][]string
+		for cursor := ""; ; {
+			p, err := l.Unsent(ctx, "c1", 0, cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := []string{p.Start}
+			for _, s := range p.Subjects {
+				ids = append(ids, s.UserID)
+			}
+			out = append(out, ids)
+			if p.Next == "" {
+				return out
+			}
+			cursor = p.Next
+		}
+	}
+	// The last page ends on the last subject, which DynamoDB cannot know
+	// without reading on: one empty page follows.
+	want := [][]string{{"", "a", "a#b"}, {"a#b", "b"}, {"b", "c", "d"}, {"d"}}
+	if diff := cmp.Diff(want, pages()); diff != "" {
+		t.Fatalf("pages: cursor then unsent (-want +got):\n%s", diff)
+	}
+
+	lease, err := l.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
+	sends := []ledger.Send{
+		{UserID: "a", Page: "", MessageID: "m-a", SentAt: at},
+		{UserID: "b", Page: "a#b", MessageID: "m-b", SentAt: at},
+		{UserID: "c", Page: "b", MessageID: "m-c", SentAt: at},
+	}
+	if err := l.RecordSends(ctx, lease, 0, sends); err != nil {
+		t.Fatal(err)
+	}
+	// A record filed under page "a" (a cursor no run of this shard uses)
+	// must not leak into page "a#b", whose record prefix starts with it.
+	if err := l.RecordSends(ctx, lease, 1, []ledger.Send{{UserID: "a#b", Page: "a", MessageID: "m-stray", SentAt: at}}); err != nil {
+		t.Fatal(err)
+	}
+	want = [][]string{{"", "a#b"}, {"a#b"}, {"b", "d"}, {"d"}}
+	if diff := cmp.Diff(want, pages()); diff != "" {
+		t.Errorf("pages after the sends (-want +got):\n%s", diff)
+	}
+
+	k := ledger.SubjectKey("c1", 0, "c")
+	if out, err := l.ApplyEvent(ctx, k, casetable.StatusBounced, "m-c", "bounce:Permanent/General", at.Add(time.Minute)); err != nil || out != ledger.Applied {
+		t.Fatalf("bounce: %v %v", out, err)
+	}
+	got := map[string]string{}
+	err = l.Walk(ctx, "c1", 0, func(s *casetable.Subject) error {
+		got[s.UserID] = fmt.Sprintf("%s %s %s", s.Status, s.MessageID, s.SentAt)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := "sent %s 2026-11-24T01:00:00Z"
+	wantWalk := map[string]string{
+		"a": fmt.Sprintf(sent, "m-a"), "a#b": "pending  ", "a#c": "no_contact  ",
+		"b": fmt.Sprintf(sent, "m-b"), "c": "bounced m-c 2026-11-24T01:00:00Z", "d": "pending  ",
+	}
+	if diff := cmp.Diff(wantWalk, got); diff != "" {
+		t.Errorf("walk (-want +got):\n%s", diff)
+	}
+	if s, err := l.Person(ctx, "c1", 0, "b"); err != nil || s.Status != casetable.StatusSent || s.MessageID != "m-b" {
+		t.Errorf("Person(b) = %+v, %v", s, err)
+	}
+	if _, err := l.Person(ctx, "c1", 0, "zz"); !errors.Is(err, ledger.ErrNoSubject) {
+		t.Errorf("Person(zz): %v, want ErrNoSubject", err)
+	}
+	if err := l.FailSubject(ctx, k, "invalid_address", at); !errors.Is(err, ledger.ErrNotPending) {
+		t.Errorf("FailSubject on a bounced subject: %v, want ErrNotPending", err)
+	}
+}
+
+// TestRecordSendsRefusesOversizedBatch keeps one write within
+// BatchWriteItem's limits.
+func TestRecordSendsRefusesOversizedBatch(t *testing.T) {
+	l := newLedger(t, 0)
+	sends := make([]ledger.Send, ledger.MaxRecordBatch+1)
+	for i := range sends {
+		sends[i] = ledger.Send{UserID: fmt.Sprint(i), Page: fmt.Sprint(i)}
+	}
+	err := l.RecordSends(context.Background(), ledger.Lease{CaseID: "c1"}, 0, sends)
+	if err == nil {
+		t.Fatal("no error for 26 sends")
+	}
+	var none *types.ResourceNotFoundException
+	if errors.As(err, &none) {
+		t.Errorf("reached the table: %v", err)
+	}
+}
