@@ -107,7 +107,7 @@ func (e *emulators) throughput(ctx context.Context, res *Results) error {
 		return err
 	}
 	free := &delivery.Pipeline{Ledger: &ledger.Ledger{DB: &syntheticDB{n: res.People}, Table: "bench"}, SES: e.ses, Render: render,
-		From: "privacy@example.com", Pacing: delivery.Pacing{Workers: res.Workers}, PageSize: 100}
+		From: "privacy@example.com", Pacing: delivery.Pacing{Workers: res.Workers}}
 	start = time.Now()
 	if sent, err = drain(ctx, free, "bench", 0); err != nil {
 		return err
@@ -254,12 +254,11 @@ func (e *emulators) latency(ctx context.Context) (time.Duration, error) {
 
 func (e *emulators) pipeline(pacing delivery.Pacing, ses delivery.Sender) *delivery.Pipeline {
 	return &delivery.Pipeline{
-		Ledger:   &ledger.Ledger{DB: e.db, Table: e.table},
-		SES:      ses,
-		Render:   render,
-		From:     "privacy@example.com",
-		Pacing:   pacing,
-		PageSize: 100,
+		Ledger: &ledger.Ledger{DB: e.db, Table: e.table},
+		SES:    ses,
+		Render: render,
+		From:   "privacy@example.com",
+		Pacing: pacing,
 	}
 }
 

@@ -14,12 +14,14 @@ import (
 )
 
 // syntheticDB is a case table of n pending people that exists only as
-// arithmetic: Query makes each page from its cursor and UpdateItem answers
-// from the key. It holds no items, so the process's memory is the
-// pipeline's own, which is what the RSS measurement is after.
+// arithmetic: Query makes each page of subjects from its cursor, the send
+// partition is always empty, and writes are accepted and dropped. It holds
+// no items, so the process's memory is the pipeline's own, which is what
+// the RSS measurement is after.
 type syntheticDB struct {
 	n       int
 	updates atomic.Int64
+	records atomic.Int64
 }
 
 func userID(i int) string { return fmt.Sprintf("u%09d", i) }
@@ -32,11 +34,13 @@ func (d *syntheticDB) item(i int, status string) map[string]types.AttributeValue
 		"shard": &types.AttributeValueMemberN{Value: "0"}, "name": s("고객 " + id), "email": s(id + "@example.org"),
 		"locale": s("ko"), "jurisdiction": s("KR"), "status": s(status),
 		"categories": &types.AttributeValueMemberSS{Value: []string{"credit_information", "name"}},
-		"attempts":   &types.AttributeValueMemberN{Value: "1"},
 	}
 }
 
 func (d *syntheticDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	if pk := in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS).Value; pk != "CASE#bench#S#0" {
+		return &dynamodb.QueryOutput{}, nil // the send partition: nobody sent yet
+	}
 	start := 0
 	if sk, ok := in.ExclusiveStartKey["sk"].(*types.AttributeValueMemberS); ok {
 		i, err := strconv.Atoi(strings.TrimPrefix(sk.Value, "USER#u"))
@@ -50,6 +54,7 @@ func (d *syntheticDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...fun
 	for i := start; i < min(start+limit, d.n); i++ {
 		out.Items = append(out.Items, d.item(i, "pending"))
 	}
+	out.ScannedCount = int32(len(out.Items))
 	if end := start + limit; end < d.n {
 		out.LastEvaluatedKey = map[string]types.AttributeValue{
 			"pk": &types.AttributeValueMemberS{Value: "CASE#bench#S#0"},
@@ -61,15 +66,21 @@ func (d *syntheticDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...fun
 
 func (d *syntheticDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	d.updates.Add(1)
-	if in.ReturnValues == "" || in.ReturnValues == types.ReturnValueNone {
-		return &dynamodb.UpdateItemOutput{}, nil
+	if in.ReturnValues == types.ReturnValueUpdatedNew { // the shard lease
+		return &dynamodb.UpdateItemOutput{Attributes: map[string]types.AttributeValue{"tokens": &types.AttributeValueMemberN{Value: strconv.FormatInt(d.updates.Load(), 10)}}}, nil
 	}
-	sk := in.Key["sk"].(*types.AttributeValueMemberS).Value
-	i, err := strconv.Atoi(strings.TrimPrefix(sk, "USER#u"))
-	if err != nil {
-		return nil, err
+	return &dynamodb.UpdateItemOutput{}, nil
+}
+
+func (d *syntheticDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+
+func (d *syntheticDB) BatchWriteItem(_ context.Context, in *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	for _, reqs := range in.RequestItems {
+		d.records.Add(int64(len(reqs)))
 	}
-	return &dynamodb.UpdateItemOutput{Attributes: d.item(i, "claimed")}, nil
+	return &dynamodb.BatchWriteItemOutput{}, nil
 }
 
 // instantSES accepts every message at once.
