@@ -203,12 +203,15 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 		// An address two users share gets one notice, in the language of
-		// whoever claimed it first; only unshared addresses are checked.
+		// whoever claimed it first, written for all of them: the language
+		// checks below are for unshared addresses, the shared ones after.
 		owners := map[string]int{}
+		holders := map[string][]string{} // address -> jurisdictions of its users
 		for i := range e2eUsers {
 			u := usertable.Generate(7, i)
 			if a, ok := scope.NormaliseEmail(u.Email); ok && u.PaymentService == "kakaopay" && u.OverseasTransfer {
 				owners[a]++
+				holders[a] = append(holders[a], scope.Jurisdiction(usertable.DefaultMapping(), u.Country, u.Region))
 			}
 		}
 		checked := map[string]int{}
@@ -239,6 +242,41 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if checked["ko"] == 0 || checked["us-ca"] == 0 || checked["ja"] == 0 {
 			t.Errorf("languages checked %v: the population no longer covers them", checked)
+		}
+
+		// The one notice to a shared address carries what each holder's law
+		// requires: every element of each individuals duty covering them,
+		// and the sections only their law has.
+		a, err := assessmentOf(ctx, env, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for addr, js := range holders {
+			if len(js) < 2 {
+				continue
+			}
+			checked["shared"]++
+			if notice.Combination(js...) != "" {
+				checked["shared across jurisdictions"]++
+			}
+			html := byAddr[addr].Body.HTML
+			for _, j := range js {
+				for _, o := range a.Obligations {
+					if o.Required && o.RecipientKind == breach.RecipientIndividuals && notice.Covers(o.Jurisdiction, j) {
+						if err := notice.Check("notice to an address shared by "+strings.Join(js, ", "), html, draft.Duty(o)); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+				for _, want := range map[string][]string{"KR": {"kopico.go.kr"}, "US-CA": {"Notice of Data Breach", "identitytheft.gov"}}[j] {
+					if !strings.Contains(html, want) {
+						t.Errorf("the notice to an address shared by %v lacks %q, which a %s holder needs", js, want, j)
+					}
+				}
+			}
+		}
+		if checked["shared across jurisdictions"] == 0 {
+			t.Errorf("addresses checked %v: the population no longer shares an address across jurisdictions", checked)
 		}
 	})
 
