@@ -58,13 +58,15 @@ func startEmulators(ctx context.Context) (*emulators, error) {
 
 func (e *emulators) close() { e.stack.Close() }
 
-// throughput measures raw SendEmail, then the pipeline on dynalite, then
-// the pipeline on a synthetic (free) ledger, then raw again, with the CPU
-// each process spent per notice.
-func (e *emulators) throughput(ctx context.Context, res *Results) error {
+// throughput alternates raw SendEmail and the pipeline on dynalite, rounds
+// times, raw first and last, each pipeline round on a fresh case; a round's
+// ratio is its pipeline rate over the mean of the raw rates either side of
+// it, so a burst of load from elsewhere on the machine skews one round, not
+// the result (the median round). Then the pipeline on a synthetic (free)
+// ledger once. CPU per notice is summed over all rounds.
+func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) error {
 	// The emulators run on Node, whose JIT needs a few thousand calls of a
-	// kind before they run at speed (a conditional UpdateItem costs dynalite
-	// 1.2 ms cold, 0.4 ms warm): warm both with the pipeline itself.
+	// kind before they run at speed: warm both with the pipeline itself.
 	if err := e.seed(ctx, "warm", 2000); err != nil {
 		return err
 	}
@@ -74,55 +76,87 @@ func (e *emulators) throughput(ctx context.Context, res *Results) error {
 	if _, err := e.raw(ctx, 1000, res.Workers); err != nil {
 		return err
 	}
-	var err error
 	pids := e.stack.PIDs() // dynalite, then the SES emulator
 	cpu := func() [3]float64 { return [3]float64{procCPU(pids[0]), procCPU(pids[1]), selfCPU()} }
-	c0 := cpu()
-	if res.RawBefore, err = e.raw(ctx, res.People, res.Workers); err != nil {
+	var rawCPU, pipeCPU [3]float64
+	add := func(sum *[3]float64, a, b [3]float64) {
+		for i := range sum {
+			sum[i] += b[i] - a[i]
+		}
+	}
+	rawRound := func() error {
+		c0 := cpu()
+		r, err := e.raw(ctx, res.People, res.Workers)
+		add(&rawCPU, c0, cpu())
+		res.Raw = append(res.Raw, r)
 		return err
 	}
-	c1 := cpu()
-	res.RawCPU = perNotice(c0, c1, res.People)
-	if err := e.seed(ctx, "thru", res.People); err != nil {
+	if err := rawRound(); err != nil {
 		return err
 	}
-	if err := e.mailbox.Clear(ctx); err != nil {
-		return err
+	res.PipelineVerified = true
+	for round := range rounds {
+		caseID := fmt.Sprintf("thru%d", round)
+		if err := e.seed(ctx, caseID, res.People); err != nil {
+			return err
+		}
+		if err := e.mailbox.Clear(ctx); err != nil {
+			return err
+		}
+		c0 := cpu()
+		start := time.Now()
+		sent, err := drain(ctx, e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses), caseID, 0)
+		if err != nil {
+			return err
+		}
+		res.Pipelines = append(res.Pipelines, float64(sent)/time.Since(start).Seconds())
+		add(&pipeCPU, c0, cpu())
+		msgs, err := e.mailbox.Messages(ctx, time.Time{})
+		if err != nil {
+			return err
+		}
+		res.PipelineVerified = res.PipelineVerified && sent == res.People && len(msgs) == res.People
+		if err := e.mailbox.Clear(ctx); err != nil {
+			return err
+		}
+		if err := rawRound(); err != nil {
+			return err
+		}
+		res.Ratios = append(res.Ratios, res.Pipelines[round]/((res.Raw[round]+res.Raw[round+1])/2))
 	}
-	p := e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses)
-	c0 = cpu()
-	start := time.Now()
-	sent, err := drain(ctx, p, "thru", 0)
-	if err != nil {
-		return err
-	}
-	res.Pipeline = float64(sent) / time.Since(start).Seconds()
-	res.PipelineCPU = perNotice(c0, cpu(), sent)
-	msgs, err := e.mailbox.Messages(ctx, time.Time{})
-	if err != nil {
-		return err
-	}
-	res.PipelineVerified = sent == res.People && len(msgs) == res.People
-	if err := e.mailbox.Clear(ctx); err != nil {
-		return err
-	}
+	res.RawCPU = perNotice(rawCPU, res.People*len(res.Raw))
+	res.PipelineCPU = perNotice(pipeCPU, res.People*rounds)
+	res.Ratio = median(res.Ratios)
+
 	free := &delivery.Pipeline{Ledger: &ledger.Ledger{DB: &syntheticDB{n: res.People}, Table: "bench"}, SES: e.ses, Render: render,
 		From: "privacy@example.com", Pacing: delivery.Pacing{Workers: res.Workers}}
-	start = time.Now()
-	if sent, err = drain(ctx, free, "bench", 0); err != nil {
+	start := time.Now()
+	sent, err := drain(ctx, free, "bench", 0)
+	if err != nil {
 		return err
 	}
 	res.PipelineFreeLedger = float64(sent) / time.Since(start).Seconds()
 	if err := e.mailbox.Clear(ctx); err != nil {
 		return err
 	}
-	if res.RawAfter, err = e.raw(ctx, res.People, res.Workers); err != nil {
+	r, err := e.raw(ctx, res.People, res.Workers)
+	if err != nil {
 		return err
 	}
-	raw := (res.RawBefore + res.RawAfter) / 2
-	res.Ratio = res.Pipeline / raw
-	res.RatioFreeLedger = res.PipelineFreeLedger / raw
+	res.RatioFreeLedger = res.PipelineFreeLedger / ((res.Raw[len(res.Raw)-1] + r) / 2)
 	return e.mailbox.Clear(ctx)
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // CPU is the CPU time each process spent per notice, in milliseconds.
@@ -132,8 +166,8 @@ type CPU struct {
 	Go       float64 `json:"go_ms"`
 }
 
-func perNotice(a, b [3]float64, n int) CPU {
-	f := func(i int) float64 { return (b[i] - a[i]) / float64(n) * 1000 }
+func perNotice(sum [3]float64, n int) CPU {
+	f := func(i int) float64 { return sum[i] / float64(n) * 1000 }
 	return CPU{DynamoDB: f(0), SES: f(1), Go: f(2)}
 }
 
