@@ -26,6 +26,12 @@
 // the report or assessment changed since, so what is sent is what was
 // approved).
 //
+// Addresses that people under several jurisdictions share get one notice
+// written for all their laws; drafting reads the jurisdiction combinations
+// scoping recorded (scope.LoadShared) and checks and samples the notice of
+// each ("notice-shared-<locale>-<combination>"), so the approval covers
+// them (shared.go).
+//
 // Credit-agency and other-organisation duties get the generic filing form;
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get
 // the substitute notice as a public statement, checked for their elements.

@@ -70,6 +70,20 @@
 // is built and is not used if they differ; tests and FuzzRender compare the
 // two paths on many inputs.
 //
+// # Shared addresses
+//
+// Several people in scope may share one address; scoping keeps one of them
+// (the holder) and folds the others' jurisdictions and data into the
+// holder's subject (Recipient.Holders). Their one notice is written in the
+// holder's language and time zone (the rule ResolveLocale already applies
+// to the reader) but for every holder's law: the law flags, needed elements
+// and regulators are the union over the holders, rights sections of
+// different laws stand side by side, and the data listed is every
+// holder's, worded as what "may" have been involved since not all of it is
+// the reader's. Only combinations drafting drafted and the approvers saw
+// (CaseFacts.Shared) render; any other is *UnapprovedCombination. See
+// shared.go.
+//
 // # Locales
 //
 // ResolveLocale picks a notice's language: the reader's exact tag, then its

@@ -93,10 +93,12 @@ func (s *NoticeSet) Render(r Recipient) (Message, error) {
 
 // categoriesOf returns the data a notice lists: the person's own (own is
 // true), or the case's when scoping recorded none of the person's (or only
-// unknown ones), worded as what "may" have been involved.
+// unknown ones), worded as what "may" have been involved. A notice to a
+// shared address lists every holder's data, which is not all the reader's,
+// so it too is worded as what "may" have been involved.
 func (s *NoticeSet) categoriesOf(r Recipient) (own bool, cats []breach.Category) {
 	if categorySet(r.Categories) != 0 {
-		return true, r.Categories
+		return len(r.Holders) == 0, r.Categories
 	}
 	return false, s.facts.Categories
 }

@@ -77,7 +77,8 @@ func TestSharedAddressNoticeCoversEveryHolder(t *testing.T) {
 		t.Error("an unshared Singaporean's notice carries PIPA's rights: the fixture no longer tells the two apart")
 	}
 	data := section(shared.HTML, breach.ElementDataItems)
-	for _, want := range []string{"email address", "personal credit information"} {
+	// Not all of it is the reader's: it is worded as what may be involved.
+	for _, want := range []string{"The information involved may include:", "email address", "personal credit information"} {
 		if !strings.Contains(data, want) {
 			t.Errorf("the shared notice's data section lacks %q:\n%s", want, data)
 		}
