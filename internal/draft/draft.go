@@ -59,16 +59,19 @@ func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) 
 }
 
 // BuildShared is Build for a case whose scoping found addresses shared by
-// people under several jurisdictions: shared are those jurisdiction
-// combinations (scope.Shared's keys, e.g. "KR+SG"). Besides what Build
+// people under several jurisdictions. shared lists what scoping recorded
+// (scope.Shared): each combination ("KR+SG") and each language and reader
+// it is sent in ("en|SG|KR+SG", scope.NoticeKey). Besides what Build
 // drafts, it checks the one notice to such an address in every locale
 // against every individuals duty of every holder's jurisdiction, and keeps
-// a sample per combination in each of its jurisdictions' languages, so the
-// approval covers each combination the sender will write (the sender's
-// notice set renders no other; see notice.CaseFacts.Shared).
+// a sample per combination in each of its jurisdictions' languages and in
+// each language and reader it is sent in, so the approval covers each
+// notice the sender will write (its notice set renders no other
+// combination; see notice.CaseFacts.Shared).
 func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []string) ([]Draft, error) {
 	f := Facts(r, a, at)
-	f.Shared = combinations(shared)
+	plan := planShared(shared)
+	f.Shared = plan.combos
 	var out []Draft
 	var individuals, public []notice.Duty
 	for _, d := range f.Duties {
@@ -96,7 +99,7 @@ func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []st
 		}
 	}
 	if len(individuals) > 0 {
-		notices, err := buildNotices(f, individuals)
+		notices, err := buildNotices(f, individuals, plan)
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +121,7 @@ func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []st
 // rights), and keeps the samples a reviewer reads: each duty's
 // jurisdiction in its own language, each locale for its home jurisdiction
 // (or the largest one), and the substitute notice per locale.
-func buildNotices(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
+func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedPlan) ([]Draft, error) {
 	set, err := notice.NewNoticeSet(f)
 	if err != nil {
 		return nil, fmt.Errorf("draft notices: %w", err)
@@ -200,7 +203,7 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty) ([]Draft, error) {
 			Locale: l, Jurisdiction: largest, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		}))
 	}
-	shared, err := buildShared(f, set, duties)
+	shared, err := buildShared(f, set, duties, plan)
 	if err != nil {
 		return nil, err
 	}

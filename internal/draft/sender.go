@@ -50,7 +50,7 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 		return nil, "", &StaleDraftsError{CaseID: caseID, Stored: s.ContentHash, Recomputed: h}
 	}
 	f := Facts(r, a, s.DraftedAt)
-	f.Shared = shared
+	f.Shared = planShared(shared).combos
 	set, err := notice.NewNoticeSet(f)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)

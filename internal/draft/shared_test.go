@@ -26,7 +26,9 @@ func TestBuildSharedDraftsEachCombination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := draft.BuildShared(r, a, at, []string{"SG+KR", "KR+SG", "KR", "KR+not a code"})
+	// Scoping found one address shared across KR and SG, held by a
+	// Singaporean who reads Japanese; the rest is noise to ignore.
+	ds, err := draft.BuildShared(r, a, at, []string{"SG+KR", "KR+SG", "ja|SG|KR+SG", "KR", "KR+not a code", "en|KR", "x|y"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,9 @@ func TestBuildSharedDraftsEachCombination(t *testing.T) {
 			shared = append(shared, d.ID)
 		}
 	}
-	if diff := cmp.Diff([]string{"notice-shared-en-kr-sg", "notice-shared-ko-kr-sg"}, shared); diff != "" {
+	// Each jurisdiction's language for its own people, and the language and
+	// reader actually sent.
+	if diff := cmp.Diff([]string{"notice-shared-en-sg_kr-sg", "notice-shared-ja-sg_kr-sg", "notice-shared-ko-kr_kr-sg"}, shared); diff != "" {
 		t.Fatalf("shared samples (-want +got):\n%s", diff)
 	}
 	for _, id := range shared {
@@ -69,7 +73,8 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	r, a, at := sample(t, "kakaopay-alipay.json")
 	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
 	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
-	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2}}); err != nil {
+	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2},
+		Notices: map[string]int64{scope.NoticeKey("ja", "SG", "KR+SG"): 1, scope.NoticeKey("ko", "KR", "KR+SG"): 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// The draft stage reads the combinations scoping recorded.
@@ -82,14 +87,9 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	if err != nil || hash != out.ContentHash {
 		t.Fatalf("Load = %s, %v; want %s", hash, err, out.ContentHash)
 	}
-	var sample draft.Draft
+	samples := map[string]draft.Draft{}
 	for _, d := range ds {
-		if d.ID == "notice-shared-en-kr-sg" {
-			sample = d
-		}
-	}
-	if sample.HTML == "" {
-		t.Fatal("the draft stage drafted no notice for the KR+SG combination")
+		samples[d.ID] = d
 	}
 
 	approved := &draft.Approved{DB: db, Table: "t", Reports: reports, Assessments: assessments}
@@ -103,12 +103,15 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	}
 	holder := &casetable.Subject{UserID: "u1", Name: draft.SamplePerson, Email: "shared@example.com", Locale: "en", Jurisdiction: "SG",
 		Categories: cats[:1], HolderJurisdictions: []string{"KR", "SG"}, HolderCategories: cats}
-	m, err := render(holder)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.HTML != sample.HTML {
-		t.Error("the notice sent to a shared address differs from the approved sample")
+	for locale, id := range map[string]string{"en-SG": "notice-shared-en-sg_kr-sg", "ja": "notice-shared-ja-sg_kr-sg"} {
+		holder.Locale = locale
+		m, err := render(holder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if samples[id].HTML == "" || m.HTML != samples[id].HTML {
+			t.Errorf("the notice sent to a shared address in %s differs from the approved sample %s", locale, id)
+		}
 	}
 
 	other := *holder

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/casetable"
+	"breachflow/internal/notice"
 )
 
 // Shared addresses.
@@ -33,8 +34,9 @@ import (
 // for each address merges the union into its holder's subject
 // (casetable.Subject.HolderJurisdictions, HolderCategories) with a
 // read-then-conditional-put, and records the jurisdiction combinations it
-// found under "CASE#<id>" / "SCOPE#SHARED" for drafting, which drafts and
-// checks a notice for each. Scoping and the aggregate step need no IAM
+// found, with the language and reader of each one's notices, under
+// "CASE#<id>" / "SCOPE#SHARED" for drafting, which checks a notice for each
+// combination and keeps a sample of each language and reader. Scoping and the aggregate step need no IAM
 // action beyond the GetItem, PutItem and Query they already have.
 //
 // Cost at 40M people (DynamoDB on-demand). With d duplicates and s shared
@@ -74,6 +76,18 @@ type Shared struct {
 	// under more than one jurisdiction: each needs a notice written for
 	// all of them, and drafting drafts one for each combination.
 	Combinations map[string]int64 `dynamodbav:"combinations" json:"combinations"`
+	// Notices counts the same addresses by the notice they get:
+	// "<locale>|<holder's jurisdiction>|<combination>", the locale being
+	// the one the notice is written in (notice.ResolveLocale of the
+	// holder's). Drafting samples each, so the approvers read every
+	// language and reader each combination is sent in.
+	Notices map[string]int64 `dynamodbav:"notices" json:"notices"`
+}
+
+// NoticeKey is the Notices key of a notice written in locale for a holder
+// in jurisdiction, to an address shared across combination.
+func NoticeKey(locale, jurisdiction, combination string) string {
+	return locale + "|" + jurisdiction + "|" + combination
 }
 
 // CombinationKey names a set of jurisdictions: sorted, deduplicated, joined
@@ -122,7 +136,7 @@ func (f *Folder) Fold(ctx context.Context, caseID string, shards int) (*Shared, 
 	if workers <= 0 {
 		workers = 32
 	}
-	sum := &Shared{Combinations: map[string]int64{}}
+	sum := &Shared{Combinations: map[string]int64{}, Notices: map[string]int64{}}
 	var mu sync.Mutex
 	next := make(chan int)
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -140,6 +154,9 @@ func (f *Folder) Fold(ctx context.Context, caseID string, shards int) (*Shared, 
 				sum.Addresses += part.Addresses
 				for k, v := range part.Combinations {
 					sum.Combinations[k] += v
+				}
+				for k, v := range part.Notices {
+					sum.Notices[k] += v
 				}
 				mu.Unlock()
 			}
@@ -201,19 +218,21 @@ func (g *group) add(it *sharedItem) {
 // items sort next to each other (their keys start with its hash), so one
 // group is in hand at a time, across pages.
 func (f *Folder) foldShard(ctx context.Context, caseID string, shards, shard int) (*Shared, error) {
-	part := &Shared{Combinations: map[string]int64{}}
+	part := &Shared{Combinations: map[string]int64{}, Notices: map[string]int64{}}
 	var cur *group
 	flush := func() error {
 		if cur == nil {
 			return nil
 		}
 		js, cs := keys(cur.juris), keys(cur.cats)
-		if err := f.merge(ctx, caseID, shards, cur.holder, js, cs); err != nil {
+		locale, jurisdiction, err := f.merge(ctx, caseID, shards, cur.holder, js, cs)
+		if err != nil {
 			return err
 		}
 		part.Addresses++
 		if k := CombinationKey(js); k != "" {
 			part.Combinations[k]++
+			part.Notices[NoticeKey(notice.ResolveLocale(locale, jurisdiction), jurisdiction, k)]++
 		}
 		cur = nil
 		return nil
@@ -268,8 +287,9 @@ func keys(m map[string]bool) []string {
 // subject and puts it back with the sets merged, on condition that its
 // status is still the one read (nothing else writes a subject between
 // scoping and sending; the condition keeps it that way if a fold is ever
-// run late). A union already there writes nothing.
-func (f *Folder) merge(ctx context.Context, caseID string, shards int, holder string, juris, cats []string) error {
+// run late). A union already there writes nothing. It returns the holder's
+// locale and jurisdiction, which decide how their notice reads.
+func (f *Folder) merge(ctx context.Context, caseID string, shards int, holder string, juris, cats []string) (locale, jurisdiction string, err error) {
 	key := map[string]types.AttributeValue{
 		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, casetable.Shard(holder, shards))},
 		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.SubjectSK(holder)},
@@ -277,16 +297,17 @@ func (f *Folder) merge(ctx context.Context, caseID string, shards int, holder st
 	for try := 0; ; try++ {
 		out, err := f.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.Table), Key: key, ConsistentRead: aws.Bool(true)})
 		if err != nil {
-			return fmt.Errorf("read holder of a shared address in case %s: %w", caseID, err)
+			return "", "", fmt.Errorf("read holder of a shared address in case %s: %w", caseID, err)
 		}
 		item := out.Item
 		if len(item) == 0 {
-			return fmt.Errorf("fold case %s: %w", caseID, ErrHolderMissing)
+			return "", "", fmt.Errorf("fold case %s: %w", caseID, ErrHolderMissing)
 		}
+		locale, jurisdiction = text(item, "locale"), text(item, "jurisdiction")
 		js, jChanged := mergeSet(item["holder_jurisdictions"], juris)
 		cs, cChanged := mergeSet(item["holder_categories"], cats)
 		if !jChanged && !cChanged {
-			return nil
+			return locale, jurisdiction, nil
 		}
 		item["holder_jurisdictions"] = &types.AttributeValueMemberSS{Value: js}
 		if len(cs) > 0 {
@@ -308,9 +329,9 @@ func (f *Folder) merge(ctx context.Context, caseID string, shards int, holder st
 			continue // changed since read: merge into what is there now
 		}
 		if err != nil {
-			return fmt.Errorf("fold shared address of case %s: %w", caseID, err)
+			return "", "", fmt.Errorf("fold shared address of case %s: %w", caseID, err)
 		}
-		return nil
+		return locale, jurisdiction, nil
 	}
 }
 
@@ -376,6 +397,9 @@ func LoadShared(ctx context.Context, db Getter, table, caseID string) (*Shared, 
 	var s Shared
 	if err := attributevalue.UnmarshalMap(out.Item, &s); err != nil {
 		return nil, fmt.Errorf("decode shared summary of %s: %w", caseID, err)
+	}
+	if s.Notices == nil {
+		s.Notices = map[string]int64{}
 	}
 	if s.Combinations == nil {
 		s.Combinations = map[string]int64{}

@@ -81,7 +81,9 @@ func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR+SG": 1}}, sh); diff != "" {
+	reader := map[string]string{"a": "ko|KR", "d": "de|DE", "f": "en|SG"}[holder] // f has no locale: Singapore's English
+	want := &scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR+SG": 1}, Notices: map[string]int64{reader + "|DE+KR+SG": 1}}
+	if diff := cmp.Diff(want, sh); diff != "" {
 		t.Errorf("shared summary (-want +got):\n%s", diff)
 	}
 	if _, err := scope.LoadShared(ctx, db, cases, newCase(t)); !errors.Is(err, scope.ErrNoShared) {
@@ -141,8 +143,9 @@ func TestSharedAddressFoundBeforeTheHolderIsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]int64{"DE+KR": 1}, sh.Combinations); diff != "" || sh.Addresses != 1 {
-		t.Errorf("shared: %d addresses, combinations (-want +got):\n%s", sh.Addresses, diff)
+	want := &scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR": 1}, Notices: map[string]int64{"ko|KR|DE+KR": 1}}
+	if diff := cmp.Diff(want, sh); diff != "" {
+		t.Errorf("shared summary (-want +got):\n%s", diff)
 	}
 	got := subjects(t, db, cases, caseID, 4)
 	a, d := got["a"], got["d"]
