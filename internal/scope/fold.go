@@ -36,8 +36,9 @@ import (
 // read-then-conditional-put, and records the jurisdiction combinations it
 // found, with the language and reader of each one's notices, under
 // "CASE#<id>" / "SCOPE#SHARED" for drafting, which checks a notice for each
-// combination and keeps a sample of each language and reader. Scoping and the aggregate step need no IAM
-// action beyond the GetItem, PutItem and Query they already have.
+// combination and keeps a sample of each language and reader. Scoping and
+// the aggregate step need no IAM action beyond the GetItem, PutItem and
+// Query they already have.
 //
 // Cost at 40M people (DynamoDB on-demand). With d duplicates and s shared
 // addresses (s <= d; ~1% of people share an address in the demo data, so
@@ -67,7 +68,8 @@ func sharedSK(addressHash, userID string) string { return sharedPrefix + address
 const sharedSummarySK = "SCOPE#SHARED"
 
 // Shared summarises a case's shared addresses, as Folder.Fold found them.
-// It holds counts and jurisdiction codes only.
+// It holds counts, jurisdiction and language codes only, and stays small:
+// one key per combination and per language and reader of it.
 type Shared struct {
 	// Addresses is how many addresses two or more people in scope share.
 	Addresses int64 `dynamodbav:"addresses" json:"addresses"`
