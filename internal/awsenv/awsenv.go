@@ -14,10 +14,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
@@ -49,11 +51,29 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 				credentials.NewStaticCredentialsProvider("local", "local", "")))
 		}
 	}
+	// The caller's options come last, so an HTTP client of its own wins.
+	opts = append([]func(*config.LoadOptions) error{config.WithHTTPClient(HTTPClient())}, opts...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
 	return cfg, nil
+}
+
+// IdleConnsPerHost is how many idle connections the clients keep to each
+// endpoint. The SDK's default is 10, so a send invocation with more workers
+// than that (up to delivery.MaxWorkers, 64) closed a connection after most
+// calls and opened another: a TLS handshake per SendEmail in AWS, and CPU
+// spent on both sides of every local call.
+const IdleConnsPerHost = 128
+
+// HTTPClient is the SDK's HTTP client with IdleConnsPerHost idle
+// connections a host.
+func HTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.MaxIdleConnsPerHost = IdleConnsPerHost
+		tr.MaxIdleConns = 2 * IdleConnsPerHost
+	})
 }
 
 // Local reports whether at least one endpoint variable is set and every set

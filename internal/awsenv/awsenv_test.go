@@ -3,6 +3,8 @@ package awsenv
 import (
 	"context"
 	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
 func TestLocal(t *testing.T) {
@@ -61,5 +63,26 @@ func TestLoadSuppliesLocalCredentials(t *testing.T) {
 	}
 	if creds.AccessKeyID != "local" {
 		t.Errorf("access key = %q, want the static local one", creds.AccessKeyID)
+	}
+}
+
+// TestClientsKeepEnoughConnections: a send invocation runs up to 64
+// SendEmail calls at once; with the SDK's default of 10 idle connections a
+// host, most calls would open a fresh connection (a TLS handshake in AWS).
+func TestClientsKeepEnoughConnections(t *testing.T) {
+	for _, v := range EndpointVars {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_ENDPOINT_URL_SESV2", "http://127.0.0.1:8005")
+	cfg, err := Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		t.Fatalf("HTTP client is %T", cfg.HTTPClient)
+	}
+	if got := c.GetTransport().MaxIdleConnsPerHost; got < 64 {
+		t.Errorf("MaxIdleConnsPerHost = %d, want at least the send stage's 64 workers", got)
 	}
 }
