@@ -76,6 +76,11 @@ func (d *syntheticDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*
 	return &dynamodb.GetItemOutput{}, nil
 }
 
+func (d *syntheticDB) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	d.records.Add(1)
+	return &dynamodb.PutItemOutput{}, nil
+}
+
 func (d *syntheticDB) BatchWriteItem(_ context.Context, in *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 	for _, reqs := range in.RequestItems {
 		d.records.Add(int64(len(reqs)))

@@ -41,6 +41,10 @@ func (d oneSubjectDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*
 	return &dynamodb.GetItemOutput{}, nil
 }
 
+func (d oneSubjectDB) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	return &dynamodb.PutItemOutput{}, nil
+}
+
 func (d oneSubjectDB) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 	return &dynamodb.BatchWriteItemOutput{}, nil
 }

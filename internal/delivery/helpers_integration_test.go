@@ -213,6 +213,13 @@ func (d deadDB) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemI
 	return d.DB.BatchWriteItem(ctx, in, opts...)
 }
 
+func (d deadDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if d.dead.Load() {
+		return nil, errDead
+	}
+	return d.DB.PutItem(ctx, in, opts...)
+}
+
 func (d deadDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	if d.dead.Load() {
 		return nil, errDead
