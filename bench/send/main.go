@@ -39,7 +39,10 @@ import (
 type Results struct {
 	People  int `json:"people"`
 	Workers int `json:"workers"`
-	// Raw is the raw SendEmail rate before the first round and after each.
+	// RawWorkers are the concurrencies raw SendEmail is measured at.
+	RawWorkers []int `json:"raw_workers"`
+	// Raw is the raw SendEmail rate before the first round and after each,
+	// the best over RawWorkers.
 	Raw []float64 `json:"raw_sends_per_s"`
 	// Pipelines is each round's pipeline rate; Ratios each round's ratio to
 	// the raw rates either side of it.
@@ -99,7 +102,8 @@ func main() {
 
 func run() error {
 	people := flag.Int("people", 2000, "people in the throughput phase")
-	workers := flag.Int("workers", 16, "concurrent sends, raw and pipeline alike")
+	workers := flag.Int("workers", delivery.MaxWorkers, "the pipeline's workers (the send function runs 64 at any rate share above ~525/s: DerivePacing)")
+	rawWorkers := flag.String("raw-workers", "16,64", "concurrencies of the raw SendEmail rounds; each round keeps the best")
 	rounds := flag.Int("rounds", 3, "pipeline rounds of the throughput phase, each between two raw rounds")
 	rate := flag.Float64("rate", 100, "configured rate of the paced phase (0 skips it)")
 	rateSends := flag.Int("rate-sends", 2000, "sends in the paced phase's window")
@@ -114,6 +118,13 @@ func run() error {
 	}
 
 	res := Results{People: *people, Workers: *workers}
+	for _, f := range strings.Split(*rawWorkers, ",") {
+		w, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || w < 1 {
+			return fmt.Errorf("-raw-workers %q: want a list of positive counts", *rawWorkers)
+		}
+		res.RawWorkers = append(res.RawWorkers, w)
+	}
 	if *people > 0 || *rate > 0 {
 		em, err := startEmulators(ctx)
 		if err != nil {
@@ -160,7 +171,7 @@ func run() error {
 
 func report(r Results) {
 	if len(r.Pipelines) > 0 {
-		fmt.Printf("throughput (%d people a round, %d workers, real emulators)\n", r.People, r.Workers)
+		fmt.Printf("throughput (%d people a round; pipeline %d workers, raw the best of %v workers; real emulators)\n", r.People, r.Workers, r.RawWorkers)
 		for i, p := range r.Pipelines {
 			fmt.Printf("  round %d: raw %5.0f/s, pipeline %5.0f/s, raw %5.0f/s: %3.0f %%\n", i+1, r.Raw[i], p, r.Raw[i+1], 100*r.Ratios[i])
 		}
