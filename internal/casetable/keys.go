@@ -52,6 +52,19 @@ func AddressPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#A#
 // address, never the address itself, so keys carry no personal data.
 func AddressSK(addressHash string) string { return "ADDR#" + addressHash }
 
+// SharedPrefix starts the sort key of a shared-address item, in the
+// address's claim partition (AddressPK): one per person whose address
+// another person of the case already holds.
+const SharedPrefix = "SHARED#"
+
+// SharedSK is the sort key of the shared-address item of userID, whose
+// address (by hash) another subject holds.
+func SharedSK(addressHash, userID string) string { return SharedPrefix + addressHash + "#" + userID }
+
+// SharedSummarySK is where a case's shared-address summary is recorded,
+// under CasePK.
+const SharedSummarySK = "SCOPE#SHARED"
+
 // Shard places key (a user id or an address hash) in one of n shards. It is
 // stable across processes and releases: changing it would split a case.
 func Shard(key string, n int) int {

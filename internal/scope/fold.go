@@ -56,17 +56,6 @@ import (
 // A fold cut short is safe to run again: merging a union already there
 // writes nothing.
 
-// sharedPrefix starts the sort key of a shared item, in the address's
-// claim partition.
-const sharedPrefix = "SHARED#"
-
-// sharedSK is the sort key of the shared item of a duplicate of an address.
-func sharedSK(addressHash, userID string) string { return sharedPrefix + addressHash + "#" + userID }
-
-// sharedSummarySK is where a case's shared-address summary is recorded,
-// under casetable.CasePK.
-const sharedSummarySK = "SCOPE#SHARED"
-
 // Shared summarises a case's shared addresses, as Folder.Fold found them.
 // It holds counts, jurisdiction and language codes only, and stays small:
 // one key per combination and per language and reader of it.
@@ -195,7 +184,7 @@ type sharedItem struct {
 
 // address is the address hash a shared item's sort key names.
 func (it *sharedItem) address() string {
-	a, _, _ := strings.Cut(strings.TrimPrefix(it.SK, sharedPrefix), "#")
+	a, _, _ := strings.Cut(strings.TrimPrefix(it.SK, casetable.SharedPrefix), "#")
 	return a
 }
 
@@ -243,7 +232,7 @@ func (f *Folder) foldShard(ctx context.Context, caseID string, shards, shard int
 		TableName:                 aws.String(f.Table),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :p)"),
 		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#sk": casetable.AttrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.AddressPK(caseID, shard)}, ":p": &types.AttributeValueMemberS{Value: sharedPrefix}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: casetable.AddressPK(caseID, shard)}, ":p": &types.AttributeValueMemberS{Value: casetable.SharedPrefix}},
 		ConsistentRead:            aws.Bool(true),
 	})
 	for p.HasMorePages() {
@@ -362,7 +351,7 @@ func RecordShared(ctx context.Context, db Putter, table, caseID string, sum *Sha
 		return fmt.Errorf("encode shared summary: %w", err)
 	}
 	item[casetable.AttrPK] = &types.AttributeValueMemberS{Value: casetable.CasePK(caseID)}
-	item[casetable.AttrSK] = &types.AttributeValueMemberS{Value: sharedSummarySK}
+	item[casetable.AttrSK] = &types.AttributeValueMemberS{Value: casetable.SharedSummarySK}
 	item["case_id"] = &types.AttributeValueMemberS{Value: caseID}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
 		return fmt.Errorf("record shared summary of %s: %w", caseID, err)
@@ -386,7 +375,7 @@ func LoadShared(ctx context.Context, db Getter, table, caseID string) (*Shared, 
 		TableName: aws.String(table),
 		Key: map[string]types.AttributeValue{
 			casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.CasePK(caseID)},
-			casetable.AttrSK: &types.AttributeValueMemberS{Value: sharedSummarySK},
+			casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.SharedSummarySK},
 		},
 		ConsistentRead: aws.Bool(true),
 	})

@@ -188,7 +188,7 @@ func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *per
 func (s *Scoper) share(ctx context.Context, in SegmentInput, addr string, h holder, p *person) error {
 	item := map[string]types.AttributeValue{
 		casetable.AttrPK:      &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
-		casetable.AttrSK:      &types.AttributeValueMemberS{Value: sharedSK(addr, p.id)},
+		casetable.AttrSK:      &types.AttributeValueMemberS{Value: casetable.SharedSK(addr, p.id)},
 		"case_id":             &types.AttributeValueMemberS{Value: in.CaseID},
 		"holder_id":           &types.AttributeValueMemberS{Value: h.id},
 		"holder_jurisdiction": &types.AttributeValueMemberS{Value: h.jurisdiction},
