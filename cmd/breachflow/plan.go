@@ -177,7 +177,7 @@ func printPlan(w io.Writer, p planOutput) {
 	}
 	fmt.Fprintf(w, "  %-15s %12s\n", "total", usd(p.Cost.Total))
 	fmt.Fprintf(w, "  beyond SES %s = %.1f %% of the SES cost\n", usd(p.Cost.BeyondSES), 100*p.Cost.BeyondSESShare)
-	fmt.Fprintf(w, "  (%d shard children looping send runs of up to %d s, %d ledger writes per person)\n", capacity.Shards, capacity.SendRunSeconds, capacity.LedgerWritesPerPerson)
+	fmt.Fprintf(w, "  (%d shard children looping send runs of up to %d s; %d ledger write per person, one lease check per %d)\n", capacity.Shards, capacity.SendRunSeconds, capacity.LedgerWritesPerPerson, capacity.PageSubjects)
 }
 
 func usd(v float64) string { return "$" + thousands2(v) }

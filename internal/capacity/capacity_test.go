@@ -95,7 +95,7 @@ func TestEstimateReproducesLimits(t *testing.T) {
 	send := line(t, c, "send invocations").USD + line(t, c, "send duration (paced wall time)").USD
 	near("Lambda (send)", send, 8, 1)
 	near("scan", line(t, c, "user table parallel scan").USD, 0.61, 0.005)
-	near("ledger", line(t, c, "ledger claim + complete").USD, 50.56, 0.01)
+	near("ledger", line(t, c, "send records and lease checks").USD, 25.33, 0.01)
 	if c.BeyondSESShare > 0.05 {
 		t.Errorf("beyond SES = $%.2f = %.1f %% of SES, want within a few percent", c.BeyondSES, 100*c.BeyondSESShare)
 	}

@@ -38,15 +38,22 @@ const (
 	// ShardFinished); TransitionsPerChildRun its start and its end.
 	TransitionsPerRun      = 2
 	TransitionsPerChildRun = 2
-	// LedgerWritesPerPerson: claim and complete (package ledger).
-	LedgerWritesPerPerson = 2
+	// LedgerWritesPerPerson: the send record (package ledger). Records are
+	// written in batches, one item per page a batch touches, but at the
+	// send function's per-invocation rate in AWS (tens a second) a batch
+	// rarely holds more than one send, so each send is priced as a write.
+	LedgerWritesPerPerson = 1
+	// PageSubjects is a send page (ledger.DefaultPage); each costs one
+	// lease check, a write.
+	PageSubjects = 500
 	// ScopeWritesPerPerson: the subject item scoping writes.
 	ScopeWritesPerPerson = 1
 	// EventWritesPerPerson: the delivery (or bounce) event applied.
 	EventWritesPerPerson = 1
 	// SubjectItemBytes is a subject item's size (ids, address, locale,
 	// jurisdiction, categories, state): one write unit, and what the send
-	// stage's shard queries read.
+	// stage's shard queries read (strongly consistent: a resumed run must
+	// see the records of the run before).
 	SubjectItemBytes = 500
 	// UserItemBytes is the assumed size of one user-table item when the
 	// table's size is not given (40 GB for 40M users, as LIMITS.md).
@@ -104,6 +111,8 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 	readUnits := func(bytes float64) float64 {
 		return math.Ceil(bytes/dynamoReadUnitBytes) * eventuallyConsistentRead
 	}
+	consistentReadUnits := func(bytes float64) float64 { return math.Ceil(bytes / dynamoReadUnitBytes) }
+	ledgerWrites := n*LedgerWritesPerPerson + math.Ceil(n/PageSubjects)
 	lines := []Line{
 		{"SES", "notices", n, "messages", n * SESPerMessage},
 		{"Step Functions", "send Map: shard children and their send-run loops", transitions, "transitions", transitions * StandardPerTransition},
@@ -113,8 +122,8 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 		{"Lambda", "SES event duration", n * EventHandlerSeconds * EventMemoryGB, "GB-s", n * EventHandlerSeconds * EventMemoryGB * LambdaPerGBSecond},
 		{"DynamoDB", "user table parallel scan", readUnits(float64(userTableBytes)), "read units", readUnits(float64(userTableBytes)) * DynamoDBPerReadUnit},
 		{"DynamoDB", "subject writes (scoping)", n * ScopeWritesPerPerson, "write units", n * ScopeWritesPerPerson * DynamoDBPerWriteUnit},
-		{"DynamoDB", "ledger claim + complete", n * LedgerWritesPerPerson, "write units", n * LedgerWritesPerPerson * DynamoDBPerWriteUnit},
-		{"DynamoDB", "send-stage shard reads", readUnits(n * SubjectItemBytes), "read units", readUnits(n*SubjectItemBytes) * DynamoDBPerReadUnit},
+		{"DynamoDB", "send records and lease checks", ledgerWrites, "write units", ledgerWrites * DynamoDBPerWriteUnit},
+		{"DynamoDB", "send-stage shard reads", consistentReadUnits(n * SubjectItemBytes), "read units", consistentReadUnits(n*SubjectItemBytes) * DynamoDBPerReadUnit},
 		{"DynamoDB", "SES event updates", n * EventWritesPerPerson, "write units", n * EventWritesPerPerson * DynamoDBPerWriteUnit},
 	}
 	c := Cost{Lines: lines, ByService: map[string]float64{}}
