@@ -20,6 +20,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
+	"breachflow/internal/ledger"
 )
 
 // TestEveryoneInScopeGetsExactlyOne seeds a case with people in every
@@ -424,5 +425,50 @@ func TestPersistentServerErrorsStopWithoutFailingPeople(t *testing.T) {
 		if got[s.Email] != 1 {
 			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
 		}
+	}
+}
+
+// TestTakenOverLeaseStopsTheRun: another run takes the shard's lease while
+// this one still works it (as if this one had overrun its deadline). The
+// first run stops at its next page with LeaseLost set and no error; what it
+// sent is recorded, so the run after the takeover sends to the rest only.
+func TestTakenOverLeaseStopsTheRun(t *testing.T) {
+	e := newEnv(t, 1)
+	var subjects []casetable.Subject
+	for i := range 80 {
+		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
+	}
+	e.seed(t, subjects)
+	later := time.Now().Add(time.Hour) // past the first run's lease
+	var calls atomic.Int64
+	var thief ledger.Lease
+	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+		if calls.Add(1) == 5 {
+			var err error
+			if thief, err = e.ledger.LeaseShard(ctx, e.caseID, 0, later, later.Add(time.Minute)); err != nil {
+				t.Errorf("take the lease over: %v", err)
+			}
+		}
+		return e.ses.SendEmail(ctx, in, opts...)
+	})
+	first, err := e.pipeline(ses, nil, 2).Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.LeaseLost != 1 || first.Done || first.Sent == 0 || first.Sent >= len(subjects) || first.NextCursor == "" {
+		t.Fatalf("first run %+v: want it stopped by the takeover, with a cursor", first)
+	}
+	if err := e.ledger.ReleaseLease(context.Background(), thief, later); err != nil {
+		t.Fatal(err)
+	}
+	sum := drain(t, e.pipeline(e.ses, nil, 2), e)
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
+	if first.Sent+sum.Sent != len(subjects) {
+		t.Errorf("sent %d then %d, want %d in all", first.Sent, sum.Sent, len(subjects))
 	}
 }
