@@ -107,7 +107,12 @@ func (c *recorder) flush(batch []pending) {
 	}
 	var err error
 	for try := range 4 {
-		if err = r.p.Ledger.RecordSends(c.ctx, r.lease, c.n, sends); err == nil {
+		// Each try is bounded: the stop at the deadline leaves two send
+		// timeouts for the last sends and their records.
+		wctx, cancel := context.WithTimeout(c.ctx, r.p.SendTimeout)
+		err = r.p.Ledger.RecordSends(wctx, r.lease, c.n, sends)
+		cancel()
+		if err == nil {
 			break
 		}
 		time.Sleep(r.p.Backoff.Delay(try))
