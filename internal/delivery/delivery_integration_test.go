@@ -138,11 +138,7 @@ func TestEveryoneInScopeGetsExactlyOne(t *testing.T) {
 func TestCrashMidBatchThenResume(t *testing.T) {
 	e := newEnv(t, 1)
 	const people, workers, crashAfter = 200, 6, 57
-	var subjects []casetable.Subject
-	for i := range people {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, people)
 
 	var dead atomic.Bool
 	var sends atomic.Int64
@@ -195,11 +191,7 @@ func TestCrashMidBatchThenResume(t *testing.T) {
 // everyone still gets exactly one notice.
 func TestThrottlingNeverDropsAnyone(t *testing.T) {
 	e := newEnv(t, 2)
-	var subjects []casetable.Subject
-	for i := range 80 {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, 80)
 	var calls, throttled atomic.Int64
 	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 		if n := calls.Add(1); n <= 10 || n%3 == 0 {
@@ -236,11 +228,7 @@ func TestStopErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, 1)
-			var subjects []casetable.Subject
-			for i := range 40 {
-				subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-			}
-			e.seed(t, subjects)
+			subjects := e.seedPending(t, 40)
 			var calls atomic.Int64
 			ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 				if calls.Add(1) > 10 {
@@ -280,11 +268,7 @@ func TestStopErrors(t *testing.T) {
 // tells the other to wait, so each person gets one notice.
 func TestConcurrentRunsShareAShard(t *testing.T) {
 	e := newEnv(t, 1)
-	var subjects []casetable.Subject
-	for i := range 120 {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, 120)
 	var wg sync.WaitGroup
 	results := make([]delivery.Result, 2)
 	for i := range 2 {
@@ -321,11 +305,7 @@ func TestConcurrentRunsShareAShard(t *testing.T) {
 // and runs from that cursor finish the shard with one notice each.
 func TestDeadlineStopsAndCursorResumes(t *testing.T) {
 	e := newEnv(t, 1)
-	var subjects []casetable.Subject
-	for i := range 100 {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, 100)
 	p := e.pipeline(e.ses, nil, 4)
 	p.Pacing.Rate = 50
 	first, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(2*p.SendTimeout + 600*time.Millisecond)})
@@ -400,11 +380,7 @@ func TestFilingsGoOnceWithAttachment(t *testing.T) {
 // and fails nobody: the next run sends to everyone.
 func TestPersistentServerErrorsStopWithoutFailingPeople(t *testing.T) {
 	e := newEnv(t, 1)
-	var subjects []casetable.Subject
-	for i := range 30 {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, 30)
 	down := errors.New("dial tcp: connection refused")
 	ses := sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 		return nil, down
@@ -434,11 +410,7 @@ func TestPersistentServerErrorsStopWithoutFailingPeople(t *testing.T) {
 // sent is recorded, so the run after the takeover sends to the rest only.
 func TestTakenOverLeaseStopsTheRun(t *testing.T) {
 	e := newEnv(t, 1)
-	var subjects []casetable.Subject
-	for i := range 80 {
-		subjects = append(subjects, e.subject(i, casetable.StatusPending, e.addr(i)))
-	}
-	e.seed(t, subjects)
+	subjects := e.seedPending(t, 80)
 	later := time.Now().Add(time.Hour) // past the first run's lease
 	var calls atomic.Int64
 	var thief ledger.Lease

@@ -94,6 +94,17 @@ func (e *env) seed(t *testing.T, subjects []casetable.Subject) {
 	}
 }
 
+// seedPending seeds n pending people with usable addresses.
+func (e *env) seedPending(t *testing.T, n int) []casetable.Subject {
+	t.Helper()
+	subjects := make([]casetable.Subject, n)
+	for i := range n {
+		subjects[i] = e.subject(i, casetable.StatusPending, e.addr(i))
+	}
+	e.seed(t, subjects)
+	return subjects
+}
+
 // get reads one subject back as the ledger reports it (its send record
 // folded in).
 func (e *env) get(t *testing.T, userID string) casetable.Subject {
