@@ -1,6 +1,6 @@
-// Command reconcile is the Lambda of the workflow's last stage: count every
-// person's delivery state from the ledger, record it on the case and close
-// the case in its audit log.
+// Command reconcile is the Lambda of the workflow's last step: sum the
+// per-shard delivery counts of the count Map (reconcile-shard), record them
+// on the case and close the case in its audit log.
 package main
 
 import (
@@ -24,7 +24,6 @@ func main() {
 	lambdamain.Start(&config{}, func(_ context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
 		db := dynamodb.NewFromConfig(cfg)
 		return (&reconcile.Handler{
-			DB: db, Table: c.CaseTable,
 			Cases: &cases.Store{DB: db, Table: c.CaseTable},
 			Audit: audit.Log{DB: db, Table: c.CaseTable},
 			Log:   log,

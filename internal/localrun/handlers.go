@@ -141,10 +141,10 @@ var constructors = map[string]func(d Deps) (lambda.Handler, error){
 		led := &ledger.Ledger{DB: d.db(), Table: d.CaseTable}
 		return lambda.NewHandler((&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: d.log()}).Handle), nil
 	},
+	"ReconcileShardFunction": func(d Deps) (lambda.Handler, error) {
+		return lambda.NewHandler((&reconcile.ShardHandler{DB: d.db(), Table: d.CaseTable, Log: d.log()}).Handle), nil
+	},
 	"ReconcileFunction": func(d Deps) (lambda.Handler, error) {
-		db := d.db()
-		return lambda.NewHandler((&reconcile.Handler{
-			DB: db, Table: d.CaseTable, Cases: d.cases(), Audit: audit.Log{DB: db, Table: d.CaseTable}, Log: d.log(),
-		}).Handle), nil
+		return lambda.NewHandler((&reconcile.Handler{Cases: d.cases(), Audit: d.audit(), Log: d.log()}).Handle), nil
 	},
 }

@@ -1,43 +1,36 @@
-// Package reconcile is the workflow's last stage: it counts where every
-// person of a case stands in delivery, straight from the subject set (the
-// ledger), records the counts on the case and closes it in the audit log.
-//
-// Counting from the ledger, not from what the send Map reported, is the
-// point: a batch retried, redriven or run twice is counted once, and a
-// person still pending or claimed after sending shows up as "not reached"
-// instead of disappearing. SES delivery, bounce and complaint events keep
-// arriving after close and keep updating the same subjects; running
-// reconcile again (or `breachflow status`) shows the newer picture.
 package reconcile
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
-	"breachflow/internal/ledger"
 )
-
-// Querier reads a shard of the subject set.
-type Querier interface {
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-}
 
 // Auditor appends to the case's audit log.
 type Auditor interface {
 	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
-// Input is the reconcile state's input.
+// InvalidInput says the close step's input cannot give a true count: a
+// shard missing, counted twice or of another case. Summing what is there
+// would close the case with people left out, so the step stops instead.
+type InvalidInput struct {
+	Field, Reason string
+}
+
+func (e *InvalidInput) Error() string { return e.Field + ": " + e.Reason }
+
+// Input is the close step's input: the case and the count Map's results,
+// one per shard, in any order.
 type Input struct {
 	CaseID string `json:"case_id"`
 	Shards int    `json:"shards"`
+	// ShardCounts are the ShardHandler outputs, one per shard 0..Shards-1.
+	ShardCounts []ShardCount `json:"shard_counts"`
 }
 
 // Output counts people by delivery status: ids and counts only.
@@ -53,10 +46,9 @@ type Output struct {
 	Unreached int `json:"unreached"`
 }
 
-// Handler runs the stage.
+// Handler is the close step: it sums the shard counts, records them on the
+// case and closes the case in the audit log.
 type Handler struct {
-	DB    Querier
-	Table string
 	Cases *cases.Store
 	Audit Auditor
 	Log   *slog.Logger
@@ -67,20 +59,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if in.Shards <= 0 {
 		in.Shards = casetable.DefaultShards
 	}
-	by, err := Count(ctx, h.DB, h.Table, in.CaseID, in.Shards)
+	by, err := Sum(in.CaseID, in.Shards, in.ShardCounts)
 	if err != nil {
 		return Output{}, err
 	}
-	out := Output{CaseID: in.CaseID, ByStatus: by}
-	for s, n := range by {
-		out.People += n
-		switch casetable.Status(s) {
-		case casetable.StatusFailed, casetable.StatusBounced, casetable.StatusNoContact:
-			out.Fallback += n
-		case casetable.StatusPending, casetable.StatusClaimed:
-			out.Unreached += n
-		}
-	}
+	out := summarize(in.CaseID, by)
 	if _, err := h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
 		c.Delivery = by
 		c.Status = cases.StatusClosed
@@ -96,48 +79,66 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
 	}
 	if h.Log != nil {
-		h.Log.InfoContext(ctx, "reconcile", "case_id", in.CaseID, "people", out.People, "fallback", out.Fallback, "unreached", out.Unreached)
+		h.Log.InfoContext(ctx, "reconcile", "case_id", in.CaseID, "shards", in.Shards, "people", out.People, "fallback", out.Fallback, "unreached", out.Unreached)
 	}
 	return out, nil
 }
 
-// Count returns how many subjects of the case are in each delivery status,
-// reading every shard (a few at a time) through the ledger, so a person whose
-// notice is recorded counts as sent until an SES event says more.
-func Count(ctx context.Context, db Querier, table, caseID string, shards int) (map[string]int, error) {
-	var (
-		mu    sync.Mutex
-		total = map[string]int{}
-		wg    sync.WaitGroup
-		errs  = make(chan error, shards)
-		sem   = make(chan struct{}, 8)
-	)
-	for shard := range shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			local := map[string]int{}
-			err := ledger.Walk(ctx, db, table, caseID, shard, func(s *casetable.Subject) error {
-				local[string(s.Status)]++
-				return nil
-			})
-			if err != nil {
-				errs <- fmt.Errorf("count shard %d of %s: %w", shard, caseID, err)
-				return
-			}
-			mu.Lock()
-			for s, n := range local {
-				total[s] += n
-			}
-			mu.Unlock()
-		}()
+// Sum adds up the shard counts of a case. Every shard 0..shards-1 must be
+// there exactly once and of this case; anything else is an *InvalidInput,
+// never a partial total.
+func Sum(caseID string, shards int, counts []ShardCount) (map[string]int, error) {
+	if len(counts) == 0 {
+		return nil, &InvalidInput{Field: "shard_counts", Reason: "no shard counts"}
 	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return nil, err
+	seen := make(map[int]bool, len(counts))
+	total := map[string]int{}
+	for i, c := range counts {
+		field := fmt.Sprintf("shard_counts[%d]", i)
+		switch {
+		case c.CaseID != caseID:
+			return nil, &InvalidInput{Field: field + ".case_id", Reason: fmt.Sprintf("a shard of case %q in case %q", c.CaseID, caseID)}
+		case c.Shard < 0 || c.Shard >= shards:
+			return nil, &InvalidInput{Field: field + ".shard", Reason: fmt.Sprintf("%d is outside 0..%d", c.Shard, shards-1)}
+		case seen[c.Shard]:
+			return nil, &InvalidInput{Field: field + ".shard", Reason: fmt.Sprintf("shard %d appears twice", c.Shard)}
+		}
+		seen[c.Shard] = true
+		for s, n := range c.ByStatus {
+			if n < 0 {
+				return nil, &InvalidInput{Field: field + ".by_status." + s, Reason: fmt.Sprintf("negative count %d", n)}
+			}
+			total[s] += n
+		}
+	}
+	if len(seen) != shards {
+		return nil, &InvalidInput{Field: "shard_counts", Reason: fmt.Sprintf("%d of %d shards, missing %v", len(seen), shards, missing(seen, shards))}
 	}
 	return total, nil
+}
+
+// missing lists the shards not seen, at most ten of them.
+func missing(seen map[int]bool, shards int) []int {
+	var out []int
+	for s := range shards {
+		if !seen[s] && len(out) < 10 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// summarize derives the close step's totals from people by status.
+func summarize(caseID string, by map[string]int) Output {
+	out := Output{CaseID: caseID, ByStatus: by}
+	for s, n := range by {
+		out.People += n
+		switch casetable.Status(s) {
+		case casetable.StatusFailed, casetable.StatusBounced, casetable.StatusNoContact:
+			out.Fallback += n
+		case casetable.StatusPending, casetable.StatusClaimed:
+			out.Unreached += n
+		}
+	}
+	return out
 }

@@ -1,0 +1,196 @@
+//go:build integration
+
+package reconcile_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/audit"
+	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/reconcile"
+	"breachflow/internal/report"
+)
+
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+// openCase stores the Kakao Pay sample report and opens its case.
+func openCase(t *testing.T, store *cases.Store) string {
+	t.Helper()
+	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id, _, err := store.PutReport(ctx, raw, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.Open(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// seedCase writes n[shard] subjects into each shard, statuses in rotation,
+// and records through the ledger (under the shard's send lease, as the
+// send stage does) a send for every other pending subject. It returns what
+// the whole case should count, worked out from what it wrote.
+func seedCase(t *testing.T, db *dynamodb.Client, table, caseID string, n []int) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	led := &ledger.Ledger{DB: db, Table: table}
+	want := map[string]int{}
+	for shard, size := range n {
+		var (
+			puts  []types.WriteRequest
+			sends []ledger.Send
+			pages = map[int]string{0: ""}
+		)
+		for i := range size {
+			user := fmt.Sprintf("s%d-u%05d", shard, i)
+			if (i+1)%ledger.DefaultPage == 0 {
+				pages[(i+1)/ledger.DefaultPage] = user
+			}
+			st := statuses[(i+shard)%len(statuses)]
+			item, err := attributevalue.MarshalMap(casetable.Subject{
+				PK: casetable.SubjectPK(caseID, shard), SK: casetable.SubjectSK(user), CaseID: caseID, UserID: user,
+				Shard: shard, Email: user + "@example.org", Locale: "ko", Jurisdiction: "KR", Status: st,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			puts = append(puts, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+			if st == casetable.StatusPending && i%2 == 0 {
+				sends = append(sends, ledger.Send{UserID: user, Page: pages[i/ledger.DefaultPage], MessageID: "m-" + user, SentAt: time.Now()})
+				want[string(casetable.StatusSent)]++
+			} else {
+				want[string(st)]++
+			}
+		}
+		for len(puts) > 0 {
+			k := min(25, len(puts))
+			if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: puts[:k]}}); err != nil {
+				t.Fatal(err)
+			}
+			puts = puts[k:]
+		}
+		now := time.Now()
+		lease, err := led.LeaseShard(ctx, caseID, shard, now, now.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for batch := 0; len(sends) > 0; batch++ {
+			k := min(ledger.MaxRecordBatch, len(sends))
+			if err := led.RecordSends(ctx, lease, batch, sends[:k]); err != nil {
+				t.Fatal(err)
+			}
+			sends = sends[k:]
+		}
+	}
+	return want
+}
+
+// TestShardCountsSumToCount runs the stage as the state machine does, each
+// handler through Lambda's JSON path: one count per shard, the results as
+// the Map's array into the close step. The sum equals reconcile.Count and
+// what was written, and the case is closed with the counts in the record
+// and the audit log.
+func TestShardCountsSumToCount(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	store := &cases.Store{DB: db, Table: table}
+	caseID := openCase(t, store)
+	// Shard 1 spans three pages; shard 3 is empty.
+	sizes := []int{40, 2*ledger.DefaultPage + 60, 23, 0}
+	want := seedCase(t, db, table, caseID, sizes)
+	if want["sent"] == 0 || want["pending"] == 0 {
+		t.Fatalf("seed gives %v: want people both with and without a send record", want)
+	}
+
+	count := lambda.NewHandler((&reconcile.ShardHandler{DB: db, Table: table}).Handle)
+	var shardCounts []json.RawMessage
+	for shard := range sizes {
+		out, err := count.Invoke(ctx, fmt.Appendf(nil, `{"case_id":%q,"shard":%d}`, caseID, shard))
+		if err != nil {
+			t.Fatalf("shard %d: %v", shard, err)
+		}
+		// Invoke's result is valid until the next call: keep a copy.
+		shardCounts = append(shardCounts, append(json.RawMessage(nil), out...))
+	}
+	// The Map returns results in item order; the close step must not care.
+	shardCounts[0], shardCounts[2] = shardCounts[2], shardCounts[0]
+
+	whole, err := reconcile.Count(ctx, db, table, caseID, len(sizes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, whole); diff != "" {
+		t.Errorf("reconcile.Count (-written +counted):\n%s", diff)
+	}
+
+	in, err := json.Marshal(map[string]any{"case_id": caseID, "shards": len(sizes), "shard_counts": shardCounts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := audit.Log{DB: db, Table: table}
+	closeStep := lambda.NewHandler((&reconcile.Handler{Cases: store, Audit: log}).Handle)
+	raw, err := closeStep.Invoke(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out reconcile.Output
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	people := 0
+	for _, n := range want {
+		people += n
+	}
+	wantOut := reconcile.Output{
+		CaseID: caseID, People: people, ByStatus: want,
+		Fallback:  want["failed"] + want["bounced"] + want["no_contact"],
+		Unreached: want["pending"],
+	}
+	if diff := cmp.Diff(wantOut, out); diff != "" {
+		t.Errorf("close output (-want +got):\n%s", diff)
+	}
+
+	c, err := store.Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || !cmp.Equal(c.Delivery, whole) {
+		t.Errorf("case status %s, delivery %v; want closed with %v", c.Status, c.Delivery, whole)
+	}
+	entries, err := log.Verify(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	wantDetail := map[string]string{"people": fmt.Sprint(people), "fallback": fmt.Sprint(wantOut.Fallback), "unreached": fmt.Sprint(wantOut.Unreached)}
+	for s, n := range want {
+		wantDetail["status."+s] = fmt.Sprint(n)
+	}
+	if last.Action != "case.closed" || last.Actor != "reconcile" || !cmp.Equal(last.Detail, wantDetail) {
+		t.Errorf("last audit entry %s by %s, detail %v; want case.closed by reconcile with %v", last.Action, last.Actor, last.Detail, wantDetail)
+	}
+}

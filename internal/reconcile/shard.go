@@ -1,0 +1,108 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+)
+
+// Querier reads a shard of the subject set and its send records.
+type Querier interface {
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// ShardInput is the per-shard count state's input.
+type ShardInput struct {
+	CaseID string `json:"case_id"`
+	Shard  int    `json:"shard"`
+}
+
+// ShardCount is one shard's people by delivery status: ids and counts
+// only, a few hundred bytes, so 64 of them are ~13 KB of the Map's
+// 256 KiB result.
+type ShardCount struct {
+	CaseID   string         `json:"case_id"`
+	Shard    int            `json:"shard"`
+	People   int            `json:"people"`
+	ByStatus map[string]int `json:"by_status"`
+}
+
+// ShardHandler counts one shard: the count Map's child. It only reads.
+type ShardHandler struct {
+	DB    Querier
+	Table string
+	Log   *slog.Logger
+}
+
+// Handle is the Lambda handler.
+func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, error) {
+	if in.CaseID == "" {
+		return ShardCount{}, &InvalidInput{Field: "case_id", Reason: "empty"}
+	}
+	if in.Shard < 0 {
+		return ShardCount{}, &InvalidInput{Field: "shard", Reason: fmt.Sprintf("%d is negative", in.Shard)}
+	}
+	by, err := CountShard(ctx, h.DB, h.Table, in.CaseID, in.Shard)
+	if err != nil {
+		return ShardCount{}, err
+	}
+	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by}
+	for _, n := range by {
+		out.People += n
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "reconcile shard", "case_id", in.CaseID, "shard", in.Shard, "people", out.People)
+	}
+	return out, nil
+}
+
+// CountShard returns how many subjects of one shard are in each delivery
+// status, read through the ledger page by page (memory stays at one page),
+// so a person whose notice is recorded counts as sent until an SES event
+// says more. The map is never nil.
+func CountShard(ctx context.Context, db Querier, table, caseID string, shard int) (map[string]int, error) {
+	by := map[string]int{}
+	err := ledger.Walk(ctx, db, table, caseID, shard, func(s *casetable.Subject) error {
+		by[string(s.Status)]++
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count shard %d of %s: %w", shard, caseID, err)
+	}
+	return by, nil
+}
+
+// Count returns how many subjects of the case are in each delivery status,
+// counting every shard in this process (eight at a time) and summing them
+// as the close step does. It is for small cases (`breachflow status`, the
+// demo); the workflow counts shards in a Map instead.
+func Count(ctx context.Context, db Querier, table, caseID string, shards int) (map[string]int, error) {
+	if shards <= 0 {
+		shards = casetable.DefaultShards
+	}
+	counts := make([]ShardCount, shards)
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for shard := range shards {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			by, err := CountShard(ctx, db, table, caseID, shard)
+			counts[shard], errs[shard] = ShardCount{CaseID: caseID, Shard: shard, ByStatus: by}, err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return Sum(caseID, shards, counts)
+}
