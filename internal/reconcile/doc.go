@@ -17,18 +17,30 @@
 // a second it would need ~35 minutes against Lambda's 15.
 //
 // A shard is counted in one invocation, without a resume cursor, because
-// it fits with room to spare. At 40.45M people over casetable.DefaultShards
-// (64) a shard holds ~632k people: ~1,265 pages of ledger.DefaultPage
-// (500), each one subjects query (~500 x 0.5 KB = ~250 KB, under Query's
-// 1 MB page) and one send-record query (~20 records, ~50 KB), so ~2,530
-// sequential requests, ~50-100 s at 20-40 ms each. Its strongly
-// consistent reads are ~316 MB of subjects plus ~60 MB of send records,
-// ~94k read units: at most 3,000 a second on one partition, >= 31 s.
-// The whole case is ~6M read units (~$0.75); the Map's MaxConcurrency of 16
-// keeps each shard's share of a cold on-demand table (12k read units a
-// second, so ~750 a shard) at ~125 s, and the case at ~8 minutes. So the
-// worst case uses about a seventh of a 900 s invocation. A case many times
-// larger needs more shards (casetable.DefaultShards), not a longer count.
+// it fits with room to spare (ledger.Walk has no cursor to resume from
+// either; a resumable count would need one from the ledger). At 40.45M
+// people over casetable.DefaultShards (64) a shard holds ~632k people:
+//   - requests: ~1,265 pages of ledger.DefaultPage (500), each one
+//     subjects query (~500 x 0.5 KB = ~250 KB, under Query's 1 MB page) and
+//     one send-record query (~20 records), ~2,530 sequential requests:
+//     ~25-75 s at 10-30 ms each;
+//   - reads: ~316 MB of subjects and ~60 MB of send records, strongly
+//     consistent, ~94k read units; one partition serves at most 3,000 a
+//     second, so >= 31 s. The whole case is ~6M read units (~$0.75). A
+//     cold on-demand table serves ~12k a second; the Map's MaxConcurrency
+//     of 16 gives each shard ~750 of them (~125 s a shard, ~8 minutes for
+//     the case) where 64 at once would stretch every shard to ~500 s;
+//   - CPU: BenchmarkCountShardClient measures ~6-7 us a subject for the
+//     SDK's decoding, attributevalue and the ledger's paging (its loopback
+//     server's share included): ~4 CPU-seconds a shard, ~15 s at the
+//     function's 512 MB (~0.29 vCPU). Against dynalite on loopback,
+//     BenchmarkCountShardDynalite counts ~65-70k subjects a second.
+//
+// So a shard takes ~1-2 minutes, ~125 s from a cold table: a seventh of
+// the 900 s limit. A case several times larger needs more shards
+// (casetable.DefaultShards), not a longer count; past ~1,200 shards the
+// Map's results (~200 B a shard) would near the 256 KiB payload limit and
+// want a ResultWriter.
 //
 // Count still counts a whole case in one call, for `breachflow status`
 // and the demo, whose cases are small.

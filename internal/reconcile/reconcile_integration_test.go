@@ -53,7 +53,7 @@ func openCase(t *testing.T, store *cases.Store) string {
 // and records through the ledger (under the shard's send lease, as the
 // send stage does) a send for every other pending subject. It returns what
 // the whole case should count, worked out from what it wrote.
-func seedCase(t *testing.T, db *dynamodb.Client, table, caseID string, n []int) map[string]int {
+func seedCase(t testing.TB, db *dynamodb.Client, table, caseID string, n []int) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	led := &ledger.Ledger{DB: db, Table: table}
@@ -193,4 +193,23 @@ func TestShardCountsSumToCount(t *testing.T) {
 	if last.Action != "case.closed" || last.Actor != "reconcile" || !cmp.Equal(last.Detail, wantDetail) {
 		t.Errorf("last audit entry %s by %s, detail %v; want case.closed by reconcile with %v", last.Action, last.Actor, last.Detail, wantDetail)
 	}
+}
+
+// BenchmarkCountShardDynalite counts one shard of 5,000 subjects (10
+// pages, every other pending subject sent) in dynalite: a floor for the
+// rate, since dynalite does in JavaScript over LevelDB what DynamoDB
+// spreads over its fleet. Run with -tags integration.
+func BenchmarkCountShardDynalite(b *testing.B) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(b)
+	table := localtest.NewTable(b, db)
+	const subjects = 10 * ledger.DefaultPage
+	seedCase(b, db, table, "bench", []int{subjects})
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := reconcile.CountShard(ctx, db, table, "bench", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*subjects)/b.Elapsed().Seconds(), "subjects/s")
 }

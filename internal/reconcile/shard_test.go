@@ -95,12 +95,15 @@ func (m *memTable) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*
 	return out, nil
 }
 
-// addSubject stores a subject as scoping writes it.
-func (m *memTable) addSubject(t *testing.T, caseID string, shard int, userID string, st casetable.Status) {
+// addSubject stores a subject with the fields scoping writes (synthetic).
+func (m *memTable) addSubject(t testing.TB, caseID string, shard int, userID string, st casetable.Status) {
 	t.Helper()
+	stamp := "2026-11-24T01:02:03.456789Z"
 	item, err := attributevalue.MarshalMap(casetable.Subject{
 		PK: casetable.SubjectPK(caseID, shard), SK: casetable.SubjectSK(userID),
-		CaseID: caseID, UserID: userID, Shard: shard, Locale: "ko", Jurisdiction: "KR", Status: st,
+		CaseID: caseID, UserID: userID, Shard: shard, Name: "김민준", Email: userID + "@example.org", Phone: "+82-10-0000-0000",
+		Locale: "ko", Jurisdiction: "KR", Categories: []string{"credit_information", "email", "name", "phone"},
+		Status: st, ScopedAt: stamp, UpdatedAt: stamp,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +119,7 @@ var statuses = []casetable.Status{
 // seedShard writes n subjects with statuses in rotation and records a send
 // (through the ledger, as the send stage does) for every pending subject
 // whose index is even. It returns what the shard should count.
-func seedShard(t *testing.T, db *memTable, caseID string, shard, n int) map[string]int {
+func seedShard(t testing.TB, db *memTable, caseID string, shard, n int) map[string]int {
 	t.Helper()
 	want := map[string]int{}
 	led := &ledger.Ledger{DB: db, Table: "cases"}
