@@ -107,7 +107,10 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 		shardSeconds := (n / Shards) / (rate / parallel)
 		runs = Shards * math.Max(1, math.Ceil(shardSeconds/SendRunSeconds))
 	}
-	transitions := Shards*(TransitionsPerChild+TransitionsPerChildRun) + runs*TransitionsPerRun
+	// The send Map's children and their loops, then the reconcile Map's:
+	// one child a shard with one count task.
+	transitions := Shards*(TransitionsPerChild+TransitionsPerChildRun) + runs*TransitionsPerRun +
+		Shards*(TransitionsPerChild+TransitionsPerChildRun+1)
 	readUnits := func(bytes float64) float64 {
 		return math.Ceil(bytes/dynamoReadUnitBytes) * eventuallyConsistentRead
 	}
@@ -125,6 +128,7 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 		{"DynamoDB", "send records and lease checks", ledgerWrites, "write units", ledgerWrites * DynamoDBPerWriteUnit},
 		{"DynamoDB", "send-stage shard reads", consistentReadUnits(n * SubjectItemBytes), "read units", consistentReadUnits(n*SubjectItemBytes) * DynamoDBPerReadUnit},
 		{"DynamoDB", "SES event updates", n * EventWritesPerPerson, "write units", n * EventWritesPerPerson * DynamoDBPerWriteUnit},
+		{"DynamoDB", "reconcile: one more read of every shard", consistentReadUnits(n * SubjectItemBytes), "read units", consistentReadUnits(n*SubjectItemBytes) * DynamoDBPerReadUnit},
 	}
 	c := Cost{Lines: lines, ByService: map[string]float64{}}
 	for _, l := range lines {
