@@ -253,6 +253,7 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, 
 	entered := map[string]time.Time{}
 	current := ""
 	asked := false
+	var final *sfn.DescribeExecutionOutput
 	for {
 		p := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
 		for p.HasMorePages() {
@@ -286,12 +287,18 @@ func follow(ctx context.Context, out io.Writer, client *sfn.Client, arn string, 
 				}
 			}
 		}
+		if final != nil {
+			return final, nil
+		}
 		d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 		if err != nil {
 			return nil, err
 		}
 		if d.Status != sfntypes.ExecutionStatusRunning {
-			return d, nil
+			// The execution may have moved on after the history was read:
+			// read it once more so the last states are shown.
+			final = d
+			continue
 		}
 		if current != "" && h.tick != nil {
 			h.tick(ctx, current)
