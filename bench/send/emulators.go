@@ -66,9 +66,9 @@ func (e *emulators) close() { e.stack.Close() }
 // ledger once. CPU per notice is summed over all rounds.
 func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) error {
 	// The emulators run on Node, whose JIT needs a few thousand calls of a
-	// kind before they run at speed: warm both with the pipeline itself,
-	// then the SES emulator with more raw sends than a round makes.
-	if err := e.seed(ctx, "warm", 2000); err != nil {
+	// kind before they run at speed: warm both with two rounds' worth of
+	// the pipeline, then the SES emulator with as many raw sends.
+	if err := e.seed(ctx, "warm", 2*res.People); err != nil {
 		return err
 	}
 	if _, err := drain(ctx, e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses), "warm", 0); err != nil {

@@ -104,7 +104,7 @@ func run() error {
 	people := flag.Int("people", 2000, "people in the throughput phase")
 	workers := flag.Int("workers", delivery.MaxWorkers, "the pipeline's workers (the send function runs 64 at any rate share above ~525/s: DerivePacing)")
 	rawWorkers := flag.String("raw-workers", "16,64", "concurrencies of the raw SendEmail rounds; each round keeps the best")
-	rounds := flag.Int("rounds", 3, "pipeline rounds of the throughput phase, each between two raw rounds")
+	rounds := flag.Int("rounds", 5, "pipeline rounds of the throughput phase, each between two raw rounds")
 	rate := flag.Float64("rate", 100, "configured rate of the paced phase (0 skips it)")
 	rateSends := flag.Int("rate-sends", 2000, "sends in the paced phase's window")
 	pacedLatency := flag.Duration("paced-latency", 250*time.Millisecond, "per-person latency the paced phase sizes its workers for (SES_LATENCY_MS in the function); a loaded machine needs more than AWS's 60 ms")
