@@ -67,7 +67,10 @@ func (d *syntheticDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...fun
 func (d *syntheticDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	d.updates.Add(1)
 	if in.ReturnValues == types.ReturnValueUpdatedNew { // the shard lease
-		return &dynamodb.UpdateItemOutput{Attributes: map[string]types.AttributeValue{"tokens": &types.AttributeValueMemberN{Value: strconv.FormatInt(d.updates.Load(), 10)}}}, nil
+		return &dynamodb.UpdateItemOutput{Attributes: map[string]types.AttributeValue{
+			"tokens":    &types.AttributeValueMemberN{Value: strconv.FormatInt(d.updates.Load(), 10)},
+			"page_size": in.ExpressionAttributeValues[":ps"],
+		}}, nil
 	}
 	return &dynamodb.UpdateItemOutput{}, nil
 }

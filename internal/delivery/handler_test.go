@@ -32,7 +32,9 @@ func (d oneSubjectDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...fun
 
 func (d oneSubjectDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	if in.ReturnValues == ddbtypes.ReturnValueUpdatedNew { // the lease
-		return &dynamodb.UpdateItemOutput{Attributes: map[string]ddbtypes.AttributeValue{"tokens": &ddbtypes.AttributeValueMemberN{Value: "1"}}}, nil
+		return &dynamodb.UpdateItemOutput{Attributes: map[string]ddbtypes.AttributeValue{
+			"tokens": &ddbtypes.AttributeValueMemberN{Value: "1"}, "page_size": &ddbtypes.AttributeValueMemberN{Value: "500"},
+		}}, nil
 	}
 	return &dynamodb.UpdateItemOutput{}, nil
 }

@@ -289,7 +289,7 @@ func (r *run) readAhead(ctx context.Context, cursor string, out chan<- fetched, 
 			f.err = r.p.Ledger.CheckLease(ctx, r.lease, cursor, r.p.Now())
 		}
 		if f.err == nil {
-			f.page, f.err = r.p.Ledger.Unsent(ctx, r.b.CaseID, r.b.Shard, cursor)
+			f.page, f.err = r.p.Ledger.Unsent(ctx, r.lease, cursor)
 		}
 		select {
 		case out <- f:

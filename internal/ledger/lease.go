@@ -23,6 +23,10 @@ type Lease struct {
 	// the shard. A later holder always has a larger one.
 	Token int64
 	Until time.Time
+	// PageSize is the shard's page size, fixed by the first lease ever
+	// taken on it: send records are filed by page, so every run and every
+	// reader of the shard must page alike, whatever their own default.
+	PageSize int
 }
 
 // ShardBusy is returned by LeaseShard when another run holds the shard.
@@ -48,10 +52,10 @@ func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, 
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(l.Table),
 		Key:                 k.av(),
-		UpdateExpression:    aws.String("SET lease_until = :l, taken_at = :n ADD tokens :one"),
+		UpdateExpression:    aws.String("SET lease_until = :l, taken_at = :n, page_size = if_not_exists(page_size, :ps) ADD tokens :one"),
 		ConditionExpression: aws.String("attribute_not_exists(lease_until) OR lease_until < :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":l": num(until.UnixMilli()), ":n": num(now.UnixMilli()), ":one": num(1),
+			":l": num(until.UnixMilli()), ":n": num(now.UnixMilli()), ":one": num(1), ":ps": num(int64(l.page())),
 		},
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
@@ -65,15 +69,52 @@ func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, 
 		}
 		return Lease{}, &ShardBusy{Until: held}
 	}
-	n, ok := out.Attributes["tokens"].(*types.AttributeValueMemberN)
-	if !ok {
-		return Lease{}, fmt.Errorf("lease shard %d: no token returned", shard)
-	}
-	token, err := strconv.ParseInt(n.Value, 10, 64)
+	token, err := numAttr(out.Attributes, "tokens")
 	if err != nil {
-		return Lease{}, fmt.Errorf("lease shard %d: token %q: %w", shard, n.Value, err)
+		return Lease{}, fmt.Errorf("lease shard %d: %w", shard, err)
 	}
-	return Lease{CaseID: caseID, Shard: shard, Token: token, Until: time.UnixMilli(until.UnixMilli())}, nil
+	size, err := numAttr(out.Attributes, "page_size")
+	if err != nil || size < 1 {
+		return Lease{}, fmt.Errorf("lease shard %d: page size %d: %v", shard, size, err)
+	}
+	return Lease{CaseID: caseID, Shard: shard, Token: token, Until: time.UnixMilli(until.UnixMilli()), PageSize: int(size)}, nil
+}
+
+func numAttr(attrs map[string]types.AttributeValue, name string) (int64, error) {
+	n, ok := attrs[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("no %s returned", name)
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q: %w", name, n.Value, err)
+	}
+	return v, nil
+}
+
+// shardPage is the page size a shard's records are filed by: the one its
+// first lease fixed, or def when nobody has leased it (so nothing is
+// recorded and any size reads it right).
+func shardPage(ctx context.Context, db Querier, table, caseID string, shard, def int) (int, error) {
+	k := leaseKey(caseID, shard)
+	out, err := db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(table),
+		KeyConditionExpression:    aws.String("pk = :pk AND sk = :sk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(k.PK), ":sk": str(k.SK)},
+		ProjectionExpression:      aws.String("page_size"),
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read the page size of shard %d: %w", shard, err)
+	}
+	if len(out.Items) == 0 {
+		return def, nil
+	}
+	size, err := numAttr(out.Items[0], "page_size")
+	if err != nil || size < 1 {
+		return 0, fmt.Errorf("read the page size of shard %d: %d: %v", shard, size, err)
+	}
+	return int(size), nil
 }
 
 // leaseUntil reads when the shard's current lease ends.

@@ -99,10 +99,14 @@ func TestPagesAndRecords(t *testing.T) {
 		"a": casetable.StatusPending, "a#b": casetable.StatusPending, "a#c": casetable.StatusNoContact,
 		"b": casetable.StatusPending, "c": casetable.StatusPending, "d": casetable.StatusPending,
 	})
+	lease, err := l.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := func() [][]string {
 		var out [][]string
 		for cursor := ""; ; {
-			p, err := l.Unsent(ctx, "c1", 0, cursor)
+			p, err := l.Unsent(ctx, lease, cursor)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,10 +128,6 @@ func TestPagesAndRecords(t *testing.T) {
 		t.Fatalf("pages: cursor then unsent (-want +got):\n%s", diff)
 	}
 
-	lease, err := l.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
 	sends := []ledger.Send{
 		{UserID: "a", Page: "", MessageID: "m-a", SentAt: at},
@@ -193,5 +193,61 @@ func TestRecordSendsRefusesOversizedBatch(t *testing.T) {
 	var none *types.ResourceNotFoundException
 	if errors.As(err, &none) {
 		t.Errorf("reached the table: %v", err)
+	}
+}
+
+// TestPageSizeIsFixedByTheFirstLease: records are filed by page, so a run or
+// a reader whose own page size differs must still page the shard as its
+// first run did, or it would miss records and send again.
+func TestPageSizeIsFixedByTheFirstLease(t *testing.T) {
+	first := newLedger(t, 2)
+	ctx := context.Background()
+	seed(t, first, "c1", map[string]casetable.Status{"a": casetable.StatusPending, "b": casetable.StatusPending, "c": casetable.StatusPending})
+	lease, err := first.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+	if err != nil || lease.PageSize != 2 {
+		t.Fatalf("first lease %+v, %v: want page size 2", lease, err)
+	}
+	p, err := first.Unsent(ctx, lease, "")
+	if err != nil || p.Next != "b" {
+		t.Fatalf("first page %+v, %v", p, err)
+	}
+	if err := first.RecordSends(ctx, lease, 0, []ledger.Send{{UserID: "c", Page: "b", MessageID: "m-c", SentAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.ReleaseLease(ctx, lease, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	later := &ledger.Ledger{DB: first.DB, Table: first.Table, Page: 3}
+	again, err := later.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+	if err != nil || again.PageSize != 2 {
+		t.Fatalf("second lease %+v, %v: want the shard's page size 2, not the ledger's 3", again, err)
+	}
+	var unsent []string
+	for cursor := ""; ; {
+		p, err := later.Unsent(ctx, again, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Subjects {
+			unsent = append(unsent, s.UserID)
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	if diff := cmp.Diff([]string{"a", "b"}, unsent); diff != "" {
+		t.Errorf("unsent under a ledger of another page size (-want +got):\n%s", diff)
+	}
+	sent := 0
+	err = ledger.Walk(ctx, first.DB.(*dynamodb.Client), first.Table, "c1", 0, func(s *casetable.Subject) error {
+		if s.Status == casetable.StatusSent {
+			sent++
+		}
+		return nil
+	})
+	if err != nil || sent != 1 {
+		t.Errorf("Walk at the default page size saw %d sent (%v), want 1", sent, err)
 	}
 }

@@ -158,15 +158,16 @@ type Page struct {
 	Next string
 }
 
-// Unsent returns the subjects of the shard's page at cursor that are
-// pending and have no send record. A page is always the next Ledger.Page
-// subjects in key order, whatever their state (DynamoDB filters the rest
-// out after counting them), so pages fall at the same places on every
-// read: cursor must be "" or a Next this ledger returned. The page may
+// Unsent returns the subjects of the leased shard's page at cursor that are
+// pending and have no send record. A page is always the next
+// lease.PageSize subjects in key order, whatever their state (DynamoDB
+// filters the rest out after counting them), so pages fall at the same
+// places on every read: cursor must be "" or a Next this ledger returned. The page may
 // hold none while Next is still set. Reads are strongly consistent: a
 // record written by the run before must be seen.
-func (l *Ledger) Unsent(ctx context.Context, caseID string, shard int, cursor string) (Page, error) {
-	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, l.page(), true)
+func (l *Ledger) Unsent(ctx context.Context, lease Lease, cursor string) (Page, error) {
+	caseID, shard := lease.CaseID, lease.Shard
+	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, lease.PageSize, true)
 	if err != nil || len(p.Subjects) == 0 {
 		return p, err
 	}
@@ -271,9 +272,10 @@ func pageSends(ctx context.Context, db Querier, table, caseID string, shard int,
 
 // Walk calls fn for every subject of one shard in key order, as delivery
 // sees it: a pending subject with a send record is reported sent, with the
-// record's message id and send time. It reads a page of subjects and that
-// page's send records at a time, so memory stays at one page however large
-// the shard.
+// record's message id and send time. It pages the shard as its sends were
+// paged (the size its first lease fixed) and reads a page of subjects and
+// that page's send records at a time, so memory stays at one page however
+// large the shard.
 func (l *Ledger) Walk(ctx context.Context, caseID string, shard int, fn func(*casetable.Subject) error) error {
 	return walk(ctx, l.DB, l.Table, caseID, shard, l.page(), fn)
 }
@@ -283,7 +285,11 @@ func Walk(ctx context.Context, db Querier, table, caseID string, shard int, fn f
 	return walk(ctx, db, table, caseID, shard, DefaultPage, fn)
 }
 
-func walk(ctx context.Context, db Querier, table, caseID string, shard, size int, fn func(*casetable.Subject) error) error {
+func walk(ctx context.Context, db Querier, table, caseID string, shard, def int, fn func(*casetable.Subject) error) error {
+	size, err := shardPage(ctx, db, table, caseID, shard, def)
+	if err != nil {
+		return err
+	}
 	cursor := ""
 	for {
 		p, err := readPage(ctx, db, table, caseID, shard, cursor, size, false)

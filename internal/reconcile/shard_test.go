@@ -22,8 +22,8 @@ import (
 
 // memTable is just enough of a table for the ledger to write send records
 // into (PutItem, BatchWriteItem) and for reconcile to read (Query by
-// partition, optionally begins_with on the sort key, with Limit and
-// ExclusiveStartKey). The embedded ledger.DB is nil: other calls panic.
+// partition, optionally begins_with on or equality of the sort key, with
+// Limit and ExclusiveStartKey). The embedded ledger.DB is nil: other calls panic.
 // Writes happen before reads start; reads may run concurrently.
 type memTable struct {
 	ledger.DB
@@ -62,18 +62,20 @@ func (m *memTable) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*
 	if in.FilterExpression != nil {
 		return nil, fmt.Errorf("memTable: no filters")
 	}
-	prefix := ""
-	if strings.Contains(*in.KeyConditionExpression, "begins_with") {
-		for name, v := range in.ExpressionAttributeValues {
-			if name != ":pk" {
-				prefix = sval(v)
-			}
+	prefix, exact := "", ""
+	for name, v := range in.ExpressionAttributeValues {
+		switch {
+		case name == ":pk":
+		case strings.Contains(*in.KeyConditionExpression, "begins_with"):
+			prefix = sval(v)
+		case strings.Contains(*in.KeyConditionExpression, "sk = "):
+			exact = sval(v)
 		}
 	}
 	part := m.parts[sval(in.ExpressionAttributeValues[":pk"])]
 	sks := make([]string, 0, len(part))
 	for sk := range part {
-		if strings.HasPrefix(sk, prefix) {
+		if strings.HasPrefix(sk, prefix) && (exact == "" || sk == exact) {
 			sks = append(sks, sk)
 		}
 	}
