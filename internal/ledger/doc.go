@@ -15,9 +15,10 @@
 // partition, as part of a batch item filed under the page the person was
 // read from (PAGE#<page cursor>#<token>#<batch>#<n>). Records are blind
 // puts of new keys: they never overwrite a subject, so they cannot undo the
-// bounce an SES event wrote. A shard's pages are always the next Page
-// subjects in key order whatever their states, so a later run reads page P
-// and finds P's records with one query.
+// bounce an SES event wrote. A shard's pages are always the next N
+// subjects in key order whatever their states, N fixed by the shard's first
+// lease (stored on the lease item), so a later run or a reader finds page
+// P's records with one query.
 //
 // Per person that is a share of one page read and a share of one batch
 // write; the duplicate bound this leaves is the delivery package's to state.
