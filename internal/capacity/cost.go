@@ -118,7 +118,7 @@ func Estimate(people int64, rate float64, userTableBytes int64) Cost {
 	ledgerWrites := n*LedgerWritesPerPerson + math.Ceil(n/PageSubjects)
 	lines := []Line{
 		{"SES", "notices", n, "messages", n * SESPerMessage},
-		{"Step Functions", "send Map: shard children and their send-run loops", transitions, "transitions", transitions * StandardPerTransition},
+		{"Step Functions", "send and reconcile Maps: shard children, send-run loops", transitions, "transitions", transitions * StandardPerTransition},
 		{"Lambda", "send invocations", runs, "requests", runs * LambdaPerRequest},
 		{"Lambda", "send duration (paced wall time)", sendSeconds * SendMemoryGB, "GB-s", sendSeconds * SendMemoryGB * LambdaPerGBSecond},
 		{"Lambda", "SES event invocations", n, "requests", n * LambdaPerRequest},
