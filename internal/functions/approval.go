@@ -1,0 +1,115 @@
+package functions
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/lambdaurl"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/assess"
+	"breachflow/internal/console"
+)
+
+// ApprovalSettings are the approval functions': the case table and the
+// approval rules (approvers, quorum, signing key, console URL).
+type ApprovalSettings struct {
+	CaseTable string
+	Approval  approval.Config
+}
+
+// approvalFromEnv reads CASE_TABLE and the BREACHFLOW_* approval variables;
+// the signing key is the secret BREACHFLOW_APPROVAL_KEY_SECRET names (see
+// approval.ConfigFromSecret).
+func approvalFromEnv(ctx context.Context, cfg aws.Config) (ApprovalSettings, error) {
+	t, err := fromEnv[Table](ctx, cfg)
+	if err != nil {
+		return ApprovalSettings{}, err
+	}
+	ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
+	if err != nil {
+		return ApprovalSettings{}, err
+	}
+	return ApprovalSettings{CaseTable: t.CaseTable, Approval: ac}, nil
+}
+
+// ApprovalService is the approval service the approval functions and the
+// console share (the local stack's escalation ticker too).
+func ApprovalService(s ApprovalSettings, c Clients) *approval.Service {
+	svc := approval.NewAWSService(c.AWS, s.CaseTable, s.Approval, c.log())
+	svc.Metrics = c.Metrics // the DeadlinesAtRisk alarm's lines; nil writes none
+	return svc
+}
+
+// ApprovalRequest is the approval state's .waitForTaskToken task: it reads
+// the case's hashes, approvers and deadlines, records the token and emails
+// each approver a signed link.
+var ApprovalRequest = Function[ApprovalSettings]{
+	LogicalID: "ApprovalRequestFunction",
+	Env:       approvalFromEnv,
+	Build: func(_ context.Context, s ApprovalSettings, c Clients) (any, error) {
+		db := c.db()
+		return (&approval.Requester{
+			Service:     ApprovalService(s, c),
+			Cases:       Table{s.CaseTable}.cases(db),
+			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
+		}).Handle, nil
+	},
+}
+
+// ApprovalEscalate runs on a schedule and emails the escalation contacts
+// while approval is pending close to a deadline.
+var ApprovalEscalate = Function[ApprovalSettings]{
+	LogicalID: "ApprovalEscalateFunction",
+	Env:       approvalFromEnv,
+	Build: func(_ context.Context, s ApprovalSettings, c Clients) (any, error) {
+		return ApprovalService(s, c).Escalate, nil
+	},
+}
+
+// ConsoleSettings are the console function's.
+type ConsoleSettings struct {
+	ApprovalSettings
+	// Browse adds the case list. Leave it off behind a public URL: then
+	// only approval links are served, and the link is the credential.
+	Browse bool
+}
+
+// ConsoleHandler is the approval console as an http.Handler: what the
+// console function serves through its URL, and the local stack directly.
+func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
+	db := c.db()
+	return console.New(console.Config{Browse: s.Browse}, console.Deps{
+		Approval: ApprovalService(s.ApprovalSettings, c),
+		Cases: console.CaseTable{
+			Records:     Table{s.CaseTable}.cases(db),
+			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
+			Drafts:      console.DraftsFromTable(db, s.CaseTable),
+		},
+		Log: c.log(),
+	})
+}
+
+// Console serves the approval console behind a function URL (InvokeMode
+// RESPONSE_STREAM) through lambdaurl.
+var Console = Function[ConsoleSettings]{
+	LogicalID: "ConsoleFunction",
+	Env: func(ctx context.Context, cfg aws.Config) (ConsoleSettings, error) {
+		e, err := fromEnv[struct {
+			Browse bool `env:"CONSOLE_BROWSE,optional"`
+		}](ctx, cfg)
+		if err != nil {
+			return ConsoleSettings{}, err
+		}
+		a, err := approvalFromEnv(ctx, cfg)
+		if err != nil {
+			return ConsoleSettings{}, err
+		}
+		return ConsoleSettings{ApprovalSettings: a, Browse: e.Browse}, nil
+	},
+	Build: func(_ context.Context, s ConsoleSettings, c Clients) (any, error) {
+		return lambdaurl.Wrap(ConsoleHandler(s, c)), nil
+	},
+}

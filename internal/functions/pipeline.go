@@ -1,0 +1,121 @@
+package functions
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"breachflow/internal/assess"
+	"breachflow/internal/draft"
+	"breachflow/internal/intake"
+	"breachflow/internal/scope"
+	"breachflow/internal/usertable"
+)
+
+// Intake validates the stored report and opens its case.
+var Intake = Function[Table]{
+	LogicalID: "IntakeFunction",
+	Env:       fromEnv[Table],
+	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+		db := c.db()
+		return (&intake.Handler{Cases: s.cases(db), Audit: s.audit(db), Log: c.log()}).Handle, nil
+	},
+}
+
+// ScopeSettings are the scope function's: the case table and the
+// customer's user table with how to read it.
+type ScopeSettings struct {
+	CaseTable string
+	UserTable string
+	Mapping   *usertable.Mapping
+}
+
+// Scope scopes one scan segment of the user table into the case's subjects.
+var Scope = Function[ScopeSettings]{
+	LogicalID: "ScopeFunction",
+	Env: func(ctx context.Context, cfg aws.Config) (ScopeSettings, error) {
+		e, err := fromEnv[struct {
+			CaseTable string `env:"CASE_TABLE"`
+			UserTable string `env:"USER_TABLE"`
+			// UserMapping is the mapping's JSON or a file path.
+			UserMapping string `env:"USER_MAPPING"`
+		}](ctx, cfg)
+		if err != nil {
+			return ScopeSettings{}, err
+		}
+		m, err := usertable.LoadMapping(e.UserMapping)
+		if err != nil {
+			return ScopeSettings{}, err
+		}
+		return ScopeSettings{CaseTable: e.CaseTable, UserTable: e.UserTable, Mapping: m}, nil
+	},
+	Build: func(_ context.Context, s ScopeSettings, c Clients) (any, error) {
+		db := c.db()
+		store := Table{s.CaseTable}.cases(db)
+		sc := &scope.Scoper{DB: db, CaseTable: s.CaseTable, UserTable: s.UserTable, Mapping: s.Mapping, Stored: store.ScopeCriteria}
+		return sc.Segment, nil
+	},
+}
+
+// Aggregate sums the scope segments, folds shared addresses and records
+// the totals on the case.
+var Aggregate = Function[Table]{
+	LogicalID: "AggregateFunction",
+	Env:       fromEnv[Table],
+	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+		db := c.db()
+		store := s.cases(db)
+		record := func(ctx context.Context, t *scope.Totals) error {
+			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
+			return err
+		}
+		fold := &scope.Folder{DB: db, Table: s.CaseTable}
+		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: s.audit(db), Log: c.log()}).Handle, nil
+	},
+}
+
+// AssessSettings are the assess function's.
+type AssessSettings struct {
+	CaseTable string `env:"CASE_TABLE"`
+	// ApprovalMargin is how long before the earliest deadline approval must
+	// be done; 0 means assess.Handler's default (12h).
+	ApprovalMargin time.Duration `env:"APPROVAL_MARGIN,optional"`
+}
+
+// Assess runs the rulebook on the case and stores its obligations.
+var Assess = Function[AssessSettings]{
+	LogicalID: "AssessFunction",
+	Env:       fromEnv[AssessSettings],
+	Build: func(_ context.Context, s AssessSettings, c Clients) (any, error) {
+		db := c.db()
+		t := Table{s.CaseTable}
+		return (&assess.Handler{
+			Cases:          t.cases(db),
+			Store:          &assess.Store{DB: db, Table: s.CaseTable},
+			ApprovalMargin: s.ApprovalMargin,
+			Audit:          t.audit(db),
+			Log:            c.log(),
+		}).Handle, nil
+	},
+}
+
+// Draft renders and checks the case's filings and notices and stores them
+// with their content hash.
+var Draft = Function[Table]{
+	LogicalID: "DraftFunction",
+	Env:       fromEnv[Table],
+	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+		db := c.db()
+		store := s.cases(db)
+		return (&draft.Handler{
+			Reports:     store,
+			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
+			Cases:       store,
+			DB:          db,
+			Table:       s.CaseTable,
+			Audit:       s.audit(db),
+			Log:         c.log(),
+		}).Handle, nil
+	},
+}

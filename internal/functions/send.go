@@ -1,0 +1,71 @@
+package functions
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"breachflow/internal/assess"
+	"breachflow/internal/delivery"
+	"breachflow/internal/draft"
+	"breachflow/internal/ledger"
+	"breachflow/internal/sesevents"
+)
+
+// SendSettings are the send function's.
+type SendSettings struct {
+	// Send configures sending; Send.Table is the case table.
+	Send delivery.Config
+	// FilingAddresses says where each regulator filing goes.
+	FilingAddresses draft.FilingAddresses
+}
+
+// Send sends the regulator filings, then the customer notices a batch per
+// invocation; only documents that hash to what the approvers signed off.
+var Send = Function[SendSettings]{
+	LogicalID: "SendFunction",
+	Env: func(ctx context.Context, cfg aws.Config) (SendSettings, error) {
+		e, err := fromEnv[struct {
+			// FilingAddresses is JSON: obligation id or regulator name -> address.
+			FilingAddresses string `env:"FILING_ADDRESSES"`
+		}](ctx, cfg)
+		if err != nil {
+			return SendSettings{}, err
+		}
+		dc, err := delivery.LoadConfig(os.Getenv)
+		if err != nil {
+			return SendSettings{}, err
+		}
+		addrs, err := draft.ParseFilingAddresses(e.FilingAddresses)
+		if err != nil {
+			return SendSettings{}, err
+		}
+		return SendSettings{Send: dc, FilingAddresses: addrs}, nil
+	},
+	Build: func(ctx context.Context, s SendSettings, c Clients) (any, error) {
+		db, ses := c.db(), sesv2.NewFromConfig(c.AWS)
+		table := s.Send.Table
+		docs := &draft.Approved{
+			DB: db, Table: table, Reports: Table{table}.cases(db),
+			Assessments: &assess.Store{DB: db, Table: table}, Addresses: s.FilingAddresses,
+		}
+		h, err := delivery.NewHandler(ctx, s.Send, db, ses, docs, c.log(), c.metrics())
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	},
+}
+
+// SesEvents applies SES delivery, bounce and complaint events to each
+// person's ledger entry.
+var SesEvents = Function[Table]{
+	LogicalID: "SesEventsFunction",
+	Env:       fromEnv[Table],
+	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
+		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: c.log()}).Handle, nil
+	},
+}
