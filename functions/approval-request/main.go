@@ -3,31 +3,12 @@
 // content hash and the recipient-set hash, and emails each approver a
 // signed, expiring, single-use console link. The task then waits until the
 // console or `breachflow approve|reject` answers the token.
+//
+// Start reads the settings from the environment template.yaml sets and
+// starts the handler functions.ApprovalRequest.Build assembles: the same Build the
+// local stack (internal/localrun) runs.
 package main
 
-import (
-	"context"
-	"log/slog"
+import "breachflow/internal/functions"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"breachflow/internal/approval"
-	"breachflow/internal/lambdamain"
-)
-
-type config struct {
-	CaseTable string `env:"CASE_TABLE"`
-}
-
-func main() {
-	lambdamain.Start(&config{}, func(ctx context.Context, c *config, cfg aws.Config, log *slog.Logger) (any, error) {
-		// The approver list, quorum, signing key (from a secret) and console
-		// URL come from BREACHFLOW_* variables; see approval.ConfigFromEnv.
-		ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
-		if err != nil {
-			return nil, err
-		}
-		return approval.NewAWSService(cfg, c.CaseTable, ac, log).Open, nil
-	})
-}
+func main() { functions.ApprovalRequest.Start() }
