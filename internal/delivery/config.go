@@ -50,8 +50,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("SES_MAX_SEND_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r <= 0 {
-			errs = append(errs, fmt.Errorf("SES_MAX_SEND_RATE=%q: want a positive number of sends per second", v))
+		if err != nil || r < 0 {
+			errs = append(errs, fmt.Errorf("SES_MAX_SEND_RATE=%q: want sends per second, or 0 to ask SES", v))
 		}
 		c.AccountRate = r
 	}
