@@ -43,6 +43,8 @@ type Clients struct {
 // the handler built once, then lambda.Start. A failure before that ends
 // the cold start with the error logged.
 func (f Function[S]) Start() {
+	// lambdamain reads no struct of its own here: the settings are Env's
+	// to read, the same Env that localrun's drift test runs.
 	lambdamain.Start(&struct{}{}, func(ctx context.Context, _ *struct{}, cfg aws.Config, log *slog.Logger) (any, error) {
 		s, err := f.Env(ctx, cfg)
 		if err != nil {
