@@ -75,32 +75,16 @@ func (l *Ledger) page() int {
 // on a first claim.
 const claimUpdate = "SET #s = :c, lease_until = :l ADD attempts :o"
 
-// Claim takes a lease on the record at k until leaseUntil, if it is pending
-// or its previous lease ended before now, and returns the claim's fencing
-// token (the new attempts count).
-func (l *Ledger) Claim(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
-	out, err := l.claim(ctx, k, now, leaseUntil, "#s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueUpdatedNew)
-	if err != nil {
-		return 0, err
-	}
-	return attempts(out, k)
-}
-
-// ClaimFiling is Claim for a filing record, which it creates on first use.
+// ClaimFiling takes a lease on the filing record at k until leaseUntil,
+// creating it on first use, if it is pending or its previous lease ended
+// before now, and returns the claim's fencing token (the new attempts
+// count).
 func (l *Ledger) ClaimFiling(ctx context.Context, k Key, now, leaseUntil time.Time) (attempt int, err error) {
-	out, err := l.claim(ctx, k, now, leaseUntil, "attribute_not_exists(pk) OR #s = :p OR (#s = :c AND lease_until < :n)", types.ReturnValueUpdatedNew)
-	if err != nil {
-		return 0, err
-	}
-	return attempts(out, k)
-}
-
-func (l *Ledger) claim(ctx context.Context, k Key, now, leaseUntil time.Time, cond string, rv types.ReturnValue) (map[string]types.AttributeValue, error) {
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(l.Table),
 		Key:                      k.av(),
 		UpdateExpression:         aws.String(claimUpdate),
-		ConditionExpression:      aws.String(cond),
+		ConditionExpression:      aws.String("attribute_not_exists(pk) OR #s = :p OR (#s = :c AND lease_until < :n)"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":c": str(string(casetable.StatusClaimed)),
@@ -109,12 +93,12 @@ func (l *Ledger) claim(ctx context.Context, k Key, now, leaseUntil time.Time, co
 			":n": num(now.UnixMilli()),
 			":o": num(1),
 		},
-		ReturnValues: rv,
+		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return nil, conditional(err, ErrNotClaimable, "claim "+k.SK)
+		return 0, conditional(err, ErrNotClaimable, "claim "+k.SK)
 	}
-	return out.Attributes, nil
+	return attempts(out.Attributes, k)
 }
 
 func attempts(attrs map[string]types.AttributeValue, k Key) (int, error) {

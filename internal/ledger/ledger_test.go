@@ -103,8 +103,8 @@ func TestConditionalFailuresBecomeSentinels(t *testing.T) {
 	l := &Ledger{DB: pagedDB{updateErr: ccf}, Table: "cases"}
 	k := SubjectKey("c1", 0, "u1")
 	ctx := context.Background()
-	if _, err := l.Claim(ctx, k, zero, zero); !errors.Is(err, ErrNotClaimable) {
-		t.Errorf("Claim: %v, want ErrNotClaimable", err)
+	if _, err := l.ClaimFiling(ctx, k, zero, zero); !errors.Is(err, ErrNotClaimable) {
+		t.Errorf("ClaimFiling: %v, want ErrNotClaimable", err)
 	}
 	for name, err := range map[string]error{
 		"complete": l.Complete(ctx, k, 1, "m", zero),
@@ -132,8 +132,8 @@ func TestConditionalFailuresBecomeSentinels(t *testing.T) {
 	}
 	other := errors.New("network")
 	l.DB = pagedDB{updateErr: other}
-	if _, err := l.Claim(ctx, k, zero, zero); !errors.Is(err, other) || errors.Is(err, ErrNotClaimable) {
-		t.Errorf("Claim on a network error: %v", err)
+	if _, err := l.ClaimFiling(ctx, k, zero, zero); !errors.Is(err, other) || errors.Is(err, ErrNotClaimable) {
+		t.Errorf("ClaimFiling on a network error: %v", err)
 	}
 	if err := l.ReleaseLease(ctx, Lease{CaseID: "c1", Token: 3}, zero); !errors.Is(err, other) {
 		t.Errorf("ReleaseLease on a network error: %v", err)
