@@ -47,7 +47,7 @@ func startEmulators(ctx context.Context) (*emulators, error) {
 		stack.Close()
 		return nil, err
 	}
-	e := &emulators{stack: stack, db: dynamodb.NewFromConfig(cfg), ses: sesv2.NewFromConfig(cfg),
+	e := &emulators{stack: stack, db: dynamodb.NewFromConfig(cfg), ses: delivery.NewSESClient(cfg),
 		mailbox: localstack.Mailbox{URL: stack.SES}, table: "bench-cases"}
 	if err := casetable.CreateTable(ctx, e.db, e.table); err != nil {
 		stack.Close()

@@ -83,7 +83,7 @@ type AccountGetter interface {
 func (c Config) Pacing(ctx context.Context, ses AccountGetter) (Pacing, error) {
 	rate := c.AccountRate
 	if rate == 0 {
-		out, err := ses.GetAccount(ctx, &sesv2.GetAccountInput{})
+		out, err := ses.GetAccount(ctx, &sesv2.GetAccountInput{}, standardRetries)
 		if err != nil {
 			return Pacing{}, fmt.Errorf("read SES send rate (set SES_MAX_SEND_RATE to skip): %w", err)
 		}

@@ -33,7 +33,10 @@
 // Errors: a throttled send (TooManyRequestsException, "Maximum sending rate
 // exceeded") backs off with jitter and retries the same person until the
 // invocation must stop, then leaves the person to the next run; nobody is
-// dropped. A rejected message or an address SES (or our own check) refuses
+// dropped. Every try waits for the pacer: the SES client makes no retries
+// of its own (NewSESClient), so retries cannot push the rate over the
+// account's. A server or transport error is tried six times, about three
+// seconds, before the run stops for the state machine to retry. A rejected message or an address SES (or our own check) refuses
 // marks the person failed, which puts them on the fallback list. The daily
 // quota, a paused or suspended account, and a sending identity that is not
 // set up stop the batch with the named errors DailyQuotaExceeded,

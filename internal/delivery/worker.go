@@ -28,6 +28,12 @@ const (
 	TagObligation = "obligation_id"
 )
 
+// transientTries is how often a send that failed with a server or
+// transport error is tried before the run stops: with DefaultBackoff about
+// three seconds of waiting, which rides out a passing blip. The SDK makes
+// no retries of its own (NewSESClient).
+const transientTries = 6
+
 // work takes one person from page to outcome. It reports whether the
 // outcome went to the recorder, which then finishes the job; otherwise the
 // job is finished when work returns.
@@ -97,7 +103,7 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 		case classStopConf:
 			return stop(&SendConfigInvalid{Reason: errorCode(err)})
 		case classRetry:
-			if try >= 3 {
+			if try >= transientTries-1 {
 				// An error that outlasts the retries (SES unreachable, server
 				// errors) would hit everyone after this person too: stop the
 				// run and let the state machine's retry policy decide, rather

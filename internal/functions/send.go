@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"breachflow/internal/assess"
 	"breachflow/internal/delivery"
@@ -45,7 +44,7 @@ var Send = Function[SendSettings]{
 		return SendSettings{Send: dc, FilingAddresses: addrs}, nil
 	},
 	Build: func(ctx context.Context, s SendSettings, c Clients) (any, error) {
-		db, ses := c.db(), sesv2.NewFromConfig(c.AWS)
+		db, ses := c.db(), delivery.NewSESClient(c.AWS)
 		table := s.Send.Table
 		docs := &draft.Approved{
 			DB: db, Table: table, Reports: Table{table}.cases(db),
