@@ -8,8 +8,8 @@ import (
 	"breachflow/internal/ledger"
 )
 
-// BenchmarkPipeline is the pipeline's own cost per person (page read,
-// claim, render, send, complete) with a ledger and SES that cost nothing:
+// BenchmarkPipeline is the pipeline's own cost per person (lease, page
+// read, render, send, record) with a ledger and SES that cost nothing:
 // what `make bench` reports without emulators. The emulator runs are
 // `go run ./bench/send`.
 func BenchmarkPipeline(b *testing.B) {

@@ -108,6 +108,7 @@ func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) er
 		return err
 	}
 	res.PipelineVerified = true
+	counted := &countingDB{DB: e.db}
 	for round := range rounds {
 		caseID := fmt.Sprintf("thru%d", round)
 		if err := e.seed(ctx, caseID, res.People); err != nil {
@@ -118,7 +119,9 @@ func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) er
 		}
 		c0 := cpu()
 		start := time.Now()
-		sent, err := drain(ctx, e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses), caseID, 0)
+		pl := e.pipeline(delivery.Pacing{Workers: res.Workers}, e.ses)
+		pl.Ledger.DB = counted
+		sent, err := drain(ctx, pl, caseID, 0)
 		if err != nil {
 			return err
 		}
@@ -139,6 +142,12 @@ func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) er
 	}
 	res.RawCPU = perNotice(rawCPU, res.People*len(res.Raw)*len(res.RawWorkers))
 	res.PipelineCPU = perNotice(pipeCPU, res.People*rounds)
+	res.Requests = counted.perThousand(res.People * rounds)
+	costs, err := e.ledgerCosts(ctx, pids[0])
+	if err != nil {
+		return err
+	}
+	res.LedgerCosts = costs
 	res.Ratio = median(res.Ratios)
 
 	free := &delivery.Pipeline{Ledger: &ledger.Ledger{DB: &syntheticDB{n: res.People}, Table: "bench"}, SES: e.ses, Render: render,
@@ -245,8 +254,8 @@ func (e *emulators) paced(ctx context.Context, rate float64, sends int, latency 
 		return nil, err
 	}
 	// Size the workers as the send function does (SES_LATENCY_MS), from
-	// this machine's latency: one person costs about three round trips
-	// (claim, send, complete), each as slow as a send here.
+	// this machine's latency: a person costs a send and a share of the
+	// page read and record write, about three sends' worth here.
 	lat, err := e.latency(ctx)
 	if err != nil {
 		return nil, err
@@ -340,4 +349,58 @@ type sendFunc func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*
 
 func (f sendFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 	return f(ctx, in, opts...)
+}
+
+// LedgerCosts is the CPU one ledger operation costs, each process, in
+// milliseconds: the parts the pipeline adds to a send.
+type LedgerCosts struct {
+	ReadDynamoDB  float64 `json:"subject_read_dynalite_ms"`
+	ReadGo        float64 `json:"subject_read_go_ms"`
+	WriteDynamoDB float64 `json:"record_write_dynalite_ms"`
+	WriteGo       float64 `json:"record_write_go_ms"`
+	WriteSends    int     `json:"sends_per_record_write"`
+}
+
+// ledgerCosts times the ledger's two per-notice operations one at a time
+// on a quiet machine: reading a page of subjects (per subject) and writing
+// one full batch of send records.
+func (e *emulators) ledgerCosts(ctx context.Context, dynalite int) (LedgerCosts, error) {
+	const people, reads, writes = 2000, 16, 200
+	if err := e.seed(ctx, "ops", people); err != nil {
+		return LedgerCosts{}, err
+	}
+	led := &ledger.Ledger{DB: e.db, Table: e.table}
+	now := time.Now()
+	lease, err := led.LeaseShard(ctx, "ops", 0, now, now.Add(time.Hour))
+	if err != nil {
+		return LedgerCosts{}, err
+	}
+	defer led.ReleaseLease(context.WithoutCancel(ctx), lease, time.Now())
+	var c LedgerCosts
+	d0, g0, read := procCPU(dynalite), selfCPU(), 0
+	cursor := ""
+	for range reads {
+		p, err := led.Unsent(ctx, lease, cursor)
+		if err != nil {
+			return LedgerCosts{}, err
+		}
+		read += len(p.Subjects)
+		cursor = p.Next // after the last page, the first again
+	}
+	c.ReadDynamoDB = (procCPU(dynalite) - d0) * 1000 / float64(read)
+	c.ReadGo = (selfCPU() - g0) * 1000 / float64(read)
+	c.WriteSends = ledger.MaxRecordBatch
+	sends := make([]ledger.Send, c.WriteSends)
+	d0, g0 = procCPU(dynalite), selfCPU()
+	for i := range writes {
+		for k := range sends {
+			sends[k] = ledger.Send{UserID: userID(i*c.WriteSends + k), Page: "ops", MessageID: fmt.Sprintf("0100019a-%08d-%02d-0000-000000000000-000000", i, k), SentAt: now}
+		}
+		if err := led.RecordSends(ctx, lease, i, sends); err != nil {
+			return LedgerCosts{}, err
+		}
+	}
+	c.WriteDynamoDB = (procCPU(dynalite) - d0) * 1000 / writes
+	c.WriteGo = (selfCPU() - g0) * 1000 / writes
+	return c, nil
 }

@@ -2,9 +2,10 @@
 // the local emulators it starts itself (dynalite and aws-ses-v2-local, on
 // free ports of 127.0.0.1):
 //
-//  1. throughput: the pipeline (claim, render, send, complete) with no rate
-//     limit, as a ratio to the raw SendEmail rate of the same emulator with
-//     the same concurrency, measured before and after in the same run;
+//  1. throughput: the pipeline (lease, page read, render, send, record)
+//     with no rate limit, as a ratio to the raw SendEmail rate of the same
+//     emulator, measured before and after in the same run, and what the
+//     ledger costs per notice;
 //  2. pacing: the pipeline at a configured rate, over a window of sends: the
 //     achieved rate and the most sends in any one-second window;
 //  3. memory: peak RSS of a child process that runs the pipeline over 100k
@@ -13,7 +14,7 @@
 //     would take the shared machine a quarter of an hour and measure the
 //     emulator's memory, not the pipeline's.
 //
-// Usage: go run ./bench/send [-people 2000] [-workers 16] [-rate 100] [-rate-sends 2000] [-rss 100000,1000000] [-json]
+// Usage: go run ./bench/send [-people 2000] [-workers 64] [-rate 100] [-rate-sends 2000] [-rss 100000,1000000] [-json] [-cpuprofile FILE]
 package main
 
 import (
@@ -25,6 +26,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,8 +59,12 @@ type Results struct {
 	RatioFreeLedger    float64 `json:"pipeline_free_ledger_to_raw_ratio"`
 	RawCPU             CPU     `json:"raw_cpu_per_notice"`
 	PipelineCPU        CPU     `json:"pipeline_cpu_per_notice"`
-	Paced              []Paced `json:"paced,omitempty"`
-	RSS                []RSS   `json:"rss,omitempty"`
+	// Requests are the pipeline's database calls per thousand notices.
+	Requests Requests `json:"ledger_requests_per_1000_notices"`
+	// LedgerCosts is the CPU of one subject read and one record write.
+	LedgerCosts LedgerCosts `json:"ledger_costs"`
+	Paced       []Paced     `json:"paced,omitempty"`
+	RSS         []RSS       `json:"rss,omitempty"`
 }
 
 // Paced is the paced run's measurement.
@@ -111,12 +117,24 @@ func run() error {
 	rssSizes := flag.String("rss", "100000,1000000", "population sizes of the memory phase (empty skips it)")
 	rssChild := flag.Int("rss-child", 0, "internal: run one memory measurement of this many people")
 	asJSON := flag.Bool("json", false, "print JSON")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process to the file")
 	flag.Parse()
 	ctx := context.Background()
 	if *rssChild > 0 {
 		return rssRun(ctx, *rssChild, *workers)
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res := Results{People: *people, Workers: *workers}
 	for _, f := range strings.Split(*rawWorkers, ",") {
 		w, err := strconv.Atoi(strings.TrimSpace(f))
@@ -179,6 +197,10 @@ func report(r Results) {
 		fmt.Printf("  pipeline, free ledger %5.0f/s  = %.0f %% of raw (the pipeline's own cost, ledger writes excluded)\n", r.PipelineFreeLedger, 100*r.RatioFreeLedger)
 		fmt.Printf("  CPU per notice, raw:      dynalite %.2f ms, SES emulator %.2f ms, Go %.2f ms\n", r.RawCPU.DynamoDB, r.RawCPU.SES, r.RawCPU.Go)
 		fmt.Printf("  CPU per notice, pipeline: dynalite %.2f ms, SES emulator %.2f ms, Go %.2f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.SES, r.PipelineCPU.Go)
+		fmt.Printf("  ledger requests per 1000 notices: %.1f queries, %.1f record writes, %.1f lease calls\n", r.Requests.Queries, r.Requests.Writes, r.Requests.Leases)
+		c := r.LedgerCosts
+		fmt.Printf("  ledger CPU, one at a time: a subject read dynalite %.3f ms + Go %.3f ms; a record write of %d sends dynalite %.2f ms + Go %.2f ms\n",
+			c.ReadDynamoDB, c.ReadGo, c.WriteSends, c.WriteDynamoDB, c.WriteGo)
 	}
 	for _, p := range r.Paced {
 		ledger := "dynalite ledger"
