@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
-// sesStub answers SES v2 calls on loopback: the first fail calls of each
-// path with status and an error of code and message, then success.
+// sesStub answers SES v2 calls on loopback: its first fail calls with
+// status and an error of code and message, then with success.
 type sesStub struct {
 	calls atomic.Int64
 	fail  int64
