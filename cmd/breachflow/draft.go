@@ -5,10 +5,12 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/draft"
+	"breachflow/internal/notice"
 	"breachflow/internal/rules"
 )
 
@@ -46,11 +48,19 @@ sent. --now (RFC 3339, default the current time) is the documents' date.`,
 				return err
 			}
 			hash := draft.ContentHash(ds)
-			if err := writePreview(dir, r.ReportID, hash, ds); err != nil {
+			unverified := draft.UnverifiedContacts(ds)
+			if err := writePreview(dir, r.ReportID, hash, ds, unverified); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d drafts in %s (open %s)\ncontent hash %s\n",
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%d drafts in %s (open %s)\ncontent hash %s\n",
 				len(ds), dir, filepath.Join(dir, "index.html"), hash)
+			if len(unverified) > 0 {
+				fmt.Fprintf(out, "check before approving: the drafts print %d bodies' contact details that are UNVERIFIED (background knowledge):\n", len(unverified))
+				for _, c := range unverified {
+					fmt.Fprintf(out, "  %s: %s\n", c.Party, strings.Join(c.Details, "; "))
+				}
+			}
 			return nil
 		},
 	}
@@ -64,13 +74,15 @@ var previewIndex = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <style>body{font:12pt system-ui,sans-serif;margin:2em}td,th{padding:.2em .6em;text-align:left;border-bottom:1px solid #ccc}code{font-size:10pt}</style></head>
 <body><h1>Drafts of report {{.ReportID}}</h1>
 <p>Content hash (what an approval binds to): <code>{{.Hash}}</code></p>
+{{with .Unverified}}<div style="background:#fff8e1;border:1px solid #e0b040;padding:.2em 1em"><p><strong>Check before approving:</strong> the drafts print these bodies' contact details, which are UNVERIFIED (background knowledge, not a primary source):</p>
+<ul>{{range .}}<li>{{.Party}}: {{range $i, $d := .Details}}{{if $i}}; {{end}}{{$d}}{{end}}</li>{{end}}</ul></div>{{end}}
 <table><tr><th>Kind</th><th>Language</th><th>Jurisdiction</th><th>Recipient</th><th>Subject</th><th>Obligations</th><th>SHA-256</th></tr>
 {{range .Drafts}}<tr><td>{{.Kind}}</td><td>{{.Locale}}</td><td>{{.Jurisdiction}}</td><td>{{.Recipient}}</td><td><a href="{{.ID}}.html">{{.Subject}}</a></td><td>{{range .ObligationIDs}}{{.}} {{end}}</td><td><code>{{printf "%.12s" .SHA256}}</code></td></tr>
 {{end}}</table></body></html>
 `))
 
 // writePreview writes each draft as <id>.html and an index of them.
-func writePreview(dir, reportID, hash string, ds []draft.Draft) error {
+func writePreview(dir, reportID, hash string, ds []draft.Draft, unverified []notice.AgencyContact) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -83,7 +95,7 @@ func writePreview(dir, reportID, hash string, ds []draft.Draft) error {
 	if err != nil {
 		return err
 	}
-	err = previewIndex.Execute(f, map[string]any{"ReportID": reportID, "Hash": hash, "Drafts": ds})
+	err = previewIndex.Execute(f, map[string]any{"ReportID": reportID, "Hash": hash, "Drafts": ds, "Unverified": unverified})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -32,4 +32,12 @@ func TestDraftPreview(t *testing.T) {
 	if !strings.Contains(out.String(), "content hash") {
 		t.Errorf("output %q", out.String())
 	}
+	// The Kakao Pay case's Korean notices print the Korean complaint and
+	// mediation bodies' numbers, which the research did not verify: both
+	// the output and the index say so.
+	for _, want := range []string{"UNVERIFIED", "Personal Information Dispute Mediation Committee (KR): www.kopico.go.kr"} {
+		if !strings.Contains(out.String(), want) || !strings.Contains(string(index), want) {
+			t.Errorf("output and index.html should both name %q; output:\n%s", want, out.String())
+		}
+	}
 }

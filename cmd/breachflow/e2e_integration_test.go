@@ -368,6 +368,11 @@ func TestEndToEnd(t *testing.T) {
 				t.Errorf("pack lacks %s", f)
 			}
 		}
+		// The case's Korean notices print the mediation committee's
+		// number, which the research did not verify: the summary says so.
+		if summary, err := os.ReadFile(filepath.Join(dir, "summary.html")); err != nil || !strings.Contains(string(summary), "not verified") || !strings.Contains(string(summary), "www.kopico.go.kr") {
+			t.Errorf("summary.html does not list the unverified contact details the documents print (read error %v)", err)
+		}
 		ledgerCSV, err := os.ReadFile(filepath.Join(dir, "ledger.csv"))
 		if err != nil {
 			t.Fatal(err)

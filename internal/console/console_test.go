@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -256,5 +257,26 @@ func TestCasePageShowsEscalation(t *testing.T) {
 	_, page, _ = get(t, f.srv.URL+"/cases/"+f.case1.ID)
 	if !strings.Contains(page, `id="escalation"`) || !strings.Contains(page, "within 24h0m0s") {
 		t.Error("the case page does not show the escalation")
+	}
+}
+
+// The case page lists the unverified contact details the drafts print,
+// from every draft (here a sample that is not shown), and no list when
+// they print none.
+func TestCasePageListsUnverifiedContacts(t *testing.T) {
+	f := newFixture(t, true)
+	_, page, _ := get(t, f.srv.URL+"/cases/"+f.case1.ID)
+	for _, want := range []string{`id="unverified-contacts"`, "Personal Information Dispute Mediation Committee (KR)", "www.kopico.go.kr; 1833-6972"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	plain := f.case1
+	plain.Drafts = plain.Drafts[:1]
+	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{Approval: f.svc, Cases: console.StaticCases{plain}}))
+	defer srv.Close()
+	_, page, _ = get(t, srv.URL+"/cases/"+plain.ID)
+	if strings.Contains(page, `id="unverified-contacts"`) {
+		t.Error("a case whose drafts print no contact details shows the unverified list")
 	}
 }

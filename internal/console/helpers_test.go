@@ -115,7 +115,7 @@ func sampleCase(now time.Time) console.Case {
 		Drafts: []console.Draft{
 			{ID: "f-kr", Kind: "regulator", Locale: "ko", Subject: "개인정보 유출 신고 (PIPC)", HTML: "<h1>개인정보 유출 신고</h1><p>유출된 항목: 신용정보</p>"},
 			{ID: "n-ko", Kind: "customer", Locale: "ko", Subject: "개인정보 유출 안내", HTML: "<p>고객님의 개인정보가 유출되었습니다.</p><script>parent.document.title='pwned'</script>"},
-			{ID: "n-ko-2", Kind: "customer", Locale: "ko", Subject: "second ko sample is not shown", HTML: "<p>dup</p>"},
+			{ID: "n-ko-2", Kind: "customer", Locale: "ko", Subject: "second ko sample is not shown", HTML: "<p>dup: 개인정보 분쟁조정위원회(www.kopico.go.kr, 1833-6972)</p>"},
 			{ID: "n-en", Kind: "customer", Locale: "en", Subject: "Notice of a data breach", Text: "We are writing to tell you <b>about</b> a breach."},
 		},
 		ContentHash: "content-h1",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/notice"
 )
 
 var funcs = template.FuncMap{
@@ -16,8 +17,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"num": thousands,
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"num":  thousands,
+	"join": strings.Join,
 	"short": func(h string) string {
 		if len(h) > 12 {
 			return h[:12] + "…"
@@ -35,6 +37,10 @@ type caseView struct {
 	Total       int64
 	Filings     []Draft
 	Notices     []Draft // one sample per locale
+	// Unverified are the contact details of third parties (helplines,
+	// credit bureaus) that any of the drafts prints and nobody checked
+	// against a primary source.
+	Unverified  []notice.AgencyContact
 	State       approval.State
 	Votes       []voteView
 	Escalations []approval.Escalation
@@ -91,6 +97,13 @@ func (h *handler) caseView(c Case, st approval.State, now time.Time) caseView {
 	}
 	v.ChartHeight = len(v.Bars) * barHeight
 	seen := map[string]bool{}
+	docs := make([]string, 0, 2*len(c.Drafts))
+	for _, d := range c.Drafts {
+		docs = append(docs, d.HTML, d.Text)
+	}
+	// Every draft counts, not only the sample shown per language: the
+	// approval covers them all.
+	v.Unverified = notice.UnverifiedContacts(docs...)
 	for _, d := range c.Drafts {
 		if d.Kind == "customer" {
 			if !seen[d.Locale] {

@@ -307,3 +307,14 @@ func ContentHash(drafts []Draft) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// UnverifiedContacts returns the contact details of other bodies that any of
+// ds prints and that are marked UNVERIFIED (notice.AgencyContacts), for the
+// approvers to check.
+func UnverifiedContacts(ds []Draft) []notice.AgencyContact {
+	docs := make([]string, 0, 2*len(ds))
+	for _, d := range ds {
+		docs = append(docs, d.HTML, d.Text)
+	}
+	return notice.UnverifiedContacts(docs...)
+}
