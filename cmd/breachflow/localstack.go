@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/logging"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/awsenv"
@@ -83,6 +84,9 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 	cfg, err := awsenv.Load(ctx)
 	if err != nil {
 		return fail(err)
+	}
+	if lo.log != nil {
+		cfg.Logger = logging.NewStandardLogger(lo.log) // the SDK's warnings too
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	mapping := usertable.DefaultMapping()

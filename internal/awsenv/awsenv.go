@@ -22,6 +22,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // EndpointVars are the SDK's standard endpoint variables breachflow uses.
@@ -51,8 +52,17 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 				credentials.NewStaticCredentialsProvider("local", "local", "")))
 		}
 	}
-	// The caller's options come last, so an HTTP client of its own wins.
-	opts = append([]func(*config.LoadOptions) error{config.WithHTTPClient(HTTPClient())}, opts...)
+	// The caller's options come last, so an HTTP client or logger of its
+	// own wins.
+	first := []func(*config.LoadOptions) error{config.WithHTTPClient(HTTPClient())}
+	if local {
+		// Against the emulators the SDK's own warnings are about calls we
+		// cancelled (a response body cut short by a timeout on a busy
+		// machine): noise in the middle of a command's output. A caller
+		// that wants them (--verbose) passes its own logger.
+		first = append(first, config.WithLogger(logging.Nop{}))
+	}
+	opts = append(first, opts...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)

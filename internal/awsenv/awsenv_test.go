@@ -1,10 +1,14 @@
 package awsenv
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 )
 
 func TestLocal(t *testing.T) {
@@ -63,6 +67,20 @@ func TestLoadSuppliesLocalCredentials(t *testing.T) {
 	}
 	if creds.AccessKeyID != "local" {
 		t.Errorf("access key = %q, want the static local one", creds.AccessKeyID)
+	}
+	// Against the emulators the SDK's warnings stay out of a command's
+	// output, unless the caller asks for them with a logger of its own.
+	if _, ok := cfg.Logger.(logging.Nop); !ok {
+		t.Errorf("local logger = %T, want logging.Nop", cfg.Logger)
+	}
+	var buf bytes.Buffer
+	cfg, err = Load(context.Background(), config.WithLogger(logging.NewStandardLogger(&buf)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logger.Logf(logging.Warn, "kept")
+	if !strings.Contains(buf.String(), "kept") {
+		t.Errorf("the caller's logger was replaced: wrote %q", buf.String())
 	}
 }
 
