@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +57,7 @@ sent. --now (RFC 3339, default the current time) is the documents' date.`,
 			if len(unverified) > 0 {
 				fmt.Fprintf(out, "check before approving: the drafts print %d bodies' contact details that are UNVERIFIED (background knowledge):\n", len(unverified))
 				for _, c := range unverified {
-					fmt.Fprintf(out, "  %s: %s\n", c.Party, strings.Join(c.Details, "; "))
+					fmt.Fprintf(out, "  %s: %s\n", c.Party, c.DetailList())
 				}
 			}
 			return nil
@@ -75,7 +74,7 @@ var previewIndex = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <body><h1>Drafts of report {{.ReportID}}</h1>
 <p>Content hash (what an approval binds to): <code>{{.Hash}}</code></p>
 {{with .Unverified}}<div style="background:#fff8e1;border:1px solid #e0b040;padding:.2em 1em"><p><strong>Check before approving:</strong> the drafts print these bodies' contact details, which are UNVERIFIED (background knowledge, not a primary source):</p>
-<ul>{{range .}}<li>{{.Party}}: {{range $i, $d := .Details}}{{if $i}}; {{end}}{{$d}}{{end}}</li>{{end}}</ul></div>{{end}}
+<ul>{{range .}}<li>{{.Party}}: {{.DetailList}}</li>{{end}}</ul></div>{{end}}
 <table><tr><th>Kind</th><th>Language</th><th>Jurisdiction</th><th>Recipient</th><th>Subject</th><th>Obligations</th><th>SHA-256</th></tr>
 {{range .Drafts}}<tr><td>{{.Kind}}</td><td>{{.Locale}}</td><td>{{.Jurisdiction}}</td><td>{{.Recipient}}</td><td><a href="{{.ID}}.html">{{.Subject}}</a></td><td>{{range .ObligationIDs}}{{.}} {{end}}</td><td><code>{{printf "%.12s" .SHA256}}</code></td></tr>
 {{end}}</table></body></html>

@@ -17,9 +17,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"num":  thousands,
-	"join": strings.Join,
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"num": thousands,
 	"short": func(h string) string {
 		if len(h) > 12 {
 			return h[:12] + "…"

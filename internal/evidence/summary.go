@@ -37,7 +37,7 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 {{range .Obligations}}<tr{{if eq .Verification "UNVERIFIED"}} class="unv"{{end}}><td>{{.ID}}</td><td>{{.RecipientName}}</td><td>{{time .DueAt}}</td><td>{{.Citation}}</td><td>{{.Verification}}</td></tr>{{end}}</table>
 {{with .Unverified}}<h2>Contact details the documents print, not verified</h2>
 <table><tr><th>body</th><th>details</th><th>verification</th></tr>
-{{range .}}<tr class="unv"><td>{{.Party}}</td><td>{{range $i, $d := .Details}}{{if $i}}; {{end}}{{$d}}{{end}}</td><td>{{.Verification}} ({{.Source}})</td></tr>{{end}}</table>{{end}}
+{{range .}}<tr class="unv"><td>{{.Party}}</td><td>{{.DetailList}}</td><td>{{.Verification}} ({{.Source}})</td></tr>{{end}}</table>{{end}}
 <h2>Approval</h2>
 <table><tr><th>round</th><th>status</th><th>votes</th><th>bound to</th></tr>
 {{range .Rounds}}<tr><td>{{.RequestID}}</td><td>{{.Status}}</td><td>{{range .Votes}}{{.ApproverID}} {{if .Approve}}approved{{else}}rejected{{end}} {{time .At}} via {{.Via}}<br>{{end}}</td><td><code>{{short .ContentHash}}</code> / <code>{{short .RecipientSetHash}}</code></td></tr>{{end}}</table>

@@ -69,6 +69,9 @@ var AgencyContacts = []AgencyContact{
 		[]string{"www.msafer.or.kr"}),
 }
 
+// DetailList is the details as one line, the way approvers are shown them.
+func (c AgencyContact) DetailList() string { return strings.Join(c.Details, "; ") }
+
 // background is a contact known from background knowledge only.
 func background(party string, details, marks []string) AgencyContact {
 	return AgencyContact{Party: party, Details: details, Marks: marks, Verification: Unverified,
