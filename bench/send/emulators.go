@@ -217,8 +217,10 @@ func selfCPU() float64 {
 // raw sends n messages of the pipeline's size straight to the emulator
 // from workers goroutines and returns the rate.
 func (e *emulators) raw(ctx context.Context, n, workers int) (float64, error) {
-	s := &casetable.Subject{Name: "고객 u000000001"}
-	m, _ := render(s)
+	m, err := render(benchPerson("raw", 1))
+	if err != nil {
+		return 0, err
+	}
 	p := e.pipeline(delivery.Pacing{Workers: workers}, e.ses)
 	var next atomic.Int64
 	var firstErr error
@@ -297,8 +299,11 @@ func (e *emulators) paced(ctx context.Context, rate float64, sends int, latency 
 // latency is the mean of 50 sequential SendEmail calls.
 func (e *emulators) latency(ctx context.Context) (time.Duration, error) {
 	p := e.pipeline(delivery.Pacing{}, e.ses)
-	s := &casetable.Subject{CaseID: "lat", UserID: "l1", Email: "latency@example.org", Name: "고객"}
-	m, _ := render(s)
+	s := benchPerson("lat", 1)
+	m, err := render(s)
+	if err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	for range 50 {
 		if _, err := e.ses.SendEmail(ctx, p.Input(s, m)); err != nil {
@@ -318,17 +323,23 @@ func (e *emulators) pipeline(pacing delivery.Pacing, ses delivery.Sender) *deliv
 	}
 }
 
+// benchPerson is the i-th pending person of caseID on shard 0: a Korean
+// customer of the sample case.
+func benchPerson(caseID string, i int) *casetable.Subject {
+	id := userID(i)
+	return &casetable.Subject{
+		PK: casetable.SubjectPK(caseID, 0), SK: casetable.SubjectSK(id), CaseID: caseID, UserID: id,
+		Name: "고객 " + id, Email: caseID + "." + id + "@example.org", Locale: "ko", Jurisdiction: "KR",
+		Categories: []string{"name", "credit_information"}, Status: casetable.StatusPending,
+	}
+}
+
 // seed writes n pending people of caseID into shard 0.
 func (e *emulators) seed(ctx context.Context, caseID string, n int) error {
 	for start := 0; start < n; start += 25 {
 		var reqs []types.WriteRequest
 		for i := start; i < min(start+25, n); i++ {
-			id := fmt.Sprintf("u%09d", i)
-			item, err := attributevalue.MarshalMap(casetable.Subject{
-				PK: casetable.SubjectPK(caseID, 0), SK: casetable.SubjectSK(id), CaseID: caseID, UserID: id,
-				Name: "고객 " + id, Email: caseID + "." + id + "@example.org", Locale: "ko", Jurisdiction: "KR",
-				Categories: []string{"name", "credit_information"}, Status: casetable.StatusPending,
-			})
+			item, err := attributevalue.MarshalMap(benchPerson(caseID, i))
 			if err != nil {
 				return err
 			}
