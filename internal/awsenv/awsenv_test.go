@@ -133,7 +133,11 @@ func TestClientSendsEachRequestInOneWrite(t *testing.T) {
 	var got atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
-			Content struct{ Simple struct{ Body struct{ Text struct{ Data string } } } }
+			Content struct {
+				Simple struct {
+					Body struct{ Text struct{ Data string } }
+				}
+			}
 		}
 		b, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(b, &in); err != nil {
