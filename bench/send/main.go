@@ -37,6 +37,7 @@ import (
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
+	"breachflow/internal/localstack"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
@@ -329,15 +330,25 @@ func drain(ctx context.Context, p *delivery.Pipeline, caseID string, shard int) 
 	}
 }
 
-// notices is the Kakao Pay sample case's notice set, built as the draft
-// stage builds it: the pipeline renders each person's real notice (the
-// send function's renderer, without the approval check that reads the
-// drafts from the table), and raw SendEmail sends one of them.
-var notices = sync.OnceValues(func() (*notice.NoticeSet, error) {
-	path, err := sampleReport()
+// render is the send function's renderer over the Kakao Pay sample case's
+// notice set, built as the draft stage builds it (without the approval
+// check that reads the drafts from the table): a Korean notice for the
+// Korean people the bench seeds, 8 KB of text and HTML (a SendEmail body of
+// 8.8 KB). Raw SendEmail sends one of these notices.
+func render(s *casetable.Subject) (delivery.Message, error) {
+	r, err := renderer()
+	if err != nil {
+		return delivery.Message{}, err
+	}
+	return r(s)
+}
+
+var renderer = sync.OnceValues(func() (delivery.Renderer, error) {
+	root, err := localstack.Checkout()
 	if err != nil {
 		return nil, err
 	}
+	path := filepath.Join(root, "events", "reports", "kakaopay-alipay.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -353,37 +364,9 @@ var notices = sync.OnceValues(func() (*notice.NoticeSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return notice.NewNoticeSet(draft.Facts(r, a, now))
+	set, err := notice.NewNoticeSet(draft.Facts(r, a, now))
+	if err != nil {
+		return nil, err
+	}
+	return draft.Renderer(set), nil
 })
-
-// sampleReport finds events/reports/kakaopay-alipay.json above the working
-// directory (go run from the checkout, go test from bench/send).
-func sampleReport() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, "events", "reports", "kakaopay-alipay.json")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", fmt.Errorf("events/reports/kakaopay-alipay.json not found above the working directory: run inside the checkout")
-		}
-		dir = up
-	}
-}
-
-// render is the send function's renderer over the sample case: a Korean
-// notice for the Korean people the bench seeds, 8 KB of text and HTML (a
-// SendEmail body of 8.8 KB).
-func render(s *casetable.Subject) (delivery.Message, error) {
-	set, err := notices()
-	if err != nil {
-		return delivery.Message{}, err
-	}
-	m, err := set.Render(notice.RecipientOf(s))
-	return delivery.Message{Subject: m.Subject, HTML: m.HTML, Text: m.Text}, err
-}

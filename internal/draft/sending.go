@@ -45,10 +45,16 @@ func (a *Approved) Notices(ctx context.Context, caseID, approved string) (delive
 	if err != nil {
 		return nil, err
 	}
+	return Renderer(set), nil
+}
+
+// Renderer renders each person's notice from set, as the send stage sends
+// it.
+func Renderer(set *notice.NoticeSet) delivery.Renderer {
 	return func(s *casetable.Subject) (delivery.Message, error) {
 		m, err := set.Render(notice.RecipientOf(s))
 		return delivery.Message{Subject: m.Subject, HTML: m.HTML, Text: m.Text}, err
-	}, nil
+	}
 }
 
 func (a *Approved) noticeSet(ctx context.Context, caseID, approved string) (*notice.NoticeSet, error) {

@@ -133,25 +133,34 @@ func (s *Stack) Close() error {
 	return errors.Join(errs...)
 }
 
+// Checkout returns the breachflow checkout the working directory is in: the
+// nearest folder above it that holds go.mod.
+func Checkout() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod above %s: run inside the breachflow checkout", wd)
+		}
+	}
+}
+
 // findInfra locates the folder whose node_modules holds the emulators.
 func findInfra(dir string) (string, error) {
 	if dir == "" {
 		dir = os.Getenv("BREACHFLOW_INFRA")
 	}
 	if dir == "" {
-		wd, err := os.Getwd()
+		root, err := Checkout()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("cannot find infra/: %w, or set BREACHFLOW_INFRA", err)
 		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "infra")
-				break
-			}
-			if filepath.Dir(d) == d {
-				return "", fmt.Errorf("cannot find infra/: run inside the breachflow checkout or set BREACHFLOW_INFRA")
-			}
-		}
+		dir = filepath.Join(root, "infra")
 	}
 	for _, pkg := range []string{"dynalite", "aws-ses-v2-local"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
