@@ -36,11 +36,14 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
+	"breachflow/internal/functions"
+	"breachflow/internal/lambdamain"
 	"breachflow/internal/ledger"
 	"breachflow/internal/localstack"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
+	"breachflow/internal/sam"
 )
 
 // Results is what the benchmark reports.
@@ -71,6 +74,9 @@ type Results struct {
 	LedgerCosts LedgerCosts `json:"ledger_costs"`
 	Paced       []Paced     `json:"paced,omitempty"`
 	RSS         []RSS       `json:"rss,omitempty"`
+	// GC is the garbage collector every phase ran with: the send
+	// function's (sendGC).
+	GC lambdamain.GC `json:"gc"`
 }
 
 // Paced is the paced run's measurement.
@@ -126,6 +132,10 @@ func run() error {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process to the file")
 	flag.Parse()
 	ctx := context.Background()
+	gc, err := sendGC()
+	if err != nil {
+		return err
+	}
 	if *rssChild > 0 {
 		return rssRun(ctx, *rssChild, *workers)
 	}
@@ -141,7 +151,7 @@ func run() error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res := Results{People: *people, Workers: *workers}
+	res := Results{People: *people, Workers: *workers, GC: gc}
 	for _, f := range strings.Split(*rawWorkers, ",") {
 		w, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || w < 1 {
@@ -193,7 +203,38 @@ func run() error {
 	return nil
 }
 
+// sendGC sets this process's garbage collector as the send function's is
+// set in Lambda: functions.Send.GCPercent under a memory limit from the
+// SendFunction's MemorySize in template.yaml. GOGC or GOMEMLIMIT in the
+// environment win, as they do in Lambda (GOGC=100 measures Go's default).
+func sendGC() (lambdamain.GC, error) {
+	dir, err := localstack.Checkout()
+	if err != nil {
+		return lambdamain.GC{}, err
+	}
+	tpl, err := sam.Load(filepath.Join(dir, "template.yaml"))
+	if err != nil {
+		return lambdamain.GC{}, err
+	}
+	fns, err := tpl.Functions()
+	if err != nil {
+		return lambdamain.GC{}, err
+	}
+	mem := fns[functions.Send.LogicalID].MemorySize
+	return lambdamain.TuneGC(functions.Send.GCPercent, func(k string) (string, bool) {
+		if k == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" {
+			return mem, mem != ""
+		}
+		return os.LookupEnv(k)
+	})
+}
+
 func printResults(r Results) {
+	env := ""
+	if r.GC.FromEnv {
+		env = ", from the environment"
+	}
+	fmt.Printf("garbage collector: GOGC %d, memory limit %.0f MB (the send function's in Lambda%s)\n", r.GC.Percent, float64(r.GC.MemoryLimit)/(1<<20), env)
 	if len(r.Pipelines) > 0 {
 		fmt.Printf("throughput (%d people a round; pipeline %d workers, raw the best of %v workers; real emulators)\n", r.People, r.Workers, r.RawWorkers)
 		for i, p := range r.Pipelines {

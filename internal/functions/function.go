@@ -26,6 +26,9 @@ type Function[S any] struct {
 	Env func(ctx context.Context, aws aws.Config) (S, error)
 	// Build assembles the handler, a value lambda.NewHandler accepts.
 	Build func(ctx context.Context, s S, c Clients) (any, error)
+	// GCPercent is the function's GOGC in Lambda (lambdamain.TuneGC); 0
+	// keeps Go's default.
+	GCPercent int
 }
 
 // Clients are what a handler talks to and writes to besides its settings.
@@ -46,6 +49,13 @@ func (f Function[S]) Start() {
 	// lambdamain reads no struct of its own here: the settings are Env's
 	// to read, the same Env that localrun's drift test runs.
 	lambdamain.Start(&struct{}{}, func(ctx context.Context, _ *struct{}, cfg aws.Config, log *slog.Logger) (any, error) {
+		if f.GCPercent > 0 {
+			gc, err := lambdamain.TuneGC(f.GCPercent, os.LookupEnv)
+			if err != nil {
+				return nil, fmt.Errorf("garbage collector: %w", err)
+			}
+			log.Info("garbage collector", "gogc", gc.Percent, "memory_limit_bytes", gc.MemoryLimit, "from_env", gc.FromEnv)
+		}
 		s, err := f.Env(ctx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("configuration: %w", err)

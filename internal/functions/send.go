@@ -25,6 +25,7 @@ type SendSettings struct {
 // invocation; only documents that hash to what the approvers signed off.
 var Send = Function[SendSettings]{
 	LogicalID: "SendFunction",
+	GCPercent: delivery.GCPercent,
 	Env: func(ctx context.Context, cfg aws.Config) (SendSettings, error) {
 		e, err := fromEnv[struct {
 			// FilingAddresses is JSON: obligation id or regulator name -> address.

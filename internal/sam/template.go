@@ -69,6 +69,9 @@ type Function struct {
 	CodeURI string
 	Handler string
 	Runtime string
+	// MemorySize is the function's memory in MB as written, with Globals
+	// applied; empty when neither sets it (Lambda's default, 128).
+	MemorySize string
 	// Environment holds the variables that resolve locally; the names of the
 	// others are in UnresolvedEnvironment.
 	Environment           map[string]string
@@ -235,7 +238,7 @@ func (t *Template) Functions() (map[string]Function, error) {
 		for _, field := range []struct {
 			name string
 			dst  *string
-		}{{"CodeUri", &f.CodeURI}, {"Handler", &f.Handler}, {"Runtime", &f.Runtime}} {
+		}{{"CodeUri", &f.CodeURI}, {"Handler", &f.Handler}, {"Runtime", &f.Runtime}, {"MemorySize", &f.MemorySize}} {
 			v, ok := props[field.name]
 			if !ok {
 				v, ok = globals[field.name]

@@ -123,7 +123,7 @@ func TestFunctions(t *testing.T) {
 		"IntakeFunction": {
 			LogicalID: "IntakeFunction", FunctionName: "breachflow-intake-local",
 			ARN:     "arn:aws:lambda:us-east-1:123456789012:function:breachflow-intake-local",
-			CodeURI: "functions/intake/", Handler: "bootstrap", Runtime: "provided.al2023",
+			CodeURI: "functions/intake/", Handler: "bootstrap", Runtime: "provided.al2023", MemorySize: "256",
 			Environment: map[string]string{
 				"STAGE": "local", "CASE_TABLE": "breachflow-cases-local",
 				"SM_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:breachflow-case",
@@ -133,7 +133,7 @@ func TestFunctions(t *testing.T) {
 		"ScopeFunction": {
 			LogicalID: "ScopeFunction", FunctionName: "ScopeFunction",
 			ARN:     "arn:aws:lambda:us-east-1:123456789012:function:ScopeFunction",
-			CodeURI: "functions/scope/", Handler: "scope", Runtime: "provided.al2023",
+			CodeURI: "functions/scope/", Handler: "scope", Runtime: "provided.al2023", MemorySize: "512",
 			Environment: map[string]string{"STAGE": "local"},
 		},
 	}
