@@ -52,9 +52,13 @@ type Results struct {
 	Workers int `json:"workers"`
 	// RawWorkers are the concurrencies raw SendEmail is measured at.
 	RawWorkers []int `json:"raw_workers"`
-	// Raw is the raw SendEmail rate before the first round and after each,
-	// the best over RawWorkers.
-	Raw []float64 `json:"raw_sends_per_s"`
+	// RawBy is the raw SendEmail rate at each of RawWorkers, before the
+	// first round and after each.
+	RawBy [][]float64 `json:"raw_sends_per_s_by_workers"`
+	// RawBest is the raw concurrency with the best median rate, and Raw its
+	// rates: what each round is compared with.
+	RawBest int       `json:"raw_best_workers"`
+	Raw     []float64 `json:"raw_sends_per_s"`
 	// Pipelines is each round's pipeline rate; Ratios each round's ratio to
 	// the raw rates either side of it.
 	Pipelines []float64 `json:"pipeline_sends_per_s"`
@@ -236,7 +240,10 @@ func printResults(r Results) {
 	}
 	fmt.Printf("garbage collector: GOGC %d, memory limit %.0f MB (the send function's in Lambda%s)\n", r.GC.Percent, float64(r.GC.MemoryLimit)/(1<<20), env)
 	if len(r.Pipelines) > 0 {
-		fmt.Printf("throughput (%d people a round; pipeline %d workers, raw the best of %v workers; real emulators)\n", r.People, r.Workers, r.RawWorkers)
+		fmt.Printf("throughput (%d people a round; pipeline %d workers; raw at %d workers, the best median of %v; real emulators)\n", r.People, r.Workers, r.RawBest, r.RawWorkers)
+		for i, w := range r.RawWorkers {
+			fmt.Printf("  raw at %2d workers: median %5.0f/s over %d measurements\n", w, median(r.RawBy[i]), len(r.RawBy[i]))
+		}
 		for i, p := range r.Pipelines {
 			fmt.Printf("  round %d: raw %5.0f/s, pipeline %5.0f/s, raw %5.0f/s: %3.0f %%\n", i+1, r.Raw[i], p, r.Raw[i+1], 100*r.Ratios[i])
 		}
