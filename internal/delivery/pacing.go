@@ -18,9 +18,10 @@ const MaxWorkers = 64
 // 100 KB (the SDK's SendEmail serialization alone about 80 KB of a 9 KB
 // request) over a live heap of about 10 MB, so at Go's default of 100 the
 // collector ran some 40 times a second at the local stack's 5,000 sends a
-// second and took a fifth of the process's CPU; each cycle's stop-the-world
-// also stalls every worker. At 800 it runs about 8 times less often (heap
-// goal about 100 MB). Measured with `go run ./bench/send`: the pipeline's
+// second (9 % of the process's time, GODEBUG=gctrace=1), and each cycle's
+// stop-the-world stalls every worker, longest when the machine's cores are
+// busy elsewhere. At 800 it runs about 8 times less often (heap goal about
+// 100 MB, far under the limit). Measured with `go run ./bench/send`: the pipeline's
 // Go CPU a notice went from 0.20-0.22 ms to 0.15-0.17 ms (raw SendEmail's
 // 0.16 ms to 0.15 ms); 400 got about half of that and 1,600 no more.
 const GCPercent = 800
