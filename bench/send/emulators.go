@@ -74,8 +74,8 @@ func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) er
 		return err
 	}
 	// Every round's people are written before any round runs, as scoping
-	// writes them long before the send stage reads them: seeding right
-	// before a round left dynalite collecting the seed's garbage during it.
+	// writes them long before the send stage reads them, so no round starts
+	// on the heels of a seed.
 	for round := range rounds {
 		if err := e.seed(ctx, fmt.Sprintf("thru%d", round), res.People); err != nil {
 			return err
@@ -170,8 +170,8 @@ func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) er
 	if err := rawRound(); err != nil {
 		return err
 	}
-	// The free ledger's raw rates are the best concurrency's last two.
-	after := res.RawBy[res.bestRawIndex()]
+	// The free ledger's raw rates are the rounds' concurrency's last two.
+	after := res.RawBy[slices.Index(res.RawWorkers, res.RawBest)]
 	res.RatioFreeLedger = res.PipelineFreeLedger / ((after[len(after)-2] + after[len(after)-1]) / 2)
 	for i := range res.RawBy {
 		res.RawBy[i] = res.RawBy[i][:len(res.RawBy[i])-1]
