@@ -3,6 +3,7 @@ package lambdamain
 import (
 	"fmt"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 )
 
@@ -59,9 +60,9 @@ func TuneGC(percent int, lookup func(string) (string, bool)) (GC, error) {
 	return g, nil
 }
 
-// currentGCPercent reads GOGC without changing it.
+// currentGCPercent reads the GOGC in force from the runtime's metrics.
 func currentGCPercent() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64())
 }
