@@ -1,13 +1,13 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/approval"
@@ -67,7 +67,7 @@ func decide(cmd *cobra.Command, d approval.Decision) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := approvalConfig()
+	cfg, err := approvalConfig(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -89,24 +89,27 @@ func decide(cmd *cobra.Command, d approval.Decision) error {
 	return nil
 }
 
-// approvalConfig reads the approval configuration. Locally the signing key
-// is the one the console uses (.breachflow/approval.key). Deciding without
-// a link signs nothing, so in AWS, where the key is a secret the CLI need
-// not hold, a throwaway key keeps the configuration valid.
-func approvalConfig() (approval.Config, error) {
-	keyDir := ".breachflow"
-	if local, _ := awsenv.Local(); !local {
-		keyDir = ""
-		if os.Getenv(approval.EnvKey) == "" {
-			var k [approval.MinKeyLen]byte
-			if _, err := rand.Read(k[:]); err != nil {
-				return approval.Config{}, err
-			}
-			os.Setenv(approval.EnvKey, hex.EncodeToString(k[:]))
+// approvalConfig reads the approval configuration. Votes are sealed with
+// the approval key (the send stage refuses unsealed ones), so the CLI needs
+// the same key as the approval functions: locally the key file of the
+// running stack (BREACHFLOW_APPROVAL_KEY_DIR, which `local up` prints, or
+// .breachflow), in AWS the secret BREACHFLOW_APPROVAL_KEY_SECRET names.
+func approvalConfig(ctx context.Context, env *cliEnv) (approval.Config, error) {
+	if local, _ := awsenv.Local(); local {
+		dir := os.Getenv(envApprovalKeyDir)
+		if dir == "" {
+			dir = ".breachflow"
 		}
+		return approval.ConfigFromEnv(dir)
 	}
-	return approval.ConfigFromEnv(keyDir)
+	if os.Getenv(approval.EnvKey) == "" && os.Getenv(approval.EnvKeySecret) == "" {
+		return approval.Config{}, fmt.Errorf("set %s to the approval key's secret (the stack's ApprovalKeySecret): votes are sealed with it", approval.EnvKeySecret)
+	}
+	return approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(env.cfg))
 }
+
+// envApprovalKeyDir names the folder of the local stack's approval key.
+const envApprovalKeyDir = "BREACHFLOW_APPROVAL_KEY_DIR"
 
 func explainRefusal(caseID string, err error) error {
 	switch {

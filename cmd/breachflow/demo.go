@@ -209,7 +209,7 @@ func liveTimeline(raw []byte, aware time.Time) ([]byte, error) {
 // demoApprove signs off as each approver in turn, through the same rules
 // the console and `breachflow approve` apply, once the request exists.
 func demoApprove(ctx context.Context, out io.Writer, env *cliEnv, caseID string, approvers []string) error {
-	cfg, err := approvalConfig()
+	cfg, err := approvalConfig(ctx, env)
 	if err != nil {
 		return err
 	}

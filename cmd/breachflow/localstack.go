@@ -57,6 +57,7 @@ const (
 // deployed on the in-process Step Functions engine, and the console.
 type localUp struct {
 	stack     *localstack.Stack
+	keyDir    string
 	runtime   *localrun.Runtime
 	console   *http.Server
 	consoleAt string
@@ -103,6 +104,9 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 		if err != nil {
 			return fail(err)
 		}
+	}
+	if up.keyDir, err = filepath.Abs(keyDir); err != nil {
+		return fail(err)
 	}
 	setDefault("BREACHFLOW_APPROVERS", strings.Join(lo.approvers, ","))
 	setDefault("SES_MAX_SEND_RATE", localSendRate)
@@ -157,6 +161,7 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 	}
 	os.Setenv("AWS_ENDPOINT_URL_SFN", up.runtime.Endpoint)
 	os.Setenv("BREACHFLOW_CASE_TABLE", up.caseTable)
+	os.Setenv(envApprovalKeyDir, up.keyDir)
 
 	// The console and the escalation check run as they would in AWS (a
 	// function URL and a schedule), here in process.
@@ -176,7 +181,10 @@ func setDefault(name, value string) {
 }
 
 func (u *localUp) env() []string {
-	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint, "BREACHFLOW_CASE_TABLE="+u.caseTable)
+	// The approvers and the key folder let `breachflow approve` in another
+	// terminal cast votes the send stage accepts.
+	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint, "BREACHFLOW_CASE_TABLE="+u.caseTable,
+		"BREACHFLOW_APPROVERS="+os.Getenv("BREACHFLOW_APPROVERS"), envApprovalKeyDir+"="+u.keyDir)
 }
 
 func (u *localUp) machineNames() []string {

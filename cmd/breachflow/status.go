@@ -128,8 +128,9 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 }
 
 func printApproval(ctx context.Context, out io.Writer, env *cliEnv, caseID string) {
-	cfg, err := approvalConfig()
+	cfg, err := approvalConfig(ctx, env)
 	if err != nil {
+		fmt.Fprintf(out, "approval      not shown: %v\n", err)
 		return
 	}
 	st, err := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil).CaseState(ctx, caseID)

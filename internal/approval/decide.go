@@ -153,7 +153,11 @@ func (s *Service) admit(ctx context.Context, r Request, claims *Claims, who, via
 			return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, err)
 		}
 	}
-	v := Vote{CaseID: r.CaseID, RequestID: r.RequestID, ApproverID: id, Approve: d.Approve, Comment: d.Comment, At: now, Via: via}
+	v := Vote{
+		CaseID: r.CaseID, RequestID: r.RequestID, ApproverID: id, Approve: d.Approve, Comment: d.Comment, At: now, Via: via,
+		ContentHash: r.ContentHash, RecipientSetHash: r.RecipientSetHash,
+	}
+	v.Seal = s.Config.voteSeal(v)
 	if err := s.Store.AddVote(ctx, v); err != nil {
 		return Vote{}, fmt.Errorf("case %s: %w", r.CaseID, err)
 	}

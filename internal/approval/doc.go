@@ -51,6 +51,13 @@
 // (after a timeout or a re-draft) supersedes the old one: its links are void
 // and its waiting task, if any, fails with ApprovalSuperseded.
 //
+// The task output is a claim, never a permission: the token is readable in
+// the execution history, so anyone allowed SendTaskSuccess could forge it.
+// The request and every vote therefore carry a seal (seal.go), and the send
+// stage calls VerifyApproval, which accepts a case only when its latest
+// request is sealed, approved and bound to the case's current hashes, with
+// sealed votes of a quorum of distinct configured approvers.
+//
 // Storage goes through the Store interface: DynamoStore keeps everything in
 // the case table under casetable.CasePK (sort keys "APPROVAL#..."), MemStore
 // keeps it in memory for tests and demos.

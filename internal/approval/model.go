@@ -56,6 +56,9 @@ type Request struct {
 	DecidedAt time.Time `dynamodbav:"decided_at,omitempty"`
 	// TaskNotified is set once Step Functions accepted the decision.
 	TaskNotified bool `dynamodbav:"task_notified,omitempty"`
+	// Seal binds the fields above that decide a send (not Status) to the
+	// approval service; see seal.go.
+	Seal string `dynamodbav:"seal"`
 }
 
 // Earliest returns the request's soonest deadline.
@@ -74,6 +77,11 @@ type Vote struct {
 	At         time.Time `dynamodbav:"at"`
 	// Via is "link" or "cli".
 	Via string `dynamodbav:"via"`
+	// ContentHash and RecipientSetHash are what the vote was cast on.
+	ContentHash      string `dynamodbav:"content_hash"`
+	RecipientSetHash string `dynamodbav:"recipient_set_hash"`
+	// Seal binds the vote to the approval service; see seal.go.
+	Seal string `dynamodbav:"seal"`
 }
 
 // Link is the record of one issued approval link, consumed on first use.

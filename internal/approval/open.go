@@ -131,12 +131,14 @@ func (s *Service) newRequest(in OpenInput) (Request, error) {
 	if len(ids) < required {
 		return Request{}, InvalidRequestError{"approvers", fmt.Sprintf("%d eligible approvers (the submitter excluded), %d required", len(ids), required)}
 	}
-	return Request{
+	r := Request{
 		CaseID: in.CaseID, RequestID: RequestID(in.TaskToken), TaskToken: in.TaskToken,
 		ContentHash: in.ContentHash, RecipientSetHash: in.RecipientSetHash, Deadlines: in.Deadlines,
 		SubmitterID: submitter, Approvers: ids, Required: required,
 		Status: StatusPending, CreatedAt: s.now(),
-	}, nil
+	}
+	r.Seal = s.Config.requestSeal(r)
+	return r, nil
 }
 
 // supersede closes the case's older pending requests: only one round is

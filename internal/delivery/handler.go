@@ -21,9 +21,10 @@ const (
 // notices. Both carry ids only.
 type Request struct {
 	Stage string `json:"stage,omitempty"`
-	// ContentHash is the drafts' hash the approvers signed off
-	// ($.approval.content_hash). The sources refuse to send anything that
-	// does not hash to it.
+	// ContentHash is the drafts' hash the workflow says the approvers
+	// signed off ($.approval.content_hash). It is a claim: the approval
+	// check must find the same hash in the approval records, and the
+	// sources refuse to send anything that does not hash to it.
 	ContentHash string `json:"content_hash,omitempty"`
 	Batch
 }
@@ -44,8 +45,17 @@ type FilingSource func(ctx context.Context, caseID, approved string) ([]Filing, 
 // approved is the content hash the approval bound to.
 type NoticeSource func(ctx context.Context, caseID, approved string) (Renderer, error)
 
+// ApprovalCheck verifies, from the approval service's own records, that a
+// case may be sent, and returns the content hash the approvers bound.
+// claimed is the hash the workflow carries. A refusal is a named error the
+// handler returns unwrapped.
+type ApprovalCheck func(ctx context.Context, caseID, claimed string) (approved string, err error)
+
 // Handler is the send Lambda.
 type Handler struct {
+	// Approval is asked before every stage and every batch: nothing is
+	// sent on the workflow's word alone.
+	Approval ApprovalCheck
 	// Pipeline sends notices; its Render is replaced per case when Notices
 	// is set.
 	Pipeline *Pipeline
@@ -56,7 +66,8 @@ type Handler struct {
 }
 
 // Handle runs one request. The state machine's named errors
-// (SendingPaused, DailyQuotaExceeded, SendConfigInvalid) come back unwrapped
+// (NotApproved, UnapprovedContent, SendingPaused, DailyQuotaExceeded,
+// SendConfigInvalid) come back unwrapped
 // so that ASL ErrorEquals matches their type names.
 func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 	log := h.Log
@@ -66,14 +77,25 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 	if req.CaseID == "" {
 		return Response{}, errors.New("send: case_id is required")
 	}
+	if h.Approval == nil {
+		return Response{}, errors.New("send: no approval check configured")
+	}
+	approved, err := h.Approval(ctx, req.CaseID, req.ContentHash)
+	if err != nil {
+		log.Warn("send refused", "case_id", req.CaseID, "stage", req.Stage, "error", errName(err))
+		return Response{}, err
+	}
 	switch req.Stage {
 	case StageFilings:
 		if h.Filings == nil || h.Filer == nil {
 			return Response{}, errors.New("send: no filing source configured")
 		}
-		fs, err := h.Filings(ctx, req.CaseID, req.ContentHash)
+		// The sources' named refusals (UnapprovedContent,
+		// SendConfigInvalid) go back unwrapped: the state machine
+		// routes on their type names.
+		fs, err := h.Filings(ctx, req.CaseID, approved)
 		if err != nil {
-			return Response{}, fmt.Errorf("load filings: %w", err)
+			return Response{}, err
 		}
 		res, err := h.Filer.SendFilings(ctx, req.CaseID, fs)
 		log.Info("send filings", "case_id", req.CaseID, "sent", res.Sent, "skipped", res.Skipped, "error", errName(err))
@@ -84,7 +106,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 	case StageNotices, "":
 		p := h.Pipeline
 		if h.Notices != nil {
-			render, err := h.Notices(ctx, req.CaseID, req.ContentHash)
+			render, err := h.Notices(ctx, req.CaseID, approved)
 			if err != nil {
 				return Response{}, err
 			}
@@ -122,13 +144,14 @@ type Documents interface {
 // the case table, SES paced to the configured (or the account's) rate, and
 // the approved documents. metrics receives CloudWatch embedded-metric lines
 // (os.Stdout in Lambda).
-func NewHandler(ctx context.Context, c Config, db ledger.DB, ses SES, docs Documents, log *slog.Logger, metrics io.Writer) (*Handler, error) {
+func NewHandler(ctx context.Context, c Config, db ledger.DB, ses SES, docs Documents, approval ApprovalCheck, log *slog.Logger, metrics io.Writer) (*Handler, error) {
 	pacing, err := c.Pacing(ctx, ses)
 	if err != nil {
 		return nil, err
 	}
 	led := &ledger.Ledger{DB: db, Table: c.Table}
 	return &Handler{
+		Approval: approval,
 		Pipeline: &Pipeline{Ledger: led, SES: ses, From: c.From, ConfigurationSet: c.ConfigurationSet, Pacing: pacing, Log: log, Metrics: metrics},
 		Notices:  docs.Notices,
 		Filer:    &Filer{Ledger: led, SES: ses, From: c.From, ConfigurationSet: c.ConfigurationSet, Log: log},

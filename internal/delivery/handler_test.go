@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"breachflow/internal/approval"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
 )
@@ -57,6 +58,48 @@ func (f sendFunc) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts 
 	return f(ctx, in, opts...)
 }
 
+// approvedAs is an approval check that verifies every case as approved
+// with the content hash h.
+func approvedAs(h string) ApprovalCheck {
+	return func(context.Context, string, string) (string, error) { return h, nil }
+}
+
+// TestHandlerSendsNothingUnapproved: when the approval check refuses, no
+// stage reads a document or calls SES, and Lambda reports the refusal's own
+// type name (NotApproved), which the state machine's Catch routes on.
+func TestHandlerSendsNothingUnapproved(t *testing.T) {
+	for _, stage := range []string{StageFilings, StageNotices} {
+		t.Run(stage, func(t *testing.T) {
+			sends := 0
+			ses := sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+				sends++
+				return &sesv2.SendEmailOutput{MessageId: aws.String("m")}, nil
+			})
+			s := casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Status: casetable.StatusPending}
+			led := &ledger.Ledger{DB: oneSubjectDB{s}, Table: "cases"}
+			loaded := false
+			h := &Handler{
+				Approval: func(_ context.Context, caseID, claimed string) (string, error) {
+					return "", &approval.NotApproved{CaseID: caseID, Reason: "approval request r1 is pending"}
+				},
+				Pipeline: &Pipeline{Ledger: led, SES: ses, From: "privacy@example.com",
+					Render: func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil }},
+				Notices: func(context.Context, string, string) (Renderer, error) { loaded = true; return nil, nil },
+				Filer:   &Filer{Ledger: led, SES: ses, From: "privacy@example.com"},
+				Filings: func(context.Context, string, string) ([]Filing, error) { loaded = true; return nil, nil },
+			}
+			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(),
+				[]byte(`{"stage":"`+stage+`","case_id":"c1","shard":0,"content_hash":"forged"}`))
+			if typ := reflect.TypeOf(err); typ == nil || typ.Elem().Name() != "NotApproved" {
+				t.Errorf("Lambda error type = %v (%v), want NotApproved", typ, err)
+			}
+			if sends != 0 || loaded {
+				t.Errorf("refused send still sent %d messages (documents loaded: %v)", sends, loaded)
+			}
+		})
+	}
+}
+
 // TestHandlerErrorNames checks the names Lambda reports for the errors the
 // state machine's Catch routes on, through the same JSON path as a deployed
 // function.
@@ -72,7 +115,7 @@ func TestHandlerErrorNames(t *testing.T) {
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			s := casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Status: casetable.StatusPending}
-			h := &Handler{Pipeline: &Pipeline{
+			h := &Handler{Approval: approvedAs("h1"), Pipeline: &Pipeline{
 				Ledger: &ledger.Ledger{DB: oneSubjectDB{s}, Table: "cases"},
 				SES: sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 					return nil, tc.sesErr

@@ -5,7 +5,10 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"breachflow/internal/approval"
 	"breachflow/internal/assess"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
@@ -19,6 +22,10 @@ type SendSettings struct {
 	Send delivery.Config
 	// FilingAddresses says where each regulator filing goes.
 	FilingAddresses draft.FilingAddresses
+	// Approval is the approval rules' configuration (approvers, quorum,
+	// the key that seals approval records): the send stage verifies the
+	// approval itself before anything goes out.
+	Approval approval.Config
 }
 
 // Send sends the regulator filings, then the customer notices a batch per
@@ -42,7 +49,11 @@ var Send = Function[SendSettings]{
 		if err != nil {
 			return SendSettings{}, err
 		}
-		return SendSettings{Send: dc, FilingAddresses: addrs}, nil
+		ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
+		if err != nil {
+			return SendSettings{}, err
+		}
+		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification()}, nil
 	},
 	Build: func(ctx context.Context, s SendSettings, c Clients) (any, error) {
 		db, ses := c.db(), delivery.NewSESClient(c.AWS)
@@ -51,12 +62,28 @@ var Send = Function[SendSettings]{
 			DB: db, Table: table, Reports: Table{table}.cases(db),
 			Assessments: &assess.Store{DB: db, Table: table}, Addresses: s.FilingAddresses,
 		}
-		h, err := delivery.NewHandler(ctx, s.Send, db, ses, docs, c.log(), c.metrics())
+		h, err := delivery.NewHandler(ctx, s.Send, db, ses, docs, ApprovalCheck(s.Approval, table, db), c.log(), c.metrics())
 		if err != nil {
 			return nil, err
 		}
 		return h.Handle, nil
 	},
+}
+
+// ApprovalCheck is the send stage's approval check: the case's approval
+// records, as the approval service sealed them, against the hashes the
+// pipeline recorded on the case (approval.VerifyApproval).
+func ApprovalCheck(c approval.Config, table string, db *dynamodb.Client) delivery.ApprovalCheck {
+	store := approval.DynamoStore{DB: db, Table: table}
+	current := approval.CaseHashes(Table{table}.cases(db))
+	return func(ctx context.Context, caseID, claimed string) (string, error) {
+		cur, err := current(ctx, caseID)
+		if err != nil {
+			return "", err
+		}
+		v, err := approval.VerifyApproval(ctx, c, store, caseID, claimed, cur)
+		return v.ContentHash, err
+	}
 }
 
 // SesEvents applies SES delivery, bounce and complaint events to each

@@ -70,7 +70,7 @@ func (d Deps) console() functions.ConsoleSettings {
 }
 
 func (d Deps) send() functions.SendSettings {
-	s := functions.SendSettings{Send: d.Send, FilingAddresses: d.FilingAddresses}
+	s := functions.SendSettings{Send: d.Send, FilingAddresses: d.FilingAddresses, Approval: d.Approval.ForVerification()}
 	s.Send.Table = d.CaseTable
 	return s
 }
