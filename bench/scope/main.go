@@ -45,7 +45,7 @@ import (
 	"breachflow/internal/awsenv"
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
 )
@@ -145,7 +145,7 @@ func report(w io.Writer, rs []*result) {
 }
 
 func runSize(ctx context.Context, n, segments int, disk bool, seed uint64) (*result, error) {
-	opts := localstack.Options{Log: io.Discard, StartTimeout: time.Minute}
+	opts := emulators.Options{Log: io.Discard, StartTimeout: time.Minute}
 	if disk {
 		dir, err := os.MkdirTemp("", "breachflow-bench-dynalite-")
 		if err != nil {
@@ -154,7 +154,7 @@ func runSize(ctx context.Context, n, segments int, disk bool, seed uint64) (*res
 		defer os.RemoveAll(dir)
 		opts.DataDir = dir
 	}
-	stack, err := localstack.Start(ctx, opts)
+	stack, err := emulators.Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -21,20 +21,20 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 )
 
-// emulators is the running local stack and its clients.
-type emulators struct {
-	stack   *localstack.Stack
+// benchStack is the running local stack and its clients.
+type benchStack struct {
+	stack   *emulators.Stack
 	db      *dynamodb.Client
 	ses     *sesv2.Client
-	mailbox localstack.Mailbox
+	mailbox emulators.Mailbox
 	table   string
 }
 
-func startEmulators(ctx context.Context) (*emulators, error) {
-	stack, err := localstack.Start(ctx, localstack.Options{})
+func startEmulators(ctx context.Context) (*benchStack, error) {
+	stack, err := emulators.Start(ctx, emulators.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +47,8 @@ func startEmulators(ctx context.Context) (*emulators, error) {
 		stack.Close()
 		return nil, err
 	}
-	e := &emulators{stack: stack, db: dynamodb.NewFromConfig(cfg), ses: delivery.NewSESClient(cfg),
-		mailbox: localstack.Mailbox{URL: stack.SES}, table: "bench-cases"}
+	e := &benchStack{stack: stack, db: dynamodb.NewFromConfig(cfg), ses: delivery.NewSESClient(cfg),
+		mailbox: emulators.Mailbox{URL: stack.SES}, table: "bench-cases"}
 	if err := casetable.CreateTable(ctx, e.db, e.table); err != nil {
 		stack.Close()
 		return nil, err
@@ -56,7 +56,7 @@ func startEmulators(ctx context.Context) (*emulators, error) {
 	return e, nil
 }
 
-func (e *emulators) close() { e.stack.Close() }
+func (e *benchStack) close() { e.stack.Close() }
 
 // throughput alternates raw SendEmail and the pipeline on dynalite, rounds
 // times, raw first and last, each pipeline round on a fresh case; a raw
@@ -66,7 +66,7 @@ func (e *emulators) close() { e.stack.Close() }
 // of load from elsewhere on the machine skews one round, not the result (the
 // median round). Then the pipeline on a synthetic (free)
 // ledger once. CPU per notice is summed over all rounds.
-func (e *emulators) throughput(ctx context.Context, res *Results, rounds int) error {
+func (e *benchStack) throughput(ctx context.Context, res *Results, rounds int) error {
 	// The emulators run on Node, whose JIT needs a few thousand calls of a
 	// kind before they run at speed: warm both with two rounds' worth of
 	// the pipeline, then the SES emulator with as many raw sends.
@@ -250,7 +250,7 @@ func selfCPU() float64 {
 
 // raw sends n messages of the pipeline's size straight to the emulator
 // from workers goroutines and returns the rate.
-func (e *emulators) raw(ctx context.Context, n, workers int) (float64, error) {
+func (e *benchStack) raw(ctx context.Context, n, workers int) (float64, error) {
 	m, err := render(benchPerson("raw", 1))
 	if err != nil {
 		return 0, err
@@ -281,7 +281,7 @@ func (e *emulators) raw(ctx context.Context, n, workers int) (float64, error) {
 }
 
 // paced runs the pipeline at rate over sends people and measures the gaps.
-func (e *emulators) paced(ctx context.Context, rate float64, sends int, latency time.Duration, freeLedger bool) (*Paced, error) {
+func (e *benchStack) paced(ctx context.Context, rate float64, sends int, latency time.Duration, freeLedger bool) (*Paced, error) {
 	caseID := "paced"
 	var db ledger.DB = e.db
 	if freeLedger {
@@ -331,7 +331,7 @@ func (e *emulators) paced(ctx context.Context, rate float64, sends int, latency 
 }
 
 // latency is the mean of 50 sequential SendEmail calls.
-func (e *emulators) latency(ctx context.Context) (time.Duration, error) {
+func (e *benchStack) latency(ctx context.Context) (time.Duration, error) {
 	p := e.pipeline(delivery.Pacing{}, e.ses)
 	s := benchPerson("lat", 1)
 	m, err := render(s)
@@ -347,7 +347,7 @@ func (e *emulators) latency(ctx context.Context) (time.Duration, error) {
 	return time.Since(start) / 50, e.mailbox.Clear(ctx)
 }
 
-func (e *emulators) pipeline(pacing delivery.Pacing, ses delivery.Sender) *delivery.Pipeline {
+func (e *benchStack) pipeline(pacing delivery.Pacing, ses delivery.Sender) *delivery.Pipeline {
 	return &delivery.Pipeline{
 		Ledger: &ledger.Ledger{DB: e.db, Table: e.table},
 		SES:    ses,
@@ -369,7 +369,7 @@ func benchPerson(caseID string, i int) *casetable.Subject {
 }
 
 // seed writes n pending people of caseID into shard 0.
-func (e *emulators) seed(ctx context.Context, caseID string, n int) error {
+func (e *benchStack) seed(ctx context.Context, caseID string, n int) error {
 	for start := 0; start < n; start += 25 {
 		var reqs []types.WriteRequest
 		for i := start; i < min(start+25, n); i++ {
@@ -409,7 +409,7 @@ type LedgerCosts struct {
 // ledgerCosts times the ledger's two per-notice operations one at a time
 // on a quiet machine: reading a page of subjects (per subject) and writing
 // one full batch of send records.
-func (e *emulators) ledgerCosts(ctx context.Context, dynalite int) (LedgerCosts, error) {
+func (e *benchStack) ledgerCosts(ctx context.Context, dynalite int) (LedgerCosts, error) {
 	const people, reads, writes = 2000, 16, 200
 	if err := e.seed(ctx, "ops", people); err != nil {
 		return LedgerCosts{}, err

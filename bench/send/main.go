@@ -39,11 +39,11 @@ import (
 	"breachflow/internal/functions"
 	"breachflow/internal/lambdamain"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/local/sam"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
-	"breachflow/internal/sam"
 )
 
 // Results is what the benchmark reports.
@@ -212,7 +212,7 @@ func run() error {
 // SendFunction's MemorySize in template.yaml. GOGC or GOMEMLIMIT in the
 // environment win, as they do in Lambda (GOGC=100 measures Go's default).
 func sendGC() (lambdamain.GC, error) {
-	dir, err := localstack.Checkout()
+	dir, err := emulators.Checkout()
 	if err != nil {
 		return lambdamain.GC{}, err
 	}
@@ -392,7 +392,7 @@ func render(s *casetable.Subject) (delivery.Message, error) {
 }
 
 var renderer = sync.OnceValues(func() (delivery.Renderer, error) {
-	root, err := localstack.Checkout()
+	root, err := emulators.Checkout()
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"breachflow/internal/asl"
-	"breachflow/internal/asl/intrinsic"
+	"breachflow/internal/local/asl"
+	"breachflow/internal/local/asl/intrinsic"
 )
 
 //go:embed testdata/*.asl.json run.mjs

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"breachflow/internal/asl/intrinsic"
-	"breachflow/internal/stepfunctions"
+	"breachflow/internal/local/asl/intrinsic"
+	"breachflow/internal/local/stepfunctions"
 )
 
 // runService runs the definition through the local Step Functions service,

@@ -24,7 +24,7 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
 	"breachflow/internal/evidence"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 	"breachflow/internal/reconcile"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
@@ -48,7 +48,7 @@ type demoOptions struct {
 func newDemoCmd() *cobra.Command {
 	var (
 		d    demoOptions
-		opts localstack.Options
+		opts emulators.Options
 		lo   localOptions
 	)
 	cmd := &cobra.Command{
@@ -77,14 +77,14 @@ real response. --historic keeps the report's own dates (Kakao Pay's were in
 	f.BoolVar(&d.keep, "keep", false, "keep the local stack running after the case ends")
 	f.BoolVar(&d.interactive, "interactive", false, "wait for people to approve in the console or with `breachflow approve` instead of approving as the demo approvers")
 	f.BoolVar(&d.historic, "historic", false, "keep the report's own dates instead of making the case two hours old")
-	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1")
-	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1")
+	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", emulators.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1")
+	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", emulators.DefaultSESPort), "SES port on 127.0.0.1")
 	f.IntVar(&lo.sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1")
 	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1")
 	return cmd
 }
 
-func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts localstack.Options, lo localOptions) error {
+func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts emulators.Options, lo localOptions) error {
 	began := time.Now()
 	raw, err := os.ReadFile(d.report)
 	if err != nil {
@@ -354,7 +354,7 @@ func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, cas
 		sort.Strings(parts)
 		fmt.Fprintf(out, "delivery: %s\n", strings.Join(parts, ", "))
 	}
-	msgs, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	msgs, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
 	if err == nil {
 		filings := 0
 		for _, m := range msgs {

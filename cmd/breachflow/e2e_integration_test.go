@@ -29,7 +29,7 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/evidence"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
@@ -68,7 +68,7 @@ func TestEndToEnd(t *testing.T) {
 	defer cancel()
 	state := t.TempDir()
 	logs := &syncBuffer{}
-	opts := localstack.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs}
+	opts := emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs}
 	lo := localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs}
 	t.Setenv("BREACHFLOW_APPROVERS", "")
 	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
@@ -154,7 +154,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("status after the case closed:\n%s", got)
 	}
 
-	msgs, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	msgs, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestEndToEnd(t *testing.T) {
 
 		// Each notice speaks its reader's language, and a Californian's
 		// carries the title California prescribes.
-		byAddr := map[string]localstack.Message{}
+		byAddr := map[string]emulators.Message{}
 		for _, m := range msgs {
 			for _, to := range m.Destination.To {
 				byAddr[strings.ToLower(to)] = m
@@ -289,7 +289,7 @@ func TestEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		filings := map[string]localstack.Message{} // by address
+		filings := map[string]emulators.Message{} // by address
 		for _, m := range msgs {
 			for _, to := range m.Destination.To {
 				if strings.HasSuffix(to, "@regulators.example.org") {

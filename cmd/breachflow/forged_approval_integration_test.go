@@ -16,7 +16,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/cases"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
 )
@@ -36,7 +36,7 @@ func TestForgedTaskSuccessSendsNothing(t *testing.T) {
 	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
 	t.Setenv("FILING_ADDRESSES", "")
 	t.Setenv("SES_MAX_SEND_RATE", "")
-	up, err := startLocal(ctx, localstack.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
+	up, err := startLocal(ctx, emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
 		localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestForgedTaskSuccessSendsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	before, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestForgedTaskSuccessSendsNothing(t *testing.T) {
 	if cause := aws.ToString(final.Cause); !strings.Contains(cause, "is pending") {
 		t.Errorf("cause %q does not say the request is still pending", cause)
 	}
-	after, err := localstack.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	after, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/emulators"
 )
 
 func newLocalCmd() *cobra.Command {
@@ -19,7 +19,7 @@ func newLocalCmd() *cobra.Command {
 }
 
 func newLocalUpCmd() *cobra.Command {
-	var opts localstack.Options
+	var opts emulators.Options
 	var lo localOptions
 	var verbose bool
 	cmd := &cobra.Command{
@@ -59,8 +59,8 @@ func newLocalUpCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", localstack.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1 ($BREACHFLOW_DYNAMODB_PORT)")
-	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", localstack.DefaultSESPort), "SES port on 127.0.0.1 ($BREACHFLOW_SES_PORT)")
+	f.IntVar(&opts.DynamoDBPort, "dynamodb-port", envInt("BREACHFLOW_DYNAMODB_PORT", emulators.DefaultDynamoDBPort), "DynamoDB port on 127.0.0.1 ($BREACHFLOW_DYNAMODB_PORT)")
+	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", emulators.DefaultSESPort), "SES port on 127.0.0.1 ($BREACHFLOW_SES_PORT)")
 	f.IntVar(&lo.sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1 ($BREACHFLOW_SFN_PORT)")
 	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1 ($BREACHFLOW_CONSOLE_PORT)")
 	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (its parent keeps executions and the approval key; empty: memory only)")

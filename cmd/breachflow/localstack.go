@@ -21,11 +21,11 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
-	"breachflow/internal/console"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
-	"breachflow/internal/localrun"
-	"breachflow/internal/localstack"
+	"breachflow/internal/local/deploy"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/local/loopback"
 	"breachflow/internal/usertable"
 )
 
@@ -56,9 +56,9 @@ const (
 // localUp is the whole local stack: the emulators, the tables, the template
 // deployed on the in-process Step Functions engine, and the console.
 type localUp struct {
-	stack     *localstack.Stack
+	stack     *emulators.Stack
 	keyDir    string
-	runtime   *localrun.Runtime
+	runtime   *deploy.Runtime
 	console   *http.Server
 	consoleAt string
 	caseTable string
@@ -68,8 +68,8 @@ type localUp struct {
 
 // startLocal starts everything and points this process's SDK variables at
 // it, so every client the CLI builds afterwards talks to the local stack.
-func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (*localUp, error) {
-	stack, err := localstack.Start(ctx, opts)
+func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*localUp, error) {
+	stack, err := emulators.Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 	setDefault("FILING_ADDRESSES", localFilings)
 	setDefault("CASE_TABLE", up.caseTable)
 
-	consoleLn, err := console.Listen("127.0.0.1:" + strconv.Itoa(lo.consolePort))
+	consoleLn, err := loopback.Listen("console", "127.0.0.1:"+strconv.Itoa(lo.consolePort))
 	if err != nil {
 		return fail(fmt.Errorf("approval console: %w (choose another port with --console-port or BREACHFLOW_CONSOLE_PORT)", err))
 	}
@@ -144,7 +144,7 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 		log = slog.New(slog.NewJSONHandler(lo.log, nil))
 	}
 	slog.SetDefault(log)
-	deps := localrun.Deps{
+	deps := deploy.Deps{
 		AWS: cfg, CaseTable: up.caseTable, UserTable: up.userTable, Mapping: mapping,
 		Approval: ac, Send: sc, FilingAddresses: addrs, Log: log,
 	}
@@ -152,7 +152,7 @@ func startLocal(ctx context.Context, opts localstack.Options, lo localOptions) (
 	if lo.stateDir != "" {
 		engineDir = filepath.Join(lo.stateDir, "stepfunctions")
 	}
-	up.runtime, err = localrun.Start(ctx, localrun.Options{
+	up.runtime, err = deploy.Start(ctx, deploy.Options{
 		Template: lo.template, Dir: engineDir, Addr: "127.0.0.1:" + strconv.Itoa(lo.sfnPort), Deps: deps,
 	})
 	if err != nil {

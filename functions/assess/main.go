@@ -3,7 +3,7 @@
 //
 // Start reads the settings from the environment template.yaml sets and
 // starts the handler functions.Assess.Build assembles: the same Build the
-// local stack (internal/localrun) runs.
+// local stack (internal/local/deploy) runs.
 package main
 
 import "breachflow/internal/functions"

@@ -12,7 +12,7 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/audit"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

@@ -23,10 +23,10 @@ import (
 	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/cases"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
+	"breachflow/internal/local/sfnapi"
+	"breachflow/internal/local/stepfunctions"
 	"breachflow/internal/report"
-	"breachflow/internal/sfnapi"
-	"breachflow/internal/stepfunctions"
 )
 
 const approvalASL = `{

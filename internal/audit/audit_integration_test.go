@@ -16,7 +16,7 @@ import (
 
 	"breachflow/internal/audit"
 	"breachflow/internal/casetable"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

@@ -15,7 +15,7 @@ import (
 
 	"breachflow/internal/cases"
 	"breachflow/internal/intake"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 	"breachflow/internal/report"
 )
 

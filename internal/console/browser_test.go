@@ -22,8 +22,8 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/console"
-	"breachflow/internal/sfnapi"
-	"breachflow/internal/stepfunctions"
+	"breachflow/internal/local/sfnapi"
+	"breachflow/internal/local/stepfunctions"
 )
 
 const chromiumPath = "/usr/bin/chromium"

@@ -1,17 +1,14 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"breachflow/internal/approval"
-	"breachflow/internal/loopback"
 )
 
 //go:embed templates/*.html
@@ -122,23 +119,4 @@ type problemView struct {
 
 func (h *handler) problem(w http.ResponseWriter, status int, title, msg string) {
 	h.render(w, status, "problem", problemView{Title: title, Message: msg})
-}
-
-// Listen opens a TCP listener on addr, which must name a loopback address
-// (e.g. 127.0.0.1:8080): the console holds breach details and decisions,
-// and locally it has no login of its own.
-func Listen(addr string) (net.Listener, error) { return loopback.Listen("console", addr) }
-
-// Serve serves h on addr (loopback only, see Listen) until ctx ends.
-func Serve(ctx context.Context, addr string, h http.Handler) error {
-	ln, err := Listen(addr)
-	if err != nil {
-		return err
-	}
-	return ServeListener(ctx, ln, h)
-}
-
-// ServeListener serves h on ln until ctx ends, then shuts down gracefully.
-func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
-	return loopback.Serve(ctx, "console", ln, h)
 }

@@ -223,26 +223,6 @@ func TestBadLinks(t *testing.T) {
 	}
 }
 
-func TestListenRefusesNonLoopback(t *testing.T) {
-	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0"} {
-		if ln, err := console.Listen(addr); err == nil {
-			ln.Close()
-			t.Errorf("Listen(%q) succeeded", addr)
-		}
-	}
-	ln, err := console.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- console.ServeListener(ctx, ln, http.NotFoundHandler()) }()
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("ServeListener after cancel: %v", err)
-	}
-}
-
 func TestCasePageShowsEscalation(t *testing.T) {
 	f := newFixture(t, true)
 	code, page, _ := get(t, f.srv.URL+"/cases/"+f.case1.ID)

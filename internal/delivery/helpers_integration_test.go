@@ -21,8 +21,8 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/local/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
@@ -32,7 +32,7 @@ type env struct {
 	db      *dynamodb.Client
 	table   string
 	ses     *sesv2.Client
-	mailbox localstack.Mailbox
+	mailbox emulators.Mailbox
 	ledger  *ledger.Ledger
 	caseID  string
 	shards  int
@@ -117,14 +117,14 @@ func (e *env) get(t *testing.T, userID string) casetable.Subject {
 }
 
 // received counts this test's messages per recipient address.
-func (e *env) received(t *testing.T) (map[string]int, []localstack.Message) {
+func (e *env) received(t *testing.T) (map[string]int, []emulators.Message) {
 	t.Helper()
 	msgs, err := e.mailbox.Messages(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	var mine []localstack.Message
+	var mine []emulators.Message
 	for _, m := range msgs {
 		for _, to := range m.Destination.To {
 			if strings.Contains(to, e.tok) {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"breachflow/internal/draft"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

@@ -1,6 +1,6 @@
 // Package functions assembles each Lambda function's handler in one place,
 // for both places that run it: functions/<name>/main.go in Lambda, and the
-// local stack (internal/localrun), which runs the same handlers in process.
+// local stack (internal/local/deploy), which runs the same handlers in process.
 //
 // A Function pairs the function's settings type with two steps: Env reads
 // the settings at cold start from the environment template.yaml sets, and

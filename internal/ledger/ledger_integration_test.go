@@ -17,7 +17,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

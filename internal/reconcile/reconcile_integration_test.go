@@ -20,7 +20,7 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 	"breachflow/internal/reconcile"
 	"breachflow/internal/report"
 )

@@ -24,7 +24,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"breachflow/internal/casetable"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
 )

@@ -17,7 +17,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
-	"breachflow/internal/localstack/localtest"
+	"breachflow/internal/local/localtest"
 	"breachflow/internal/sesevents"
 )
 

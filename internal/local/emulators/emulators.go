@@ -1,0 +1,208 @@
+package emulators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Default ports, as DESIGN.md fixes them.
+const (
+	DefaultDynamoDBPort = 8000
+	DefaultSESPort      = 8005
+)
+
+// Options says where and how to run the emulators.
+type Options struct {
+	// InfraDir holds infra/node_modules. Empty: $BREACHFLOW_INFRA, else the
+	// infra folder of the module that contains the working directory.
+	InfraDir string
+	// DynamoDBPort and SESPort are the ports to bind on 127.0.0.1; 0 picks a
+	// free one.
+	DynamoDBPort, SESPort int
+	// DataDir, when set, keeps DynamoDB data on disk there, so it survives a
+	// restart of the stack. Empty keeps it in memory.
+	DataDir string
+	// Log receives the emulators' own output; nil discards it.
+	Log io.Writer
+	// StartTimeout bounds the wait for each emulator to answer (default 20 s).
+	StartTimeout time.Duration
+}
+
+// Stack is a running set of emulators.
+type Stack struct {
+	// DynamoDB and SES are the endpoints, e.g. "http://127.0.0.1:8000".
+	DynamoDB, SES string
+	procs         []*process
+}
+
+// Start runs dynalite and aws-ses-v2-local and returns once both answer. On
+// error nothing it started is left running.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, errors.New("node not found on PATH: install Node.js 20 or newer; the local stack runs dynalite and aws-ses-v2-local on it")
+	}
+	infra, err := findInfra(opts.InfraDir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 20 * time.Second
+	}
+	s := &Stack{}
+	fail := func(err error) (*Stack, error) {
+		s.Close()
+		return nil, err
+	}
+
+	dport, err := reservePort("DynamoDB", opts.DynamoDBPort, "BREACHFLOW_DYNAMODB_PORT")
+	if err != nil {
+		return fail(err)
+	}
+	dargs := []string{script(infra, "dynalite", "cli.js"), "--host", "127.0.0.1", "--port", strconv.Itoa(dport), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
+	if opts.DataDir != "" {
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return fail(fmt.Errorf("dynamodb data dir: %w", err))
+		}
+		dargs = append(dargs, "--path", opts.DataDir)
+	}
+	s.DynamoDB = "http://127.0.0.1:" + strconv.Itoa(dport)
+	p, err := startProcess(ctx, "dynalite", node, dargs, nil, opts.Log)
+	if err != nil {
+		return fail(err)
+	}
+	s.procs = append(s.procs, p)
+
+	sport, err := reservePort("SES", opts.SESPort, "BREACHFLOW_SES_PORT")
+	if err != nil {
+		return fail(err)
+	}
+	s.SES = "http://127.0.0.1:" + strconv.Itoa(sport)
+	sargs := []string{script(infra, "aws-ses-v2-local", "dist", "cli.js"), "--host", "127.0.0.1", "--port", strconv.Itoa(sport)}
+	p, err = startProcess(ctx, "aws-ses-v2-local", node, sargs, []string{"AWS_SES_ACCOUNT=" + sesAccount}, opts.Log)
+	if err != nil {
+		return fail(err)
+	}
+	s.procs = append(s.procs, p)
+
+	// Ready means: this child says it listens on its port, and the port
+	// answers. The first half matters when tests run in parallel: another
+	// binary's emulator could hold the port this child failed to bind, and
+	// would answer for it until that binary exits.
+	dready := both(s.procs[0].said(fmt.Sprintf("listening at: http://127.0.0.1:%d", dport)), dynamoReady(s.DynamoDB))
+	if err := s.procs[0].waitReady(ctx, opts.StartTimeout, dready); err != nil {
+		return fail(err)
+	}
+	sready := both(s.procs[1].said(fmt.Sprintf("server running at http://localhost:%d", sport)), httpReady(s.SES+"/health-check"))
+	if err := s.procs[1].waitReady(ctx, opts.StartTimeout, sready); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// sesAccount is what the SES emulator answers to GetAccount: a production
+// account with the common starting grant (research/LIMITS.md), so code that
+// reads the account's rate sees a realistic one.
+const sesAccount = `{"ProductionAccessEnabled":true,"SendQuota":{"Max24HourSend":50000,"MaxSendRate":14,"SentLast24Hours":0},"SendingEnabled":true}`
+
+// Env returns the SDK endpoint variables that point clients at this stack.
+func (s *Stack) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDB,
+		"AWS_ENDPOINT_URL_SESV2=" + s.SES,
+	}
+}
+
+// Close stops every emulator and waits for it to exit. It is safe to call
+// more than once.
+func (s *Stack) Close() error {
+	var errs []error
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		errs = append(errs, s.procs[i].stop())
+	}
+	s.procs = nil
+	return errors.Join(errs...)
+}
+
+// Checkout returns the breachflow checkout the working directory is in: the
+// nearest folder above it that holds go.mod.
+func Checkout() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod above %s: run inside the breachflow checkout", wd)
+		}
+	}
+}
+
+// findInfra locates the folder whose node_modules holds the emulators.
+func findInfra(dir string) (string, error) {
+	if dir == "" {
+		dir = os.Getenv("BREACHFLOW_INFRA")
+	}
+	if dir == "" {
+		root, err := Checkout()
+		if err != nil {
+			return "", fmt.Errorf("cannot find infra/: %w, or set BREACHFLOW_INFRA", err)
+		}
+		dir = filepath.Join(root, "infra")
+	}
+	for _, pkg := range []string{"dynalite", "aws-ses-v2-local"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			return "", fmt.Errorf("%s is not installed in %s: run `make deps` (npm ci in infra/)", pkg, dir)
+		}
+	}
+	return dir, nil
+}
+
+func script(infra string, parts ...string) string {
+	return filepath.Join(append([]string{infra, "node_modules"}, parts...)...)
+}
+
+// reservePort checks that port is free on 127.0.0.1, or picks a free one
+// when port is 0. A picked port comes from 20000-29999, below the kernel's
+// ephemeral range, so no outgoing connection takes it between this check
+// and the emulator's bind; a parallel picker that draws the same one loses
+// at bind, which the readiness check (the child's own "listening" line)
+// turns into an error instead of a shared emulator.
+func reservePort(what string, port int, envVar string) (int, error) {
+	if port == 0 {
+		for range 50 {
+			p := 20000 + rand.IntN(10000)
+			if l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p))); err == nil {
+				l.Close()
+				return p, nil
+			}
+		}
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return 0, fmt.Errorf("%s port %d on 127.0.0.1 is taken (is another `breachflow local up` running?): stop that process or choose another port with %s: %w", what, port, envVar, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// PIDs returns the process ids of the running emulators.
+func (s *Stack) PIDs() []int {
+	var pids []int
+	for _, p := range s.procs {
+		pids = append(pids, p.cmd.Process.Pid)
+	}
+	return pids
+}
