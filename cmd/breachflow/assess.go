@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -135,22 +134,27 @@ func mark(v rules.Verification) string {
 
 // remaining renders a duration as "2d 4h" or "OVERDUE 3d 1h".
 func remaining(d time.Duration) string {
-	prefix := ""
 	if d < 0 {
-		prefix, d = "OVERDUE ", -d
+		return "OVERDUE " + span(-d)
 	}
+	return span(d)
+}
+
+// span renders a non-negative duration for a responder: "3h 20m", "2d 4h",
+// and whole days from two weeks on ("840 days"), where hours no longer
+// matter and "20170h23m0s" would have to be worked out.
+func span(d time.Duration) string {
 	days := int(d / (24 * time.Hour))
 	hours := int((d % (24 * time.Hour)) / time.Hour)
 	mins := int((d % time.Hour) / time.Minute)
-	var b strings.Builder
-	b.WriteString(prefix)
 	switch {
+	case days >= 14:
+		return fmt.Sprintf("%d days", days)
 	case days > 0:
-		fmt.Fprintf(&b, "%dd %dh", days, hours)
+		return fmt.Sprintf("%dd %dh", days, hours)
 	default:
-		fmt.Fprintf(&b, "%dh %dm", hours, mins)
+		return fmt.Sprintf("%dh %dm", hours, mins)
 	}
-	return b.String()
 }
 
 // grouped writes n with thousands separators.

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/approval"
@@ -112,7 +111,7 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts emulators.O
 		return err
 	}
 	t := time.Now()
-	bar := newBar(out, d.users, "seeding users")
+	bar := newProgress(out, d.users, "  seeding users", "users")
 	err = usertable.Seed(ctx, dynamodb.NewFromConfig(env.cfg), up.userTable, usertable.SeedOptions{
 		Users: d.users, Seed: 1, Written: func(n int) { bar.Add(n) },
 	})
@@ -451,7 +450,7 @@ type sendBar struct {
 	out    io.Writer
 	env    *cliEnv
 	caseID string
-	bar    *progressbar.ProgressBar
+	bar    *progress
 	last   time.Time
 }
 
@@ -483,18 +482,7 @@ func (b *sendBar) update(ctx context.Context) {
 		for _, n := range by {
 			total += n
 		}
-		b.bar = newBar(b.out, total-by["duplicate"]-by["no_contact"], "sending notices")
+		b.bar = newProgress(b.out, total-by["duplicate"]-by["no_contact"], "  sending notices", "notices")
 	}
 	b.bar.Set(by["sent"] + by["delivered"] + by["bounced"] + by["complained"] + by["failed"])
-}
-
-func newBar(out io.Writer, total int, what string) *progressbar.ProgressBar {
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(out),
-		progressbar.OptionSetDescription("  "+what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(out) }),
-	)
 }

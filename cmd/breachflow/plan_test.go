@@ -54,3 +54,29 @@ func TestPlanNeedsPeople(t *testing.T) {
 		t.Errorf("error = %v, want one naming --people", err)
 	}
 }
+
+// TestPlanJSONOnThePastSample: the sample's deadlines passed in 2024, so no
+// rate meets them; `plan --json` still prints valid JSON, the rate null with
+// its reason, where it used to fail on +Inf.
+func TestPlanJSONOnThePastSample(t *testing.T) {
+	out, err := runPlan(t, "../../events/reports/kakaopay-alipay.json", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Schedule struct {
+			Deadlines []map[string]any `json:"deadlines"`
+		} `json:"schedule"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("plan --json printed invalid JSON: %v\n%s", err, out)
+	}
+	if len(p.Schedule.Deadlines) == 0 {
+		t.Fatal("no deadlines in the plan")
+	}
+	for _, d := range p.Schedule.Deadlines {
+		if d["needed_rate"] != nil || d["unmeetable"] == "" || d["unmeetable"] == nil {
+			t.Errorf("passed deadline %v: want needed_rate null and a reason", d)
+		}
+	}
+}

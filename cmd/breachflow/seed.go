@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/awsenv"
@@ -41,15 +40,7 @@ by the default user mapping (internal/usertable/default_mapping.json).`,
 			if err := usertable.CreateTable(ctx, db, table, usertable.DefaultMapping()); err != nil {
 				return err
 			}
-			bar := progressbar.NewOptions(opts.Users,
-				progressbar.OptionSetWriter(cmd.ErrOrStderr()),
-				progressbar.OptionSetDescription("seeding "+table),
-				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("users"),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-			)
+			bar := newProgress(cmd.ErrOrStderr(), opts.Users, "seeding "+table, "users")
 			opts.Written = func(n int) { bar.Add(n) }
 			start := time.Now()
 			if err := usertable.Seed(ctx, db, table, opts); err != nil {

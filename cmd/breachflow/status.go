@@ -114,9 +114,9 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 		left := "no fixed deadline"
 		if !o.DueAt.IsZero() {
 			if d := o.DueAt.Sub(now); d > 0 {
-				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", " + d.Round(time.Minute).String() + " left"
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", " + span(d) + " left"
 			} else {
-				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", OVERDUE by " + (-d).Round(time.Minute).String()
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", OVERDUE by " + span(-d)
 			}
 		}
 		mark := ""

@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 	"time"
@@ -129,3 +130,35 @@ func line(t *testing.T, c Cost, item string) Line {
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// TestPlanJSONWithPassedDeadline: a plan whose deadline has passed still
+// encodes, with the unmeetable rate as null and the reason beside it.
+func TestPlanJSONWithPassedDeadline(t *testing.T) {
+	start := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	s, err := Plan(1000, Account{Rate: 14}, start, []Deadline{
+		{Name: "passed", Due: start.Add(-time.Hour)}, {Name: "open", Due: start.Add(time.Hour)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatalf("plan of a passed deadline does not encode: %v", err)
+	}
+	var back struct {
+		Deadlines []struct {
+			Name       string   `json:"name"`
+			NeededRate *float64 `json:"needed_rate"`
+			Unmeetable string   `json:"unmeetable"`
+		} `json:"deadlines"`
+	}
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if d := back.Deadlines[0]; d.NeededRate != nil || d.Unmeetable == "" {
+		t.Errorf("passed deadline = %+v, want a null rate and a reason", d)
+	}
+	if d := back.Deadlines[1]; d.NeededRate == nil || *d.NeededRate < 0.27 || *d.NeededRate > 0.28 || d.Unmeetable != "" {
+		t.Errorf("open deadline = %+v, want 1000 people in an hour (0.28/s) and no reason", d)
+	}
+}

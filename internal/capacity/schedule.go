@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"time"
@@ -31,11 +32,29 @@ type DeadlineCheck struct {
 	// Margin is how long before the deadline sending ends (negative: how
 	// late it ends).
 	Margin time.Duration `json:"margin_ns"`
-	// NeededRate is the steady rate that ends exactly at the deadline.
+	// NeededRate is the steady rate that ends exactly at the deadline:
+	// +Inf when the deadline is not after the start, which JSON writes as
+	// null beside Unmeetable.
 	NeededRate float64 `json:"needed_rate"`
 	// NeededDailyQuota is the 24-hour quota that rate needs (the whole run
 	// when the deadline is under a day away).
 	NeededDailyQuota int64 `json:"needed_daily_quota"`
+	// Unmeetable says why no rate can meet the deadline; "" when one can.
+	Unmeetable string `json:"unmeetable,omitempty"`
+}
+
+// MarshalJSON writes an unmeetable rate as null: JSON has no infinity, and
+// a plan of a case whose deadlines have passed must still print.
+func (c DeadlineCheck) MarshalJSON() ([]byte, error) {
+	type plain DeadlineCheck
+	out := struct {
+		plain
+		NeededRate *float64 `json:"needed_rate"`
+	}{plain: plain(c)}
+	if !math.IsInf(c.NeededRate, 0) && !math.IsNaN(c.NeededRate) {
+		out.NeededRate = &c.NeededRate
+	}
+	return json.Marshal(out)
 }
 
 // Schedule is when a send of People notices ends and how that compares
@@ -71,6 +90,7 @@ func Plan(people int64, acct Account, start time.Time, deadlines []Deadline) (Sc
 		} else {
 			c.NeededRate = math.Inf(1)
 			c.NeededDailyQuota = people
+			c.Unmeetable = "the deadline is not after the start of sending"
 		}
 		s.Deadlines = append(s.Deadlines, c)
 	}

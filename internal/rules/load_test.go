@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"breachflow/internal/breach"
 	"breachflow/internal/rules"
 )
 
@@ -94,4 +95,32 @@ func fstestFS(paths ...string) fstest.MapFS {
 		m[p] = &fstest.MapFile{Data: b}
 	}
 	return m
+}
+
+// TestKoreanRegulatorNamesReadAsKorean: a regulator's name is printed
+// inside the Korean filing's sentences ("...에 신고하였습니다"), so a choice
+// between two bodies is joined with 또는, never with an English "or".
+func TestKoreanRegulatorNamesReadAsKorean(t *testing.T) {
+	rgs, err := rules.Regimes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, rg := range rgs {
+		if rg.Language != "ko" {
+			continue
+		}
+		for _, r := range rg.Obligations {
+			if r.RecipientKind != breach.RecipientRegulator {
+				continue
+			}
+			seen++
+			if strings.Contains(" "+r.RecipientName+" ", " or ") {
+				t.Errorf("%s: regulator name %q joins Korean names with an English \"or\"", r.ID, r.RecipientName)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no Korean regulator duty found")
+	}
 }
