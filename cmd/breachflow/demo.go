@@ -195,6 +195,9 @@ func liveTimeline(raw []byte, aware time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("report timeline.aware: %w", err)
 	}
 	shift := aware.Sub(was)
+	// Moved to now, nothing is late any more, so a reason for lateness
+	// would be false in every filing that printed it.
+	delete(doc, "delay_reason")
 	for k, v := range tl {
 		if s, ok := v.(string); ok {
 			if t, err := time.Parse(time.RFC3339, s); err == nil {
