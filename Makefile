@@ -22,11 +22,14 @@ $(STAMP): $(INFRA)/package-lock.json $(INFRA)/package.json
 	cd $(INFRA) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-chromium: ## install Debian's chromium for the console's browser test, if absent
-	@if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then \
-	  echo "installing chromium (Debian)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+chromium: ## install Debian's chromium and a CJK font for the console's browser test, if absent
+	@need=""; \
+	if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then need="chromium"; fi; \
+	if ! fc-list :lang=ko 2>/dev/null | grep -q .; then need="$$need fonts-noto-cjk"; fi; \
+	if [ -n "$$need" ]; then \
+	  echo "installing (Debian):$$need"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; fi; \
 	fi
 
 build: ## static arm64 bootstrap per Lambda in bin/<function>/, and bin/breachflow for this machine

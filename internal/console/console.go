@@ -29,6 +29,9 @@ type Deps struct {
 	// Approval applies the decision rules and knows the approval state.
 	Approval *approval.Service
 	Cases    CaseSource
+	// Delivery, when set, feeds the case page's live delivery panel in
+	// browse mode; nil shows none.
+	Delivery DeliverySource
 	// Now is the clock of the countdowns; nil means the approval
 	// service's clock, or time.Now.
 	Now func() time.Time
@@ -61,6 +64,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /a/{token}", h.linkPage)
 	mux.HandleFunc("POST /a/{token}", h.decide)
 	mux.HandleFunc("GET /cases/{id}", h.browse(h.casePage))
+	mux.HandleFunc("GET /cases/{id}/delivery", h.browse(h.delivery))
 	mux.HandleFunc("GET /{$}", h.browse(h.caseList))
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
@@ -84,7 +88,7 @@ func parsePages() map[string]*template.Template {
 func secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "+
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "+
 			"frame-src 'self' about:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")

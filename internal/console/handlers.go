@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"breachflow/internal/approval"
 )
@@ -22,7 +23,16 @@ func (h *handler) casePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, http.StatusOK, "case", h.caseView(c, st, h.deps.Now()))
+	v := h.caseView(c, st, h.deps.Now())
+	if h.deps.Delivery != nil {
+		ds, err := h.deps.Delivery(r.Context(), c.ID)
+		if err != nil {
+			h.fail(w, r, "delivery", err)
+			return
+		}
+		v.Delivery, v.LiveURL = ds, "/cases/"+url.PathEscape(c.ID)+"/delivery"
+	}
+	h.render(w, http.StatusOK, "case", v)
 }
 
 func (h *handler) load(w http.ResponseWriter, r *http.Request, caseID string) (Case, approval.State, bool) {

@@ -40,6 +40,19 @@ type Case struct {
 	Drafts      []Draft
 	// ContentHash is the drafts' content hash, shown next to the request's.
 	ContentHash string
+	// Timeline is what happened to the case, oldest first: report
+	// versions, scoping, approvals, sending (from the audit log).
+	Timeline []Event
+}
+
+// Event is one line of the case's timeline: ids and counts only, as the
+// audit log holds them.
+type Event struct {
+	At     time.Time
+	Action string
+	Actor  string
+	// What says it in words for a responder.
+	What string
 }
 
 // Obligation is one duty to notify, with its clock.
@@ -47,10 +60,15 @@ type Obligation struct {
 	ID        string
 	Regime    string
 	Recipient string
+	// Kind is the recipient kind ("regulator", "individuals", ...): the
+	// individuals' deadlines are what sending is planned against.
+	Kind      string
 	Citation  string
 	Rationale string
 	Required  bool
-	DueAt     time.Time
+	// DueAt is zero for a duty with no fixed deadline ("without undue
+	// delay", or not required at all).
+	DueAt time.Time
 }
 
 // JurisdictionCount is how many affected people live under a jurisdiction.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"breachflow/internal/assess"
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
 	"breachflow/internal/rules"
@@ -28,12 +29,20 @@ type Assessments interface {
 // content hash (the lead wires draft.Load). nil shows no drafts.
 type DraftSource func(ctx context.Context, caseID string) ([]Draft, string, error)
 
+// AuditLister is the part of audit.Log the console reads for a case's
+// timeline.
+type AuditLister interface {
+	List(ctx context.Context, caseID string) ([]audit.Entry, error)
+}
+
 // CaseTable is the CaseSource over the case table: the case record (counts,
-// hashes), its assessment (obligations) and its drafts.
+// hashes), its assessment (obligations), its drafts and its audit log (the
+// timeline; nil shows none).
 type CaseTable struct {
 	Records     CaseRecords
 	Assessments Assessments
 	Drafts      DraftSource
+	Audit       AuditLister
 }
 
 // Cases implements CaseSource.
@@ -76,7 +85,7 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 	default:
 		for _, o := range a.Obligations {
 			c.Obligations = append(c.Obligations, Obligation{
-				ID: o.ID, Regime: o.RegimeName, Recipient: o.RecipientName, Citation: o.Citation,
+				ID: o.ID, Regime: o.RegimeName, Recipient: o.RecipientName, Kind: string(o.RecipientKind), Citation: o.Citation,
 				Rationale: o.Rationale, Required: o.Required, DueAt: o.DueAt,
 			})
 		}
@@ -88,7 +97,51 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 		}
 		c.Drafts, c.ContentHash = ds, hash
 	}
+	if t.Audit != nil {
+		es, err := t.Audit.List(ctx, caseID)
+		if err != nil {
+			return Case{}, err
+		}
+		for _, e := range es {
+			c.Timeline = append(c.Timeline, Event{At: e.At, Action: e.Action, Actor: e.Actor, What: describe(e)})
+		}
+	}
 	return c, nil
+}
+
+// describe says an audit entry in words; the detail holds ids, counts and
+// hashes only.
+func describe(e audit.Entry) string {
+	d := e.Detail
+	switch e.Action {
+	case "case.opened":
+		return "case opened from report " + d["report_sha256"][:min(12, len(d["report_sha256"]))]
+	case "case.scoped":
+		return "affected people scoped: " + d["people"]
+	case "case.assessed":
+		return "obligations assessed: " + d["required"] + " required"
+	case "case.drafted":
+		return "drafts stored, content hash " + d["content_hash"][:min(12, len(d["content_hash"]))]
+	case "approval.requested":
+		return "approval requested (" + d["required"] + " approvals needed)"
+	case "approval.link_issued":
+		return "approval link sent to " + d["approver_id"]
+	case "approval.approved":
+		return "approved by " + e.Actor
+	case "approval.rejected":
+		return "rejected by " + e.Actor
+	case "approval.quorum":
+		return "approval complete: sending may start"
+	case "approval.superseded":
+		return "approval round superseded by " + d["superseded_by"]
+	case "approval.refused":
+		return "a decision was refused (" + d["reason"] + ")"
+	case "approval.escalated":
+		return "escalated: a deadline is close and approval is pending"
+	case "case.closed":
+		return "case closed: delivery reconciled"
+	}
+	return e.Action
 }
 
 // draftKinds maps the drafting stage's kinds to what the console groups by.

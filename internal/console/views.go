@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,8 +18,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"num": thousands,
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"num":   thousands,
+	"num64": func(n int) string { return thousands(int64(n)) },
 	"short": func(h string) string {
 		if len(h) > 12 {
 			return h[:12] + "…"
@@ -29,8 +31,16 @@ var funcs = template.FuncMap{
 
 // caseView is everything the case page shows.
 type caseView struct {
-	Case        Case
+	Case Case
+	// Obligations are the required duties, soonest deadline first, those
+	// with no fixed deadline last; NotRequired are the duties considered
+	// and not owed, each with its reason, shown collapsed.
 	Obligations []obligationView
+	NotRequired []obligationView
+	// Delivery is where sending stands when the page was made (browse
+	// mode with a delivery source); the script keeps it current.
+	Delivery    []Delivery
+	LiveURL     string
 	Bars        []bar
 	ChartHeight int
 	Total       int64
@@ -48,6 +58,8 @@ type caseView struct {
 
 type obligationView struct {
 	Obligation
+	// Fixed is false for a duty with no fixed deadline: it shows no clock.
+	Fixed   bool
 	Left    string
 	Overdue bool
 }
@@ -79,9 +91,29 @@ const chartWidth, barHeight = 360, 26
 func (h *handler) caseView(c Case, st approval.State, now time.Time) caseView {
 	v := caseView{Case: c, State: st, Escalations: st.Escalations}
 	for _, o := range c.Obligations {
-		left := o.DueAt.Sub(now)
-		v.Obligations = append(v.Obligations, obligationView{Obligation: o, Left: humanLeft(left), Overdue: left < 0})
+		ov := obligationView{Obligation: o, Fixed: !o.DueAt.IsZero()}
+		if ov.Fixed {
+			left := o.DueAt.Sub(now)
+			ov.Left, ov.Overdue = humanLeft(left), left < 0
+		}
+		if o.Required {
+			v.Obligations = append(v.Obligations, ov)
+		} else {
+			v.NotRequired = append(v.NotRequired, ov)
+		}
 	}
+	slices.SortStableFunc(v.Obligations, func(a, b obligationView) int {
+		switch {
+		case a.Fixed != b.Fixed:
+			if a.Fixed {
+				return -1
+			}
+			return 1
+		case !a.Fixed:
+			return 0
+		}
+		return a.DueAt.Compare(b.DueAt)
+	})
 	var most int64
 	for _, a := range c.Affected {
 		most = max(most, a.Count)
@@ -124,7 +156,9 @@ func (h *handler) caseView(c Case, st approval.State, now time.Time) caseView {
 }
 
 // humanLeft writes a duration the way the countdown script does, so the
-// page reads the same before and after the script runs.
+// page reads the same before and after the script runs. From two weeks on
+// it counts whole days: a ticking "20170:23:05" says nothing a responder
+// can use.
 func humanLeft(d time.Duration) string {
 	suffix := "left"
 	if d < 0 {
@@ -132,6 +166,9 @@ func humanLeft(d time.Duration) string {
 	}
 	d = d.Truncate(time.Second)
 	days := d / (24 * time.Hour)
+	if days >= 14 {
+		return fmt.Sprintf("%d days %s", days, suffix)
+	}
 	d -= days * 24 * time.Hour
 	hms := fmt.Sprintf("%02d:%02d:%02d", d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second)
 	if days > 0 {

@@ -81,15 +81,23 @@ type ConsoleSettings struct {
 // console function serves through its URL, and the local stack directly.
 func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 	db := c.db()
-	return console.New(console.Config{Browse: s.Browse}, console.Deps{
+	records := Table{s.CaseTable}.cases(db)
+	deps := console.Deps{
 		Approval: ApprovalService(s.ApprovalSettings, c),
 		Cases: console.CaseTable{
-			Records:     Table{s.CaseTable}.cases(db),
+			Records:     records,
 			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
 			Drafts:      console.DraftsFromTable(db, s.CaseTable),
+			Audit:       Table{s.CaseTable}.audit(db),
 		},
 		Log: c.log(),
-	})
+	}
+	if s.Browse {
+		// Counting delivery reads the whole ledger: only the local
+		// stack's browse mode offers it.
+		deps.Delivery = console.DeliveryFromLedger(db, s.CaseTable, records)
+	}
+	return console.New(console.Config{Browse: s.Browse}, deps)
 }
 
 // Console serves the approval console behind a function URL (InvokeMode

@@ -1,0 +1,128 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"breachflow/internal/console"
+)
+
+// warRoom serves a case that is sending: required duties with and without
+// a fixed deadline, a long list of duties not required, and a delivery
+// source whose counts move with every call (400 more sent each time).
+func warRoom(t *testing.T) *httptest.Server {
+	t.Helper()
+	f := newFixture(t, true)
+	now := time.Now().UTC()
+	c := sampleCase(now)
+	c.Obligations = append(c.Obligations,
+		console.Obligation{ID: "kr-pipa-34-individuals", Regime: "KR PIPA", Recipient: "정보주체", Kind: "individuals", Citation: "PIPA art. 34(1)", Required: true, DueAt: now.Add(60 * time.Hour)},
+		console.Obligation{ID: "eu-gdpr-34", Regime: "GDPR", Recipient: "data subjects", Kind: "individuals", Citation: "GDPR art. 34", Required: true},
+	)
+	for i := range 40 {
+		c.Obligations = append(c.Obligations, console.Obligation{ID: "us-x-" + string(rune('a'+i%26)), Regime: "US state", Recipient: "AG",
+			Citation: "statute", Rationale: "no resident of this state is affected", Required: false})
+	}
+	c.Timeline = []console.Event{{At: now.Add(-2 * time.Hour), Action: "case.opened", What: "case opened from report 3f2a"}}
+	var calls atomic.Int64
+	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{
+		Approval: f.svc, Cases: console.StaticCases{c},
+		Delivery: func(context.Context, string) ([]console.Delivery, error) {
+			sent := min(int(calls.Add(1))*400, 10_000)
+			return []console.Delivery{console.EmailDelivery(map[string]int{
+				"sent": sent, "pending": 10_000 - sent, "bounced": 12, "no_contact": 30, "duplicate": 5,
+			})}, nil
+		},
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestCasePageRequiredFirst: required duties come first, soonest first,
+// one with no fixed deadline says so instead of counting to year 1, and the
+// forty duties not owed sit collapsed below with their reasons.
+func TestCasePageRequiredFirst(t *testing.T) {
+	srv := warRoom(t)
+	code, page, _ := get(t, srv.URL+"/cases/kp-2024-001")
+	if code != 200 {
+		t.Fatalf("case page: %d", code)
+	}
+	req := page[strings.Index(page, `id="required"`):strings.Index(page, `id="not-required"`)]
+	order := []string{`data-id="GDPR/sa"`, `data-id="KR-PIPA/regulator"`, `data-id="kr-pipa-34-individuals"`, `data-id="eu-gdpr-34"`}
+	last := -1
+	for _, id := range order {
+		i := strings.Index(req, id)
+		if i < 0 || i < last {
+			t.Fatalf("required duties out of order (want %v):\n%s", order, req)
+		}
+		last = i
+	}
+	if strings.Contains(page, "0001-01-01") || strings.Contains(page, "739") {
+		t.Error("a duty without a deadline shows a clock to year 1")
+	}
+	if !strings.Contains(req, "no fixed deadline") || strings.Contains(req, "us-x-") {
+		t.Error("the required table lacks 'no fixed deadline' or holds duties not owed")
+	}
+	if !strings.Contains(page, "<details id=\"not-required\"><summary>40 duties considered and not required") ||
+		!strings.Contains(page, "no resident of this state is affected") {
+		t.Error("the duties not owed are not collapsed with their reasons")
+	}
+	if !strings.Contains(page, `id="timeline"`) || !strings.Contains(page, "case opened from report 3f2a") {
+		t.Error("no timeline")
+	}
+	if !strings.Contains(page, `data-live="/cases/kp-2024-001/delivery"`) {
+		t.Error("no live delivery panel")
+	}
+}
+
+// TestDeliveryEndpoint: counts per channel, and at a measured rate the
+// finish time against the individuals' deadlines, with plan's arithmetic.
+func TestDeliveryEndpoint(t *testing.T) {
+	srv := warRoom(t)
+	code, body, hdr := get(t, srv.URL+"/cases/kp-2024-001/delivery?rate=50")
+	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+		t.Fatalf("delivery: %d %s", code, hdr.Get("Content-Type"))
+	}
+	var rep struct {
+		Channels []console.Delivery `json:"channels"`
+		Rate     float64            `json:"rate"`
+		Finish   *time.Time         `json:"finish"`
+		Deadline []struct {
+			ID  string `json:"id"`
+			Met bool   `json:"met"`
+		} `json:"deadlines"`
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Channels[0]
+	// 10,047 in the ledger, 5 duplicates and 30 with no address: 10,012 to
+	// reach; this first call finds 400 sent and 12 bounced.
+	if d.ToReach != 10_012 || d.Done != 412 || d.Remaining != 9_600 || d.Fallback != 42 {
+		t.Errorf("delivery = %+v", d)
+	}
+	// 9,600 at 50/s is ~3 minutes: the 60-hour deadline is met. The GDPR
+	// duty has no fixed deadline and is not planned against.
+	if rep.Finish == nil || time.Until(*rep.Finish) > 4*time.Minute || len(rep.Deadline) != 1 || !rep.Deadline[0].Met ||
+		rep.Deadline[0].ID != "kr-pipa-34-individuals" {
+		t.Errorf("plan = finish %v, deadlines %+v", rep.Finish, rep.Deadline)
+	}
+	_, body, _ = get(t, srv.URL+"/cases/kp-2024-001/delivery")
+	if !strings.Contains(body, `"finish": null`) || !strings.Contains(body, "not measured yet") {
+		t.Errorf("without a rate the plan should say why it has none:\n%s", body)
+	}
+}
+
+// TestDeliveryNeedsBrowse: behind the public function URL (browse off)
+// there is no delivery endpoint.
+func TestDeliveryNeedsBrowse(t *testing.T) {
+	f := newFixture(t, false)
+	if code, _, _ := get(t, f.srv.URL+"/cases/kp-2024-001/delivery"); code != 404 {
+		t.Errorf("delivery without browse: %d, want 404", code)
+	}
+}
