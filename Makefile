@@ -22,10 +22,11 @@ $(STAMP): $(INFRA)/package-lock.json $(INFRA)/package.json
 	cd $(INFRA) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-chromium: ## install Debian's chromium and a CJK font for the console's browser test, if absent
+chromium: ## install what the browser and README tests use, if absent: Debian's chromium, a CJK font, awscli
 	@need=""; \
 	if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then need="chromium"; fi; \
 	if ! fc-list :lang=ko 2>/dev/null | grep -q .; then need="$$need fonts-noto-cjk"; fi; \
+	if [ ! -x /usr/bin/aws ]; then need="$$need awscli"; fi; \
 	if [ -n "$$need" ]; then \
 	  echo "installing (Debian):$$need"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/spf13/cobra"
@@ -28,17 +29,19 @@ Functions (anyone who can answer the task token could bypass any tool), so
 
 func newApproveCmd() *cobra.Command {
 	var as, comment string
+	var wait time.Duration
 	cmd := &cobra.Command{
 		Use:   "approve CASE --as EMAIL",
 		Short: "Approve a case's drafts and recipients as one of the configured approvers",
 		Long:  decideLong,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Approve: true, Comment: comment})
+			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Approve: true, Comment: comment}, wait)
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
 	cmd.Flags().StringVar(&comment, "comment", "", "optional comment for the audit log")
+	cmd.Flags().DurationVar(&wait, "wait", 2*time.Minute, "how long to wait for the case to reach approval when it has not yet")
 	cmd.MarkFlagRequired("as")
 	return cmd
 }
@@ -51,7 +54,7 @@ func newRejectCmd() *cobra.Command {
 		Long:  decideLong,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Comment: reason})
+			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Comment: reason}, 0)
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
@@ -61,7 +64,10 @@ func newRejectCmd() *cobra.Command {
 	return cmd
 }
 
-func decide(cmd *cobra.Command, d approval.Decision) error {
+// decide applies one decision. A case whose workflow has not reached
+// approval yet has no request to decide: with wait > 0 it is asked again
+// each second until the request exists or wait runs out.
+func decide(cmd *cobra.Command, d approval.Decision, wait time.Duration) error {
 	ctx := cmd.Context()
 	env, err := loadCLIEnv(ctx)
 	if err != nil {
@@ -74,6 +80,17 @@ func decide(cmd *cobra.Command, d approval.Decision) error {
 	quiet := slog.New(slog.DiscardHandler)
 	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, quiet)
 	out, err := svc.Decide(ctx, d)
+	for until, told := time.Now().Add(wait), false; errors.Is(err, approval.ErrNotFound) && time.Now().Before(until); out, err = svc.Decide(ctx, d) {
+		if !told {
+			fmt.Fprintf(cmd.ErrOrStderr(), "case %s has not reached approval yet; waiting up to %s\n", d.CaseID, wait)
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 	if err != nil {
 		return explainRefusal(d.CaseID, err)
 	}

@@ -53,6 +53,7 @@ func newLocalUpCmd() *cobra.Command {
 			for _, kv := range up.env() {
 				fmt.Fprintf(out, "  export %s\n", kv)
 			}
+			fmt.Fprintf(out, "\nThen, for example: breachflow seed --users 20000 (see the README). Ctrl-C here stops the stack.\n")
 			<-ctx.Done()
 			fmt.Fprintln(out, "\nstopping")
 			return up.Close()

@@ -183,8 +183,11 @@ func setDefault(name, value string) {
 func (u *localUp) env() []string {
 	// The approvers and the key folder let `breachflow approve` in another
 	// terminal cast votes the send stage accepts.
+	// The static credentials and region are for the AWS CLI, which, unlike
+	// breachflow, does not supply them itself for a loopback endpoint.
 	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint, "BREACHFLOW_CASE_TABLE="+u.caseTable,
-		"BREACHFLOW_APPROVERS="+os.Getenv("BREACHFLOW_APPROVERS"), envApprovalKeyDir+"="+u.keyDir)
+		"BREACHFLOW_APPROVERS="+os.Getenv("BREACHFLOW_APPROVERS"), envApprovalKeyDir+"="+u.keyDir,
+		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1")
 }
 
 func (u *localUp) machineNames() []string {

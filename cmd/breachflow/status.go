@@ -20,10 +20,14 @@ import (
 )
 
 func newStatusCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "status CASE",
+	var wait time.Duration
+	cmd := &cobra.Command{
+		Use:   "status CASE [--wait DURATION]",
 		Short: "Show a case: its stage, deadlines and time left, people in scope, approval, delivery, and what to do next",
-		Args:  cobra.ExactArgs(1),
+		Long: `status shows where a case stands. --wait first waits, up to the duration
+given, until the case's execution has ended (closed, or stopped on an error),
+printing a line each minute; a case that waits for approval waits for it.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			env, err := loadCLIEnv(ctx)
@@ -32,6 +36,11 @@ func newStatusCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			caseID := args[0]
+			if wait > 0 {
+				if err := waitForEnd(ctx, cmd.ErrOrStderr(), env, caseID, wait); err != nil {
+					return err
+				}
+			}
 			c, err := env.cases().Get(ctx, caseID)
 			var nf *cases.NotFoundError
 			if errors.As(err, &nf) {
@@ -69,6 +78,38 @@ func newStatusCmd() *cobra.Command {
 			}
 			return nil
 		},
+	}
+	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to this long for the case's execution to end (e.g. 10m)")
+	return cmd
+}
+
+// waitForEnd polls the case's execution until it is no longer running.
+func waitForEnd(ctx context.Context, log io.Writer, env *cliEnv, caseID string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	lastNote := time.Now()
+	for {
+		c, err := env.cases().Get(ctx, caseID)
+		if err == nil && c.ExecutionArn != "" {
+			d, err := env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionArn)})
+			if err != nil {
+				return fmt.Errorf("describe execution: %w", err)
+			}
+			if d.Status != "RUNNING" {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("case %s: still running after %s", caseID, limit)
+		}
+		if time.Since(lastNote) >= time.Minute {
+			lastNote = time.Now()
+			fmt.Fprintf(log, "still waiting for case %s (status %s)\n", caseID, c.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 }
 
