@@ -103,6 +103,11 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 			if perr != nil {
 				return "", nil, false, perr
 			}
+			// A redrive keeps a caught error (the run took its Catch
+			// path) and reruns only what failed uncaught.
+			if key != "" {
+				r.journalPut(Record{Key: key + "/caught", Kind: "caught"})
+			}
 			return c.next, out, true, nil
 		}
 		return "", nil, false, err

@@ -154,7 +154,7 @@ type Journal interface {
 // Record is one journal entry.
 type Record struct {
 	Key   string `json:"k"`
-	Kind  string `json:"t"` // result, error, token, submitted, wait, random
+	Kind  string `json:"t"` // result, error, caught, token, submitted, wait, random
 	Value string `json:"v,omitempty"`
 	Error string `json:"e,omitempty"`
 	Cause string `json:"c,omitempty"`

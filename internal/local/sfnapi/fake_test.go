@@ -142,6 +142,15 @@ func (f *fakeService) StopExecution(_ context.Context, arn, _, _ string) (time.T
 	return t0.Add(2 * time.Second), nil
 }
 
+func (f *fakeService) RedriveExecution(_ context.Context, arn string) (stepfunctions.Execution, error) {
+	ex, err := f.DescribeExecution(context.Background(), arn)
+	if err != nil {
+		return stepfunctions.Execution{}, err
+	}
+	ex.RedriveCount, ex.RedriveDate = ex.RedriveCount+1, t0.Add(3*time.Second)
+	return ex, nil
+}
+
 func (f *fakeService) token(tok string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -30,6 +30,7 @@ type Service interface {
 	ListExecutions(ctx context.Context, stateMachineArn, statusFilter string) ([]stepfunctions.Execution, error)
 	GetExecutionHistory(ctx context.Context, executionArn string) ([]stepfunctions.HistoryEvent, error)
 	StopExecution(ctx context.Context, arn, errName, cause string) (time.Time, error)
+	RedriveExecution(ctx context.Context, arn string) (stepfunctions.Execution, error)
 	SendTaskSuccess(ctx context.Context, token, output string) error
 	SendTaskFailure(ctx context.Context, token, errName, cause string) error
 	SendTaskHeartbeat(ctx context.Context, token string) error
@@ -64,6 +65,7 @@ var operations = map[string]operation{
 	"ListExecutions":       listExecutions,
 	"GetExecutionHistory":  getExecutionHistory,
 	"StopExecution":        stopExecution,
+	"RedriveExecution":     redriveExecution,
 	"SendTaskSuccess":      sendTaskSuccess,
 	"SendTaskFailure":      sendTaskFailure,
 	"SendTaskHeartbeat":    sendTaskHeartbeat,

@@ -231,18 +231,34 @@ func describeExecution(ctx context.Context, svc Service, body []byte) (any, erro
 		OutputDetails *dataDetails `json:"outputDetails,omitempty"`
 		Error         string       `json:"error,omitempty"`
 		Cause         string       `json:"cause,omitempty"`
+		RedriveCount  int          `json:"redriveCount"`
+		RedriveDate   *json.Number `json:"redriveDate,omitempty"`
+		RedriveStatus string       `json:"redriveStatus"`
 	}{
 		executionItem: executionItem{ex.Arn, ex.StateMachineArn, ex.Name, ex.Status, epoch(ex.StartDate), epoch(ex.StopDate)},
 		Input:         ex.Input,
 		InputDetails:  dataDetails{Included: true},
 		Error:         ex.Error,
 		Cause:         ex.Cause,
+		RedriveCount:  ex.RedriveCount,
+		RedriveDate:   epoch(ex.RedriveDate),
+		RedriveStatus: redriveStatus(ex.Status),
 	}
 	if ex.Status == stepfunctions.StatusSucceeded {
 		out.Output = &ex.Output
 		out.OutputDetails = &dataDetails{Included: true}
 	}
 	return out, nil
+}
+
+// redriveStatus is DescribeExecution's redriveStatus: whether the
+// execution could be redriven now.
+func redriveStatus(status string) string {
+	switch status {
+	case stepfunctions.StatusFailed, stepfunctions.StatusTimedOut, stepfunctions.StatusAborted:
+		return "REDRIVABLE"
+	}
+	return "NOT_REDRIVABLE"
 }
 
 var executionStatuses = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
@@ -342,6 +358,26 @@ func stopExecution(ctx context.Context, svc Service, body []byte) (any, error) {
 	return struct {
 		StopDate *json.Number `json:"stopDate"`
 	}{epoch(stop)}, nil
+}
+
+func redriveExecution(ctx context.Context, svc Service, body []byte) (any, error) {
+	var in struct {
+		ExecutionArn string `json:"executionArn"`
+		ClientToken  string `json:"clientToken"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if err := required("executionArn", in.ExecutionArn); err != nil {
+		return nil, err
+	}
+	ex, err := svc.RedriveExecution(ctx, in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		RedriveDate *json.Number `json:"redriveDate"`
+	}{epoch(ex.RedriveDate)}, nil
 }
 
 func sendTaskSuccess(ctx context.Context, svc Service, body []byte) (any, error) {

@@ -2,6 +2,7 @@ package stepfunctions
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"breachflow/internal/local/asl"
@@ -83,7 +84,7 @@ func (s *Service) launchLocked(ex *execution, input any) {
 	opts := asl.Options{Clock: s.clock, Functions: s.opts.Functions, Intrinsic: s.opts.Intrinsic,
 		Region: s.opts.Region, Account: s.opts.Account}
 	info := asl.ExecutionInfo{ID: ex.e.Arn, Name: ex.e.Name, RoleArn: ex.roleArn, StartTime: ex.e.StartDate,
-		StateMachineID: ex.e.StateMachineArn, StateMachineName: ex.smName}
+		StateMachineID: ex.e.StateMachineArn, StateMachineName: ex.smName, RedriveCount: ex.e.RedriveCount}
 	hooks := asl.Hooks{
 		Emit:   func(ev asl.Event, prev int64) int64 { return s.emit(ex, ev, prev) },
 		Tokens: s.tokens,
@@ -137,9 +138,18 @@ func (s *Service) finish(ex *execution, out any, xerr *asl.ExecError) {
 			Details: &asl.ErrorDetails{Error: xerr.Name, Cause: xerr.Cause}}, 0)
 	}
 	s.forgetTokensLocked(ex)
+	ex.evMu.Lock()
+	ex.replayed = nil
+	ex.evMu.Unlock()
 	if err := s.persistLocked(ex); err == nil && ex.journal != nil {
-		// the history now holds everything; the journal is only for resuming
-		_ = ex.journal.remove()
+		// The history now holds everything. A successful run's journal
+		// is of no more use; an unsuccessful one's is what a redrive
+		// replays.
+		if ex.e.Status == StatusSucceeded {
+			_ = ex.journal.remove()
+		} else {
+			_ = ex.journal.close()
+		}
 	}
 }
 
@@ -151,6 +161,22 @@ func (s *Service) emit(ex *execution, ev asl.Event, prev int64) int64 {
 	if ex.sealed {
 		// ended or closing: what the engine does while it unwinds is not history
 		return int64(ex.events.len())
+	}
+	if ex.replayed != nil {
+		// A redrive replays the visits the history already shows: the
+		// visit's StateEntered is dropped, and (by the negative id its
+		// frame then carries) every event of the visit after it.
+		switch {
+		case strings.HasSuffix(ev.Type, "StateEntered"), ev.Type == "MapIterationStarted":
+			if ex.replayed.take(ev) {
+				return -1
+			}
+		case prev < 0:
+			return -1
+		}
+	}
+	if prev < 0 {
+		prev = 0
 	}
 	return s.appendEvent(ex, ev, prev)
 }

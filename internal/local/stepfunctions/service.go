@@ -44,9 +44,12 @@ type execution struct {
 	closing  bool // Service.Close: leave the status as it is
 	tokenSet map[string]bool
 
-	evMu   sync.Mutex // guards events and sealed; taken after s.mu
+	evMu   sync.Mutex // guards events, sealed and replayed; taken after s.mu
 	events eventLog
 	sealed bool
+	// replayed, during a redrive, holds the events of the earlier attempt
+	// that its replay emits again and the history must not repeat.
+	replayed *replaySet
 }
 
 // New returns a Service; with opts.Dir it reloads what an earlier Service

@@ -82,6 +82,9 @@ type Execution struct {
 	Output          string // set when SUCCEEDED
 	Error           string
 	Cause           string
+	// RedriveCount counts RedriveExecution calls; RedriveDate is the last.
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // HistoryEvent is one event of GetExecutionHistory.
@@ -122,4 +125,5 @@ const (
 	CodeInvalidToken              = "InvalidToken"
 	CodeTaskTimedOut              = "TaskTimedOut"
 	CodeValidationException       = "ValidationException"
+	CodeExecutionNotRedrivable    = "ExecutionNotRedrivable"
 )
