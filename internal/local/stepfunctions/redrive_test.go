@@ -1,8 +1,8 @@
 package stepfunctions_test
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
