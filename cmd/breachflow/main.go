@@ -43,6 +43,7 @@ func newRoot() *cobra.Command {
 		newDemoCmd(),
 		newEvidenceCmd(),
 		newSeedCmd(),
+		newResumeCmd(),
 		newApproveCmd(), newRejectCmd(),
 		newDraftCmd(),
 	)

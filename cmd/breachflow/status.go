@@ -72,6 +72,10 @@ printing a line each minute; a case that waits for approval waits for it.`,
 				if d.Error != nil {
 					fmt.Fprintf(out, "error         %s: %s\n", aws.ToString(d.Error), aws.ToString(d.Cause))
 				}
+				if resumable[aws.ToString(d.Error)] && d.Status != "RUNNING" {
+					fmt.Fprintf(out, "next          fix the cause, then continue where it stopped: `breachflow resume %s`\n", caseID)
+					return nil
+				}
 			}
 			if next := nextStep(c); next != "" {
 				fmt.Fprintf(out, "next          %s\n", next)
@@ -186,6 +190,14 @@ func printApproval(ctx context.Context, out io.Writer, env *cliEnv, caseID strin
 }
 
 // nextStep says what the responder can do now, if anything.
+// resumable are the errors that fail a run at its task, uncaught, because a
+// fix outside the run cures them (statemachine/breach.asl.json): resume
+// reruns that task.
+var resumable = map[string]bool{
+	"SendingPaused": true, "DailyQuotaExceeded": true, "SendConfigInvalid": true,
+	"States.ExceedToleratedFailureThreshold": true, "States.TaskFailed": true, "States.Timeout": true,
+}
+
 func nextStep(c cases.Case) string {
 	switch c.Status {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
