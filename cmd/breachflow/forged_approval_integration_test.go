@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"breachflow/internal/cases"
 	"breachflow/internal/local/emulators"
-	"breachflow/internal/report"
-	"breachflow/internal/usertable"
 )
 
 // TestForgedTaskSuccessSendsNothing is the attack review's first finding,
@@ -30,49 +25,8 @@ import (
 func TestForgedTaskSuccessSendsNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	state := t.TempDir()
-	logs := &syncBuffer{}
-	t.Setenv("BREACHFLOW_APPROVERS", "")
-	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
-	t.Setenv("FILING_ADDRESSES", "")
-	t.Setenv("SES_MAX_SEND_RATE", "")
-	up, err := startLocal(ctx, emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	env, err := loadCLIEnv(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := usertable.Seed(ctx, env.dynamo(), up.userTable, usertable.SeedOptions{Users: 400, Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caseID, _, err := env.cases().PutReport(ctx, raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	started, err := env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
-		Name:            aws.String(cases.ExecutionName(caseID)),
-		Input:           aws.String(`{"case_id":"` + caseID + `"}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(started.ExecutionArn)
+	lc := startLocalCase(ctx, t, 400, 11)
+	env, up, caseID, arn := lc.env, lc.up, lc.caseID, aws.ToString(lc.arn)
 	var token string
 	waitFor(ctx, t, "the approval task's token in the history", func() bool {
 		token = scheduledToken(ctx, env.sfn(), arn)
@@ -94,11 +48,7 @@ func TestForgedTaskSuccessSendsNothing(t *testing.T) {
 	if _, err := env.sfn().SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(forged))}); err != nil {
 		t.Fatalf("the local API refused the forged answer itself (%v): the attack is not reproduced", err)
 	}
-	var final *sfn.DescribeExecutionOutput
-	waitFor(ctx, t, "the execution to end", func() bool {
-		final, err = env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
-	})
+	final := lc.ended(t)
 	if final.Status != sfntypes.ExecutionStatusFailed || aws.ToString(final.Error) != "NotApproved" {
 		t.Fatalf("execution %s (%s: %s), want FAILED on NotApproved", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause))
 	}

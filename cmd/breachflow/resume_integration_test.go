@@ -5,21 +5,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/audit"
-	"breachflow/internal/cases"
 	"breachflow/internal/local/emulators"
-	"breachflow/internal/report"
-	"breachflow/internal/usertable"
 )
 
 // TestResumeAfterTheCauseIsFixed: a run fails at its first send because no
@@ -32,63 +26,13 @@ import (
 func TestResumeAfterTheCauseIsFixed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	state := t.TempDir()
-	logs := &syncBuffer{}
-	opts := emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs}
-	lo := localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs}
-	t.Setenv("BREACHFLOW_APPROVERS", "")
-	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
-	t.Setenv("SES_MAX_SEND_RATE", "")
 	t.Setenv("FILING_ADDRESSES", `{"no-such-obligation":"filings@regulators.example.org"}`)
-
-	up, err := startLocal(ctx, opts, lo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { up.Close() }()
-	env, err := loadCLIEnv(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := usertable.Seed(ctx, env.dynamo(), up.userTable, usertable.SeedOptions{Users: 500, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caseID, _, err := env.cases().PutReport(ctx, raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	started, err := env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
-		Name:            aws.String(cases.ExecutionName(caseID)),
-		Input:           aws.String(`{"case_id":"` + caseID + `"}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := started.ExecutionArn
+	lc := startLocalCase(ctx, t, 500, 3)
+	env, caseID, r := lc.env, lc.caseID, lc.report
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, r.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	end := func() *sfn.DescribeExecutionOutput {
-		var d *sfn.DescribeExecutionOutput
-		waitFor(ctx, t, "the execution to end", func() bool {
-			d, err = env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: arn})
-			return err == nil && d.Status != sfntypes.ExecutionStatusRunning
-		})
-		return d
-	}
-	if d := end(); d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "SendConfigInvalid" {
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "SendConfigInvalid" {
 		t.Fatalf("first run: %s %s: %s, want FAILED on SendConfigInvalid", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "breachflow resume "+caseID) {
@@ -96,20 +40,13 @@ func TestResumeAfterTheCauseIsFixed(t *testing.T) {
 	}
 
 	// The fix: the filing addresses, then the stack restarted with them.
-	if err := up.Close(); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("FILING_ADDRESSES", "")
-	if up, err = startLocal(ctx, opts, lo); err != nil {
-		t.Fatal(err)
-	}
-	if env, err = loadCLIEnv(ctx); err != nil {
-		t.Fatal(err)
-	}
+	lc.restartStack(t)
+	env = lc.env
 	if got := runCLI(ctx, t, "resume", caseID); !strings.Contains(got, "resumed (redrive 1)") {
 		t.Fatalf("resume said:\n%s", got)
 	}
-	if d := end(); d.Status != sfntypes.ExecutionStatusSucceeded {
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("after resume: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	if got := runCLI(ctx, t, "resume", caseID); !strings.Contains(got, "nothing to resume") {
@@ -127,7 +64,7 @@ func TestResumeAfterTheCauseIsFixed(t *testing.T) {
 	if seen["case.opened"] != 1 || seen["approval.requested"] != 1 || seen["case.closed"] != 1 {
 		t.Errorf("audit actions %v: intake, the approval round and close should each happen once", seen)
 	}
-	msgs, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
+	msgs, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,114 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"breachflow/internal/cases"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/report"
+	"breachflow/internal/usertable"
+)
+
+// localCase is the sample case started on a local stack of its own: the
+// stack, the CLI's view of it, and the case's execution.
+type localCase struct {
+	up     *localUp
+	env    *cliEnv
+	opts   emulators.Options
+	lo     localOptions
+	caseID string
+	arn    *string
+	report *report.Report
+	ctx    context.Context
+}
+
+// startLocalCase starts a stack in a temporary state folder, seeds users
+// synthetic people, stores the sample report with its timeline moved so the
+// clocks are live, and starts the case's execution. The stack closes with
+// the test.
+func startLocalCase(ctx context.Context, t *testing.T, users int, seed uint64) *localCase {
+	t.Helper()
+	state := t.TempDir()
+	logs := &syncBuffer{}
+	lc := &localCase{
+		ctx:  ctx,
+		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
+		lo:   localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs},
+	}
+	for _, v := range []string{"BREACHFLOW_APPROVERS", "BREACHFLOW_CONSOLE_URL", "SES_MAX_SEND_RATE"} {
+		if _, set := os.LookupEnv(v); !set {
+			t.Setenv(v, "")
+		}
+	}
+	lc.start(t)
+	t.Cleanup(func() { lc.up.Close() })
+	if err := usertable.Seed(ctx, lc.env.dynamo(), lc.up.userTable, usertable.SeedOptions{Users: users, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if lc.report, err = report.Parse(raw); err != nil {
+		t.Fatal(err)
+	}
+	if lc.caseID, _, err = lc.env.cases().PutReport(ctx, raw, lc.report); err != nil {
+		t.Fatal(err)
+	}
+	started, err := lc.env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(lc.up.runtime.StateMachines[stateMachineName]),
+		Name:            aws.String(cases.ExecutionName(lc.caseID)),
+		Input:           aws.String(`{"case_id":"` + lc.caseID + `"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc.arn = started.ExecutionArn
+	return lc
+}
+
+func (lc *localCase) start(t *testing.T) {
+	t.Helper()
+	up, err := startLocal(lc.ctx, lc.opts, lc.lo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc.up = up
+	if lc.env, err = loadCLIEnv(lc.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// restartStack stops the whole stack and starts it again on the same state
+// folder, as a responder does after changing its configuration.
+func (lc *localCase) restartStack(t *testing.T) {
+	t.Helper()
+	if err := lc.up.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lc.start(t)
+}
+
+// ended waits until the case's execution has left RUNNING.
+func (lc *localCase) ended(t *testing.T) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	var d *sfn.DescribeExecutionOutput
+	waitFor(lc.ctx, t, "the execution to end", func() bool {
+		var err error
+		d, err = lc.env.sfn().DescribeExecution(lc.ctx, &sfn.DescribeExecutionInput{ExecutionArn: lc.arn})
+		return err == nil && d.Status != "RUNNING"
+	})
+	return d
+}
