@@ -167,7 +167,7 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 	// function URL and a schedule), here in process.
 	bg, cancel := context.WithCancel(context.Background())
 	up.cancel = cancel
-	up.console = &http.Server{Handler: deps.Console(true), ReadHeaderTimeout: 10 * time.Second}
+	up.console = loopback.NewServer(consoleLn, deps.Console(true))
 	go up.console.Serve(consoleLn)
 	go deps.ApprovalService().EscalateEvery(bg, time.Minute)
 	return up, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"breachflow/internal/local/asl/intrinsic"
+	"breachflow/internal/local/loopback"
 	"breachflow/internal/local/sam"
 	"breachflow/internal/local/sfnapi"
 	"breachflow/internal/local/stepfunctions"
@@ -72,7 +73,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	rt.server = &http.Server{Handler: sfnapi.NewHandler(svc, log)}
+	rt.server = loopback.NewServer(ln, sfnapi.NewHandler(svc, log))
 	rt.done = make(chan error, 1)
 	go func() { rt.done <- rt.server.Serve(ln) }()
 	return rt, nil

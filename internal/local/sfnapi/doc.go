@@ -21,5 +21,8 @@
 // maxResults and an opaque nextToken as AWS does.
 //
 // `breachflow local up` mounts NewHandler on Serve's listener at
-// 127.0.0.1:8083 (Listen refuses any non-loopback address).
+// 127.0.0.1:8083 (Listen refuses any non-loopback address), behind
+// loopback's Host allow-list: a request naming any host but 127.0.0.1,
+// localhost or [::1] with that port gets 403, so a page whose name was
+// rebound to 127.0.0.1 cannot drive executions or answer task tokens.
 package sfnapi
