@@ -11,8 +11,9 @@ import (
 type Jurisdiction string
 
 // ParseJurisdiction normalises s (trimmed, upper case) and checks its shape.
-// It does not check that the country exists: that is the rulebook's job,
-// which reports jurisdictions it has no rules for.
+// It does not check that the country exists (IsCountry does, against
+// ISO 3166-1), nor the subdivision: the rulebook reports jurisdictions it
+// has no rules for.
 func ParseJurisdiction(s string) (Jurisdiction, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	country, sub, hasSub := strings.Cut(s, "-")
