@@ -46,9 +46,15 @@ func (r *Report) check(now time.Time, ps *problems) {
 	r.checkPeople(ps)
 	for j, n := range r.SubjectCounts {
 		path := "subject_counts." + string(j)
+		if !fieldName(string(j)) {
+			path = "subject_counts" // a key that is no code may be anything: not shown
+		}
 		pj, err := breach.ParseJurisdiction(string(j))
-		if err != nil || pj != j {
-			ps.add(path, "not an ISO 3166 code in upper case (KR, US-CA)")
+		switch {
+		case err != nil || pj != j:
+			ps.add(path, "a key is not an ISO 3166 code in upper case (KR, US-CA)")
+		case !breach.IsCountry(j.Country()):
+			ps.add(path, "%s", notCountry)
 		}
 		if n < 0 {
 			ps.add(path, "negative count")
@@ -57,13 +63,16 @@ func (r *Report) check(now time.Time, ps *problems) {
 	checkScope(r.Scope, ps)
 }
 
+// notCountry is the problem with a code ISO 3166-1 has not assigned.
+const notCountry = "not an ISO 3166-1 alpha-2 country code in upper case (KR, DE; the United Kingdom is GB)"
+
 func (r *Report) checkOrganisation(ps *problems) {
 	o := r.Organisation
 	if strings.TrimSpace(o.Name) == "" {
 		ps.add("organisation.name", "empty")
 	}
-	if _, err := breach.ParseJurisdiction(string(o.Country)); err != nil || o.Country.Subdivision() != "" {
-		ps.add("organisation.country", "want an ISO 3166-1 alpha-2 country code")
+	if !breach.IsCountry(string(o.Country)) {
+		ps.add("organisation.country", "%s", notCountry)
 	}
 	checkEmail("organisation.contact.email", o.Contact.Email, ps)
 	if o.DPO != nil {

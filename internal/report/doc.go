@@ -8,8 +8,9 @@
 // the embedded JSON Schema, then runs the semantic checks the schema cannot
 // express: timeline order, dates in the future, vocabulary, scope criteria.
 // Every problem is collected into one *ValidationError that names each
-// field path; values are never echoed, because some fields (approver and
-// contact addresses) are personal data.
+// field path and the rule broken; values are never echoed (not even the
+// schema validator's own messages, which quote them), because any field
+// may hold personal data.
 //
 // The rulebook (package rules) reads a *Report; it adds its own checks for
 // facts that only a triggered regime needs, and reports them with the same

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,8 +15,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // MaxSize is the largest report Parse accepts, in bytes. Reports are facts,
@@ -111,13 +110,9 @@ func ParseAt(data []byte, now time.Time) (*Report, error) {
 // schemaProblems flattens the schema validator's error tree into problems,
 // one per failing leaf, with dotted paths.
 func schemaProblems(ve *jsonschema.ValidationError, ps *problems) {
-	schemaProblemsAt(ve, ps)
-}
-
-func schemaProblemsAt(ve *jsonschema.ValidationError, ps *problems) {
 	if len(ve.Causes) > 0 {
 		for _, c := range ve.Causes {
-			schemaProblemsAt(c, ps)
+			schemaProblems(c, ps)
 		}
 		return
 	}
@@ -126,7 +121,13 @@ func schemaProblemsAt(ve *jsonschema.ValidationError, ps *problems) {
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		for _, p := range k.Properties {
-			ps.add(dotted(append(loc, p)), "unknown field")
+			// A field name is named only when it reads like one: a key
+			// can be anything a caller typed, an address included.
+			if fieldName(p) {
+				ps.add(dotted(append(loc, p)), "unknown field")
+			} else {
+				ps.add(dotted(loc), "has a field this object does not take (its name is not shown)")
+			}
 		}
 		return
 	case *kind.Required:
@@ -135,28 +136,90 @@ func schemaProblemsAt(ve *jsonschema.ValidationError, ps *problems) {
 		}
 		return
 	}
-	path := dotted(loc)
-	ps.add(path, "%s", schemaMessage(path, ve))
+	ps.add(dotted(loc), "%s", schemaMessage(ve.ErrorKind))
 }
 
-var printer = message.NewPrinter(language.English)
+// fieldName reports whether a key reads like one of the format's field
+// names (snake_case) or a jurisdiction code (KR, US-CA), which a problem
+// may name. Any other key is input a problem does not repeat: a key can be
+// anything a caller typed, an address included.
+func fieldName(s string) bool {
+	return snakeCase.MatchString(s) || jurisdictionKey.MatchString(s)
+}
 
-// personal lists the path prefixes that hold personal data: their schema
-// messages are replaced, because some validators quote the offending value.
-var personal = []string{"approvers", "submitter", "organisation.contact", "organisation.dpo"}
+var (
+	snakeCase       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	jurisdictionKey = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+)
 
-func schemaMessage(path string, ve *jsonschema.ValidationError) string {
-	msg := ve.ErrorKind.LocalizedString(printer)
-	for _, p := range personal {
-		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
-			kw := ve.ErrorKind.KeywordPath()
-			if len(kw) > 0 {
-				return "invalid value (fails " + kw[len(kw)-1] + "; value not shown)"
-			}
-			return "invalid value (value not shown)"
+// schemaMessage says which rule a value broke, built from the rule alone:
+// the validator's own messages quote the value ("'x' does not match
+// pattern ..."), and any field may hold personal data, so none of them is
+// used.
+func schemaMessage(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Type:
+		return "wrong type: want " + strings.Join(k.Want, " or ") + ", got " + k.Got
+	case *kind.Enum:
+		if len(k.Want) > 12 {
+			return fmt.Sprintf("not one of the %d allowed values (docs/report-format.md lists them)", len(k.Want))
 		}
+		return "not one of the allowed values: " + schemaValues(k.Want)
+	case *kind.Const:
+		return "must be " + schemaValues([]any{k.Want})
+	case *kind.Format:
+		return "not a valid " + k.Want
+	case *kind.Pattern:
+		return "does not match the pattern " + k.Want
+	case *kind.MinLength:
+		return fmt.Sprintf("shorter than %d characters", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("longer than %d characters", k.Want)
+	case *kind.Minimum:
+		return "less than " + k.Want.RatString()
+	case *kind.ExclusiveMinimum:
+		return "not more than " + k.Want.RatString()
+	case *kind.Maximum:
+		return "more than " + k.Want.RatString()
+	case *kind.ExclusiveMaximum:
+		return "not less than " + k.Want.RatString()
+	case *kind.MultipleOf:
+		return "not a multiple of " + k.Want.RatString()
+	case *kind.MinItems:
+		return fmt.Sprintf("fewer than %d items", k.Want)
+	case *kind.MaxItems:
+		return fmt.Sprintf("more than %d items", k.Want)
+	case *kind.UniqueItems:
+		return fmt.Sprintf("items [%d] and [%d] are the same", k.Duplicates[0], k.Duplicates[1])
+	case *kind.MinProperties:
+		return fmt.Sprintf("fewer than %d fields", k.Want)
+	case *kind.MaxProperties:
+		return fmt.Sprintf("more than %d fields", k.Want)
+	case *kind.PropertyNames:
+		return "has a field name that is not allowed (the name is not shown)"
+	case *kind.FalseSchema:
+		return "not allowed here"
+	case *kind.AnyOf, *kind.OneOf:
+		return "matches none, or more than one, of the forms this field takes"
 	}
-	return msg
+	if kw := k.KeywordPath(); len(kw) > 0 {
+		return "fails the schema's " + kw[len(kw)-1] + " rule"
+	}
+	return "invalid"
+}
+
+// schemaValues writes the allowed values of an enum or const: the schema's
+// words, never the report's.
+func schemaValues(vs []any) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		b, err := json.Marshal(v)
+		if err != nil {
+			b = []byte("?")
+		}
+		parts[i] = string(b)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // dotted turns ["approvers","2"] into "approvers[2]" and

@@ -81,6 +81,10 @@ func TestParseProblems(t *testing.T) {
 		{"submitter approves", func(t *testing.T) []byte { return edit(t, `"b@example.com"`, `"S@example.com"`) }, []string{"approvers[1]"}},
 		{"bad approver address", func(t *testing.T) []byte { return edit(t, `"b@example.com"`, `"Bob <b@example.com>"`) }, []string{"approvers[1]"}},
 		{"bad jurisdiction", func(t *testing.T) []byte { return edit(t, `{"KR": 10}`, `{"kr": 10}`) }, []string{"subject_counts.kr"}},
+		{"unassigned country", func(t *testing.T) []byte { return edit(t, `"country": "KR"`, `"country": "XX"`) }, []string{"organisation.country"}},
+		{"reserved code UK", func(t *testing.T) []byte { return edit(t, `"country": "KR"`, `"country": "UK"`) }, []string{"organisation.country"}},
+		{"subdivision as country", func(t *testing.T) []byte { return edit(t, `"country": "KR"`, `"country": "US-CA"`) }, []string{"organisation.country"}},
+		{"unassigned jurisdiction", func(t *testing.T) []byte { return edit(t, `{"KR": 10}`, `{"XX": 10, "ZZ-CA": 1}`) }, []string{"subject_counts.XX", "subject_counts.ZZ-CA"}},
 		{"key without encryption", func(t *testing.T) []byte {
 			return edit(t, `"key_compromised": false`, `"key_compromised": true`)
 		}, []string{"safeguards.key_compromised"}},

@@ -2,6 +2,8 @@ package report
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
 
 	"breachflow/internal/scope"
 )
@@ -20,8 +22,25 @@ func checkScope(c *scope.Criteria, ps *problems) {
 	}
 	var ic *scope.InvalidCriteria
 	if errors.As(err, &ic) {
-		ps.add(ic.Path, "%s", ic.Reason)
+		ps.add(ic.Path, "%s", unquoteValues(ic.Reason))
 		return
 	}
-	ps.add(scope.RootPath, "%s", err.Error())
+	ps.add(scope.RootPath, "%s", unquoteValues(err.Error()))
+}
+
+// quoted matches a Go-quoted string, the form package scope quotes what it
+// read in ("unknown operator %q", "got %q").
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// unquoteValues keeps scope's reasons free of the report's values: a
+// quoted operator name is the rule's own word and stays; anything else
+// quoted came from the report (a time, a field name, a misspelt operator)
+// and is replaced.
+func unquoteValues(reason string) string {
+	return quoted.ReplaceAllStringFunc(reason, func(q string) string {
+		if s, err := strconv.Unquote(q); err == nil && scope.Op(s).Valid() {
+			return q
+		}
+		return "(value not shown)"
+	})
 }
