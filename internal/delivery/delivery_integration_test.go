@@ -130,17 +130,20 @@ func TestEveryoneInScopeGetsExactlyOne(t *testing.T) {
 }
 
 // TestCrashMidBatchThenResume kills the "process" after some sends: from
-// then on every database call fails (records not yet written are lost) and
-// SES accepts nothing new, while the sends already in flight finish. After
-// the crashed run's lease expires a fresh run completes the case: everyone
-// has at least one notice, nobody is lost, and the extra messages stay
-// within the stated bound (sends in flight plus one record batch).
+// then on every database call fails (records not yet written are lost, and
+// so are the lease's renewals) and SES accepts nothing new, while the sends
+// already in flight finish. The crashed run's shard is free one lease term
+// after the crash, not at its deadline; a fresh run then completes the
+// case: everyone has at least one notice, nobody is lost, and the extra
+// messages stay within the stated bound (sends in flight plus one record
+// batch).
 func TestCrashMidBatchThenResume(t *testing.T) {
 	e := newEnv(t, 1)
 	const people, workers, crashAfter = 200, 6, 57
 	subjects := e.seedPending(t, people)
 
 	var dead atomic.Bool
+	var crashedAt atomic.Int64
 	var sends atomic.Int64
 	ses := sendFunc(func(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 		if dead.Load() {
@@ -148,6 +151,7 @@ func TestCrashMidBatchThenResume(t *testing.T) {
 		}
 		out, err := e.ses.SendEmail(ctx, in, opts...)
 		if sends.Add(1) == crashAfter {
+			crashedAt.Store(time.Now().UnixMilli())
 			dead.Store(true) // the process dies right after this send
 		}
 		// A slow SES keeps every worker's send in flight at the crash: the
@@ -156,15 +160,28 @@ func TestCrashMidBatchThenResume(t *testing.T) {
 		return out, err
 	})
 	crashed := e.pipeline(ses, deadDB{DB: e.db, dead: &dead}, workers)
-	lease := time.Now().Add(30 * time.Second)
-	_, err := crashed.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0, Deadline: lease})
+	// A deadline far off: before leases were renewed, the crashed run held
+	// the shard until it.
+	_, err := crashed.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0, Deadline: time.Now().Add(10 * time.Minute)})
 	if err == nil {
 		t.Fatal("crashed run returned no error")
 	}
 
-	// Resume once the crashed run's leases have expired.
+	// The next run is told the shard is busy until at most one lease term
+	// after the crash, and gets it once that has passed.
 	resume := e.pipeline(e.ses, nil, workers)
-	resume.Now = func() time.Time { return time.Now().Add(time.Until(lease) + time.Second) }
+	term := 3 * resume.SendTimeout // the default LeaseTerm
+	res, err := resume.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Busy == 1 {
+		if limit := crashedAt.Load() + term.Milliseconds(); res.BusyUntil > limit {
+			t.Fatalf("the crashed run's lease lasts until %s, %s after the crash; want at most the lease term %s",
+				time.UnixMilli(res.BusyUntil), time.Duration(res.BusyUntil-crashedAt.Load())*time.Millisecond, term)
+		}
+		time.Sleep(time.Until(time.UnixMilli(res.BusyUntil)) + 10*time.Millisecond)
+	}
 	sum := drain(t, resume, e)
 
 	got, _ := e.received(t)
@@ -183,7 +200,62 @@ func TestCrashMidBatchThenResume(t *testing.T) {
 	if bound := crashed.DuplicateBound(); extra > bound {
 		t.Errorf("%d duplicate notices, bound is %d (workers in flight plus one record batch)", extra, bound)
 	}
-	t.Logf("crash after %d sends: resume sent %d, %d duplicates (bound %d)", crashAfter, sum.Sent, extra, crashed.DuplicateBound())
+	t.Logf("crash after %d sends: shard busy until %dms after the crash; resume sent %d, %d duplicates (bound %d)",
+		crashAfter, res.BusyUntil-crashedAt.Load(), res.Sent+sum.Sent, extra, crashed.DuplicateBound())
+}
+
+// TestRenewalKeepsTheShard runs a paced batch for several lease terms while
+// another invocation keeps trying to take the shard: the renewals keep the
+// lease the first run's, so the other is told "busy" every time until the
+// first gives the lease back, and each person gets one notice.
+func TestRenewalKeepsTheShard(t *testing.T) {
+	e := newEnv(t, 1)
+	subjects := e.seedPending(t, 60)
+	p := e.pipeline(e.ses, nil, 2)
+	p.SendTimeout = 300 * time.Millisecond // a lease term of 0.9 s, renewed every 0.1 s
+	p.Pacing.Rate = 20                     // about 3 s of sending: more than three terms
+	done := make(chan delivery.Result, 1)
+	go func() {
+		res, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(time.Minute)})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	tries, busy := 0, 0
+	var first delivery.Result
+poll:
+	for {
+		select {
+		case first = <-done:
+			break poll
+		case <-time.After(150 * time.Millisecond):
+		}
+		res, err := e.pipeline(e.ses, nil, 2).Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tries++
+		if res.Busy == 1 {
+			busy++
+			continue
+		}
+		if res.Sent > 0 {
+			t.Errorf("try %d took the shard from a live, renewing run and sent %d", tries, res.Sent)
+		}
+	}
+	if first.Sent != len(subjects) || first.LeaseLost != 0 || !first.Done {
+		t.Errorf("first run %+v: want it to send to everyone, never losing its lease", first)
+	}
+	if busy < 10 {
+		t.Errorf("only %d of %d tries found the shard busy: the run did not outlast several terms", busy, tries)
+	}
+	got, _ := e.received(t)
+	for _, s := range subjects {
+		if got[s.Email] != 1 {
+			t.Errorf("%s got %d notices, want 1", s.UserID, got[s.Email])
+		}
+	}
 }
 
 // TestThrottlingNeverDropsAnyone answers every third call, and a burst at

@@ -5,15 +5,18 @@
 //
 // A Pipeline works one batch (a case's shard from a cursor): it takes the
 // shard's send lease (one conditional write; another run's live lease sends
-// it back with Busy), reads the shard a page ahead of its workers, and for
-// each pending person without a send record renders the notice, waits for
-// a slot of the pacer, calls SendEmail once and hands the message id to a
-// recorder that writes records in batches (one BatchWriteItem for up to
-// RecordBatch sends). Workers stop starting sends SendTimeout before the
-// deadline, the recorder writes what it holds, the lease is given back, and
-// the run returns a cursor: the next run (or a redrive) continues there and
-// sends only to people still pending and unrecorded.
-//
+// it back with Busy) for a short term (LeaseTerm, 30 s), renews it every few
+// seconds while it works, reads the shard a page ahead of its workers, and
+// for each pending person without a send record renders the notice, waits
+// for a slot of the pacer, calls SendEmail once and hands the message id to
+// a recorder that writes records in batches (one BatchWriteItem for up to
+// RecordBatch sends). Workers start no send less than two SendTimeouts
+// before the lease they hold ends (renewals move that on, never past the
+// deadline), the recorder writes what it holds, the lease is given back,
+// and the run returns a cursor: the next run (or a redrive) continues there
+// and sends only to people still pending and unrecorded. A crashed
+// invocation renews nothing, so its shard is free within a lease term.
+
 // Pacing: the account's rate is split evenly over the invocations that run
 // at once, and each paces itself 1 % under its share with a slot schedule
 // that never bunches late sends, so no second sees more than the rate.

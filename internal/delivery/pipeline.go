@@ -97,11 +97,17 @@ type Pipeline struct {
 	// DuplicateBound.
 	RecordBatch int
 	// SendTimeout bounds one SendEmail call, and the record write after it;
-	// workers stop starting sends twice this long before the deadline so
-	// every send and its record land inside the lease (default 10 s).
+	// workers start no send less than twice this long before the lease they
+	// hold ends, so every send and its record land inside it (default 10 s).
 	SendTimeout time.Duration
-	// DefaultRun is the lease and run length when neither the context nor
-	// the batch has a deadline (default 15 minutes, Lambda's maximum).
+	// LeaseTerm is how long the shard's send lease lasts past its last
+	// renewal. A run renews it every (LeaseTerm - 2 SendTimeout)/3 while it
+	// works, so a crashed invocation's shard is free at most LeaseTerm
+	// after the crash, not at the end of the invocation's time (default and
+	// least 3 SendTimeout: 30 s).
+	LeaseTerm time.Duration
+	// DefaultRun is the run length when neither the context nor the batch
+	// has a deadline (default 15 minutes, Lambda's maximum).
 	DefaultRun time.Duration
 	Backoff    Backoff
 	Now        func() time.Time
@@ -130,6 +136,12 @@ func (p *Pipeline) init() error {
 	}
 	if p.SendTimeout <= 0 {
 		p.SendTimeout = 10 * time.Second
+	}
+	if p.LeaseTerm <= 0 {
+		p.LeaseTerm = 3 * p.SendTimeout
+	}
+	if p.LeaseTerm < 3*p.SendTimeout {
+		return fmt.Errorf("delivery: lease term %s is under 3 send timeouts (%s): no send would fit between renewals", p.LeaseTerm, 3*p.SendTimeout)
 	}
 	if p.DefaultRun <= 0 {
 		p.DefaultRun = 15 * time.Minute
@@ -182,10 +194,13 @@ type job struct {
 
 // run is the state of one Run call.
 type run struct {
-	p         *Pipeline
-	b         Batch
-	lease     ledger.Lease
-	stopClaim time.Time // no new send or retry after this
+	p        *Pipeline
+	b        Batch
+	lease    ledger.Lease // as taken: its token fences the run's writes
+	deadline time.Time    // the run's end; the lease is never renewed past it
+	// leaseEnd is when the lease ends as last written (Unix ns): no send or
+	// retry starts less than two send timeouts before it (claimUntil).
+	leaseEnd  atomic.Int64
 	stop      chan struct{}
 	stopOnce  sync.Once
 	fatal     error
@@ -227,16 +242,18 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
 		deadline = b.Deadline
 	}
-	lease, err := p.Ledger.LeaseShard(ctx, b.CaseID, b.Shard, now, deadline)
+	lease, err := p.Ledger.LeaseShard(ctx, b.CaseID, b.Shard, now, earlier(now.Add(p.LeaseTerm), deadline))
 	if busy, ok := errors.AsType[*ledger.ShardBusy](err); ok {
 		return Result{CaseID: b.CaseID, Shard: b.Shard, Busy: 1, BusyUntil: busy.Until.UnixMilli(), NextCursor: b.Cursor}, nil
 	}
 	if err != nil {
 		return Result{CaseID: b.CaseID, Shard: b.Shard, NextCursor: b.Cursor}, fmt.Errorf("send shard %d: %w", b.Shard, err)
 	}
-	// Sends stop two send timeouts before the deadline: one for the last
-	// send, one for its record, so both land inside the lease.
-	r := &run{p: p, b: b, lease: lease, stopClaim: deadline.Add(-2 * p.SendTimeout), stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
+	r := &run{p: p, b: b, lease: lease, deadline: deadline, stop: make(chan struct{}), firstLeft: -1, pages: map[int]*pageState{}}
+	r.leaseEnd.Store(lease.Until.UnixNano())
+	quitRenew := make(chan struct{})
+	var renewer sync.WaitGroup
+	renewer.Go(func() { r.renew(ctx, quitRenew) })
 	r.rec = newRecorder(ctx, r)
 	jobs := make(chan job, p.Pacing.Workers)
 	var wg sync.WaitGroup
@@ -253,11 +270,13 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	close(jobs)
 	wg.Wait()
 	r.rec.close()
+	close(quitRenew)
+	renewer.Wait()
 	if err != nil {
 		r.halt(err)
 	}
 	if err := p.Ledger.ReleaseLease(context.WithoutCancel(ctx), lease, p.Now()); err != nil {
-		p.Log.Warn("release send lease failed; it expires at the deadline", "case_id", b.CaseID, "shard", b.Shard, "error", err)
+		p.Log.Warn("release send lease failed; it expires within its term", "case_id", b.CaseID, "shard", b.Shard, "error", err)
 	}
 	res := r.result(more)
 	if r.fatal != nil {
@@ -408,7 +427,64 @@ func (r *run) stopping() bool {
 	case <-r.stop:
 		return true
 	default:
-		return !r.p.Now().Before(r.stopClaim)
+		return !r.p.Now().Before(r.claimUntil())
+	}
+}
+
+// claimUntil is when the run must stop starting sends: two send timeouts
+// before its lease ends, one for the last send and one for its record, so
+// both land inside the lease. Renewals move it on; a run whose renewals
+// fail stops sending by itself before its lease can pass to another run.
+func (r *run) claimUntil() time.Time {
+	return time.Unix(0, r.leaseEnd.Load()).Add(-2 * r.p.SendTimeout)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// renewEvery is how often a run renews its lease: three times in the slack
+// between the lease's end and the last moment a send may start, so two
+// renewals can fail before the workers have to pause.
+func (p *Pipeline) renewEvery() time.Duration {
+	return max((p.LeaseTerm-2*p.SendTimeout)/3, 10*time.Millisecond)
+}
+
+// renew keeps the run's lease one term ahead, never past the deadline,
+// until quit. A lease taken over by another run stops this one (LeaseLost).
+// Any other failure is logged and tried again at the next tick; meanwhile
+// the lease's end stands still, so claimUntil stops the sends in time.
+func (r *run) renew(ctx context.Context, quit <-chan struct{}) {
+	t := time.NewTicker(r.p.renewEvery())
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !time.Unix(0, r.leaseEnd.Load()).Before(r.deadline) {
+			return // the lease already lasts to the deadline
+		}
+		now := r.p.Now()
+		rctx, cancel := context.WithTimeout(ctx, r.p.SendTimeout)
+		l, err := r.p.Ledger.RenewLease(rctx, r.lease, now, earlier(now.Add(r.p.LeaseTerm), r.deadline))
+		cancel()
+		switch {
+		case err == nil:
+			r.leaseEnd.Store(l.Until.UnixNano())
+		case errors.Is(err, ledger.ErrLeaseLost):
+			r.leaseLost.Store(1)
+			r.halt(nil)
+			return
+		default:
+			r.p.Log.Warn("renew send lease failed; trying again", "case_id", r.b.CaseID, "shard", r.b.Shard, "error", err)
+		}
 	}
 }
 

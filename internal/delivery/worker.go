@@ -66,7 +66,7 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 		return false
 	}
 	for try := 0; ; try++ {
-		if err := p.pacer.Wait(ctx); err != nil || !p.Now().Before(r.stopClaim) {
+		if err := p.pacer.Wait(ctx); err != nil || !p.Now().Before(r.claimUntil()) {
 			// Too late to send inside the lease (the queue for slots can be
 			// long at a low rate): leave the person to the next run.
 			r.rec.give()
@@ -112,7 +112,7 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 			}
 		}
 		d := p.Backoff.Delay(try)
-		if p.Now().Add(d).After(r.stopClaim) {
+		if p.Now().Add(d).After(r.claimUntil()) {
 			return stop(nil)
 		}
 		select {

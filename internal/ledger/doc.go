@@ -5,11 +5,13 @@
 // a state, and lists and exports the fallback (substitute-notice) list.
 //
 // Lease. A send run takes its shard with one conditional write on the
-// shard's lease item (CASE#<id>#M#<shard> / LEASE), held until the run's
-// deadline; while it lasts no other run sends to the shard's people. The
-// lease's fencing token grows with every taking; the holder checks it before
-// each page and stops if another run has taken over (only possible if the
-// holder overran its own deadline).
+// shard's lease item (CASE#<id>#M#<shard> / LEASE) for a short term, and
+// renews it (another conditional write, on the lease's token) every few
+// seconds while it lives; while the lease lasts no other run sends to the
+// shard's people, and a run that crashed frees the shard one term after
+// its last renewal. The lease's fencing token grows with every taking; the
+// holder checks it before each page and stops if another run has taken
+// over (only possible if its renewals failed for a whole term).
 //
 // Records. A send is recorded after SendEmail returns, in the same
 // partition, as part of a batch item filed under the page the person was

@@ -46,7 +46,9 @@ func leaseKey(caseID string, shard int) Key {
 // LeaseShard takes the shard's send lease until until, if nobody holds it
 // or the last holder's lease ended before now (it crashed or ran out of
 // time). One conditional write claims every person of the shard for the
-// run. When another run holds it, the error is a *ShardBusy.
+// run. When another run holds it, the error is a *ShardBusy. The send stage
+// takes short leases and renews them (RenewLease) while it runs, so a
+// crashed holder's shard is free one lease term after its last renewal.
 func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, until time.Time) (Lease, error) {
 	k := leaseKey(caseID, shard)
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -133,6 +135,28 @@ func (l *Ledger) leaseUntil(ctx context.Context, k Key) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("lease_until %q: %w", n.Value, err)
 	}
 	return time.UnixMilli(ms), nil
+}
+
+// RenewLease moves the end of the holder's lease to until, provided the
+// lease is still the holder's and has not ended by now: a lease that ran
+// out may already be another run's, and is never revived. The returned
+// lease carries the new end. ErrLeaseLost means the lease ended or another
+// run holds the shard; the holder must stop starting sends.
+func (l *Ledger) RenewLease(ctx context.Context, lease Lease, now, until time.Time) (Lease, error) {
+	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(l.Table),
+		Key:                 leaseKey(lease.CaseID, lease.Shard).av(),
+		UpdateExpression:    aws.String("SET lease_until = :l, renewed_at = :n"),
+		ConditionExpression: aws.String("tokens = :t AND lease_until > :n"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":t": num(lease.Token), ":l": num(until.UnixMilli()), ":n": num(now.UnixMilli()),
+		},
+	})
+	if err := conditional(err, ErrLeaseLost, fmt.Sprintf("renew lease on shard %d", lease.Shard)); err != nil {
+		return lease, err
+	}
+	lease.Until = time.UnixMilli(until.UnixMilli())
+	return lease, nil
 }
 
 // CheckLease confirms the lease is still the holder's, recording how far the run

@@ -87,6 +87,54 @@ func TestShardLease(t *testing.T) {
 	}
 }
 
+// TestRenewLease: a renewal moves the lease's end, so a run that keeps
+// renewing keeps its shard past its first term; a lease that ran out, or
+// was taken over, is never revived by its old holder's renewal.
+func TestRenewLease(t *testing.T) {
+	l := newLedger(t, 0)
+	ctx := context.Background()
+	now := time.Now()
+	term := 30 * time.Second
+	a, err := l.LeaseShard(ctx, "c1", 0, now, now.Add(term))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := now.Add(20 * time.Second)
+	renewed, err := l.RenewLease(ctx, a, at, at.Add(term))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renewed.Token != a.Token || !renewed.Until.Equal(time.UnixMilli(at.Add(term).UnixMilli())) {
+		t.Errorf("renewed %+v from %+v: want the same token, until %s", renewed, a, at.Add(term))
+	}
+	// Past the first term but inside the renewed one: still held.
+	_, err = l.LeaseShard(ctx, "c1", 0, now.Add(term+time.Second), now.Add(term+time.Minute))
+	var busy *ledger.ShardBusy
+	if !errors.As(err, &busy) || !busy.Until.Equal(renewed.Until) {
+		t.Fatalf("lease after the first term: %v, want ShardBusy until %s", err, renewed.Until)
+	}
+	if err := l.CheckLease(ctx, renewed, "u1", now.Add(term+time.Second)); err != nil {
+		t.Errorf("holder's check after the first term: %v", err)
+	}
+
+	// A renewal after the lease ran out fails, and the shard stays free.
+	gone := renewed.Until.Add(time.Second)
+	if _, err := l.RenewLease(ctx, renewed, gone, gone.Add(term)); !errors.Is(err, ledger.ErrLeaseLost) {
+		t.Errorf("renewal after the end: %v, want ErrLeaseLost", err)
+	}
+	if _, err := l.LeaseShard(ctx, "c1", 0, gone, gone.Add(term)); err != nil {
+		t.Fatalf("lease after the renewed one ran out: %v", err)
+	}
+	// The old holder's renewal cannot touch the new holder's lease, even
+	// with a clock that says the new lease is live.
+	if _, err := l.RenewLease(ctx, renewed, gone, gone.Add(time.Hour)); !errors.Is(err, ledger.ErrLeaseLost) {
+		t.Errorf("old holder's renewal of a taken-over lease: %v, want ErrLeaseLost", err)
+	}
+	if _, err := l.LeaseShard(ctx, "c1", 0, gone.Add(term+time.Second), gone.Add(time.Hour)); err != nil {
+		t.Errorf("the old holder's renewal extended the new lease: %v", err)
+	}
+}
+
 // TestPagesAndRecords: pages fall at the same places whatever the subjects'
 // states; recorded sends drop out of Unsent and show as sent in Walk; an
 // SES event on a recorded subject wins over the record; records of a page
