@@ -17,6 +17,7 @@ import (
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
+	"breachflow/internal/ledger"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -77,6 +78,7 @@ printing a line each minute; a case that waits for approval waits for it.`,
 					return nil
 				}
 			}
+			printSendFailures(ctx, out, env, c)
 			if next := nextStep(c); next != "" {
 				fmt.Fprintf(out, "next          %s\n", next)
 			}
@@ -187,6 +189,23 @@ func printApproval(ctx context.Context, out io.Writer, env *cliEnv, caseID strin
 		fmt.Fprintf(out, ", escalated %d time(s)", len(st.Escalations))
 	}
 	fmt.Fprintln(out)
+}
+
+// printSendFailures names the shards whose last send run failed, and why:
+// when SES dies the execution ends in the send Map's
+// States.ExceedToleratedFailureThreshold, which says neither.
+func printSendFailures(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case) {
+	if c.Shards == 0 {
+		return
+	}
+	fs, err := ledger.ShardFailures(ctx, env.dynamo(), env.CaseTable, c.CaseID, c.Shards)
+	if err != nil {
+		fmt.Fprintf(out, "send failures not shown: %v\n", err)
+		return
+	}
+	for _, f := range fs {
+		fmt.Fprintf(out, "send failed   %s\n", f)
+	}
 }
 
 // nextStep says what the responder can do now, if anything.

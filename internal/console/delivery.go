@@ -11,6 +11,7 @@ import (
 
 	"breachflow/internal/capacity"
 	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
 	"breachflow/internal/reconcile"
 )
 
@@ -30,6 +31,20 @@ type Delivery struct {
 	// Fallback counts those this channel did not reach (bounced,
 	// complained, failed, no contact), who need another way.
 	Fallback int `json:"fallback"`
+	// Stopped lists the shards whose last send run ended in an error, and
+	// the error: when SES dies the workflow itself says only that too many
+	// send children failed.
+	Stopped []Stop `json:"stopped"`
+}
+
+// Stop is one shard's failed send run: which shard, which error, when.
+type Stop struct {
+	Shard int `json:"shard"`
+	// Error is the named error (SendingPaused, NotApproved); empty for a
+	// plain error, which Cause describes.
+	Error string    `json:"error,omitempty"`
+	Cause string    `json:"cause"`
+	At    time.Time `json:"at"`
 }
 
 // EmailDelivery derives the e-mail channel's figures from the ledger's
@@ -57,9 +72,10 @@ func EmailDelivery(by map[string]int) Delivery {
 type DeliverySource func(ctx context.Context, caseID string) ([]Delivery, error)
 
 // DeliveryFromLedger counts a case's people by ledger state (reconcile.Count,
-// every shard read in this process). That reads the whole ledger, so it
-// serves the local stack's browse mode; behind a public function URL the
-// console serves approval links only and never calls it.
+// every shard read in this process) and lists the shards whose sending
+// failed (ledger.ShardFailures). That reads the whole ledger, so it serves
+// the local stack's browse mode; behind a public function URL the console
+// serves approval links only and never calls it.
 func DeliveryFromLedger(db reconcile.Querier, table string, records CaseRecords) DeliverySource {
 	return func(ctx context.Context, caseID string) ([]Delivery, error) {
 		c, err := records.Get(ctx, caseID)
@@ -70,7 +86,16 @@ func DeliveryFromLedger(db reconcile.Querier, table string, records CaseRecords)
 		if err != nil {
 			return nil, err
 		}
-		return []Delivery{EmailDelivery(by)}, nil
+		fs, err := ledger.ShardFailures(ctx, db, table, caseID, c.Shards)
+		if err != nil {
+			return nil, err
+		}
+		d := EmailDelivery(by)
+		d.Stopped = []Stop{}
+		for _, f := range fs {
+			d.Stopped = append(d.Stopped, Stop{Shard: f.Shard, Error: f.Named(), Cause: f.Cause, At: f.At})
+		}
+		return []Delivery{d}, nil
 	}
 }
 

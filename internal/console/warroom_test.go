@@ -126,3 +126,42 @@ func TestDeliveryNeedsBrowse(t *testing.T) {
 		t.Errorf("delivery without browse: %d, want 404", code)
 	}
 }
+
+// TestDeliveryShowsWhySendingStopped: when shards' send runs failed, the
+// case page and the delivery endpoint say which shard, which error and
+// why, escaped; a named error is shown by name, a plain one by its text.
+func TestDeliveryShowsWhySendingStopped(t *testing.T) {
+	f := newFixture(t, true)
+	at := time.Date(2026, 11, 24, 3, 4, 0, 0, time.UTC)
+	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{
+		Approval: f.svc, Cases: console.StaticCases{sampleCase(time.Now())},
+		Delivery: func(context.Context, string) ([]console.Delivery, error) {
+			d := console.EmailDelivery(map[string]int{"sent": 120, "pending": 880})
+			d.Stopped = []console.Stop{
+				{Shard: 12, Cause: "send shard 12: send email: 6 tries: dial tcp 127.0.0.1:8005: connection refused <b>", At: at},
+				{Shard: 40, Error: "SendingPaused", Cause: "SES sending paused (SendingPausedException)", At: at},
+			}
+			return []console.Delivery{d}, nil
+		},
+	}))
+	t.Cleanup(srv.Close)
+	_, page, _ := get(t, srv.URL+"/cases/kp-2024-001")
+	for _, want := range []string{
+		"Sending stopped on shard 12 at 2026-11-24 03:04 UTC: send shard 12: send email: 6 tries: dial tcp 127.0.0.1:8005: connection refused &lt;b&gt;",
+		"Sending stopped on shard 40 at 2026-11-24 03:04 UTC: <strong>SendingPaused</strong>: SES sending paused",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	_, body, _ := get(t, srv.URL+"/cases/kp-2024-001/delivery")
+	var rep struct {
+		Channels []console.Delivery `json:"channels"`
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Channels[0].Stopped; len(s) != 2 || s[0].Shard != 12 || s[0].Error != "" || s[1].Error != "SendingPaused" || !s[1].At.Equal(at) {
+		t.Errorf("delivery endpoint's stopped shards: %+v", s)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
+	"time"
 
 	"breachflow/internal/ledger"
 )
@@ -83,6 +85,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 	approved, err := h.Approval(ctx, req.CaseID, req.ContentHash)
 	if err != nil {
 		log.Warn("send refused", "case_id", req.CaseID, "stage", req.Stage, "error", errName(err))
+		h.noteFailure(ctx, log, req, err)
 		return Response{}, err
 	}
 	switch req.Stage {
@@ -108,6 +111,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		if h.Notices != nil {
 			render, err := h.Notices(ctx, req.CaseID, approved)
 			if err != nil {
+				h.noteFailure(ctx, log, req, err)
 				return Response{}, err
 			}
 			p = h.Pipeline.withRenderer(render)
@@ -115,9 +119,40 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		res, err := p.Run(ctx, req.Batch)
 		log.Info("send notices", "case_id", req.CaseID, "shard", req.Shard, "sent", res.Sent, "failed", res.Failed,
 			"skipped", res.Skipped, "busy", res.Busy, "deferred", res.Deferred, "lease_lost", res.LeaseLost, "done", res.Done, "error", errName(err))
+		if err != nil {
+			h.noteFailure(ctx, log, req, err)
+		}
 		return Response{Stage: StageNotices, Notices: &res}, err
 	}
 	return Response{}, fmt.Errorf("send: unknown stage %q", req.Stage)
+}
+
+// noteFailure records on the shard why its notices batch failed. The Map
+// of send children reports only that its tolerated failure threshold was
+// exceeded; `status` and the console read which shard failed, and why,
+// from here (ledger.ShardFailures). Filings are one task whose error the
+// execution itself carries.
+func (h *Handler) noteFailure(ctx context.Context, log *slog.Logger, req Request, err error) {
+	if req.Stage == StageFilings || h.Pipeline == nil || h.Pipeline.Ledger == nil {
+		return
+	}
+	// The invocation may be at its deadline: the note gets time of its own.
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	f := ledger.ShardFailure{Shard: req.Shard, Error: lambdaErrorType(err), Cause: err.Error(), At: time.Now()}
+	if nerr := h.Pipeline.Ledger.RecordShardFailure(nctx, req.CaseID, f); nerr != nil {
+		log.Warn("could not note why the shard failed", "case_id", req.CaseID, "shard", req.Shard, "error", nerr)
+	}
+}
+
+// lambdaErrorType is the error type Lambda reports for err, as aws-lambda-go
+// names it: the Go type's name without the pointer.
+func lambdaErrorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
 }
 
 func errName(err error) string {

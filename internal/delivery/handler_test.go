@@ -2,8 +2,12 @@ package delivery
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -133,6 +137,81 @@ func TestHandlerErrorNames(t *testing.T) {
 			}
 			if typ.Name() != tc.want {
 				t.Errorf("Lambda error type = %s (%v), want %s", typ.Name(), err, tc.want)
+			}
+		})
+	}
+}
+
+// failureDB is oneSubjectDB that keeps the failure notes written to it.
+type failureDB struct {
+	oneSubjectDB
+	notes *[]map[string]ddbtypes.AttributeValue
+}
+
+func (d failureDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if strings.Contains(aws.ToString(in.UpdateExpression), "failed_error = ") {
+		note := map[string]ddbtypes.AttributeValue{}
+		maps.Copy(note, in.Key)
+		maps.Copy(note, in.ExpressionAttributeValues)
+		*d.notes = append(*d.notes, note)
+	}
+	return d.oneSubjectDB.UpdateItem(ctx, in, opts...)
+}
+
+// TestHandlerNotesWhyAShardFailed: a notices batch that ends in an error
+// (a stop error, SES down, a refused approval) notes on its shard the type
+// name Lambda reports and the message, addresses masked, for status and
+// the console; a batch that succeeds notes nothing.
+func TestHandlerNotesWhyAShardFailed(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sesErr   error
+		approval error
+		want     string // error name noted; "" for none
+		cause    string
+	}{
+		{name: "ok"},
+		{name: "paused", sesErr: &types.SendingPausedException{Message: aws.String("paused")}, want: "SendingPaused", cause: "SendingPausedException"},
+		{name: "SES down", sesErr: errors.New("dial tcp 127.0.0.1:8005: connect: connection refused"), want: "wrapError", cause: "connection refused"},
+		{name: "refused approval", approval: &approval.NotApproved{CaseID: "c1", Reason: "approval request r1 is pending"}, want: "NotApproved", cause: "r1 is pending"},
+		{name: "address in a message", sesErr: errors.New("unexpected answer about kim@example.org"), want: "wrapError", cause: "about <address>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var notes []map[string]ddbtypes.AttributeValue
+			s := casetable.Subject{CaseID: "c1", UserID: "u1", Shard: 3, Email: "kim@example.org", Status: casetable.StatusPending}
+			check := approvedAs("h1")
+			if tc.approval != nil {
+				check = func(context.Context, string, string) (string, error) { return "", tc.approval }
+			}
+			h := &Handler{Approval: check, Pipeline: &Pipeline{
+				Ledger: &ledger.Ledger{DB: failureDB{oneSubjectDB{s}, &notes}, Table: "cases"},
+				SES: sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+					if tc.sesErr != nil {
+						return nil, tc.sesErr
+					}
+					return &sesv2.SendEmailOutput{MessageId: aws.String("m")}, nil
+				}),
+				Render:  func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil },
+				From:    "privacy@example.com",
+				Backoff: Backoff{Base: time.Millisecond, Max: time.Millisecond},
+			}}
+			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), []byte(`{"stage":"notices","case_id":"c1","shard":3}`))
+			if (err != nil) != (tc.want != "") {
+				t.Fatalf("Handle error %v", err)
+			}
+			if tc.want == "" {
+				if len(notes) != 0 {
+					t.Errorf("a batch that succeeded noted a failure: %v", notes)
+				}
+				return
+			}
+			if len(notes) != 1 {
+				t.Fatalf("%d failure notes, want 1", len(notes))
+			}
+			n := notes[0]
+			str := func(k string) string { v, _ := n[k].(*ddbtypes.AttributeValueMemberS); return v.Value }
+			if str("pk") != casetable.SendPK("c1", 3) || str(":e") != tc.want || !strings.Contains(str(":c"), tc.cause) || strings.Contains(str(":c"), "kim@") {
+				t.Errorf("note on %s: error %q cause %q; want %q with %q and no address", str("pk"), str(":e"), str(":c"), tc.want, tc.cause)
 			}
 		})
 	}

@@ -52,9 +52,11 @@ func leaseKey(caseID string, shard int) Key {
 func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, until time.Time) (Lease, error) {
 	k := leaseKey(caseID, shard)
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(l.Table),
-		Key:                 k.av(),
-		UpdateExpression:    aws.String("SET lease_until = :l, taken_at = :n, page_size = if_not_exists(page_size, :ps) ADD tokens :one"),
+		TableName: aws.String(l.Table),
+		Key:       k.av(),
+		// Taking the shard clears the failure the last run noted: it is
+		// being worked again.
+		UpdateExpression:    aws.String("SET lease_until = :l, taken_at = :n, page_size = if_not_exists(page_size, :ps) REMOVE failed_error, failed_cause, failed_at ADD tokens :one"),
 		ConditionExpression: aws.String("attribute_not_exists(lease_until) OR lease_until < :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":l": num(until.UnixMilli()), ":n": num(now.UnixMilli()), ":one": num(1), ":ps": num(int64(l.page())),

@@ -135,6 +135,56 @@ func TestRenewLease(t *testing.T) {
 	}
 }
 
+// TestShardFailures: a failure noted on a shard is read back by shard, with
+// addresses masked, leaves a held lease alone, and is cleared when the
+// shard is taken again.
+func TestShardFailures(t *testing.T) {
+	l := newLedger(t, 0)
+	ctx := context.Background()
+	now := time.Now()
+	held, err := l.LeaseShard(ctx, "c1", 5, now, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []ledger.ShardFailure{
+		{Shard: 5, Error: "wrapError", Cause: "send shard 5: send email: 6 tries: dial tcp 127.0.0.1:8005: connection refused", At: now},
+		{Shard: 2, Error: "SendingPaused", Cause: "refused for someone.private@example.org", At: now.Add(time.Second)},
+	} {
+		if err := l.RecordShardFailure(ctx, "c1", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ledger.ShardFailures(ctx, l.DB, l.Table, "c1", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.ShardFailure{
+		{Shard: 2, Error: "SendingPaused", Cause: "refused for <address>", At: time.UnixMilli(now.Add(time.Second).UnixMilli())},
+		{Shard: 5, Error: "wrapError", Cause: "send shard 5: send email: 6 tries: dial tcp 127.0.0.1:8005: connection refused", At: time.UnixMilli(now.UnixMilli())},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("failures (-want +got):\n%s", d)
+	}
+	// Noting a failure leaves the holder's lease as it was.
+	if err := l.CheckLease(ctx, held, "u1", now.Add(time.Second)); err != nil {
+		t.Errorf("holder's check after a failure was noted: %v", err)
+	}
+	if err := l.ReleaseLease(ctx, held, now); err != nil {
+		t.Fatal(err)
+	}
+	// The next run on shard 2 clears its failure; shard 5's stays.
+	if _, err := l.LeaseShard(ctx, "c1", 2, now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = ledger.ShardFailures(ctx, l.DB, l.Table, "c1", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Shard != 5 {
+		t.Errorf("after shard 2 was taken again: %+v, want shard 5's failure only", got)
+	}
+}
+
 // TestPagesAndRecords: pages fall at the same places whatever the subjects'
 // states; recorded sends drop out of Unsent and show as sent in Walk; an
 // SES event on a recorded subject wins over the record; records of a page

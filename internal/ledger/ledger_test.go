@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -151,3 +153,36 @@ func TestCSVSafe(t *testing.T) {
 }
 
 var zero = time.Time{}
+
+func TestCleanCause(t *testing.T) {
+	for in, want := range map[string]string{
+		"connection refused": "connection refused",
+		"Email address is not verified. The following identities failed the check in region US-EAST-1: kim.minsu@example.org": "Email address is not verified. The following identities failed the check in region US-EAST-1: <address>",
+		`rejected "a.b+c@example.co.kr", <x@y.z>`: `rejected "<address>", <<address>>`,
+	} {
+		if got := CleanCause(in); got != want {
+			t.Errorf("CleanCause(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := CleanCause(strings.Repeat("가", 600))
+	if len(long) > MaxCauseLen+len("…") || !utf8.ValidString(long) || !strings.HasSuffix(long, "…") {
+		t.Errorf("a long cause is cut to %d bytes, valid UTF-8 %v", len(long), utf8.ValidString(long))
+	}
+}
+
+func TestShardFailureString(t *testing.T) {
+	at := time.Date(2026, 11, 24, 1, 2, 3, 0, time.UTC)
+	for _, tc := range []struct {
+		f    ShardFailure
+		want string
+	}{
+		{ShardFailure{Shard: 7, Error: "SendingPaused", Cause: "SES sending paused (SendingPausedException)", At: at},
+			"shard 7 at 2026-11-24T01:02:03Z: SendingPaused: SES sending paused (SendingPausedException)"},
+		{ShardFailure{Shard: 0, Error: "wrapError", Cause: "send shard 0: send email: 6 tries: connection refused", At: at},
+			"shard 0 at 2026-11-24T01:02:03Z: send shard 0: send email: 6 tries: connection refused"},
+	} {
+		if got := tc.f.String(); got != tc.want {
+			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}

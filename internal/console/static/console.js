@@ -59,6 +59,25 @@
       row.querySelector(".remaining").textContent = num(c.remaining);
       row.querySelector(".fallback").textContent = num(c.fallback);
     });
+    var stopped = document.getElementById("delivery-stopped");
+    if (stopped) {
+      stopped.textContent = "";
+      rep.channels.forEach(function (c) {
+        (c.stopped || []).forEach(function (f) {
+          var p = document.createElement("p");
+          p.appendChild(document.createTextNode("Sending stopped on shard " + f.shard +
+            (f.at && !/^0001-/.test(f.at) ? " at " + f.at.replace("T", " ").slice(0, 16) + " UTC" : "") + ": "));
+          if (f.error) {
+            var b = document.createElement("strong");
+            b.textContent = f.error;
+            p.appendChild(b);
+            p.appendChild(document.createTextNode(": "));
+          }
+          p.appendChild(document.createTextNode(f.cause));
+          stopped.appendChild(p);
+        });
+      });
+    }
     samples.push({ t: Date.now(), done: done, toReach: toReach });
     if (samples.length > 600) { samples.shift(); }
     draw();
