@@ -7,10 +7,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,6 +33,12 @@ type Options struct {
 	// DataDir, when set, keeps DynamoDB data on disk there, so it survives a
 	// restart of the stack. Empty keeps it in memory.
 	DataDir string
+	// SES, when set, is the URL of an SES v2 emulator already running on
+	// loopback, which the stack uses instead of starting its own. The SES
+	// emulator keeps its mailbox in memory only: a crash test that kills
+	// the stack keeps the mailbox outside it, as AWS's SES is outside a
+	// crashed Lambda.
+	SES string
 	// Log receives the emulators' own output; nil discards it.
 	Log io.Writer
 	// StartTimeout bounds the wait for each emulator to answer (default 20 s).
@@ -58,6 +66,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 20 * time.Second
 	}
+	if opts.SES != "" {
+		if err := loopbackURL(opts.SES); err != nil {
+			return nil, fmt.Errorf("SES endpoint: %w", err)
+		}
+	}
 	s := &Stack{}
 	fail := func(err error) (*Stack, error) {
 		s.Close()
@@ -82,17 +95,21 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.procs = append(s.procs, p)
 
-	sport, err := reservePort("SES", opts.SESPort, "BREACHFLOW_SES_PORT")
-	if err != nil {
-		return fail(err)
+	sport := 0
+	if opts.SES != "" {
+		s.SES = strings.TrimSuffix(opts.SES, "/")
+	} else {
+		if sport, err = reservePort("SES", opts.SESPort, "BREACHFLOW_SES_PORT"); err != nil {
+			return fail(err)
+		}
+		s.SES = "http://127.0.0.1:" + strconv.Itoa(sport)
+		sargs := []string{script(infra, "aws-ses-v2-local", "dist", "cli.js"), "--host", "127.0.0.1", "--port", strconv.Itoa(sport)}
+		p, err = startProcess(ctx, "aws-ses-v2-local", node, sargs, []string{"AWS_SES_ACCOUNT=" + sesAccount}, opts.Log)
+		if err != nil {
+			return fail(err)
+		}
+		s.procs = append(s.procs, p)
 	}
-	s.SES = "http://127.0.0.1:" + strconv.Itoa(sport)
-	sargs := []string{script(infra, "aws-ses-v2-local", "dist", "cli.js"), "--host", "127.0.0.1", "--port", strconv.Itoa(sport)}
-	p, err = startProcess(ctx, "aws-ses-v2-local", node, sargs, []string{"AWS_SES_ACCOUNT=" + sesAccount}, opts.Log)
-	if err != nil {
-		return fail(err)
-	}
-	s.procs = append(s.procs, p)
 
 	// Ready means: this child says it listens on its port, and the port
 	// answers. The first half matters when tests run in parallel: another
@@ -102,11 +119,33 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := s.procs[0].waitReady(ctx, opts.StartTimeout, dready); err != nil {
 		return fail(err)
 	}
+	if opts.SES != "" {
+		if err := httpReady(s.SES + "/health-check")(ctx); err != nil {
+			return fail(fmt.Errorf("SES at %s does not answer: %w", s.SES, err))
+		}
+		return s, nil
+	}
 	sready := both(s.procs[1].said(fmt.Sprintf("server running at http://localhost:%d", sport)), httpReady(s.SES+"/health-check"))
 	if err := s.procs[1].waitReady(ctx, opts.StartTimeout, sready); err != nil {
 		return fail(err)
 	}
 	return s, nil
+}
+
+// loopbackURL accepts an http URL whose host is a loopback address.
+func loopbackURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); u.Scheme != "http" || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q is not an http URL on loopback", raw)
+	}
+	return nil
 }
 
 // sesAccount is what the SES emulator answers to GetAccount: a production

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -218,4 +219,33 @@ func nonLoopbackIPs(t *testing.T) []string {
 		}
 	}
 	return ips
+}
+
+// TestStartWithAnSESAlreadyRunning: a stack given an SES endpoint starts
+// only dynalite and uses that SES, whose mailbox outlives the stack; an SES
+// off loopback is refused.
+func TestStartWithAnSESAlreadyRunning(t *testing.T) {
+	ctx := context.Background()
+	ses := localtest.Stack(t).SES
+	s, err := emulators.Start(ctx, emulators.Options{SES: ses + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SES != ses || len(s.PIDs()) != 1 {
+		t.Errorf("stack SES %s with %d processes; want %s and dynalite only", s.SES, len(s.PIDs()), ses)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(ses + "/health-check")
+	if err != nil {
+		t.Fatalf("the SES given to the stack stopped with it: %v", err)
+	}
+	resp.Body.Close()
+	for _, bad := range []string{"http://192.0.2.1:8005", "https://127.0.0.1:8005", "127.0.0.1:8005"} {
+		if s, err := emulators.Start(ctx, emulators.Options{SES: bad}); err == nil {
+			s.Close()
+			t.Errorf("Start with SES %s succeeded", bad)
+		}
+	}
 }
