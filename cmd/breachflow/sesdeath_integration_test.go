@@ -8,22 +8,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"breachflow/internal/cases"
 	"breachflow/internal/console"
 	"breachflow/internal/local/emulators"
-	"breachflow/internal/report"
-	"breachflow/internal/usertable"
 )
 
 // TestSESDeathNamesShardAndCause is the attack review's SES crash: the SES
@@ -34,50 +28,10 @@ import (
 func TestSESDeathNamesShardAndCause(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	state := t.TempDir()
-	logs := &syncBuffer{}
-	t.Setenv("BREACHFLOW_APPROVERS", "")
-	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
-	t.Setenv("FILING_ADDRESSES", "")
 	t.Setenv("SES_MAX_SEND_RATE", "40") // several seconds of sending
-	up, err := startLocal(ctx, emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	env, err := loadCLIEnv(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := usertable.Seed(ctx, env.dynamo(), up.userTable, usertable.SeedOptions{Users: 800, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caseID, _, err := env.cases().PutReport(ctx, raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	started, err := env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(up.runtime.StateMachines[stateMachineName]),
-		Name:            aws.String(cases.ExecutionName(caseID)),
-		Input:           aws.String(`{"case_id":"` + caseID + `"}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(started.ExecutionArn)
-	if err := demoApprove(ctx, io.Discard, env, caseID, r.Approvers); err != nil {
+	lc := startLocalCase(ctx, t, 800, 3)
+	up, env, caseID := lc.up, lc.env, lc.caseID
+	if err := demoApprove(ctx, io.Discard, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
 	mailbox := emulators.Mailbox{URL: up.stack.SES}
@@ -99,11 +53,7 @@ func TestSESDeathNamesShardAndCause(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var final *sfn.DescribeExecutionOutput
-	waitFor(ctx, t, "the execution to end", func() bool {
-		final, err = env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
-	})
+	final := lc.ended(t)
 	if final.Status != sfntypes.ExecutionStatusFailed || aws.ToString(final.Error) != "States.ExceedToleratedFailureThreshold" {
 		t.Fatalf("execution %s (%s: %s), want FAILED on the send Map's threshold", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause))
 	}

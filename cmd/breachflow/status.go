@@ -73,12 +73,12 @@ printing a line each minute; a case that waits for approval waits for it.`,
 				if d.Error != nil {
 					fmt.Fprintf(out, "error         %s: %s\n", aws.ToString(d.Error), aws.ToString(d.Cause))
 				}
+				printSendFailures(ctx, out, env, c)
 				if resumable[aws.ToString(d.Error)] && d.Status != "RUNNING" {
 					fmt.Fprintf(out, "next          fix the cause, then continue where it stopped: `breachflow resume %s`\n", caseID)
 					return nil
 				}
 			}
-			printSendFailures(ctx, out, env, c)
 			if next := nextStep(c); next != "" {
 				fmt.Fprintf(out, "next          %s\n", next)
 			}
