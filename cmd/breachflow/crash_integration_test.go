@@ -84,12 +84,15 @@ type stackChild struct {
 }
 
 // childEnv is this process's environment without anything that points at
-// a stack or configures one: the child reads only what it is given.
+// a stack or configures one (earlier tests in this process set some): the
+// child reads only what it is given. Where the emulators are installed,
+// and whether they log, still apply.
 func childEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
+		case k == "BREACHFLOW_INFRA", k == "BREACHFLOW_EMULATOR_LOG":
 		case strings.HasPrefix(k, "AWS_ENDPOINT_URL"), strings.HasPrefix(k, "BREACHFLOW_"),
 			k == "SES_MAX_SEND_RATE", k == "SEND_PARALLELISM", k == "SENDER_ADDRESS", k == "FILING_ADDRESSES", k == "CASE_TABLE":
 			continue
