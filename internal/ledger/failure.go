@@ -36,9 +36,9 @@ const MaxCauseLen = 1000
 // (an SES refusal can quote one).
 var address = regexp.MustCompile(`[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+`)
 
-// CleanCause masks addresses in an error message and cuts it to
+// cleanCause masks addresses in an error message and cuts it to
 // MaxCauseLen bytes on a character boundary.
-func CleanCause(msg string) string {
+func cleanCause(msg string) string {
 	msg = address.ReplaceAllString(msg, "<address>")
 	if len(msg) <= MaxCauseLen {
 		return msg
@@ -58,7 +58,7 @@ func (l *Ledger) RecordShardFailure(ctx context.Context, caseID string, f ShardF
 		Key:              leaseKey(caseID, f.Shard).av(),
 		UpdateExpression: aws.String("SET failed_error = :e, failed_cause = :c, failed_at = :a"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":e": str(f.Error), ":c": str(CleanCause(f.Cause)), ":a": num(f.At.UnixMilli()),
+			":e": str(f.Error), ":c": str(cleanCause(f.Cause)), ":a": num(f.At.UnixMilli()),
 		},
 	})
 	return wrap(err, fmt.Sprintf("record the failure of shard %d", f.Shard))

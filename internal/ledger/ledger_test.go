@@ -160,11 +160,11 @@ func TestCleanCause(t *testing.T) {
 		"Email address is not verified. The following identities failed the check in region US-EAST-1: kim.minsu@example.org": "Email address is not verified. The following identities failed the check in region US-EAST-1: <address>",
 		`rejected "a.b+c@example.co.kr", <x@y.z>`: `rejected "<address>", <<address>>`,
 	} {
-		if got := CleanCause(in); got != want {
-			t.Errorf("CleanCause(%q) = %q, want %q", in, got, want)
+		if got := cleanCause(in); got != want {
+			t.Errorf("cleanCause(%q) = %q, want %q", in, got, want)
 		}
 	}
-	long := CleanCause(strings.Repeat("가", 600))
+	long := cleanCause(strings.Repeat("가", 600))
 	if len(long) > MaxCauseLen+len("…") || !utf8.ValidString(long) || !strings.HasSuffix(long, "…") {
 		t.Errorf("a long cause is cut to %d bytes, valid UTF-8 %v", len(long), utf8.ValidString(long))
 	}
