@@ -212,8 +212,11 @@ func TestRenewalKeepsTheShard(t *testing.T) {
 	e := newEnv(t, 1)
 	subjects := e.seedPending(t, 60)
 	p := e.pipeline(e.ses, nil, 2)
-	p.SendTimeout = 300 * time.Millisecond // a lease term of 0.9 s, renewed every 0.1 s
-	p.Pacing.Rate = 20                     // about 3 s of sending: more than three terms
+	// A lease term of 6 s, renewed every 0.67 s, and about 12 s of sending:
+	// two terms. The margins are wide on purpose: on a loaded CI machine a
+	// renewal through dynalite can take a good part of a second.
+	p.SendTimeout = 2 * time.Second
+	p.Pacing.Rate = 5
 	done := make(chan delivery.Result, 1)
 	go func() {
 		res, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Deadline: time.Now().Add(time.Minute)})
