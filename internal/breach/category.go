@@ -27,16 +27,22 @@ const (
 	CategoryCredentials   Category = "credentials"        // username or email with password or security answer
 	CategoryCreditInfo    Category = "credit_information" // personal credit information (Korean CIUPA): transactions, scores, loans
 	CategoryTransactions  Category = "transaction_history"
-	CategoryHealth        Category = "health"           // medical or health-insurance information, PHI
-	CategoryBiometric     Category = "biometric"        // biometric data used to identify
-	CategoryGenetic       Category = "genetic"          // genetic data
-	CategorySpecial       Category = "special_category" // racial/ethnic origin, political opinion, religion, union membership, sex life or orientation
-	CategoryCriminal      Category = "criminal"         // criminal convictions and offences
-	CategoryChildren      Category = "children"         // data of children
-	CategoryLocation      Category = "location"         // precise geolocation
-	CategoryDeviceID      Category = "device_id"        // device or online identifiers, IP addresses
-	CategoryTaxID         Category = "tax_id"           // taxpayer identification number
-	CategoryInsurance     Category = "insurance"        // insurance policy or subscriber number
+	CategoryHealth        Category = "health"               // medical or health-insurance information, PHI
+	CategoryBiometric     Category = "biometric"            // biometric data used to identify
+	CategoryGenetic       Category = "genetic"              // genetic data
+	CategorySpecial       Category = "special_category"     // racial/ethnic origin, political opinion, religion, union membership, sex life or orientation
+	CategoryCriminal      Category = "criminal"             // criminal convictions and offences
+	CategoryChildren      Category = "children"             // data of children
+	CategoryLocation      Category = "location"             // precise geolocation
+	CategoryDeviceID      Category = "device_id"            // device or online identifiers, IP addresses
+	CategoryTaxID         Category = "tax_id"               // taxpayer identification number
+	CategoryInsurance     Category = "insurance"            // insurance policy or subscriber number
+	CategoryEducation     Category = "education"            // schooling, degrees, grades
+	CategoryEmployment    Category = "employment"           // employment history, CV or job-application content
+	CategoryWages         Category = "wages"                // salary, wages, bonuses and other pay
+	CategoryFamily        Category = "family_situation"     // marital status, family members, dependants
+	CategoryVehicle       Category = "vehicle_registration" // vehicle registration (licence plate) number
+	CategoryOrders        Category = "order_history"        // orders, invoices and delivery notes of purchases
 )
 
 // categories is the vocabulary in a fixed order, for validation and for
@@ -47,6 +53,7 @@ var categories = []Category{
 	CategoryFinancialAcct, CategoryPaymentCard, CategoryCredentials, CategoryCreditInfo, CategoryTransactions,
 	CategoryHealth, CategoryBiometric, CategoryGenetic, CategorySpecial, CategoryCriminal, CategoryChildren,
 	CategoryLocation, CategoryDeviceID, CategoryTaxID, CategoryInsurance,
+	CategoryEducation, CategoryEmployment, CategoryWages, CategoryFamily, CategoryVehicle, CategoryOrders,
 }
 
 // Categories returns every known category in a fixed order.
