@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ func (r *Report) check(now time.Time, ps *problems) {
 		// Not contradictory, but worth nothing: retrieval implies it left.
 		ps.add("data_retrieved", "true but exfiltration is ruled_out: data that never left cannot be retrieved")
 	}
+	r.checkRiskFacts(ps)
 	r.checkPeople(ps)
 	for j, n := range r.SubjectCounts {
 		path := "subject_counts." + string(j)
@@ -138,6 +140,54 @@ func (r *Report) checkTimeline(now time.Time, ps *problems) {
 			ps.add(o.later.path, "before %s", o.earlier.path)
 		}
 	}
+}
+
+// checkRiskFacts checks the facts the risk method weighs against each
+// other: the older booleans and the newer, finer fields must not say
+// different things.
+func (r *Report) checkRiskFacts(ps *problems) {
+	for i, c := range r.PossiblyInvolved {
+		path := fmt.Sprintf("possibly_involved_categories[%d]", i)
+		switch {
+		case !c.Valid():
+			ps.add(path, "not in the category vocabulary")
+		case r.Has(c):
+			ps.add(path, "also listed in data_categories; list a category in one of the two")
+		}
+	}
+	if r.SpecialDataShare != nil && !slices.ContainsFunc(SpecialCategories, r.MayHave) {
+		ps.add("special_data_share", "set but no special or sensitive category (health, biometric, genetic, special_category, criminal) is listed")
+	}
+	if rc := r.Recipient; rc != nil {
+		if !slices.Contains(RecipientKinds, rc.Kind) {
+			ps.add("recipient.kind", "not one of the recipient kinds")
+		}
+		if r.RecipientsTrusted && (rc.Kind == RecipientAttacker || rc.Kind == RecipientUnknownParty) {
+			ps.add("recipients_trusted", "true but recipient.kind says the recipient is an attacker or unknown")
+		}
+		if rc.Bound && (rc.Kind == RecipientAttacker || rc.Kind == RecipientUnknownParty) {
+			ps.add("recipient.bound", "an attacker or an unknown party owes no confidentiality")
+		}
+	}
+	if r.Retrieval != "" && r.DataRetrieved != (r.Retrieval == RetrievalConfirmed) {
+		ps.add("retrieval", "disagrees with data_retrieved (true only when retrieval is confirmed)")
+	}
+	if r.Accessed == AccessNo && r.Exfiltration == ExfiltrationConfirmed && r.Recipient != nil && r.Recipient.Kind == RecipientAttacker {
+		ps.add("accessed", "no, but an attacker is confirmed to have taken the data")
+	}
+	a := r.Availability
+	if !a.Impacted && (a.Backup != nil || a.OutageHours != nil || a.Effect != "") {
+		ps.add("availability.impacted", "false but availability.backup, outage_hours or effect is set")
+	}
+	if a.Permanent && a.Backup != nil && *a.Backup {
+		ps.add("availability.backup", "true but availability.permanent says the data is lost")
+	}
+}
+
+// SpecialCategories are the categories special_data_share measures: GDPR
+// Arts. 9-10 data and their equivalents.
+var SpecialCategories = []breach.Category{
+	breach.CategoryHealth, breach.CategoryBiometric, breach.CategoryGenetic, breach.CategorySpecial, breach.CategoryCriminal,
 }
 
 func (r *Report) checkPeople(ps *problems) {

@@ -23,12 +23,42 @@ type Report struct {
 	Safeguards     Safeguards        `json:"safeguards"`
 	Exfiltration   Exfiltration      `json:"exfiltration"`
 	Availability   Availability      `json:"availability"`
+	// PossiblyInvolved lists categories that may be involved but are not
+	// confirmed. The rulebook counts them as involved (a law's trigger is
+	// not postponed by an open question) and says so in its reasons.
+	PossiblyInvolved []breach.Category `json:"possibly_involved_categories,omitempty"`
+	// SpecialDataShare is the share (0-1] of the affected records that hold
+	// special-category or other sensitive data (health, biometric, genetic,
+	// special_category, criminal). Absent means all of them may.
+	SpecialDataShare *float64 `json:"special_data_share,omitempty"`
 	// RecordCount is the approximate number of records involved, if known.
+	// It is not the number of people: one person may have many records
+	// (Kakao Pay: 54.2 billion records of 40.45 million people). People
+	// come from subject_counts or scoping.
 	RecordCount int64 `json:"record_count,omitempty"`
+	// Recipient says who received or got access to the data.
+	Recipient *Recipient `json:"recipient,omitempty"`
+	// Accessed says whether the data was viewed, opened or accessed by
+	// whoever got it: "yes", "no" (e.g. returned unopened, or logs show
+	// no access) or "unknown".
+	Accessed Access `json:"accessed,omitempty"`
+	// Retrieval says whether the data was returned or deleted:
+	// "confirmed" (in writing, or by the controller itself), "requested"
+	// (asked, not confirmed) or "none". Absent: read from data_retrieved.
+	Retrieval Retrieval `json:"retrieval,omitempty"`
+	// SafetyThreat: the breach may put someone's physical safety at risk
+	// (an abuser or stalker learning an address, a persecuted person
+	// identified).
+	SafetyThreat bool `json:"safety_threat,omitempty"`
+	// UnderSecrecy: the data is under legal, judicial or professional
+	// secrecy (banking, medical, attorney-client); a criterion of its own
+	// in Brazil (ANPD Resolution 15/2024 Art. 5).
+	UnderSecrecy bool `json:"under_secrecy,omitempty"`
 	// RecipientsTrusted: the data went only to a trusted, bound recipient
 	// (e.g. a mis-sent e-mail to a partner who confirmed deletion).
 	RecipientsTrusted bool `json:"recipients_trusted"`
-	// DataRetrieved: the data was retrieved or deleted before misuse.
+	// DataRetrieved: the data was retrieved or deleted before misuse
+	// (confirmed). Retrieval says more.
 	DataRetrieved bool `json:"data_retrieved"`
 	// VulnerableSubjects: children, patients, elderly or others who need
 	// extra protection are among the people affected.
@@ -164,6 +194,8 @@ const (
 	VectorMisdelivery         Vector = "misdelivery"
 	VectorMisconfiguration    Vector = "misconfiguration"
 	VectorDeliberateProvision Vector = "deliberate_provision" // the organisation itself passed data on without a legal basis
+	VectorPaperTheft          Vector = "paper_theft"          // theft of paper records
+	VectorSocialEngineering   Vector = "social_engineering"   // someone was tricked into handing data over (pretexting, impersonation)
 	VectorOther               Vector = "other"
 )
 
@@ -171,14 +203,15 @@ const (
 var Vectors = []Vector{
 	VectorRansomware, VectorHacking, VectorMalware, VectorPhishing, VectorInsider,
 	VectorLostDevice, VectorStolenDevice, VectorMisdelivery, VectorMisconfiguration,
-	VectorDeliberateProvision, VectorOther,
+	VectorDeliberateProvision, VectorPaperTheft, VectorSocialEngineering, VectorOther,
 }
 
 // UnjustPurpose reports whether the vector is an act with an unjust purpose
 // (Japan's Rule 7(3); malicious acts generally).
 func (v Vector) UnjustPurpose() bool {
 	switch v {
-	case VectorRansomware, VectorHacking, VectorMalware, VectorPhishing, VectorInsider, VectorStolenDevice:
+	case VectorRansomware, VectorHacking, VectorMalware, VectorPhishing, VectorInsider, VectorStolenDevice,
+		VectorPaperTheft, VectorSocialEngineering:
 		return true
 	}
 	return false
@@ -215,9 +248,77 @@ type Availability struct {
 	RestoredAt *time.Time `json:"restored_at,omitempty"`
 	// Permanent: data was lost with no backup.
 	Permanent bool `json:"permanent,omitempty"`
+	// Backup: a usable backup existed (restoration from it is possible).
+	Backup *bool `json:"backup,omitempty"`
+	// OutageHours is how long people could not use the data or the
+	// service that needs it.
+	OutageHours *float64 `json:"outage_hours,omitempty"`
+	// Effect is what the outage did to people: "none", "minor" (minor
+	// delays), "significant" (services people rely on disrupted: payments,
+	// access to their own account or records) or "critical" (health or
+	// safety: treatment delayed, operations cancelled).
+	Effect Effect `json:"effect,omitempty"`
 }
 
-// Has reports whether the report lists category c.
+// Effect is what a loss of availability did to people.
+type Effect string
+
+// The effects.
+const (
+	EffectNone        Effect = "none"
+	EffectMinor       Effect = "minor"
+	EffectSignificant Effect = "significant"
+	EffectCritical    Effect = "critical"
+)
+
+// RecipientKind says who received or got access to the data.
+type RecipientKind string
+
+// The recipient kinds, from least to most risk.
+const (
+	RecipientInternal       RecipientKind = "internal"          // someone inside the organisation
+	RecipientAuthorised     RecipientKind = "authorised_person" // a person authorised to access such data (HIPAA 164.402(1)(ii))
+	RecipientBoundProcessor RecipientKind = "bound_processor"   // a processor bound by contract (GDPR Art. 28)
+	RecipientKnownParty     RecipientKind = "known_party"       // an identified outsider (a wrong customer, a former employee)
+	RecipientUnknownParty   RecipientKind = "unknown_party"     // unknown: a finder, the public, anyone
+	RecipientAttacker       RecipientKind = "attacker"          // someone who took or accessed the data on purpose
+)
+
+// RecipientKinds lists every recipient kind, in a fixed order.
+var RecipientKinds = []RecipientKind{
+	RecipientInternal, RecipientAuthorised, RecipientBoundProcessor,
+	RecipientKnownParty, RecipientUnknownParty, RecipientAttacker,
+}
+
+// Recipient is who received the data.
+type Recipient struct {
+	Kind RecipientKind `json:"kind"`
+	// Bound: the recipient owes confidentiality (professional secrecy, a
+	// contract, an employment duty) and is trusted to keep it.
+	Bound bool `json:"bound,omitempty"`
+}
+
+// Access says whether the data was viewed, opened or accessed.
+type Access string
+
+// The access states.
+const (
+	AccessYes     Access = "yes"
+	AccessNo      Access = "no"
+	AccessUnknown Access = "unknown"
+)
+
+// Retrieval says whether the data was returned or deleted.
+type Retrieval string
+
+// The retrieval states.
+const (
+	RetrievalNone      Retrieval = "none"
+	RetrievalRequested Retrieval = "requested"
+	RetrievalConfirmed Retrieval = "confirmed"
+)
+
+// Has reports whether the report lists category c as involved.
 func (r *Report) Has(c breach.Category) bool {
 	for _, x := range r.DataCategories {
 		if x == c {
@@ -225,6 +326,31 @@ func (r *Report) Has(c breach.Category) bool {
 		}
 	}
 	return false
+}
+
+// MayHave reports whether category c is involved or possibly involved.
+func (r *Report) MayHave(c breach.Category) bool {
+	if r.Has(c) {
+		return true
+	}
+	for _, x := range r.PossiblyInvolved {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// RetrievalState is Retrieval, or what data_retrieved says when the
+// report predates the field.
+func (r *Report) RetrievalState() Retrieval {
+	switch {
+	case r.Retrieval != "":
+		return r.Retrieval
+	case r.DataRetrieved:
+		return RetrievalConfirmed
+	}
+	return RetrievalNone
 }
 
 // TotalSubjects sums SubjectCounts.
