@@ -64,7 +64,11 @@ dates and to show the time remaining.`,
 func writeTable(w io.Writer, a rules.Assessment, now time.Time, loc *time.Location) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Report %s, assessed at %s\n", a.ReportID, now.In(loc).Format(time.RFC3339))
-	fmt.Fprintf(tw, "Risk: %s, score %.2f (%s): DPC %g x EI %g + CB %g\n", a.Risk.Level, a.Risk.Score, a.Risk.Method, a.Risk.DPC, a.Risk.EI, a.Risk.CB)
+	fmt.Fprintf(tw, "Risk %s\n", a.Risk.Summary)
+	for _, f := range a.Risk.Factors {
+		fmt.Fprintf(tw, "  %s\n", f)
+	}
+	fmt.Fprintf(tw, "  (ENISA 2013 input: %s, score %.2f = DPC %g x EI %g + CB %g)\n", a.Risk.ENISA.Level, a.Risk.ENISA.Score, a.Risk.ENISA.DPC, a.Risk.ENISA.EI, a.Risk.ENISA.CB)
 	fmt.Fprintln(tw, summary(a, now))
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "DUE (%s)\tLEFT\tREGIME\tTO\tRECIPIENT\tPEOPLE\tCLOCK\tCHECK\tID\n", loc)

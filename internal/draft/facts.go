@@ -1,7 +1,6 @@
 package draft
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ func Facts(r *report.Report, a rules.Assessment, at time.Time) notice.CaseFacts 
 		MeasuresForIndividuals: r.MeasuresForIndividuals,
 	}
 	if a.Risk.Level != "" {
-		f.Risk = fmt.Sprintf("%s: %s (score %.2f = DPC %.2f × EI %.2f + CB %.2f)", a.Risk.Method, a.Risk.Level, a.Risk.Score, a.Risk.DPC, a.Risk.EI, a.Risk.CB)
+		f.Risk = a.Risk.Summary
 	}
 	if o.DPO != nil {
 		f.Org.DPO = &notice.Contact{Name: o.DPO.Name, Email: o.DPO.Email, Phone: o.DPO.Phone}

@@ -39,22 +39,34 @@ func Check(r *report.Report, counts map[breach.Jurisdiction]int) error {
 	if counts == nil {
 		counts = r.SubjectCounts
 	}
-	if missing := missingFacts(regimes, r, counts); len(missing) > 0 {
+	if missing := missingFacts(regimes, r, counts, assessRisk(r, people(counts))); len(missing) > 0 {
 		return &report.ValidationError{Problems: missing}
 	}
 	return nil
 }
 
-func missingFacts(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int) []report.Problem {
+// people is everyone counted, in every jurisdiction.
+func people(counts map[breach.Jurisdiction]int) int {
+	n := 0
+	for _, c := range counts {
+		n += max(c, 0)
+	}
+	return n
+}
+
+func missingFacts(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int, risk Risk) []report.Problem {
 	var missing []report.Problem
 	for _, rg := range regimes {
+		if len(rg.Needs) == 0 {
+			continue
+		}
 		sel, total := rg.selectFor(r, counts, map[breach.Jurisdiction]bool{})
-		if sel == nil || len(rg.Needs) == 0 {
+		if sel == nil {
 			continue
 		}
 		// Only a regime that is in force and whose trigger holds needs
 		// anything: a law that cannot apply should not block a report.
-		f := facts{r: r, subjects: total, total: total, risk: assessRisk(r)}
+		f := facts{r: r, subjects: total, total: total, risk: risk}
 		if r.Timeline.Aware.Before(rg.EffectiveFrom.Time) && rg.BeforeEffective == "not_in_force" || !rg.Trigger.holds(&f) {
 			continue
 		}
@@ -71,9 +83,10 @@ func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdict
 	if counts == nil {
 		counts = r.SubjectCounts
 	}
-	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r)}
+	everyone := people(counts)
+	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r, everyone)}
 	covered := map[breach.Jurisdiction]bool{}
-	if missing := missingFacts(regimes, r, counts); len(missing) > 0 {
+	if missing := missingFacts(regimes, r, counts, a.Risk); len(missing) > 0 {
 		return Assessment{}, &report.ValidationError{Problems: missing}
 	}
 	var merges []string
@@ -94,11 +107,7 @@ func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdict
 			merges = append(merges, o.merge)
 		}
 	}
-	people := 0
-	for _, n := range counts {
-		people += max(n, 0)
-	}
-	if people == 0 {
+	if everyone == 0 {
 		a.Escalations = append(a.Escalations, "no affected people counted: laws that follow residence were not assessed; run scoping or give subject_counts")
 	}
 	for j, n := range counts {
@@ -126,11 +135,16 @@ func less(x, y Obligation) bool {
 }
 
 // selectFor returns the jurisdictions with affected people the regime covers
-// (sorted), and their total; nil when the regime does not apply.
+// (sorted), and their total; nil when the regime does not apply. It marks
+// in covered the jurisdictions whose general law the regime is: a sector
+// law (HIPAA) leaves the state law to be found, but a scheme whose sector
+// flag only says who it binds (Australia's APP entities) is the general
+// law there.
 func (rg *Regime) selectFor(r *report.Report, counts map[breach.Jurisdiction]int, covered map[breach.Jurisdiction]bool) ([]breach.Jurisdiction, int) {
 	if rg.Sector != "" && !sectorFlag(r, rg.Sector) {
 		return nil, 0
 	}
+	reach := rg.Reach == "establishment" && rg.establishedIn(r)
 	if rg.followsOrganisation() {
 		total := 0
 		for _, n := range counts {
@@ -141,11 +155,14 @@ func (rg *Regime) selectFor(r *report.Report, counts map[breach.Jurisdiction]int
 	var sel []breach.Jurisdiction
 	total := 0
 	for j, n := range counts {
-		if n <= 0 || !rg.covers(j) {
+		if n <= 0 {
 			continue
 		}
-		if rg.Sector == "" {
-			// A sector law (HIPAA) does not replace the general one.
+		resident := rg.covers(j)
+		if !resident && !reach {
+			continue
+		}
+		if resident && (rg.Sector == "" || rg.General) {
 			covered[j] = true
 		}
 		sel = append(sel, j)
@@ -153,6 +170,17 @@ func (rg *Regime) selectFor(r *report.Report, counts map[breach.Jurisdiction]int
 	}
 	slices.Sort(sel)
 	return sel, total
+}
+
+// establishedIn reports whether the organisation is established where the
+// regime applies (GDPR Art. 3(1)): its lead authority's state, its own
+// country when it says nothing of its EU presence, or the regime's country.
+func (rg *Regime) establishedIn(r *report.Report) bool {
+	o := r.Organisation
+	if slices.Contains(rg.Jurisdictions, "EU") && o.EU != nil {
+		return o.EU.Establishment
+	}
+	return rg.covers(o.Country)
 }
 
 func (rg *Regime) followsOrganisation() bool { return rg.Follows == "organisation" }

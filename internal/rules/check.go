@@ -44,6 +44,9 @@ func (rg *Regime) check() error {
 	default:
 		return fmt.Errorf("%s: follows %q: want residence or organisation", rg.ID, rg.Follows)
 	}
+	if rg.Reach != "" && rg.Reach != "establishment" {
+		return fmt.Errorf("%s: reach %q: want establishment or nothing", rg.ID, rg.Reach)
+	}
 	if rg.Sector != "" && sectors[rg.Sector] == nil {
 		return fmt.Errorf("%s: unknown sector %q", rg.ID, rg.Sector)
 	}
@@ -74,6 +77,14 @@ func (rg *Regime) check() error {
 	}
 	if err := rg.Exempt.check(rg.ID + ".exempt"); err != nil {
 		return err
+	}
+	for i, x := range rg.Exceptions {
+		if x.When.empty() || x.Text == "" {
+			return fmt.Errorf("%s: exceptions[%d]: when and text required", rg.ID, i)
+		}
+		if err := x.When.check(fmt.Sprintf("%s.exceptions[%d].when", rg.ID, i)); err != nil {
+			return err
+		}
 	}
 	for _, n := range rg.Needs {
 		if !slices.Contains(needsKnown, n) {

@@ -33,6 +33,11 @@ type Condition struct {
 	VectorsAny  []report.Vector   `yaml:"vectors_any"`
 	// ExfiltrationAny holds when the report's exfiltration is one of these.
 	ExfiltrationAny []report.Exfiltration `yaml:"exfiltration_any"`
+	// RecipientAny holds when the data went to one of these kinds of
+	// recipient (the report's recipient, or the one its vector implies).
+	RecipientAny []report.RecipientKind `yaml:"recipient_any"`
+	// AccessedAny holds when the report's accessed is one of these.
+	AccessedAny []report.Access `yaml:"accessed_any"`
 
 	External          *bool `yaml:"external"`
 	UnjustPurpose     *bool `yaml:"unjust_purpose"`
@@ -42,6 +47,9 @@ type Condition struct {
 	Vulnerable        *bool `yaml:"vulnerable_subjects"`
 	SmallAgent        *bool `yaml:"small_agent"`
 	Processor         *bool `yaml:"processor"`
+	UnderSecrecy      *bool `yaml:"under_secrecy"`
+	// AvailabilityLost holds when the breach made data unavailable.
+	AvailabilityLost *bool `yaml:"availability_impacted"`
 	// RiskAtLeast holds when the severity level is at least this one.
 	RiskAtLeast Level `yaml:"risk_at_least"`
 	// Sector holds when organisation.sector.<Sector> is true.
@@ -62,6 +70,7 @@ func (c *Condition) empty() bool {
 	return c == nil || (len(c.All) == 0 && len(c.Any) == 0 && c.Not == nil && c.SubjectsAtLeast == nil &&
 		c.SubjectsOver == nil && c.SubjectsBelow == nil && c.TotalAtLeast == nil && c.TotalBelow == nil &&
 		c.CategoriesAny == nil && c.NamePlusAny == nil && c.VectorsAny == nil && c.ExfiltrationAny == nil &&
+		c.RecipientAny == nil && c.AccessedAny == nil && c.UnderSecrecy == nil && c.AvailabilityLost == nil &&
 		c.External == nil && c.UnjustPurpose == nil && c.Unintelligible == nil && c.DataRetrieved == nil &&
 		c.RecipientsTrusted == nil && c.Vulnerable == nil && c.SmallAgent == nil && c.Processor == nil &&
 		c.RiskAtLeast == "" && c.Sector == "" && c.Set == "")
@@ -91,10 +100,12 @@ func (c *Condition) holds(f *facts) bool {
 		c.TotalBelow != nil && f.total >= *c.TotalBelow:
 		return false
 	}
-	if c.CategoriesAny != nil && !slices.ContainsFunc(c.CategoriesAny, r.Has) {
+	// A category only possibly involved counts: a law's trigger is not
+	// postponed by an open question (the reasons say "possibly").
+	if c.CategoriesAny != nil && !slices.ContainsFunc(c.CategoriesAny, r.MayHave) {
 		return false
 	}
-	if c.NamePlusAny != nil && !(r.Has(breach.CategoryName) && slices.ContainsFunc(c.NamePlusAny, r.Has)) {
+	if c.NamePlusAny != nil && !(r.MayHave(breach.CategoryName) && slices.ContainsFunc(c.NamePlusAny, r.MayHave)) {
 		return false
 	}
 	if c.VectorsAny != nil && !slices.Contains(c.VectorsAny, r.Cause.Vector) {
@@ -103,10 +114,19 @@ func (c *Condition) holds(f *facts) bool {
 	if c.ExfiltrationAny != nil && !slices.Contains(c.ExfiltrationAny, r.Exfiltration) {
 		return false
 	}
+	if c.RecipientAny != nil {
+		if kind, _, _ := recipientOf(r); !slices.Contains(c.RecipientAny, kind) {
+			return false
+		}
+	}
+	if c.AccessedAny != nil && !slices.Contains(c.AccessedAny, r.Accessed) {
+		return false
+	}
 	if !is(c.External, r.Cause.External) || !is(c.UnjustPurpose, r.Cause.Vector.UnjustPurpose()) ||
 		!is(c.Unintelligible, r.Safeguards.Unintelligible()) || !is(c.DataRetrieved, r.DataRetrieved) ||
 		!is(c.RecipientsTrusted, r.RecipientsTrusted) || !is(c.Vulnerable, r.VulnerableSubjects) ||
-		!is(c.SmallAgent, r.Organisation.SmallAgent) || !is(c.Processor, r.Organisation.Role == report.RoleProcessor) {
+		!is(c.SmallAgent, r.Organisation.SmallAgent) || !is(c.Processor, r.Organisation.Role == report.RoleProcessor) ||
+		!is(c.UnderSecrecy, r.UnderSecrecy) || !is(c.AvailabilityLost, r.Availability.Impacted) {
 		return false
 	}
 	if c.RiskAtLeast != "" && f.risk.Level.rank() < c.RiskAtLeast.rank() {
@@ -183,6 +203,18 @@ func (c *Condition) check(where string) error {
 		case report.ExfiltrationConfirmed, report.ExfiltrationSuspected, report.ExfiltrationRuledOut:
 		default:
 			return fmt.Errorf("%s: unknown exfiltration %q", where, e)
+		}
+	}
+	for _, k := range c.RecipientAny {
+		if !slices.Contains(report.RecipientKinds, k) {
+			return fmt.Errorf("%s: unknown recipient kind %q", where, k)
+		}
+	}
+	for _, a := range c.AccessedAny {
+		switch a {
+		case report.AccessYes, report.AccessNo, report.AccessUnknown:
+		default:
+			return fmt.Errorf("%s: unknown accessed value %q", where, a)
 		}
 	}
 	if c.RiskAtLeast != "" && c.RiskAtLeast.rank() < 0 {

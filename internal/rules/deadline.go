@@ -25,6 +25,9 @@ type Deadline struct {
 	// Days are calendar days: due at the end (23:59:59, regime time zone)
 	// of the Nth day after the clock's day.
 	Days int `yaml:"days"`
+	// FirstDayCounts: the clock's own day is day 1 of Days, so the duty
+	// falls due a day earlier (Japan's PPC counts the day of knowing).
+	FirstDayCounts bool `yaml:"first_day_counts"`
 	// BusinessDays skip weekends and the regime's public holidays: due at
 	// the end of the Nth business day after the clock's day.
 	BusinessDays int `yaml:"business_days"`
@@ -100,6 +103,8 @@ func (d Deadline) due(start time.Time, loc *time.Location, holidays *cal.Busines
 	switch {
 	case d.Hours > 0:
 		return local.Add(time.Duration(d.Hours*mult) * time.Hour)
+	case d.Days > 0 && d.FirstDayCounts:
+		return endOfDay(local.AddDate(0, 0, d.Days*mult-1))
 	case d.Days > 0:
 		return endOfDay(local.AddDate(0, 0, d.Days*mult))
 	case d.BusinessDays > 0:

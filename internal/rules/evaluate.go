@@ -121,7 +121,7 @@ func (e *evaluation) targets(rule *Rule) []target {
 		return ts
 	}
 	j := breach.Jurisdiction(rg.Jurisdictions[0])
-	if len(e.sel) == 1 {
+	if len(e.sel) == 1 && rg.covers(e.sel[0]) {
 		j = e.sel[0]
 	}
 	return []target{{j: j, subjects: e.total, name: rule.RecipientName, language: rg.Language, channel: rule.Channel}}
@@ -178,6 +178,8 @@ func (e *evaluation) one(rule *Rule, t target, start, ref time.Time) Obligation 
 		o.Rationale = "Not required: the threshold is not met (" + rule.WhenText + "); " + why + "."
 	case !e.rg.Exempt.empty() && e.rg.Exempt.holds(&f):
 		o.Rationale = "Not required: " + e.rg.ExemptText + "; " + why + "."
+	case e.exception(&f) != "":
+		o.Rationale = "Not required: " + e.exception(&f) + "; " + why + "."
 	case !rule.Unless.empty() && rule.Unless.holds(&f):
 		o.Rationale = "Not required: " + rule.UnlessText + "; " + why + "."
 	default:
@@ -211,12 +213,23 @@ func (e *evaluation) one(rule *Rule, t target, start, ref time.Time) Obligation 
 	return o
 }
 
+// exception is the text of the first of the regime's exceptions that
+// holds, or "".
+func (e *evaluation) exception(f *facts) string {
+	for i := range e.rg.Exceptions {
+		if e.rg.Exceptions[i].When.holds(f) {
+			return e.rg.Exceptions[i].Text
+		}
+	}
+	return ""
+}
+
 func (e *evaluation) holidays() *cal.BusinessCalendar { return builtCalendars()[e.rg.Holidays] }
 
 func (e *evaluation) factsText(t target) string {
 	s := thousands(t.subjects) + " affected in " + string(t.j)
 	if e.rg.RiskBased {
-		s += fmt.Sprintf("; risk %s (score %.2f)", e.risk.Level, e.risk.Score)
+		s += "; risk " + e.risk.Summary
 	}
 	return s
 }

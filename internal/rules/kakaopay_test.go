@@ -93,9 +93,12 @@ func TestKakaoPay(t *testing.T) {
 			t.Errorf("not merged with PIPA: %v", o.Merged)
 		}
 	}
-	// Risk: credit information (DPC 3) x directly identifying with
-	// reversible hashing (EI 1) + exposed to an untrusted recipient (CB 0.5).
-	if a.Risk.Score != 3.5 || a.Risk.Level != rules.LevelHigh {
+	// Risk: harm possible (a known recipient not bound to keep the data
+	// confidential) x severe (credit information, serious, +1 for 40.45
+	// million people) = high. ENISA 2013, kept as an input: credit
+	// information (DPC 3) x directly identifying with reversible hashing
+	// (EI 1) + exposed to an untrusted recipient (CB 0.5) = 3.5.
+	if a.Risk.Level != rules.LevelHigh || a.Risk.Likelihood != 2 || a.Risk.Severity != 4 || a.Risk.ENISA.Score != 3.5 {
 		t.Errorf("risk %+v", a.Risk)
 	}
 }

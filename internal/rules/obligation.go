@@ -89,7 +89,7 @@ type Assessment struct {
 	Now      time.Time `json:"now"`
 	// Obligations sorted by DueAt (those without one last), then ID.
 	Obligations []Obligation `json:"obligations"`
-	// Risk is the severity assessment used by risk-based regimes.
+	// Risk is the risk assessment risk-based regimes read.
 	Risk Risk `json:"risk"`
 	// Unknown lists jurisdictions with affected people that the rulebook
 	// has no rules for; a human must look at them.
@@ -97,21 +97,4 @@ type Assessment struct {
 	// Escalations are questions the rulebook will not decide on its own
 	// (e.g. whether a deliberate transfer is a "leak" under PIPA).
 	Escalations []string `json:"escalations,omitempty"`
-}
-
-// Risk is an ENISA-style severity assessment: SE = DPC x EI + CB.
-type Risk struct {
-	Method string `json:"method"`
-	// DPC is the data processing context score (1-4).
-	DPC       float64 `json:"dpc"`
-	DPCReason string  `json:"dpc_reason"`
-	// EI is the ease of identification (0.25-1).
-	EI       float64 `json:"ei"`
-	EIReason string  `json:"ei_reason"`
-	// CB is the sum of circumstances-of-breach adjustments.
-	CB        float64  `json:"cb"`
-	CBReasons []string `json:"cb_reasons"`
-	Score     float64  `json:"score"`
-	// Level is "low" (<2), "medium" (2-3), "high" (3-4), "very_high" (>=4).
-	Level Level `json:"level"`
 }

@@ -37,6 +37,14 @@ type Regime struct {
 	Follows string `yaml:"follows"`
 	// Sector names an organisation.sector flag that must be true.
 	Sector string `yaml:"sector"`
+	// General: the regime is its jurisdictions' general breach law even
+	// though a sector flag limits whom it binds (Australia's APP
+	// entities), so people it covers are not "unknown jurisdictions".
+	General bool `yaml:"general"`
+	// Reach "establishment": an organisation established where the
+	// regime applies owes its duties for everyone affected, wherever they
+	// live (GDPR Art. 3(1)). Empty: residence only.
+	Reach string `yaml:"reach"`
 	// EffectiveFrom is when the duty began; breaches whose clock starts
 	// earlier are assessed as BeforeEffective says.
 	EffectiveFrom Date `yaml:"effective_from"`
@@ -60,6 +68,10 @@ type Regime struct {
 	// safe harbour of the US states and HIPAA).
 	Exempt     Condition `yaml:"exempt"`
 	ExemptText string    `yaml:"exempt_text"`
+	// Exceptions lift every duty of the regime like Exempt, each with its
+	// own words, so the rationale names the one that applied (HIPAA's
+	// three exclusions from "breach", 45 CFR 164.402(1)(i)-(iii)).
+	Exceptions []Exception `yaml:"exceptions"`
 	// Needs lists report fields a triggered regime cannot do without.
 	Needs []string `yaml:"needs"`
 	// Escalate is a question for counsel raised when Condition holds.
@@ -77,6 +89,13 @@ type Regime struct {
 type Escalation struct {
 	When     Condition `yaml:"when"`
 	Question string    `yaml:"question"`
+}
+
+// Exception is one case in which a regime's duties do not arise.
+type Exception struct {
+	When Condition `yaml:"when"`
+	// Text says why, with its citation, for the rationale.
+	Text string `yaml:"text"`
 }
 
 // Authority is one supervisory authority.
