@@ -1,0 +1,76 @@
+package rules_test
+
+import (
+	"slices"
+	"testing"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/report"
+	"breachflow/internal/rules"
+)
+
+// The rule fixes of issue 19, one test each, with the text they rest on.
+
+// assessFor runs base() edited by edit over counts and returns the
+// obligations by id.
+func assessFor(t *testing.T, edit func(r *report.Report), counts map[breach.Jurisdiction]int) (rules.Assessment, map[string]rules.Obligation) {
+	t.Helper()
+	r := base()
+	if edit != nil {
+		edit(r)
+	}
+	a, err := rules.Assess(r, counts, ts("2026-11-23T00:00:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]rules.Obligation{}
+	for _, o := range a.Obligations {
+		byID[o.ID] = o
+	}
+	return a, byID
+}
+
+func mustRequire(t *testing.T, obs map[string]rules.Obligation, id string, want bool) rules.Obligation {
+	t.Helper()
+	o, ok := obs[id]
+	if !ok {
+		t.Fatalf("%s: absent", id)
+	}
+	if o.Required != want {
+		t.Errorf("%s: required %v, want %v (%s)", id, o.Required, want, o.Rationale)
+	}
+	return o
+}
+
+// TestFixAustraliaSuspected: a suspected eligible breach starts a 30-day
+// assessment (Privacy Act s. 26WH), not an OAIC statement; and people the
+// NDB scheme covers are not an unknown jurisdiction.
+func TestFixAustraliaSuspected(t *testing.T) {
+	suspected := func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryDriverLicense}
+		r.Cause = report.Cause{Vector: report.VectorHacking, External: true}
+		r.Exfiltration = report.ExfiltrationSuspected
+	}
+	a, obs := assessFor(t, suspected, map[breach.Jurisdiction]int{"AU": 1000})
+	o := mustRequire(t, obs, "au-ndb-26wh-assessment", true)
+	// Aware Mon 5 Oct 2026 09:00 UTC = 20:00 in Sydney; 30 days later.
+	if want := ts("2026-11-04T23:59:59+11:00"); !o.DueAt.Equal(want) || o.RecipientKind != breach.RecipientSelf {
+		t.Errorf("assessment due %v kind %s, want %v", o.DueAt, o.RecipientKind, want)
+	}
+	mustRequire(t, obs, "au-ndb-26wk-oaic", false)
+	mustRequire(t, obs, "au-ndb-26wl-individuals", false)
+	if slices.Contains(a.Unknown, "AU") {
+		t.Errorf("AU listed as unknown although NDB duties were produced: %v", a.Unknown)
+	}
+	// Confirmed: the statement and the notices, no assessment.
+	_, obs = assessFor(t, func(r *report.Report) { suspected(r); r.Exfiltration = report.ExfiltrationConfirmed },
+		map[breach.Jurisdiction]int{"AU": 1000})
+	mustRequire(t, obs, "au-ndb-26wh-assessment", false)
+	mustRequire(t, obs, "au-ndb-26wk-oaic", true)
+	// Not an APP entity: the scheme does not apply and a human must look.
+	a, _ = assessFor(t, func(r *report.Report) { suspected(r); r.Organisation.Sector.AUAPPEntity = ptr(false) },
+		map[breach.Jurisdiction]int{"AU": 1000})
+	if !slices.Contains(a.Unknown, "AU") {
+		t.Errorf("AU not an APP entity: want it listed for a human, got %v", a.Unknown)
+	}
+}
