@@ -74,3 +74,23 @@ func TestFixAustraliaSuspected(t *testing.T) {
 		t.Errorf("AU not an APP entity: want it listed for a human, got %v", a.Unknown)
 	}
 }
+
+// TestFixBrazilCriteria: data under legal, judicial or professional
+// secrecy and large-scale data are criteria of their own (ANPD Resolution
+// 15/2024 Art. 5); 5 million names with CPF numbers are notifiable.
+func TestFixBrazilCriteria(t *testing.T) {
+	cpf := func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryNationalID}
+		r.Cause = report.Cause{Vector: report.VectorHacking, External: true}
+		r.Timeline.Determined = nil
+	}
+	_, obs := assessFor(t, cpf, map[breach.Jurisdiction]int{"BR": 5_000_000})
+	mustRequire(t, obs, "br-lgpd-48-anpd", true)
+	mustRequire(t, obs, "br-lgpd-48-individuals", true)
+	// A few people: no criterion of Art. 5 holds.
+	_, obs = assessFor(t, cpf, map[breach.Jurisdiction]int{"BR": 50})
+	mustRequire(t, obs, "br-lgpd-48-anpd", false)
+	// The same few people, but the data is under professional secrecy.
+	_, obs = assessFor(t, func(r *report.Report) { cpf(r); r.UnderSecrecy = true }, map[breach.Jurisdiction]int{"BR": 50})
+	mustRequire(t, obs, "br-lgpd-48-anpd", true)
+}
