@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"breachflow/internal/breach"
@@ -93,4 +94,45 @@ func TestFixBrazilCriteria(t *testing.T) {
 	// The same few people, but the data is under professional secrecy.
 	_, obs = assessFor(t, func(r *report.Report) { cpf(r); r.UnderSecrecy = true }, map[breach.Jurisdiction]int{"BR": 50})
 	mustRequire(t, obs, "br-lgpd-48-anpd", true)
+}
+
+// TestHIPAANotABreach: what 45 CFR 164.402(1) excludes from "breach" is
+// not notifiable at all, and a trusted recipient that returned the PHI is
+// the documented low probability of compromise of 164.402(2).
+func TestHIPAANotABreach(t *testing.T) {
+	phi := func(r *report.Report) {
+		r.Organisation.Sector.HIPAACoveredEntity = true
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth}
+	}
+	tests := []struct {
+		name string
+		edit func(r *report.Report)
+		cite string
+	}{
+		{"good-faith access by a workforce member", func(r *report.Report) {
+			r.Recipient = &report.Recipient{Kind: report.RecipientInternal}
+		}, "164.402(1)(i)"},
+		{"disclosure between authorised persons", func(r *report.Report) {
+			r.Recipient = &report.Recipient{Kind: report.RecipientAuthorised}
+		}, "164.402(1)(ii)"},
+		{"returned unopened", func(r *report.Report) { r.Accessed = report.AccessNo }, "164.402(1)(iii)"},
+		{"trusted recipient returned it", func(r *report.Report) { r.RecipientsTrusted, r.DataRetrieved = true, true }, "164.402(2)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, obs := assessFor(t, func(r *report.Report) { phi(r); tt.edit(r) }, map[breach.Jurisdiction]int{"US-OH": 3})
+			o := mustRequire(t, obs, "us-hipaa-164-404-individuals", false)
+			mustRequire(t, obs, "us-hipaa-164-408-hhs-log", false)
+			if !strings.Contains(o.Rationale, tt.cite) {
+				t.Errorf("rationale does not cite %s: %s", tt.cite, o.Rationale)
+			}
+		})
+	}
+	// A malicious insider is never "good faith".
+	_, obs := assessFor(t, func(r *report.Report) {
+		phi(r)
+		r.Cause.Vector = report.VectorInsider
+		r.Recipient = &report.Recipient{Kind: report.RecipientInternal}
+	}, map[breach.Jurisdiction]int{"US-OH": 3})
+	mustRequire(t, obs, "us-hipaa-164-404-individuals", true)
 }
