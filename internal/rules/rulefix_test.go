@@ -136,3 +136,38 @@ func TestHIPAANotABreach(t *testing.T) {
 	}, map[breach.Jurisdiction]int{"US-OH": 3})
 	mustRequire(t, obs, "us-hipaa-164-404-individuals", true)
 }
+// TestFixNewYorkHIPAA: a HIPAA covered entity that notifies HHS also
+// notifies the New York Attorney General within 5 business days (GBL
+// 899-aa(9)), and its HIPAA notice to residents needs no second notice
+// under 899-aa (899-aa(2)(b)), though the AG, DOS and State Police are
+// still told.
+func TestFixNewYorkHIPAA(t *testing.T) {
+	phi := func(r *report.Report) {
+		r.Organisation.Sector.HIPAACoveredEntity = true
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth, breach.CategoryNationalID}
+		r.Cause = report.Cause{Vector: report.VectorHacking, External: true}
+	}
+	_, obs := assessFor(t, phi, map[breach.Jurisdiction]int{"US-NY": 800})
+	mustRequire(t, obs, "us-ny-899aa-9-ag", true)
+	mustRequire(t, obs, "us-hipaa-164-404-individuals", true)
+	o := mustRequire(t, obs, "us-ny-individuals", false)
+	if !strings.Contains(o.Rationale, "899-aa(2)(b)") {
+		t.Errorf("rationale does not cite 899-aa(2)(b): %s", o.Rationale)
+	}
+	mustRequire(t, obs, "us-ny-ag", true)
+	// Not a covered entity: the ordinary 30-day notice, no 899-aa(9) duty.
+	_, obs = assessFor(t, func(r *report.Report) { phi(r); r.Organisation.Sector.HIPAACoveredEntity = false },
+		map[breach.Jurisdiction]int{"US-NY": 800})
+	mustRequire(t, obs, "us-ny-individuals", true)
+	if _, ok := obs["us-ny-899aa-9-ag"]; ok {
+		t.Error("899-aa(9) duty for an entity outside HIPAA")
+	}
+	// Not a breach under HIPAA (164.402(1)(i)): nothing for HHS, so nothing under 899-aa(9).
+	_, obs = assessFor(t, func(r *report.Report) {
+		phi(r)
+		r.Cause = report.Cause{Vector: report.VectorMisdelivery}
+		r.Recipient = &report.Recipient{Kind: report.RecipientInternal}
+	}, map[breach.Jurisdiction]int{"US-NY": 1})
+	mustRequire(t, obs, "us-ny-899aa-9-ag", false)
+	mustRequire(t, obs, "us-hipaa-164-404-individuals", false)
+}
