@@ -171,3 +171,39 @@ func TestFixNewYorkHIPAA(t *testing.T) {
 	mustRequire(t, obs, "us-ny-899aa-9-ag", false)
 	mustRequire(t, obs, "us-hipaa-164-404-individuals", false)
 }
+
+// TestFixGDPREstablishment: an organisation established in the EU owes
+// GDPR duties for everyone affected, wherever they live (Art. 3(1)); one
+// that is not owes them only for people in the EU.
+func TestFixGDPREstablishment(t *testing.T) {
+	health := func(country breach.Jurisdiction) func(r *report.Report) {
+		return func(r *report.Report) {
+			r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth}
+			r.Organisation.Country = country
+		}
+	}
+	outside := map[breach.Jurisdiction]int{"US-CA": 40, "KR": 10}
+	a, obs := assessFor(t, health("NL"), outside)
+	o := mustRequire(t, obs, "eu-gdpr-33-authority-NL", true)
+	if o.Subjects != 50 {
+		t.Errorf("authority filing counts %d people, want all 50", o.Subjects)
+	}
+	mustRequire(t, obs, "eu-gdpr-34-individuals-US-CA", true)
+	mustRequire(t, obs, "eu-gdpr-34-individuals-KR", true)
+	// Korea's own law still applies to its residents and is not "unknown".
+	if slices.Contains(a.Unknown, "KR") {
+		t.Errorf("unknown %v", a.Unknown)
+	}
+	// Not established in the EU: no GDPR duty for people outside it.
+	_, obs = assessFor(t, health("US"), outside)
+	for id := range obs {
+		if strings.HasPrefix(id, "eu-gdpr") {
+			t.Errorf("%s for an organisation not established in the EU", id)
+		}
+	}
+	// The UK: the ICO filing stays the ICO's, for everyone.
+	_, obs = assessFor(t, health("GB"), outside)
+	if o := mustRequire(t, obs, "uk-gdpr-33-ico", true); o.Jurisdiction != "GB" || o.Subjects != 50 {
+		t.Errorf("uk-gdpr-33-ico: %s, %d people", o.Jurisdiction, o.Subjects)
+	}
+}
