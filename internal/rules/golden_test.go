@@ -191,10 +191,12 @@ func TestGoldenAsiaPacific(t *testing.T) {
 	sg := func(n int) map[breach.Jurisdiction]int { return map[breach.Jurisdiction]int{"SG": n} }
 	runGolden(t, []golden{
 		{"JP 1,000 plain: below the threshold", nil, jp(1000), want{"jp-appi-26-preliminary": "no"}},
+		// The final report's 30 (60) days count the day of knowing as day 1
+		// (PPC guidelines 3-5-3-4): 5 Oct is day 1, 3 Nov day 30.
 		{"JP 1,001: preliminary in 3 days, final in 30", nil, jp(1001), want{
-			"jp-appi-26-preliminary": "2026-10-08T23:59:59+09:00", "jp-appi-26-final": "2026-11-04T23:59:59+09:00"}},
+			"jp-appi-26-preliminary": "2026-10-08T23:59:59+09:00", "jp-appi-26-final": "2026-11-03T23:59:59+09:00"}},
 		{"JP unjust purpose, one person: final in 60 days", func(r *report.Report) { r.Cause.Vector = report.VectorHacking }, jp(1),
-			want{"jp-appi-26-final": "2026-12-04T23:59:59+09:00"}},
+			want{"jp-appi-26-final": "2026-12-03T23:59:59+09:00"}},
 		{"JP card numbers but advanced encryption: exempt", func(r *report.Report) {
 			r.DataCategories = []breach.Category{breach.CategoryPaymentCard}
 			r.Safeguards.Encrypted = true

@@ -207,3 +207,38 @@ func TestFixGDPREstablishment(t *testing.T) {
 		t.Errorf("uk-gdpr-33-ico: %s, %d people", o.Jurisdiction, o.Subjects)
 	}
 }
+
+// TestFixJapan: bank account details alone are not Rule 7(2) data (PPC
+// guidelines); what no third party viewed is no leak (PPC guidelines
+// 3-5-1-1, Q&A 6-1); exfiltration ruled out with the data available is
+// no leak, loss or damage, whatever the number of people.
+func TestFixJapan(t *testing.T) {
+	jp := func(n int) map[breach.Jurisdiction]int { return map[breach.Jurisdiction]int{"JP": n} }
+	account := func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryFinancialAcct}
+	}
+	_, obs := assessFor(t, account, jp(10))
+	mustRequire(t, obs, "jp-appi-26-preliminary", false)
+	_, obs = assessFor(t, func(r *report.Report) {
+		account(r)
+		r.DataCategories = append(r.DataCategories, breach.CategoryCredentials)
+	}, jp(10))
+	mustRequire(t, obs, "jp-appi-26-preliminary", true)
+
+	special := func(r *report.Report) { r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth} }
+	_, obs = assessFor(t, func(r *report.Report) { special(r); r.Accessed = report.AccessNo }, jp(1))
+	o := mustRequire(t, obs, "jp-appi-26-individuals", false)
+	if !strings.Contains(o.Rationale, "3-5-1-1") {
+		t.Errorf("rationale: %s", o.Rationale)
+	}
+	_, obs = assessFor(t, func(r *report.Report) { r.Exfiltration = report.ExfiltrationRuledOut }, jp(5000))
+	mustRequire(t, obs, "jp-appi-26-preliminary", false)
+	// Ransomware that only encrypted: damage (毀損) by an act with unjust
+	// purpose is still reportable.
+	_, obs = assessFor(t, func(r *report.Report) {
+		r.Exfiltration = report.ExfiltrationRuledOut
+		r.Cause = report.Cause{Vector: report.VectorRansomware, External: true}
+		r.Availability = report.Availability{Impacted: true}
+	}, jp(5))
+	mustRequire(t, obs, "jp-appi-26-preliminary", true)
+}
