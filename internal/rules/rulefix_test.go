@@ -242,3 +242,19 @@ func TestFixJapan(t *testing.T) {
 	}, jp(5))
 	mustRequire(t, obs, "jp-appi-26-preliminary", true)
 }
+
+// TestFixCERTIn: a data breach or leak is a reportable incident whatever
+// caused it (CERT-In Directions 2022, Annexure I).
+func TestFixCERTIn(t *testing.T) {
+	in := map[breach.Jurisdiction]int{"IN": 10}
+	for _, v := range []report.Vector{report.VectorLostDevice, report.VectorInsider, report.VectorMisdelivery} {
+		_, obs := assessFor(t, func(r *report.Report) { r.Cause.Vector = v }, in)
+		mustRequire(t, obs, "in-certin-6h", true)
+	}
+	// A lost device whose data is shown not to have left: no leak.
+	_, obs := assessFor(t, func(r *report.Report) {
+		r.Cause.Vector = report.VectorLostDevice
+		r.Exfiltration = report.ExfiltrationRuledOut
+	}, in)
+	mustRequire(t, obs, "in-certin-6h", false)
+}
