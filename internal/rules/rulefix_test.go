@@ -258,3 +258,34 @@ func TestFixCERTIn(t *testing.T) {
 	}, in)
 	mustRequire(t, obs, "in-certin-6h", false)
 }
+
+// TestFixSingapore: the Regulations deem significant harm for a name or
+// identification number with prescribed data, including deposits and
+// withdrawals (Schedule Part 1 items 9-10), or an account identifier with
+// its password (reg. 3(1)(b)); an NRIC number with a name is not itself
+// prescribed data; access only within the organisation is not notifiable
+// (s. 26B(4)).
+func TestFixSingapore(t *testing.T) {
+	sg := map[breach.Jurisdiction]int{"SG": 20}
+	_, obs := assessFor(t, func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryTransactions}
+	}, sg)
+	mustRequire(t, obs, "sg-pdpa-26d-pdpc", true)
+	mustRequire(t, obs, "sg-pdpa-26d-individuals", true)
+	// Name and NRIC encrypted with the key safe: not deemed, harm unlikely.
+	_, obs = assessFor(t, func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryNationalID}
+		r.Safeguards.Encrypted = true
+	}, sg)
+	mustRequire(t, obs, "sg-pdpa-26d-pdpc", false)
+	// An employee looking where they should not, inside the organisation.
+	_, obs = assessFor(t, func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryFinancialAcct}
+		r.Cause.Vector = report.VectorInsider
+		r.Recipient = &report.Recipient{Kind: report.RecipientInternal}
+	}, map[breach.Jurisdiction]int{"SG": 800})
+	o := mustRequire(t, obs, "sg-pdpa-26d-pdpc", false)
+	if !strings.Contains(o.Rationale, "26B(4)") {
+		t.Errorf("rationale: %s", o.Rationale)
+	}
+}
