@@ -15,6 +15,15 @@
 // lacks; Regimes() exposes the loaded rulebook and LoadFS/ParseRegime load
 // regime files from elsewhere (tests).
 //
+// Risk (risk.go) is assessed as regulators do: the likelihood that people
+// suffer harm (from who received the data, whether it was accessed,
+// encrypted, retrieved) times the severity of that harm (from the data,
+// its share of the records, volume, vulnerable people, threats to
+// safety), and an outage's effect; every factor is kept and summarised in
+// one line that risk-based duties carry in their rationale. ENISA's 2013
+// score is computed beside it as a documented input. testdata/worked
+// holds regulators' worked examples the method is scored against.
+//
 // Deadlines are computed from the clock the law names (aware, discovered,
 // determined, materiality_determined, ...) in calendar hours, calendar days
 // or business days. Business days skip weekends and the jurisdiction's

@@ -61,6 +61,10 @@ func TestLoadGoodAndBad(t *testing.T) {
 		{"unless without text", "when_text: always", "when_text: always\n    unless: {data_retrieved: true}", "unless_text"},
 		{"id not the file name", "id: xx-test", "id: xx-other", "file name"},
 		{"bad date", "effective_from: 2020-01-01", "effective_from: 1 Jan 2020", "YYYY-MM-DD"},
+		{"bad reach", "verification: V\nobligations:", "verification: V\nreach: everywhere\nobligations:", "reach"},
+		{"exception without text", "verification: V\nobligations:", "verification: V\nexceptions: [{when: {accessed_any: [\"no\"]}}]\nobligations:", "exceptions[0]"},
+		{"bad recipient kind", "when_text: always", "when: {recipient_any: [martians]}\n    when_text: always", "martians"},
+		{"bad accessed", "when_text: always", "when: {accessed_any: [perhaps]}\n    when_text: always", "perhaps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

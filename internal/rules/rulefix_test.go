@@ -136,6 +136,7 @@ func TestHIPAANotABreach(t *testing.T) {
 	}, map[breach.Jurisdiction]int{"US-OH": 3})
 	mustRequire(t, obs, "us-hipaa-164-404-individuals", true)
 }
+
 // TestFixNewYorkHIPAA: a HIPAA covered entity that notifies HHS also
 // notifies the New York Attorney General within 5 business days (GBL
 // 899-aa(9)), and its HIPAA notice to residents needs no second notice
@@ -225,7 +226,9 @@ func TestFixJapan(t *testing.T) {
 	}, jp(10))
 	mustRequire(t, obs, "jp-appi-26-preliminary", true)
 
-	special := func(r *report.Report) { r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth} }
+	special := func(r *report.Report) {
+		r.DataCategories = []breach.Category{breach.CategoryName, breach.CategoryHealth}
+	}
 	_, obs = assessFor(t, func(r *report.Report) { special(r); r.Accessed = report.AccessNo }, jp(1))
 	o := mustRequire(t, obs, "jp-appi-26-individuals", false)
 	if !strings.Contains(o.Rationale, "3-5-1-1") {
