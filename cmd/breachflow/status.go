@@ -223,6 +223,8 @@ func nextStep(c cases.Case) string {
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
 	case cases.StatusClosed:
 		return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`", c.CaseID)
+	case cases.StatusNoNotification:
+		return "no one need be told now; a dated duty listed above (such as the assessment of a suspected breach) still stands"
 	}
 	return ""
 }

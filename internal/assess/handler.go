@@ -24,10 +24,16 @@ type Input struct {
 // Output tells the state machine what follows. Counts and times only.
 type Output struct {
 	CaseID string `json:"case_id"`
-	// Required counts the duties that must be met; zero ends the case with
-	// its documented "no notification required" outcome.
-	Required         int `json:"required"`
-	NotRequired      int `json:"not_required"`
+	// Required counts the duties to tell someone (regulators, people,
+	// media, agencies) that must be met; zero ends the run with its
+	// documented "no notification required" outcome.
+	Required    int `json:"required"`
+	NotRequired int `json:"not_required"`
+	// SelfAssessments counts duties of the organisation itself, such as
+	// Australia's 30-day assessment of a suspected breach (s. 26WH): dated
+	// and shown by status, but nothing to draft, approve or send, so they
+	// do not lead to drafting.
+	SelfAssessments  int `json:"self_assessments"`
 	RegulatorFilings int `json:"regulator_filings"`
 	// IndividualNotices is true when some law requires telling the people.
 	IndividualNotices bool `json:"individual_notices"`
@@ -127,6 +133,10 @@ func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Dur
 	for _, o := range a.Obligations {
 		if !o.Required {
 			out.NotRequired++
+			continue
+		}
+		if o.RecipientKind == breach.RecipientSelf {
+			out.SelfAssessments++
 			continue
 		}
 		out.Required++

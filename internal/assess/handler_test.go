@@ -38,6 +38,16 @@ func TestSummarise(t *testing.T) {
 			},
 		},
 		{
+			// Australia's 30-day assessment of a suspected breach is the
+			// organisation's own duty: nothing to draft or approve.
+			name: "a self-assessment alone is no notification",
+			obs:  []rules.Obligation{ob(breach.RecipientSelf, true, now.Add(30*24*time.Hour)), ob(breach.RecipientRegulator, false, time.Time{})},
+			want: Output{
+				CaseID: "c", NotRequired: 1, SelfAssessments: 1,
+				EarliestDue: "2026-12-23T09:00:00Z", ApprovalTimeoutSeconds: 30*24*3600 - 12*3600,
+			},
+		},
+		{
 			name: "a deadline already passed still leaves an hour to approve",
 			obs:  []rules.Obligation{ob(breach.RecipientIndividuals, true, now.Add(-24*time.Hour))},
 			want: Output{
