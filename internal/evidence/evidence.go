@@ -13,7 +13,6 @@ package evidence
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -32,6 +31,7 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
+	"breachflow/internal/sheet"
 )
 
 // Source reads a case from the case table.
@@ -185,7 +185,7 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 		return err
 	}
 	defer f.Close()
-	w := csv.NewWriter(f)
+	w := sheet.NewWriter(f)
 	w.Write(ledgerHeader)
 	p.Delivery = map[string]int{}
 	for shard := range shards(p.Case) {
@@ -198,8 +198,7 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 			return fmt.Errorf("ledger shard %d: %w", shard, err)
 		}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	return f.Close()

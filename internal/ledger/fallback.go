@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/casetable"
+	"breachflow/internal/sheet"
 )
 
 // FallbackStatuses are the states that put a subject on the fallback list:
@@ -57,11 +57,12 @@ func (l *Ledger) Fallback(ctx context.Context, caseID string, shards int, fn fun
 var CSVHeader = []string{"user_id", "jurisdiction", "locale", "status", "reason", "has_phone", "has_email", "phone", "email"}
 
 // ExportFallbackCSV writes the case's fallback list as CSV, one row per
-// person, and returns how many rows it wrote. The file is the one place
+// person, every cell neutralised against CSV injection (package sheet, so a
+// phone number reads "'+8210..."), and returns how many rows it wrote. The file is the one place
 // breachflow writes phone numbers and addresses outside the case table:
 // substitute notice by SMS or post needs them. Treat it like the table.
 func (l *Ledger) ExportFallbackCSV(ctx context.Context, w io.Writer, caseID string, shards int) (int, error) {
-	cw := csv.NewWriter(w)
+	cw := sheet.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, fmt.Errorf("fallback csv: %w", err)
 	}
@@ -74,33 +75,14 @@ func (l *Ledger) ExportFallbackCSV(ctx context.Context, w io.Writer, caseID stri
 		}
 		return cw.Write([]string{
 			s.UserID, s.Jurisdiction, s.Locale, string(s.Status), reason,
-			strconv.FormatBool(s.Phone != ""), strconv.FormatBool(s.Email != ""), csvSafe(s.Phone), csvSafe(s.Email),
+			strconv.FormatBool(s.Phone != ""), strconv.FormatBool(s.Email != ""), s.Phone, s.Email,
 		})
 	})
 	if err != nil {
 		return n, err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return n, fmt.Errorf("fallback csv: %w", err)
 	}
 	return n, nil
-}
-
-// csvSafe defuses spreadsheet formula injection: a cell that a spreadsheet
-// would evaluate gets a leading apostrophe. An E.164 phone number ("+8210...")
-// is left alone: SMS tools read this file too.
-func csvSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return "'" + s
-	case '+', '-':
-		if len(s) == 1 || s[1] < '0' || s[1] > '9' {
-			return "'" + s
-		}
-	}
-	return s
 }
