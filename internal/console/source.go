@@ -140,6 +140,8 @@ func describe(e audit.Entry) string {
 		return "escalated: a deadline is close and approval is pending"
 	case "case.closed":
 		return "case closed: delivery reconciled"
+	case "case.rerun_refused":
+		return "a second execution for the case was refused (" + d["status"] + ")"
 	}
 	return e.Action
 }

@@ -52,6 +52,26 @@ func (e *InvalidReport) Error() string {
 	return fmt.Sprintf("case %s: invalid report: %s", e.CaseID, strings.Join(parts, "; "))
 }
 
+// CaseClosed is returned (unwrapped) when an execution other than the
+// case's own runs for a case that has reached its outcome (closed, or no
+// notification required). Rerunning a closed case would draft, ask for
+// approval and send again; a case changes through an amendment instead.
+type CaseClosed struct{ CaseID, Status string }
+
+func (e *CaseClosed) Error() string {
+	return fmt.Sprintf("case %s is %s: a second execution is refused; amend the case to change it", e.CaseID, e.Status)
+}
+
+// CaseInProgress is returned (unwrapped) when an execution other than the
+// case's own runs for a case that is still being worked: two runs of one
+// case would race to draft, approve and send. A failed run continues with
+// `breachflow resume`, which redrives the case's own execution.
+type CaseInProgress struct{ CaseID, Status string }
+
+func (e *CaseInProgress) Error() string {
+	return fmt.Sprintf("case %s (%s) belongs to another execution: a second one is refused; resume that one instead", e.CaseID, e.Status)
+}
+
 // CaseNotFound is returned when no report is stored for the case id.
 type CaseNotFound struct{ CaseID string }
 
@@ -71,6 +91,27 @@ type Auditor interface {
 	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
+// refuseSecond records in the audit log that another execution tried to run
+// the case, and returns the named error the state machine routes on.
+func (h *Handler) refuseSecond(ctx context.Context, c cases.Case, executionArn string) error {
+	if h.Audit != nil {
+		rec := audit.Record{Actor: "intake", Action: "case.rerun_refused", Detail: map[string]string{
+			"execution_arn": executionArn, "case_execution_arn": c.ExecutionArn, "status": string(c.Status),
+		}}
+		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {
+			return fmt.Errorf("intake %s: %w", c.CaseID, err)
+		}
+	}
+	if h.Log != nil {
+		h.Log.WarnContext(ctx, "second execution refused", "case_id", c.CaseID, "status", c.Status)
+	}
+	switch c.Status {
+	case cases.StatusClosed, cases.StatusNoNotification:
+		return &CaseClosed{CaseID: c.CaseID, Status: string(c.Status)}
+	}
+	return &CaseInProgress{CaseID: c.CaseID, Status: string(c.Status)}
+}
+
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if in.CaseID == "" {
@@ -86,6 +127,9 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, &InvalidReport{CaseID: in.CaseID, Problems: ve.Problems}
 	case err != nil:
 		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	if !opened && in.ExecutionArn != "" && c.ExecutionArn != "" && c.ExecutionArn != in.ExecutionArn {
+		return Output{}, h.refuseSecond(ctx, c, in.ExecutionArn)
 	}
 	if in.ExecutionArn != "" && c.ExecutionArn != in.ExecutionArn {
 		c, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
