@@ -45,6 +45,7 @@ import (
 	"breachflow/internal/awsenv"
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/criteria"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
@@ -204,11 +205,11 @@ func runSize(ctx context.Context, n, segments int, disk bool, seed uint64) (*res
 		{"selective", `{"all":[{"attr":"country","op":"=","value":"SG"},{"attr":"tier","op":"in","value":["gold","vip"]}]}`},
 		{"kakaopay", `{"all":[{"attr":"payment_service","op":"=","value":"kakaopay"},{"attr":"overseas_transfer","op":"=","value":true}]}`},
 	} {
-		var crit scope.Criteria
+		var crit criteria.Criteria
 		if err := json.Unmarshal([]byte(c.criteria), &crit); err != nil {
 			return nil, err
 		}
-		plan, err := scope.Compile(&crit, s.Mapping)
+		plan, err := criteria.Compile(&crit, s.Mapping)
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +274,7 @@ func scopeAll(ctx context.Context, s *scope.Scoper, in scope.SegmentInput) (*sco
 // rawScan is dynalite's own parallel-scan rate: the same segments, nothing
 // done with the items; with a plan, the same filter and projection as
 // scoping's (the rate counts users scanned, not matched).
-func rawScan(ctx context.Context, db *dynamodb.Client, table string, segments int, plan *scope.Plan) (float64, error) {
+func rawScan(ctx context.Context, db *dynamodb.Client, table string, segments int, plan *criteria.Plan) (float64, error) {
 	start := time.Now()
 	counts := make([]int64, segments)
 	errs := make([]error, segments)

@@ -15,8 +15,8 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/criteria"
 	"breachflow/internal/report"
-	"breachflow/internal/scope"
 )
 
 // DB is the part of the DynamoDB client the store uses.
@@ -298,7 +298,7 @@ func (s *Store) RecordScope(ctx context.Context, caseID string, byJurisdiction m
 
 // ScopeCriteria returns the scope criteria of the case's stored report: what
 // the scope function reads instead of carrying criteria in its payload.
-func (s *Store) ScopeCriteria(ctx context.Context, caseID string) (*scope.Criteria, error) {
+func (s *Store) ScopeCriteria(ctx context.Context, caseID string) (*criteria.Criteria, error) {
 	r, _, err := s.Report(ctx, caseID)
 	if err != nil {
 		return nil, err

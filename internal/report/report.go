@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
-	"breachflow/internal/scope"
+	"breachflow/internal/criteria"
 )
 
 // Report is one breach report. Field names in JSON are snake_case; the JSON
@@ -76,8 +76,8 @@ type Report struct {
 	// they cannot approve their own case.
 	Submitter string `json:"submitter"`
 	// Scope holds the scope criteria that select the affected people from
-	// the user table (package scope defines and validates them).
-	Scope *scope.Criteria `json:"scope,omitempty"`
+	// the user table (package criteria defines and validates them).
+	Scope *criteria.Criteria `json:"scope,omitempty"`
 	// SubjectCounts gives the number of affected people per jurisdiction,
 	// for offline assessment before (or instead of) scoping.
 	SubjectCounts map[breach.Jurisdiction]int `json:"subject_counts,omitempty"`

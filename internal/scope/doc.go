@@ -1,12 +1,14 @@
-// Package scope finds the people a breach affects. It defines the scope
-// criteria a breach report carries (Criteria, validated with field paths at
-// intake), compiles them against the user-table mapping (package usertable)
-// into a DynamoDB filter with placeholders only (Compile), and runs one
-// parallel-scan segment of the user table per invocation (Scoper.Segment),
-// writing each affected person into the case's sharded subject set (package
-// casetable) with their jurisdiction, locale, normalised address and exposed
-// data categories. Aggregate sums the segments; RecipientSetHash recomputes
-// the hash an approval binds to from the subject set itself.
+// Package scope finds the people a breach affects. It runs one parallel-scan
+// segment of the user table per invocation (Scoper.Segment) with the plan
+// package criteria compiles from the report's scope criteria, and writes
+// each affected person into the case's sharded subject set (package
+// casetable) with their jurisdiction, locale, normalised address and
+// exposed data categories, claiming each address once per case. Aggregate
+// sums the segments; RecipientSetHash recomputes the hash an approval binds
+// to from the subject set itself.
+//
+// Callers: the scope and aggregate functions (internal/functions), the
+// approval service (RecipientSetHash) and bench/scope.
 //
 // # Lambda payloads
 //
@@ -24,8 +26,9 @@
 //	      "by_jurisdiction": {"KR": 2000, "US-CA": 210}, "by_category": {"email": 2170, ...},
 //	      "set_sum": "<64 hex>", "shards": 64}
 //
-// Errors the state machine routes on are returned unwrapped: InvalidCriteria
-// (criteria malformed or naming an attribute the mapping does not know),
+// Errors the state machine routes on are returned unwrapped:
+// criteria.InvalidCriteria (criteria malformed or naming an attribute the
+// mapping does not know),
 // InvalidInput (a malformed payload) and ScopeConflict (a segment already
 // scoped with other criteria).
 //

@@ -24,6 +24,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/criteria"
 	"breachflow/internal/local/localtest"
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
@@ -103,12 +104,12 @@ func subjects(t *testing.T, db *dynamodb.Client, table, caseID string, shards in
 	return out
 }
 
-func criteria(t *testing.T, s string) *scope.Criteria {
+func parseCriteria(t *testing.T, s string) *criteria.Criteria {
 	t.Helper()
 	if s == "" {
 		return nil
 	}
-	var c scope.Criteria
+	var c criteria.Criteria
 	if err := json.Unmarshal([]byte(s), &c); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestCriteriaSelectExactly(t *testing.T) {
 		t.Run(tt.criteria, func(t *testing.T) {
 			caseID := newCase(t)
 			res, err := s.Segment(context.Background(), scope.SegmentInput{
-				CaseID: caseID, Segment: 0, TotalSegments: 1, ReportCategories: reportCats, Criteria: criteria(t, tt.criteria), Shards: 4,
+				CaseID: caseID, Segment: 0, TotalSegments: 1, ReportCategories: reportCats, Criteria: parseCriteria(t, tt.criteria), Shards: 4,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -290,7 +291,7 @@ func TestSegmentsUnionIsTheFullScan(t *testing.T) {
 	users := seeded(t, db, n)
 	cases := localtest.NewTable(t, db)
 	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(), PageSize: 100}
-	crit := criteria(t, `{"all":[{"attr":"payment_service","op":"=","value":"kakaopay"},{"attr":"overseas_transfer","op":"=","value":true}]}`)
+	crit := parseCriteria(t, `{"all":[{"attr":"payment_service","op":"=","value":"kakaopay"},{"attr":"overseas_transfer","op":"=","value":true}]}`)
 	want := map[string]bool{}
 	wantDup := 0
 	for i := range n {
@@ -365,7 +366,7 @@ func TestRerunAfterFailureChangesNothing(t *testing.T) {
 	users := seeded(t, db, n)
 	cases := localtest.NewTable(t, db)
 	m := usertable.DefaultMapping()
-	crit := criteria(t, `{"attr":"country","op":"in","value":["KR","US"]}`)
+	crit := parseCriteria(t, `{"attr":"country","op":"in","value":["KR","US"]}`)
 	ctx := context.Background()
 
 	// Reference: a clean run of the same segment in a case of its own.
@@ -429,7 +430,7 @@ func TestRerunAfterFailureChangesNothing(t *testing.T) {
 
 	// The same segment with other criteria is refused, not mixed in.
 	other := in
-	other.Criteria = criteria(t, `{"attr":"country","op":"=","value":"JP"}`)
+	other.Criteria = parseCriteria(t, `{"attr":"country","op":"=","value":"JP"}`)
 	var conflict *scope.ScopeConflict
 	if _, err := clean.Segment(ctx, other); !errors.As(err, &conflict) {
 		t.Errorf("rerun with other criteria: got %v, want ScopeConflict", err)
@@ -444,11 +445,11 @@ func TestSegmentThroughLambdaJSON(t *testing.T) {
 	cases := localtest.NewTable(t, db)
 	caseID := newCase(t)
 	s := &scope.Scoper{DB: db, CaseTable: cases, UserTable: users, Mapping: usertable.DefaultMapping(),
-		Stored: func(_ context.Context, id string) (*scope.Criteria, error) {
+		Stored: func(_ context.Context, id string) (*criteria.Criteria, error) {
 			if id != caseID {
 				return nil, fmt.Errorf("criteria of case %s asked for", id)
 			}
-			return criteria(t, `{"attr":"payment_service","op":"=","value":"kakaopay"}`), nil
+			return parseCriteria(t, `{"attr":"payment_service","op":"=","value":"kakaopay"}`), nil
 		}}
 	h := lambda.NewHandler(s.Segment)
 	var totals []scope.SegmentResult
@@ -520,8 +521,8 @@ func TestIndexQueryEqualsScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := localtest.NewTable(t, db)
-	crit := criteria(t, `{"all":[{"attr":"age","op":">=","value":30},{"attr":"country","op":"in","value":["US","JP","SG","KR"]}]}`)
-	if p, err := scope.Compile(crit, indexed); err != nil || p.Index != "by-country" {
+	crit := parseCriteria(t, `{"all":[{"attr":"age","op":">=","value":30},{"attr":"country","op":"in","value":["US","JP","SG","KR"]}]}`)
+	if p, err := criteria.Compile(crit, indexed); err != nil || p.Index != "by-country" {
 		t.Fatalf("plan %+v, %v: want a query on by-country", p, err)
 	}
 	var got [2]map[string]casetable.Subject

@@ -18,6 +18,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/criteria"
 	"breachflow/internal/usertable"
 )
 
@@ -50,7 +51,7 @@ type SegmentInput struct {
 	ReportCategories []breach.Category `json:"report_categories"`
 	// Criteria select the affected users. Absent, and without
 	// StoredCriteria, they select everyone.
-	Criteria *Criteria `json:"criteria,omitempty"`
+	Criteria *criteria.Criteria `json:"criteria,omitempty"`
 	// StoredCriteria takes the criteria from the case's stored report
 	// (Scoper.Stored) instead, so they need not travel in the payload.
 	StoredCriteria bool `json:"stored_criteria,omitempty"`
@@ -109,7 +110,7 @@ type Scoper struct {
 	Now func() time.Time
 	// Stored loads a case's scope criteria for inputs with StoredCriteria
 	// (nil criteria: the report selects everyone).
-	Stored func(ctx context.Context, caseID string) (*Criteria, error)
+	Stored func(ctx context.Context, caseID string) (*criteria.Criteria, error)
 }
 
 var caseIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
@@ -172,7 +173,7 @@ func (s *Scoper) Segment(ctx context.Context, in SegmentInput) (*SegmentResult, 
 		}
 		in.Criteria, in.StoredCriteria = c, false
 	}
-	plan, err := Compile(in.Criteria, s.Mapping)
+	plan, err := criteria.Compile(in.Criteria, s.Mapping)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func (s *Scoper) recorded(ctx context.Context, in SegmentInput, fingerprint stri
 
 // planFingerprint identifies what a segment selects, so that a rerun with
 // other criteria is caught rather than mixed in.
-func planFingerprint(c *Criteria, report []breach.Category, shards int) string {
+func planFingerprint(c *criteria.Criteria, report []breach.Category, shards int) string {
 	crit, _ := json.Marshal(c)
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%v\n%d", crit, report, shards)
@@ -249,7 +250,7 @@ func planFingerprint(c *Criteria, report []breach.Category, shards int) string {
 
 // scan reads the segment page by page, prefetching the next page while the
 // current one is written.
-func (s *Scoper) scan(ctx context.Context, in SegmentInput, plan *Plan, report []breach.Category) (*SegmentResult, error) {
+func (s *Scoper) scan(ctx context.Context, in SegmentInput, plan *criteria.Plan, report []breach.Category) (*SegmentResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	input := &dynamodb.ScanInput{
@@ -330,12 +331,12 @@ func (s *Scoper) scan(ctx context.Context, in SegmentInput, plan *Plan, report [
 }
 
 // queryInput is the query of one key value of a query plan.
-func queryInput(table string, plan *Plan, scan *dynamodb.ScanInput, key types.AttributeValue) *dynamodb.QueryInput {
+func queryInput(table string, plan *criteria.Plan, scan *dynamodb.ScanInput, key types.AttributeValue) *dynamodb.QueryInput {
 	values := make(map[string]types.AttributeValue, len(plan.Values)+1)
 	for k, v := range plan.Values {
 		values[k] = v
 	}
-	values[KeyPlaceholder] = key
+	values[criteria.KeyPlaceholder] = key
 	return &dynamodb.QueryInput{
 		TableName:                 aws.String(table),
 		IndexName:                 aws.String(plan.Index),

@@ -33,7 +33,7 @@
 //	  "default_locale": "en"
 //	}
 //
-// Criteria (package scope) name attributes by the logical names above (id,
+// Criteria (package criteria) name attributes by the logical names above (id,
 // email, phone, locale, country, region, name, categories), by a key of
 // "attributes", or by the raw name a logical field maps to; anything else is
 // rejected before a scan starts. When the criteria pin an index's partition
