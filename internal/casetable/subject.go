@@ -53,12 +53,13 @@ type Subject struct {
 	// EventAt is when the last SES event (delivery, bounce, complaint)
 	// applied to this subject happened (RFC 3339). Appended by the send stage.
 	EventAt string `dynamodbav:"event_at,omitempty"`
-	// HolderJurisdictions are the jurisdictions of everyone who shares this
-	// subject's address: the subject's own and those of every subject marked
-	// duplicate of it (breach.Jurisdiction codes). Only the holder of a
-	// shared address has them; scoping's fold (scope.Folder) adds them after
-	// every segment has finished, so the one notice to the address is
-	// written for all their laws. Empty: the address is not shared.
+	// HolderJurisdictions and HolderCategories are the stored form of
+	// package sharedaddr's data, which reads and writes them (the fold adds
+	// them, sharedaddr.Holders reads them for the notice). Only the holder
+	// of a shared address has them. HolderJurisdictions are the
+	// jurisdictions of everyone who shares this subject's address: the
+	// subject's own and those of every subject marked duplicate of it
+	// (breach.Jurisdiction codes). Empty: the address is not shared.
 	HolderJurisdictions []string `dynamodbav:"holder_jurisdictions,stringset,omitempty"`
 	// HolderCategories are the exposed data (breach.Category) of everyone
 	// who shares this subject's address, its own included; set with

@@ -27,10 +27,10 @@
 // approved).
 //
 // Addresses that people under several jurisdictions share get one notice
-// written for all their laws; drafting reads the jurisdiction combinations
-// scoping recorded (scope.LoadShared) and checks and samples the notice of
-// each ("notice-shared-<locale>-<combination>"), so the approval covers
-// them (shared.go).
+// written for all their laws; drafting reads what scoping recorded about
+// them (sharedaddr.Load) and checks and samples the notice of each
+// combination its Plan lists ("notice-shared-<locale>-<reader>_<combination>"),
+// so the approval covers them (shared.go).
 //
 // Credit-agency and other-organisation duties get the generic filing form;
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get

@@ -13,6 +13,7 @@ import (
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
+	"breachflow/internal/sharedaddr"
 )
 
 // Kind says what a draft is.
@@ -59,19 +60,18 @@ func Build(r *report.Report, a rules.Assessment, at time.Time) ([]Draft, error) 
 }
 
 // BuildShared is Build for a case whose scoping found addresses shared by
-// people under several jurisdictions. shared lists what scoping recorded
-// (scope.Shared): each combination ("KR+SG") and each language and reader
-// it is sent in ("en|SG|KR+SG", scope.NoticeKey). Besides what Build
-// drafts, it checks the one notice to such an address in every locale
-// against every individuals duty of every holder's jurisdiction, and keeps
-// a sample per combination in each of its jurisdictions' languages and in
-// each language and reader it is sent in, so the approval covers each
-// notice the sender will write (its notice set renders no other
-// combination; see notice.CaseFacts.Shared).
-func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []string) ([]Draft, error) {
+// people under several jurisdictions, as the fold summarised them (nil:
+// none). Besides what Build drafts, it checks the one notice to such an
+// address in every locale against every individuals duty of every
+// holder's jurisdiction, and keeps the samples the summary's Plan lists
+// (each combination in each of its jurisdictions' languages, and in each
+// language and reader it is sent in), so the approval covers each notice
+// the sender will write (its notice set renders no other combination; see
+// notice.CaseFacts.Shared).
+func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared *sharedaddr.Summary) ([]Draft, error) {
 	f := Facts(r, a, at)
-	plan := planShared(shared)
-	f.Shared = plan.combos
+	plan := shared.Plan()
+	f.Shared = plan.Combinations
 	var out []Draft
 	var individuals, public []notice.Duty
 	for _, d := range f.Duties {
@@ -121,7 +121,7 @@ func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared []st
 // rights), and keeps the samples a reviewer reads: each duty's
 // jurisdiction in its own language, each locale for its home jurisdiction
 // (or the largest one), and the substitute notice per locale.
-func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedPlan) ([]Draft, error) {
+func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedaddr.Plan) ([]Draft, error) {
 	set, err := notice.NewNoticeSet(f)
 	if err != nil {
 		return nil, fmt.Errorf("draft notices: %w", err)

@@ -75,7 +75,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
-	shared, err := sharedCombinations(ctx, h.DB, h.Table, in.CaseID)
+	shared, err := sharedSummary(ctx, h.DB, h.Table, in.CaseID)
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}

@@ -21,7 +21,7 @@ func (e *StaleDraftsError) Error() string {
 
 // OpenNoticeSet gives the sender the customer notices the approvers read.
 // It loads the DRAFTS summary, the report, the assessment and scoping's
-// shared-address combinations, drafts again
+// shared-address summary, drafts again
 // as of the summary's drafted_at and checks that the content hash is the
 // stored one, then builds the notice set from the same facts. The returned
 // hash is what the sender compares with the approval's.
@@ -38,7 +38,7 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	shared, err := sharedCombinations(ctx, db, table, caseID)
+	shared, err := sharedSummary(ctx, db, table, caseID)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
@@ -50,7 +50,7 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 		return nil, "", &StaleDraftsError{CaseID: caseID, Stored: s.ContentHash, Recomputed: h}
 	}
 	f := Facts(r, a, s.DraftedAt)
-	f.Shared = planShared(shared).combos
+	f.Shared = shared.Plan().Combinations
 	set, err := notice.NewNoticeSet(f)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)

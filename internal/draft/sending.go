@@ -7,9 +7,11 @@ import (
 	"strings"
 	"sync"
 
+	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/notice"
+	"breachflow/internal/sharedaddr"
 )
 
 // Approved is what the send function reads a case's documents through: the
@@ -52,7 +54,7 @@ func (a *Approved) Notices(ctx context.Context, caseID, approved string) (delive
 // it.
 func Renderer(set *notice.NoticeSet) delivery.Renderer {
 	return func(s *casetable.Subject) (delivery.Message, error) {
-		m, err := set.Render(notice.RecipientOf(s))
+		m, err := set.Render(recipient(s))
 		return delivery.Message{Subject: m.Subject, HTML: m.HTML, Text: m.Text}, err
 	}
 }
@@ -134,4 +136,22 @@ func (f FilingAddresses) For(d Draft) (string, error) {
 		}
 	}
 	return "", &delivery.SendConfigInvalid{Reason: fmt.Sprintf("no filing address configured for %s (%s); set FILING_ADDRESSES", d.ID, d.Recipient)}
+}
+
+// recipient reads the person a scoped subject describes, as their notice
+// is rendered for them: when others share their address, the one notice
+// covers every holder's jurisdiction and data (sharedaddr.Holders).
+func recipient(s *casetable.Subject) notice.Recipient {
+	r := notice.Recipient{UserID: s.UserID, Name: s.Name, Email: s.Email, Locale: s.Locale, Jurisdiction: s.Jurisdiction}
+	cats := s.Categories
+	if js, cs, shared := sharedaddr.Holders(s); shared {
+		r.Holders, cats = js, cs
+	}
+	if len(cats) > 0 {
+		r.Categories = make([]breach.Category, len(cats))
+		for i, c := range cats {
+			r.Categories[i] = breach.Category(c)
+		}
+	}
+	return r
 }

@@ -14,7 +14,7 @@ import (
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
-	"breachflow/internal/scope"
+	"breachflow/internal/sharedaddr"
 )
 
 // The Kakao Pay sample has one individuals duty, Korea's. A Singaporean
@@ -28,7 +28,10 @@ func TestBuildSharedDraftsEachCombination(t *testing.T) {
 	}
 	// Scoping found one address shared across KR and SG, held by a
 	// Singaporean who reads Japanese; the rest is noise to ignore.
-	ds, err := draft.BuildShared(r, a, at, []string{"SG+KR", "KR+SG", "ja|SG|KR+SG", "KR", "KR+not a code", "en|KR", "x|y"})
+	ds, err := draft.BuildShared(r, a, at, &sharedaddr.Summary{
+		Combinations: map[string]int64{"SG+KR": 1, "KR+SG": 1, "KR": 1, "KR+not a code": 1},
+		Notices:      map[string]int64{"ja|SG|KR+SG": 1, "en|KR": 1, "x|y": 1},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +76,8 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	r, a, at := sample(t, "kakaopay-alipay.json")
 	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
 	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
-	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2},
-		Notices: map[string]int64{scope.NoticeKey("ja", "SG", "KR+SG"): 1, scope.NoticeKey("ko", "KR", "KR+SG"): 1}}); err != nil {
+	if err := sharedaddr.Record(ctx, db, "t", "c1", &sharedaddr.Summary{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2},
+		Notices: map[string]int64{sharedaddr.NoticeKey("ja", "SG", "KR+SG"): 1, sharedaddr.NoticeKey("ko", "KR", "KR+SG"): 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// The draft stage reads the combinations scoping recorded.
@@ -123,7 +126,7 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	}
 
 	// Scoping's combinations changing after approval make the drafts stale.
-	if err := scope.RecordShared(ctx, db, "t", "c1", &scope.Shared{Addresses: 4, Combinations: map[string]int64{"KR+SG": 2, "JP+SG": 1}}); err != nil {
+	if err := sharedaddr.Record(ctx, db, "t", "c1", &sharedaddr.Summary{Addresses: 4, Combinations: map[string]int64{"KR+SG": 2, "JP+SG": 1}}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = draft.OpenNoticeSet(ctx, db, "t", "c1", reports, assessments)

@@ -10,6 +10,7 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/intake"
 	"breachflow/internal/scope"
+	"breachflow/internal/sharedaddr"
 	"breachflow/internal/usertable"
 )
 
@@ -70,7 +71,7 @@ var Aggregate = Function[Table]{
 			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
 			return err
 		}
-		fold := &scope.Folder{DB: db, Table: s.CaseTable}
+		fold := &sharedaddr.Folder{DB: db, Table: s.CaseTable}
 		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: s.audit(db), Log: c.log()}).Handle, nil
 	},
 }

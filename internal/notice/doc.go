@@ -70,17 +70,18 @@
 // is built and is not used if they differ; tests and FuzzRender compare the
 // two paths on many inputs.
 //
-// # Shared addresses
+// # Notices for several jurisdictions
 //
-// Several people in scope may share one address; scoping keeps one of them
-// (the holder) and folds the others' jurisdictions and data into the
-// holder's subject (Recipient.Holders). Their one notice is written in the
-// holder's language and time zone (the rule ResolveLocale already applies
-// to the reader) but for every holder's law: the law flags, needed elements
-// and regulators are the union over the holders, rights sections of
-// different laws stand side by side, and the data listed is every
-// holder's, worded as what "may" have been involved since not all of it is
-// the reader's. Only combinations drafting drafted and the approvers saw
+// One notice may reach several people under different laws: an address
+// several people in scope share (package sharedaddr decides who they are
+// and what the notice must cover, and hands it over as Recipient.Holders
+// and the union of their Categories). Such a notice is written in the
+// reader's language and time zone (the rule ResolveLocale already applies)
+// but for every holder's law: the law flags, needed elements and
+// regulators are the union over the holders, rights sections of different
+// laws stand side by side, and the data listed is every holder's, worded
+// as what "may" have been involved since not all of it is the reader's.
+// Only combinations drafting drafted and the approvers saw
 // (CaseFacts.Shared) render; any other is *UnapprovedCombination. See
 // shared.go.
 //

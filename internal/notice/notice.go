@@ -1,11 +1,9 @@
 package notice
 
 import (
-	"slices"
 	"time"
 
 	"breachflow/internal/breach"
-	"breachflow/internal/casetable"
 )
 
 // Recipient is one affected person as the sender knows them. Everything in
@@ -22,8 +20,8 @@ type Recipient struct {
 	Categories []breach.Category
 	// Holders are the jurisdictions of everyone who shares this person's
 	// address, their own included, when several people in scope share it
-	// (casetable.Subject.HolderJurisdictions); Categories then hold the
-	// exposed data of all of them. The one notice to the address is written
+	// (sharedaddr.Holders); Categories then hold the exposed data of all of
+	// them. The one notice to the address is written
 	// for every holder's law: the union of their sections, in this person's
 	// language and time zone. Empty: the address is not shared.
 	Holders []string
@@ -154,25 +152,4 @@ type Duty struct {
 	// Form names the filing template to use when the rulebook knows it
 	// (see templates/filings.json); empty: chosen from Regime.
 	Form string
-}
-
-// RecipientOf reads the person a scoped subject item describes, for the
-// sender: Render(RecipientOf(subject)).
-func RecipientOf(s *casetable.Subject) Recipient {
-	r := Recipient{UserID: s.UserID, Name: s.Name, Email: s.Email, Locale: s.Locale, Jurisdiction: s.Jurisdiction}
-	cats := s.Categories
-	if len(s.HolderJurisdictions) > 0 {
-		// A shared address: the notice covers every holder's data.
-		r.Holders = append([]string{s.Jurisdiction}, s.HolderJurisdictions...)
-		cats = append(append([]string{}, s.Categories...), s.HolderCategories...)
-		slices.Sort(cats)
-		cats = slices.Compact(cats)
-	}
-	if len(cats) > 0 {
-		r.Categories = make([]breach.Category, len(cats))
-		for i, c := range cats {
-			r.Categories[i] = breach.Category(c)
-		}
-	}
-	return r
 }

@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"breachflow/internal/breach"
-	"breachflow/internal/casetable"
 	"breachflow/internal/notice"
 )
 
@@ -295,14 +292,6 @@ func TestTemplatesMarkOnlyKnownElements(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-func TestRecipientOf(t *testing.T) {
-	got := notice.RecipientOf(&casetable.Subject{UserID: "u1", Name: "N", Email: "e@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []string{"email", "rrn"}})
-	want := notice.Recipient{UserID: "u1", Name: "N", Email: "e@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []breach.Category{breach.CategoryEmail, breach.CategoryRRN}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Error(diff)
 	}
 }
 

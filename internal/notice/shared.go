@@ -8,19 +8,17 @@ import (
 	"breachflow/internal/breach"
 )
 
-// Shared addresses. When several people in scope share one address, one
-// notice reaches them all, so it is written for all of them: in the
-// language and time zone of the person who holds the address (the one
-// scoping kept pending; the reader the rest of the package already writes
-// for), listing every holder's exposed data, and carrying every section
-// any holder's law asks for: each flag (PIPA, EU, US, California, ...) is
-// the OR over the holders, Need and the regulators are their unions, and
-// the rights sections of different laws stand side by side (a Korean and a
-// German holder get both PIPA's and the GDPR's). The sections are the same
-// template sections the single-jurisdiction notices use; drafting renders,
-// checks and stores one sample per combination (CaseFacts.Shared) so the
-// approvers read each combination that will be sent, and Render refuses a
-// combination that is not among them.
+// A notice for several jurisdictions (the holders of a shared address;
+// package sharedaddr says who they are): written in the language and time
+// zone of its reader, listing every holder's exposed data, and carrying
+// every section any holder's law asks for: each flag (PIPA, EU, US,
+// California, ...) is the OR over the holders, Need and the regulators are
+// their unions, and the rights sections of different laws stand side by
+// side (a Korean and a German holder get both PIPA's and the GDPR's). The
+// sections are the same template sections the single-jurisdiction notices
+// use; drafting renders, checks and stores samples of each combination
+// (CaseFacts.Shared) so the approvers read each combination that will be
+// sent, and Render refuses a combination that is not among them.
 
 // UnapprovedCombination says a notice was asked for a combination of
 // jurisdictions that drafting did not draft, so nobody approved a notice
@@ -35,8 +33,8 @@ func (e *UnapprovedCombination) Error() string {
 
 // Combination is the key of a set of jurisdictions: the valid codes,
 // upper-cased, sorted and deduplicated, joined by "+" ("KR+SG"); "" when
-// fewer than two remain. It matches scope.CombinationKey for the codes
-// scoping writes.
+// fewer than two remain. It is the one key of a combination: the fold
+// records under it (sharedaddr.Summary) and Render checks it.
 func Combination(jurisdictions ...string) string {
 	js := members(jurisdictions)
 	if len(js) < 2 {

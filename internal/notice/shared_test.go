@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"breachflow/internal/breach"
-	"breachflow/internal/casetable"
 	"breachflow/internal/notice"
 )
 
@@ -48,19 +47,20 @@ func TestSharedAddressNoticeCoversEveryHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	holder := &casetable.Subject{
+	// The holder's notice covers both holders' jurisdictions and data
+	// (sharedaddr.Holders); alone, the holder's covers their own.
+	holder := notice.Recipient{
 		UserID: "sg-1", Name: "Tan Wei Ling", Email: "family@example.com", Locale: "en-SG", Jurisdiction: "SG",
-		Categories: []string{"email"}, Status: casetable.StatusPending,
-		HolderJurisdictions: []string{"KR", "SG"}, HolderCategories: []string{"credit_information", "email"},
+		Categories: []breach.Category{breach.CategoryCreditInfo, breach.CategoryEmail}, Holders: []string{"SG", "KR", "SG"},
 	}
-	alone := *holder
-	alone.HolderJurisdictions, alone.HolderCategories = nil, nil
+	alone := holder
+	alone.Categories, alone.Holders = []breach.Category{breach.CategoryEmail}, nil
 
-	shared, err := s.Render(notice.RecipientOf(holder))
+	shared, err := s.Render(holder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	single, err := s.Render(notice.RecipientOf(&alone))
+	single, err := s.Render(alone)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"breachflow/internal/audit"
 	"breachflow/internal/casetable"
+	"breachflow/internal/sharedaddr"
 )
 
 // AggregateInput is the aggregate function's payload: the case and the
@@ -37,8 +38,8 @@ type Totals struct {
 	Shards int `json:"shards"`
 	// SharedAddresses is how many addresses several people in scope share,
 	// and SharedCombinations how many distinct sets of two or more
-	// jurisdictions their holders span (see Shared); both are 0 when the
-	// handler has no Folder.
+	// jurisdictions their holders span (sharedaddr.Summary); both are 0
+	// when the handler has no Fold.
 	SharedAddresses    int64 `json:"shared_addresses"`
 	SharedCombinations int   `json:"shared_combinations"`
 }
@@ -123,7 +124,7 @@ type AggregateHandler struct {
 	// holders' subjects once every segment has finished, so each shared
 	// address's one notice covers all its holders. Without it a shared
 	// address's notice is written for its holder alone.
-	Fold *Folder
+	Fold *sharedaddr.Folder
 	// Audit, when set, records the scope in the case's audit log.
 	Audit Auditor
 	Log   *slog.Logger

@@ -43,15 +43,13 @@
 //
 // # Shared addresses
 //
-// Two people in scope with one address get one notice, so it must be
-// written for both (their laws, their data). A duplicate adds both
-// people's jurisdictions and categories to the address's shared item;
-// after the Map, the aggregate handler's Folder adds each union to the
-// holder's subject (HolderJurisdictions, HolderCategories), which no
-// segment may overwrite any more, and records the jurisdiction
-// combinations ("CASE#<id>" / "SCOPE#SHARED", LoadShared) that drafting
-// drafts a notice for. fold.go explains the order it is safe under and
-// what it costs at 40M people.
+// Two people in scope with one address get one notice, written for both.
+// Scoping's part is small: the address claim records its holder's
+// jurisdiction and categories, and a person who finds their address
+// claimed records it with sharedaddr.Share; after the Map, the aggregate
+// handler's Fold (sharedaddr.Folder) adds each address's union to its
+// holder's subject. Package sharedaddr explains the order this is safe in
+// and what it costs at 40M people.
 //
 // # Reruns
 //

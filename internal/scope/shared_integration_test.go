@@ -14,6 +14,7 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/local/localtest"
 	"breachflow/internal/scope"
+	"breachflow/internal/sharedaddr"
 	"breachflow/internal/usertable"
 )
 
@@ -37,7 +38,7 @@ func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 	in := scope.SegmentInput{CaseID: caseID, TotalSegments: 3, ReportCategories: reportCats, Shards: 8}
 	res := runSegments(t, s, in)
 
-	h := &scope.AggregateHandler{Fold: &scope.Folder{DB: db, Table: cases, Workers: 4}}
+	h := &scope.AggregateHandler{Fold: &sharedaddr.Folder{DB: db, Table: cases, Workers: 4}}
 	for range 2 { // the fold is safe to run again
 		tot, err := h.Handle(ctx, scope.AggregateInput{CaseID: caseID, Segments: res})
 		if err != nil {
@@ -77,17 +78,17 @@ func TestSharedAddressFoldsIntoItsHolder(t *testing.T) {
 			t.Errorf("subject %s, which holds no shared address, got holders %v %v", id, got[id].HolderJurisdictions, got[id].HolderCategories)
 		}
 	}
-	sh, err := scope.LoadShared(ctx, db, cases, caseID)
+	sh, err := sharedaddr.Load(ctx, db, cases, caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reader := map[string]string{"a": "ko|KR", "d": "de|DE", "f": "en|SG"}[holder] // f has no locale: Singapore's English
-	want := &scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR+SG": 1}, Notices: map[string]int64{reader + "|DE+KR+SG": 1}}
+	want := &sharedaddr.Summary{Addresses: 1, Combinations: map[string]int64{"DE+KR+SG": 1}, Notices: map[string]int64{reader + "|DE+KR+SG": 1}}
 	if diff := cmp.Diff(want, sh); diff != "" {
 		t.Errorf("shared summary (-want +got):\n%s", diff)
 	}
-	if _, err := scope.LoadShared(ctx, db, cases, newCase(t)); !errors.Is(err, scope.ErrNoShared) {
-		t.Errorf("a case never folded: %v, want ErrNoShared", err)
+	if _, err := sharedaddr.Load(ctx, db, cases, newCase(t)); !errors.Is(err, sharedaddr.ErrNoSummary) {
+		t.Errorf("a case never folded: %v, want ErrNoSummary", err)
 	}
 }
 
@@ -125,8 +126,8 @@ func TestSharedAddressFoundBeforeTheHolderIsWritten(t *testing.T) {
 	if dupRes.Duplicates != 1 {
 		t.Fatalf("the duplicate's segment found %d duplicates, want 1", dupRes.Duplicates)
 	}
-	fold := &scope.Folder{DB: db, Table: cases}
-	if _, err := fold.Fold(ctx, caseID, 4); !errors.Is(err, scope.ErrHolderMissing) {
+	fold := &sharedaddr.Folder{DB: db, Table: cases}
+	if _, err := fold.Fold(ctx, caseID, 4); !errors.Is(err, sharedaddr.ErrHolderMissing) {
 		t.Errorf("fold before the holder's subject exists: %v, want ErrHolderMissing", err)
 	}
 
@@ -143,7 +144,7 @@ func TestSharedAddressFoundBeforeTheHolderIsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &scope.Shared{Addresses: 1, Combinations: map[string]int64{"DE+KR": 1}, Notices: map[string]int64{"ko|KR|DE+KR": 1}}
+	want := &sharedaddr.Summary{Addresses: 1, Combinations: map[string]int64{"DE+KR": 1}, Notices: map[string]int64{"ko|KR|DE+KR": 1}}
 	if diff := cmp.Diff(want, sh); diff != "" {
 		t.Errorf("shared summary (-want +got):\n%s", diff)
 	}

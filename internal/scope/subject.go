@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/sharedaddr"
 	"breachflow/internal/usertable"
 )
 
@@ -22,6 +23,12 @@ type person struct {
 	jurisdiction                   string
 	categories                     []string // exposed: report ∩ held, sorted
 	contact                        string   // "" (has a valid email), "no_email", "malformed_email"
+}
+
+// sharer is p as package sharedaddr records the people of a shared
+// address.
+func (p *person) sharer() sharedaddr.Person {
+	return sharedaddr.Person{ID: p.id, Jurisdiction: p.jurisdiction, Categories: p.categories}
 }
 
 // read extracts a person from an item through the mapping. report is the

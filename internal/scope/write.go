@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/sharedaddr"
 	"breachflow/internal/usertable"
 )
 
@@ -95,11 +95,11 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		if err != nil {
 			return nil, err
 		}
-		if owner.id != p.id {
-			if err := s.share(ctx, in, addr, owner, &p); err != nil {
+		if owner.ID != p.id {
+			if err := sharedaddr.Share(ctx, s.DB, s.CaseTable, in.CaseID, in.Shards, addr, owner, p.sharer()); err != nil {
 				return nil, err
 			}
-			sub.Status, sub.DuplicateOf = casetable.StatusDuplicate, owner.id
+			sub.Status, sub.DuplicateOf = casetable.StatusDuplicate, owner.ID
 			local.Duplicates++
 		} else {
 			local.Pending++
@@ -118,20 +118,15 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 	return out, nil
 }
 
-// holder is who holds an address claim, as the claim item records them.
-type holder struct {
-	id, jurisdiction string
-	categories       []string
-}
-
 // claim makes p the holder of an address in the case, unless another user
 // holds it already, and returns the holder. The write is conditional: the
 // first user to claim wins, and the same user claiming again (a rerun)
 // passes, so a retried segment keeps the same holders. The claim records
 // the holder's jurisdiction and exposed categories, which is how a user
-// who finds the address taken learns the holder's (see share); only the
-// holder ever writes the claim item, so a rerun rewrites the same content.
-func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *person) (holder, error) {
+// who finds the address taken learns the holder's (sharedaddr.Share needs
+// them); only the holder ever writes the claim item, so a rerun rewrites
+// the same content.
+func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *person) (sharedaddr.Person, error) {
 	key := map[string]types.AttributeValue{
 		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
 		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.AddressSK(addr)},
@@ -155,62 +150,24 @@ func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *per
 		ExpressionAttributeValues: map[string]types.AttributeValue{":u": item["user_id"]},
 	})
 	if err == nil {
-		return holder{id: p.id, jurisdiction: p.jurisdiction, categories: p.categories}, nil
+		return p.sharer(), nil
 	}
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return holder{}, fmt.Errorf("claim address: %w", err)
+		return sharedaddr.Person{}, fmt.Errorf("claim address: %w", err)
 	}
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.CaseTable), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return holder{}, fmt.Errorf("read address claim: %w", err)
+		return sharedaddr.Person{}, fmt.Errorf("read address claim: %w", err)
 	}
-	h := holder{id: text(out.Item, "user_id"), jurisdiction: text(out.Item, "jurisdiction")}
-	if h.id == "" {
-		return holder{}, fmt.Errorf("address claim in case %s has no holder", in.CaseID)
+	h := sharedaddr.Person{ID: text(out.Item, "user_id"), Jurisdiction: text(out.Item, "jurisdiction")}
+	if h.ID == "" {
+		return sharedaddr.Person{}, fmt.Errorf("address claim in case %s has no holder", in.CaseID)
 	}
 	if ss, ok := out.Item["categories"].(*types.AttributeValueMemberSS); ok {
-		h.categories = ss.Value
+		h.Categories = ss.Value
 	}
 	return h, nil
-}
-
-// share records that p shares an address with its holder h: one item per
-// duplicate, "SHARED#<address hash>#<user id>" next to the claim, holding
-// both people's jurisdictions and categories, which Folder later folds
-// into the holder's subject. It is a blind put keyed by the duplicate, so
-// reruns rewrite the same item and concurrent duplicates in other segments
-// never touch each other's (and it needs no permission beyond PutItem).
-// The holder's own subject item may not be written yet (it is in some
-// other segment's batch), which is why the union waits here for the fold
-// rather than being added to that item now: the holder's later put would
-// erase it.
-func (s *Scoper) share(ctx context.Context, in SegmentInput, addr string, h holder, p *person) error {
-	item := map[string]types.AttributeValue{
-		casetable.AttrPK:      &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
-		casetable.AttrSK:      &types.AttributeValueMemberS{Value: casetable.SharedSK(addr, p.id)},
-		"case_id":             &types.AttributeValueMemberS{Value: in.CaseID},
-		"holder_id":           &types.AttributeValueMemberS{Value: h.id},
-		"holder_jurisdiction": &types.AttributeValueMemberS{Value: h.jurisdiction},
-		"jurisdiction":        &types.AttributeValueMemberS{Value: p.jurisdiction},
-	}
-	if len(h.categories) > 0 {
-		item["holder_categories"] = &types.AttributeValueMemberSS{Value: h.categories}
-	}
-	if len(p.categories) > 0 {
-		item["categories"] = &types.AttributeValueMemberSS{Value: p.categories}
-	}
-	if _, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.CaseTable), Item: item}); err != nil {
-		return fmt.Errorf("record shared address: %w", err)
-	}
-	return nil
-}
-
-// union is the sorted union of two string sets.
-func union(a, b []string) []string {
-	out := append(append(make([]string, 0, len(a)+len(b)), a...), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 func (t *tally) merge(o *tally) {
