@@ -6,6 +6,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/draft"
+	"breachflow/internal/email"
 	"breachflow/internal/notice"
 	"breachflow/internal/rules"
 )
@@ -41,7 +42,7 @@ func TestEveryRuleOfTheRulebookIsDraftable(t *testing.T) {
 				Locale: rg.Language, Phase: rule.Phase.Stage}
 			t.Run(rule.ID, func(t *testing.T) {
 				var miss *notice.MissingContentElement
-				check := func(doc string, m notice.Message, err error) {
+				check := func(doc string, m email.Message, err error) {
 					t.Helper()
 					if err == nil {
 						err = notice.Check(doc, m.HTML, d)

@@ -1,16 +1,18 @@
 // Package notice writes breachflow's documents: the customer notice each
 // affected person receives, the substitute notice posted for those who
 // cannot be reached, and the filing each regulator receives. It renders
-// them from embedded templates, checks that each carries the content its
-// law requires, and builds the raw MIME message that carries them.
+// them from embedded templates as email.Messages and checks that each
+// carries the content its law requires. How a message is cleaned, written
+// as raw MIME and sent is package email's and package delivery's.
 //
 // Callers:
 //   - package draft renders the filings and sample notices of a case and
 //     stores them with a content hash (the approval binds to that hash);
-//   - the sender builds one NoticeSet per case with NewNoticeSet and calls
-//     Render per person (microseconds: templates are compiled once, the
-//     case-wide part of a notice is prepared once per locale and
-//     jurisdiction, and only the person's name and data are filled per call);
+//   - the send stage, through draft.Approved, builds one NoticeSet per
+//     case with NewNoticeSet and calls Render per person (microseconds:
+//     templates are compiled once, the case-wide part of a notice is
+//     prepared once per locale and jurisdiction, and only the person's
+//     name and data are filled per call);
 //   - the approval console shows the drafts.
 //
 // # Documents and where they live
@@ -24,7 +26,8 @@
 // Each template file defines "subject" and "body". The body is executed by
 // html/template, which escapes every value for its context; the subject is
 // executed from the same file by text/template (it is a header, not HTML)
-// and then sanitised: control characters, CR and LF become spaces. The
+// and then cleaned by email.Header, so no CR or LF reaches it; a person's
+// name is cleaned by email.Name before it is written into a body. The
 // plain-text part is derived from the rendered HTML (HTMLToText), so the two
 // parts of a message always say the same thing.
 //

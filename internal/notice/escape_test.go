@@ -2,14 +2,14 @@ package notice_test
 
 import (
 	"bytes"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/email"
 	"breachflow/internal/notice"
 )
 
@@ -58,8 +58,7 @@ func TestSubjectAndHeadersNeverCarryLineBreaks(t *testing.T) {
 	if strings.Contains(m.HTML, "<script") {
 		t.Errorf("organisation name unescaped in HTML")
 	}
-	raw, err := notice.MIME(mail.Address{Name: "Evil\r\nBcc: x@example.com", Address: "notices@example.com"},
-		mail.Address{Name: "홍길동\n" + evil, Address: "person@example.com"}, m)
+	raw, err := email.Raw("notices@example.com", []string{"person@example.com"}, m, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,89 +72,42 @@ func TestSubjectAndHeadersNeverCarryLineBreaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := new(mime.WordDecoder)
-	subj, err := dec.DecodeHeader(msg.Header.Get("Subject"))
+	subj, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 	if err != nil || subj != m.Subject {
-		t.Errorf("subject round trip = %q, %v; want %q", subj, err, m.Subject)
-	}
-	if !strings.HasPrefix(msg.Header.Get("Subject"), "=?utf-8?b?") {
-		t.Errorf("a Korean subject should be RFC 2047 encoded: %q", msg.Header.Get("Subject"))
-	}
-	to, err := mail.ParseAddress(msg.Header.Get("To"))
-	if err != nil || to.Address != "person@example.com" || strings.ContainsAny(to.Name, "\r\n") {
-		t.Errorf("To = %+v, %v", to, err)
+		t.Errorf("subject round trip = %q, %v; want %q: a rendered subject is already clean", subj, err, m.Subject)
 	}
 }
 
-func TestMIMEStructure(t *testing.T) {
-	f := facts()
-	filing, err := notice.Filing(f, f.Duties[1])
+// Issue 22: a name's bidi controls and zero-width characters never reach
+// the notice, and a name is cut at email.MaxName runes, on both paths.
+func TestRenderCleansTheName(t *testing.T) {
+	s, err := notice.NewNoticeSet(facts())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name  string
-		msg   notice.Message
-		parts []string
-	}{
-		{"notice", notice.Message{Subject: "Notice of Data Breach", HTML: "<p>Hi</p>", Text: "Hi\n"}, []string{"text/plain; charset=utf-8", "text/html; charset=utf-8"}},
-		{"filing with attachment", filing, []string{"multipart/alternative", "text/html; charset=utf-8"}},
+	long := strings.Repeat("김", 5000)
+	for _, tc := range []struct{ name, want string }{
+		{"Ali\u202eecilA\u200b Kim\u2066\ufeff", "AliecilA Kim"},
+		{long, strings.Repeat("김", email.MaxName)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			raw, err := notice.MIME(mail.Address{Address: "a@example.com"}, mail.Address{Name: "PIPC", Address: "b@example.com"}, tc.msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			msg, err := mail.ReadMessage(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-			if err != nil || !strings.HasPrefix(mt, "multipart/") {
-				t.Fatalf("Content-Type %q: %v", mt, err)
-			}
-			r := multipart.NewReader(msg.Body, params["boundary"])
-			var got []string
-			for {
-				p, err := r.NextPart()
-				if err == io.EOF {
-					break
+		r := notice.Recipient{Name: tc.name, Locale: "en", Jurisdiction: "KR", Categories: []breach.Category{breach.CategoryEmail}}
+		fast, err := s.Render(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := notice.RenderSlow(s, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, m := range map[string]email.Message{"fast": fast, "templates": slow} {
+			for _, body := range []string{m.HTML, m.Text} {
+				if strings.ContainsAny(body, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u200b\u200c\u200d\u2060\ufeff") {
+					t.Errorf("%s: a bidi or zero-width character reached the notice", path)
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				ct := p.Header.Get("Content-Type")
-				if i := strings.Index(ct, ";"); strings.HasPrefix(ct, "multipart/") && i > 0 {
-					ct = ct[:i]
-				}
-				got = append(got, ct)
-				body, _ := io.ReadAll(p) // quoted-printable is decoded by the reader
-				if ct == "text/html; charset=utf-8" && len(tc.msg.Attachments) == 0 && string(body) != tc.msg.HTML {
-					t.Errorf("html body round trip failed: %q", body)
+				if !strings.Contains(body, tc.want) || strings.Contains(body, tc.want+"김") {
+					t.Errorf("%s: the notice does not greet %.20q... cut at %d runes", path, tc.want, email.MaxName)
 				}
 			}
-			if strings.Join(got, ",") != strings.Join(tc.parts, ",") {
-				t.Errorf("parts = %v, want %v", got, tc.parts)
-			}
-		})
-	}
-	if _, err := notice.MIME(mail.Address{Address: "a@example.com\r\nBcc: x@y"}, mail.Address{Address: "b@example.com"}, notice.Message{}); err == nil {
-		t.Error("an address with CR/LF was accepted")
-	}
-}
-
-func TestSanitizeHeader(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain":                  "plain",
-		"a\r\nb":                 "a b",
-		"  lead\ttab  ":          "lead tab",
-		"x\u2028y\u0085z":        "x y z",
-		"[카카오] 개인정보\n유출":         "[카카오] 개인정보 유출",
-		"bad\xffutf8":            "badutf8",
-		strings.Repeat("가", 300): strings.Repeat("가", 200),
-	} {
-		if got := notice.SanitizeHeader(in); got != want {
-			t.Errorf("SanitizeHeader(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

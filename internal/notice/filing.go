@@ -8,17 +8,17 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/email"
 )
 
 // Filing renders the filing for one regulator duty in the regulator's
-// language (or the form's fallback language, with a note), checks it for
-// every element the duty requires, and returns it with the filing attached
-// as an HTML file, ready for MIME. A missing element is a
+// language (or the form's fallback language, with a note) and checks it for
+// every element the duty requires. A missing element is a
 // *MissingContentElement.
-func Filing(c CaseFacts, d Duty) (Message, error) {
+func Filing(c CaseFacts, d Duty) (email.Message, error) {
 	f, err := formFor(d)
 	if err != nil {
-		return Message{}, err
+		return email.Message{}, err
 	}
 	want := strings.ToLower(d.Locale)
 	if w, _, ok := strings.Cut(want, "-"); ok {
@@ -32,7 +32,7 @@ func Filing(c CaseFacts, d Duty) (Message, error) {
 	}
 	lds, err := loadLocales()
 	if err != nil {
-		return Message{}, err
+		return email.Message{}, err
 	}
 	ld := lds[lang]
 	loc := zoneFor(string(d.Jurisdiction))
@@ -98,21 +98,18 @@ func Filing(c CaseFacts, d Duty) (Message, error) {
 	dc := f.docs[lang]
 	var sb strings.Builder
 	if err := dc.subject.ExecuteTemplate(&sb, "subject", &v); err != nil {
-		return Message{}, fmt.Errorf("render subject %s: %w", dc.name, err)
+		return email.Message{}, fmt.Errorf("render subject %s: %w", dc.name, err)
 	}
-	v.Title = SanitizeHeader(sb.String())
+	v.Title = email.Header(sb.String())
 	var hb bytes.Buffer
 	if err := dc.body.ExecuteTemplate(&hb, "body", &v); err != nil {
-		return Message{}, fmt.Errorf("render filing %s: %w", dc.name, err)
+		return email.Message{}, fmt.Errorf("render filing %s: %w", dc.name, err)
 	}
 	html := hb.String()
 	if err := Check("filing "+f.Form+"."+lang+" to "+d.RecipientName, html, d); err != nil {
-		return Message{}, err
+		return email.Message{}, err
 	}
-	return Message{
-		Subject: v.Title, HTML: html, Text: HTMLToText(html),
-		Attachments: []Attachment{{Filename: f.Form + "-" + lang + ".html", ContentType: "text/html; charset=utf-8", Data: []byte(html)}},
-	}, nil
+	return email.Message{Subject: v.Title, HTML: html, Text: HTMLToText(html)}, nil
 }
 
 // FormFor names the filing form and language a duty gets; drafting uses it

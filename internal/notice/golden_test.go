@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/email"
 	"breachflow/internal/notice"
 )
 
@@ -34,7 +35,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func withSubject(m notice.Message) string {
+func withSubject(m email.Message) string {
 	return "<!-- subject: " + m.Subject + " -->\n" + m.HTML
 }
 

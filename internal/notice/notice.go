@@ -27,25 +27,6 @@ type Recipient struct {
 	Holders []string
 }
 
-// Message is one rendered notice or filing: a subject without any CR or LF
-// (header-safe, not yet RFC 2047 encoded) and the two bodies of a
-// multipart/alternative message.
-type Message struct {
-	Subject string
-	HTML    string
-	Text    string
-	// Attachments are sent after the bodies (multipart/mixed); regulator
-	// filings travel as an attached HTML file. Nil for customer notices.
-	Attachments []Attachment
-}
-
-// Attachment is a file attached to a message.
-type Attachment struct {
-	Filename    string
-	ContentType string // e.g. "text/html; charset=utf-8"
-	Data        []byte
-}
-
 // CaseFacts is what drafting knows about a case: the organisation, the
 // incident and the duties that apply. Package draft builds it from the
 // breach report and the rulebook's obligations; it holds no data about any

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/email"
 )
 
 // NoticeSet is the compiled customer notice of one case in every locale.
@@ -67,26 +68,26 @@ func NewNoticeSet(c CaseFacts) (*NoticeSet, error) {
 // address others share (r.Holders) it writes the one notice for all of
 // them, and fails with *UnapprovedCombination if drafting did not draft
 // their combination of jurisdictions.
-func (s *NoticeSet) Render(r Recipient) (Message, error) {
+func (s *NoticeSet) Render(r Recipient) (email.Message, error) {
 	l := ResolveLocale(r.Locale, r.Jurisdiction)
 	combo := ""
 	if len(r.Holders) > 0 {
 		combo = Combination(append([]string{r.Jurisdiction}, r.Holders...)...)
 		if combo != "" && !s.shared[combo] {
-			return Message{}, &UnapprovedCombination{Combination: combo}
+			return email.Message{}, &UnapprovedCombination{Combination: combo}
 		}
 	}
 	b, err := s.base(l, r.Jurisdiction, combo)
 	if err != nil {
-		return Message{}, err
+		return email.Message{}, err
 	}
-	name := normName(r.Name)
+	name := email.Name(r.Name)
 	own, cats := s.categoriesOf(r)
 	set := categorySet(cats)
 	if k := b.skeleton(name != "", own); k != nil && set != 0 {
 		p := b.person(name, set)
 		html, text := k.render(&p)
-		return Message{Subject: b.subject, HTML: html, Text: text}, nil
+		return email.Message{Subject: b.subject, HTML: html, Text: text}, nil
 	}
 	return b.renderSlow(name, own, cats)
 }
@@ -105,7 +106,7 @@ func (s *NoticeSet) categoriesOf(r Recipient) (own bool, cats []breach.Category)
 
 // renderSlow executes the templates for one person: the reference the fast
 // path is checked against, and the path for shapes it does not cover.
-func (b *base) renderSlow(name string, own bool, cats []breach.Category) (Message, error) {
+func (b *base) renderSlow(name string, own bool, cats []breach.Category) (email.Message, error) {
 	v := b.v
 	v.Name = name
 	v.Own = own
@@ -120,16 +121,10 @@ func (b *base) renderSlow(name string, own bool, cats []breach.Category) (Messag
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	if err := b.doc.body.ExecuteTemplate(buf, "body", &v); err != nil {
-		return Message{}, fmt.Errorf("render notice %s: %w", b.doc.name, err)
+		return email.Message{}, fmt.Errorf("render notice %s: %w", b.doc.name, err)
 	}
 	html := buf.String()
-	return Message{Subject: b.subject, HTML: html, Text: HTMLToText(html)}, nil
-}
-
-// normName removes control characters (a CR/LF in a name must not forge a
-// line of the notice) and collapses white space.
-func normName(s string) string {
-	return strings.Join(strings.Fields(stripControls(s)), " ")
+	return email.Message{Subject: b.subject, HTML: html, Text: HTMLToText(html)}, nil
 }
 
 // base returns the person-independent part of a notice in locale l for a
@@ -161,7 +156,7 @@ func (s *NoticeSet) base(l, jurisdiction, combo string) (*base, error) {
 	if err := b.doc.subject.ExecuteTemplate(&sb, "subject", &b.v); err != nil {
 		return nil, fmt.Errorf("render subject %s: %w", b.doc.name, err)
 	}
-	b.subject = SanitizeHeader(sb.String())
+	b.subject = email.Header(sb.String())
 	b.v.Title = b.subject
 	b.words = wordsFor(b.ld)
 	got, _ := s.bases.LoadOrStore(key, b)
@@ -182,11 +177,11 @@ func putBuf(b *bytes.Buffer) {
 // jurisdiction who cannot be reached: a posting for the organisation's
 // website (PIPA Decree 39(3): at least 30 days) that lists every category
 // of the case.
-func (s *NoticeSet) Substitute(locale, jurisdiction string) (Message, error) {
+func (s *NoticeSet) Substitute(locale, jurisdiction string) (email.Message, error) {
 	l := ResolveLocale(locale, jurisdiction)
 	b, err := s.base(l, jurisdiction, "")
 	if err != nil {
-		return Message{}, err
+		return email.Message{}, err
 	}
 	v := b.v
 	v.Substitute = true
@@ -198,12 +193,12 @@ func (s *NoticeSet) Substitute(locale, jurisdiction string) (Message, error) {
 	}
 	var sb strings.Builder
 	if err := b.doc.subject.ExecuteTemplate(&sb, "subject", &v); err != nil {
-		return Message{}, fmt.Errorf("render subject %s: %w", b.doc.name, err)
+		return email.Message{}, fmt.Errorf("render subject %s: %w", b.doc.name, err)
 	}
-	v.Title = SanitizeHeader(sb.String())
+	v.Title = email.Header(sb.String())
 	var hb strings.Builder
 	if err := b.doc.body.ExecuteTemplate(&hb, "body", &v); err != nil {
-		return Message{}, fmt.Errorf("render substitute %s: %w", b.doc.name, err)
+		return email.Message{}, fmt.Errorf("render substitute %s: %w", b.doc.name, err)
 	}
-	return Message{Subject: v.Title, HTML: hb.String(), Text: HTMLToText(hb.String())}, nil
+	return email.Message{Subject: v.Title, HTML: hb.String(), Text: HTMLToText(hb.String())}, nil
 }
