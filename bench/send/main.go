@@ -36,6 +36,7 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
+	"breachflow/internal/email"
 	"breachflow/internal/functions"
 	"breachflow/internal/lambdamain"
 	"breachflow/internal/ledger"
@@ -383,15 +384,15 @@ func drain(ctx context.Context, p *delivery.Pipeline, caseID string, shard int) 
 // check that reads the drafts from the table): a Korean notice for the
 // Korean people the bench seeds, 8 KB of text and HTML (a SendEmail body of
 // 8.8 KB). Raw SendEmail sends one of these notices.
-func render(s *casetable.Subject) (delivery.Message, error) {
+func render(s *casetable.Subject) (email.Message, error) {
 	r, err := renderer()
 	if err != nil {
-		return delivery.Message{}, err
+		return email.Message{}, err
 	}
 	return r(s)
 }
 
-var renderer = sync.OnceValues(func() (delivery.Renderer, error) {
+var renderer = sync.OnceValues(func() (email.Renderer, error) {
 	root, err := emulators.Checkout()
 	if err != nil {
 		return nil, err

@@ -22,7 +22,6 @@ import (
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
-	"breachflow/internal/draft"
 	"breachflow/internal/local/deploy"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/local/loopback"
@@ -132,7 +131,7 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		consoleLn.Close()
 		return fail(err)
 	}
-	addrs, err := draft.ParseFilingAddresses(os.Getenv("FILING_ADDRESSES"))
+	addrs, err := delivery.ParseFilingAddresses(os.Getenv("FILING_ADDRESSES"))
 	if err != nil {
 		consoleLn.Close()
 		return fail(err)

@@ -20,6 +20,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
 
@@ -417,12 +418,18 @@ func TestDeadlineStopsAndCursorResumes(t *testing.T) {
 // attachment; a second run sends nothing.
 func TestFilingsGoOnceWithAttachment(t *testing.T) {
 	e := newEnv(t, 1)
-	f := &delivery.Filer{Ledger: e.ledger, SES: e.ses, From: "privacy@example.com"}
-	filings := []delivery.Filing{
-		{ObligationID: "kr-pipa-34-regulator", To: []string{"pipc." + e.tok + "@example.go.kr"}, Subject: "개인정보 유출 신고 (" + e.tok + ")",
-			Text: "유출 신고서 본문", HTML: "<h1>유출 신고서</h1>", AttachmentName: "신고서.html", AttachmentType: "text/html; charset=UTF-8", Attachment: []byte("<h1>유출 신고서</h1>")},
-		{ObligationID: "kr-ciupa-39-4-regulator", To: []string{"fss." + e.tok + "@example.go.kr"}, Subject: "신용정보 유출 신고 (" + e.tok + ")",
-			Text: "신용정보 유출 신고서", AttachmentName: "report.txt", AttachmentType: "text/plain; charset=UTF-8", Attachment: []byte("신용정보 유출 신고서")},
+	f := &delivery.Filer{Ledger: e.ledger, SES: e.ses, From: "privacy@example.com", Addresses: delivery.FilingAddresses{
+		"kr-pipa-34-regulator": "pipc." + e.tok + "@example.go.kr", "금융위원회(FSC)": "fss." + e.tok + "@example.go.kr",
+	}}
+	filings := []email.Filing{
+		{ID: "filing-kr-pipa-34-regulator", ObligationIDs: []string{"kr-pipa-34-regulator"}, Regulator: "개인정보보호위원회(PIPC)", Message: email.Message{
+			Subject: "개인정보 유출 신고 (" + e.tok + ")", Text: "유출 신고서 본문", HTML: "<h1>유출 신고서</h1>",
+			Attachments: []email.Attachment{{Filename: "신고서.html", ContentType: "text/html; charset=UTF-8", Data: []byte("<h1>유출 신고서</h1>")}},
+		}},
+		{ID: "filing-kr-ciupa-39-4-regulator", ObligationIDs: []string{"kr-ciupa-39-4-regulator"}, Regulator: "금융위원회(FSC)", Message: email.Message{
+			Subject: "신용정보 유출 신고 (" + e.tok + ")", Text: "신용정보 유출 신고서",
+			Attachments: []email.Attachment{{Filename: "report.txt", ContentType: "text/plain; charset=UTF-8", Data: []byte("신용정보 유출 신고서")}},
+		}},
 	}
 	res, err := f.SendFilings(context.Background(), e.caseID, filings)
 	if err != nil || res.Sent != 2 {
@@ -441,11 +448,11 @@ func TestFilingsGoOnceWithAttachment(t *testing.T) {
 		if strings.HasPrefix(m.Destination.To[0], "fss.") {
 			fl = filings[1]
 		}
-		if m.Subject != fl.Subject || strings.TrimSpace(m.Body.Text) != fl.Text || len(m.Attachments) != 1 {
+		if m.Subject != fl.Message.Subject || strings.TrimSpace(m.Body.Text) != fl.Message.Text || len(m.Attachments) != 1 {
 			t.Errorf("message %d: subject %q text %q, %d attachments", i, m.Subject, m.Body.Text, len(m.Attachments))
 		}
-		if !strings.Contains(string(m.Attachments[0]), fl.AttachmentName) {
-			t.Errorf("attachment %s lacks the file name %q", m.Attachments[0][:min(200, len(m.Attachments[0]))], fl.AttachmentName)
+		if name := fl.Message.Attachments[0].Filename; !strings.Contains(string(m.Attachments[0]), name) {
+			t.Errorf("attachment %s lacks the file name %q", m.Attachments[0][:min(200, len(m.Attachments[0]))], name)
 		}
 	}
 }

@@ -1,13 +1,8 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/email"
 )
 
 func TestClassify(t *testing.T) {
@@ -108,66 +106,50 @@ func TestValidAddress(t *testing.T) {
 	}
 }
 
-func TestOneLine(t *testing.T) {
-	if got := oneLine("개인정보\r\nBcc: evil@example.com"); got != "개인정보 Bcc: evil@example.com" {
-		t.Errorf("oneLine = %q", got)
+// Input puts the rendered subject in the header as it is (it was cleaned
+// when rendered, and approved so), and cleans one that was not.
+func TestInputCleansTheSubject(t *testing.T) {
+	p := &Pipeline{From: "privacy@example.com"}
+	s := &casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org"}
+	for in, want := range map[string]string{
+		"[카카오페이] 개인정보 유출 안내":            "[카카오페이] 개인정보 유출 안내",
+		"개인정보\r\nBcc: evil@example.com": "개인정보 Bcc: evil@example.com",
+		"\u202e유출\u200b 안내":             "유출 안내",
+	} {
+		got := aws.ToString(p.Input(s, email.Message{Subject: in, Text: "t"}).Content.Simple.Subject.Data)
+		if got != want {
+			t.Errorf("subject %q went out as %q, want %q", in, got, want)
+		}
 	}
 }
 
-func TestBuildMIME(t *testing.T) {
-	f := Filing{
-		ObligationID: "kr-pipa-regulator", To: []string{"report@pipc.example.go.kr"},
-		Subject: "개인정보 유출 신고 — 사례 1", Text: "신고서 본문", HTML: "<p>신고서</p>",
-		AttachmentName: "신고서.html", AttachmentType: "text/html; charset=UTF-8", Attachment: []byte("<html>신고서</html>"),
+func TestFilingAddresses(t *testing.T) {
+	f := email.Filing{ID: "filing-kr-pipa", ObligationIDs: []string{"kr-pipa-34-regulator", "kr-ciupa-39-4-regulator"}, Regulator: "PIPC / KISA"}
+	for _, tc := range []struct {
+		name, json, want string
+	}{
+		{"obligation id first", `{"kr-ciupa-39-4-regulator":"fss@example.org","PIPC / KISA":"pipc@example.org","*":"x@example.org"}`, "fss@example.org"},
+		{"then regulator name", `{"PIPC / KISA":"pipc@example.org","*":"x@example.org"}`, "pipc@example.org"},
+		{"then the fallback with the id", `{"*":"filings+{id}@regulators.example.org"}`, "filings+filing-kr-pipa@regulators.example.org"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := ParseFilingAddresses(tc.json)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.For(f)
+			if err != nil || got != tc.want {
+				t.Errorf("For = %q, %v; want %q", got, err, tc.want)
+			}
+		})
 	}
-	raw, err := buildMIME("privacy@example.com", f.To, f, time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
+	_, err := FilingAddresses{}.For(f)
+	var bad *SendConfigInvalid
+	if !errors.As(err, &bad) {
+		t.Errorf("no address configured: got %v, want SendConfigInvalid so the filing is not dropped", err)
 	}
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := new(mime.WordDecoder)
-	subj, err := dec.DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil || subj != f.Subject {
-		t.Errorf("subject = %q (%v), want %q", subj, err, f.Subject)
-	}
-	for _, line := range strings.Split(string(raw), "\r\n") {
-		if len(line) > 998 {
-			t.Fatalf("line of %d octets", len(line))
-		}
-	}
-	_, params, _ := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	var kinds []string
-	var attachment []byte
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		kinds = append(kinds, ct)
-		if p.FileName() == f.AttachmentName {
-			b, _ := io.ReadAll(p) // multipart decodes base64 only for quoted-printable; decode here
-			attachment = b
-		}
-	}
-	if diff := cmp.Diff([]string{"multipart/alternative", "text/html"}, kinds); diff != "" {
-		t.Errorf("parts (-want +got):\n%s", diff)
-	}
-	if len(attachment) == 0 {
-		t.Error("no attachment named like the filing")
-	}
-
-	bad := f
-	bad.Subject = "x\r\nBcc: evil@example.com"
-	if _, err := buildMIME("privacy@example.com", f.To, bad, time.Now()); err == nil {
-		t.Error("a subject with CR/LF was accepted")
+	if _, err := ParseFilingAddresses("[1]"); err == nil {
+		t.Error("accepted a JSON array")
 	}
 }
 

@@ -45,6 +45,21 @@
 // set up stop the batch with the named errors DailyQuotaExceeded,
 // SendingPaused and SendConfigInvalid, which the state machine routes on.
 //
-// The package does not render notices or build filings: it takes a Renderer
-// and Filings from its caller, so drafting and sending stay apart.
+// # What it sends
+//
+// The send stage consumes the approved document set drafting produced: it
+// asks its Documents (draft.Approved in the send function) for a case's
+// email.Filings and the email.Renderer of its notices, after the approval
+// check and with the content hash the approval bound. It neither renders
+// nor drafts anything, and imports neither package draft nor notice: the
+// two stages meet in package email's types. What is the send stage's own
+// is how a message goes out: where each filing goes (FilingAddresses, from
+// FILING_ADDRESSES; a filing with none stops the stage with
+// SendConfigInvalid before anything is sent), filings as raw MIME
+// (email.Raw) with their document attached, notices as SES Simple content
+// with the subject cleaned once more by email.Header where it becomes a
+// header.
+//
+// Callers: the send function (internal/functions), the local stack through
+// the same wiring, and bench/send.
 package delivery

@@ -11,23 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
-
-// Filing is one regulator filing to send: the drafted document for one
-// obligation, addressed to the regulator's filing addresses.
-type Filing struct {
-	ObligationID string
-	To           []string
-	Subject      string
-	HTML         string
-	Text         string
-	// AttachmentName and Attachment are the filing as a file (for example
-	// "filing-KR-PIPC.html" or a PDF); AttachmentType is its media type.
-	AttachmentName string
-	AttachmentType string
-	Attachment     []byte
-}
 
 // FilingResult counts what SendFilings did.
 type FilingResult struct {
@@ -35,15 +21,19 @@ type FilingResult struct {
 	Skipped int `json:"skipped"` // already sent (or being sent) by an earlier run
 }
 
-// Filer sends regulator filings, each once, recorded in the ledger under
-// the case (FILING#<obligation id>) with a conditional claim before and a
-// conditional complete after each send: there are only a handful, so each
-// gets the tightest bound (a crash repeats at most the one in flight).
+// Filer sends a case's approved regulator filings, each once, recorded in
+// the ledger under the case (FILING#<filing id>) with a conditional claim
+// before and a conditional complete after each send: there are only a
+// handful, so each gets the tightest bound (a crash repeats at most the one
+// in flight). Each goes as one raw message (email.Raw) to the addresses
+// Addresses gives it.
 type Filer struct {
 	Ledger           *ledger.Ledger
 	SES              Sender
 	From             string
 	ConfigurationSet string
+	// Addresses says where each filing goes (FILING_ADDRESSES).
+	Addresses FilingAddresses
 	// Lease bounds a claim (default 5 minutes).
 	Lease   time.Duration
 	Backoff Backoff
@@ -53,8 +43,11 @@ type Filer struct {
 
 // SendFilings sends each filing not yet sent. Filings go before notices, one
 // at a time: there are few, and each must be on record before the next.
-// Throttling is retried; a paused account stops with SendingPaused.
-func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing) (FilingResult, error) {
+// Every filing is addressed before any is sent, so a filing with no
+// configured address stops the stage with SendConfigInvalid and nothing
+// goes out. Throttling is retried; a paused account stops with
+// SendingPaused.
+func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []email.Filing) (FilingResult, error) {
 	if f.Now == nil {
 		f.Now = time.Now
 	}
@@ -67,10 +60,18 @@ func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing
 	if f.Log == nil {
 		f.Log = slog.Default()
 	}
+	to := make([][]string, len(filings))
+	for i, fl := range filings {
+		addr, err := f.Addresses.For(fl)
+		if err != nil {
+			return FilingResult{}, err
+		}
+		to[i] = []string{addr}
+	}
 	var res FilingResult
-	for _, fl := range filings {
+	for i, fl := range filings {
 		now := f.Now()
-		key := ledger.FilingKey(caseID, fl.ObligationID)
+		key := ledger.FilingKey(caseID, fl.ID)
 		attempt, err := f.Ledger.ClaimFiling(ctx, key, now, now.Add(f.Lease))
 		if errors.Is(err, ledger.ErrNotClaimable) {
 			res.Skipped++
@@ -79,18 +80,18 @@ func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing
 		if err != nil {
 			return res, err
 		}
-		raw, err := buildMIME(f.From, fl.To, fl, now)
+		raw, err := email.Raw(f.From, to[i], fl.Message, now)
 		if err != nil {
 			f.Ledger.Release(ctx, key, attempt, true, now)
 			return res, err
 		}
 		in := &sesv2.SendEmailInput{
 			FromEmailAddress: aws.String(f.From),
-			Destination:      &types.Destination{ToAddresses: fl.To},
+			Destination:      &types.Destination{ToAddresses: to[i]},
 			Content:          &types.EmailContent{Raw: &types.RawMessage{Data: raw}},
 			EmailTags: []types.MessageTag{
 				{Name: aws.String(TagCase), Value: aws.String(TagValue(caseID))},
-				{Name: aws.String(TagObligation), Value: aws.String(TagValue(fl.ObligationID))},
+				{Name: aws.String(TagObligation), Value: aws.String(TagValue(fl.ID))},
 			},
 		}
 		if f.ConfigurationSet != "" {
@@ -102,9 +103,9 @@ func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []Filing
 			return res, err
 		}
 		if err := f.Ledger.Complete(context.WithoutCancel(ctx), key, attempt, id, f.Now()); err != nil {
-			return res, fmt.Errorf("filing %s: %w", fl.ObligationID, err)
+			return res, fmt.Errorf("filing %s: %w", fl.ID, err)
 		}
-		f.Log.Info("filing sent", "case_id", caseID, "obligation_id", fl.ObligationID, "message_id", id)
+		f.Log.Info("filing sent", "case_id", caseID, "obligation_id", fl.ID, "message_id", id)
 		res.Sent++
 	}
 	return res, nil

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"time"
 
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
 
@@ -41,11 +42,11 @@ type Response struct {
 
 // FilingSource returns the case's approved regulator filings; approved is
 // the content hash the approval bound to.
-type FilingSource func(ctx context.Context, caseID, approved string) ([]Filing, error)
+type FilingSource func(ctx context.Context, caseID, approved string) ([]email.Filing, error)
 
 // NoticeSource returns the renderer of a case's approved customer notices;
 // approved is the content hash the approval bound to.
-type NoticeSource func(ctx context.Context, caseID, approved string) (Renderer, error)
+type NoticeSource func(ctx context.Context, caseID, approved string) (email.Renderer, error)
 
 // ApprovalCheck verifies, from the approval service's own records, that a
 // case may be sent, and returns the content hash the approvers bound.
@@ -93,9 +94,9 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		if h.Filings == nil || h.Filer == nil {
 			return Response{}, errors.New("send: no filing source configured")
 		}
-		// The sources' named refusals (UnapprovedContent,
-		// SendConfigInvalid) go back unwrapped: the state machine
-		// routes on their type names.
+		// The source's named refusal (UnapprovedContent) and the
+		// filer's (SendConfigInvalid for a filing with no address) go
+		// back unwrapped: the state machine routes on their type names.
 		fs, err := h.Filings(ctx, req.CaseID, approved)
 		if err != nil {
 			return Response{}, err
@@ -169,17 +170,20 @@ type SES interface {
 	AccountGetter
 }
 
-// Documents gives the send handler a case's approved notices and filings.
+// Documents gives the send handler a case's approved document set, as
+// drafting produced it (draft.Approved): its regulator filings and the
+// renderer of its customer notices, each refused (*draft.UnapprovedContent)
+// unless it hashes to approved.
 type Documents interface {
-	Notices(ctx context.Context, caseID, approved string) (Renderer, error)
-	Filings(ctx context.Context, caseID, approved string) ([]Filing, error)
+	Notices(ctx context.Context, caseID, approved string) (email.Renderer, error)
+	Filings(ctx context.Context, caseID, approved string) ([]email.Filing, error)
 }
 
 // NewHandler wires the send handler from its configuration: the ledger on
-// the case table, SES paced to the configured (or the account's) rate, and
-// the approved documents. metrics receives CloudWatch embedded-metric lines
-// (os.Stdout in Lambda).
-func NewHandler(ctx context.Context, c Config, db ledger.DB, ses SES, docs Documents, approval ApprovalCheck, log *slog.Logger, metrics io.Writer) (*Handler, error) {
+// the case table, SES paced to the configured (or the account's) rate, the
+// filing addresses, and the approved documents. metrics receives
+// CloudWatch embedded-metric lines (os.Stdout in Lambda).
+func NewHandler(ctx context.Context, c Config, addrs FilingAddresses, db ledger.DB, ses SES, docs Documents, approval ApprovalCheck, log *slog.Logger, metrics io.Writer) (*Handler, error) {
 	pacing, err := c.Pacing(ctx, ses)
 	if err != nil {
 		return nil, err
@@ -189,7 +193,7 @@ func NewHandler(ctx context.Context, c Config, db ledger.DB, ses SES, docs Docum
 		Approval: approval,
 		Pipeline: &Pipeline{Ledger: led, SES: ses, From: c.From, ConfigurationSet: c.ConfigurationSet, Pacing: pacing, Log: log, Metrics: metrics},
 		Notices:  docs.Notices,
-		Filer:    &Filer{Ledger: led, SES: ses, From: c.From, ConfigurationSet: c.ConfigurationSet, Log: log},
+		Filer:    &Filer{Ledger: led, SES: ses, From: c.From, ConfigurationSet: c.ConfigurationSet, Addresses: addrs, Log: log},
 		Filings:  docs.Filings,
 		Log:      log,
 	}, nil

@@ -16,9 +16,11 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/google/go-cmp/cmp"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/casetable"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
 
@@ -87,10 +89,10 @@ func TestHandlerSendsNothingUnapproved(t *testing.T) {
 					return "", &approval.NotApproved{CaseID: caseID, Reason: "approval request r1 is pending"}
 				},
 				Pipeline: &Pipeline{Ledger: led, SES: ses, From: "privacy@example.com",
-					Render: func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil }},
-				Notices: func(context.Context, string, string) (Renderer, error) { loaded = true; return nil, nil },
+					Render: func(*casetable.Subject) (email.Message, error) { return email.Message{Subject: "s", Text: "t"}, nil }},
+				Notices: func(context.Context, string, string) (email.Renderer, error) { loaded = true; return nil, nil },
 				Filer:   &Filer{Ledger: led, SES: ses, From: "privacy@example.com"},
-				Filings: func(context.Context, string, string) ([]Filing, error) { loaded = true; return nil, nil },
+				Filings: func(context.Context, string, string) ([]email.Filing, error) { loaded = true; return nil, nil },
 			}
 			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(),
 				[]byte(`{"stage":"`+stage+`","case_id":"c1","shard":0,"content_hash":"forged"}`))
@@ -124,7 +126,7 @@ func TestHandlerErrorNames(t *testing.T) {
 				SES: sendFunc(func(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
 					return nil, tc.sesErr
 				}),
-				Render: func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil },
+				Render: func(*casetable.Subject) (email.Message, error) { return email.Message{Subject: "s", Text: "t"}, nil },
 				From:   "privacy@example.com",
 			}}
 			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), []byte(`{"stage":"notices","case_id":"c1","shard":0}`))
@@ -191,7 +193,7 @@ func TestHandlerNotesWhyAShardFailed(t *testing.T) {
 					}
 					return &sesv2.SendEmailOutput{MessageId: aws.String("m")}, nil
 				}),
-				Render:  func(*casetable.Subject) (Message, error) { return Message{Subject: "s", Text: "t"}, nil },
+				Render:  func(*casetable.Subject) (email.Message, error) { return email.Message{Subject: "s", Text: "t"}, nil },
 				From:    "privacy@example.com",
 				Backoff: Backoff{Base: time.Millisecond, Max: time.Millisecond},
 			}}
@@ -212,6 +214,65 @@ func TestHandlerNotesWhyAShardFailed(t *testing.T) {
 			str := func(k string) string { v, _ := n[k].(*ddbtypes.AttributeValueMemberS); return v.Value }
 			if str("pk") != casetable.SendPK("c1", 3) || str(":e") != tc.want || !strings.Contains(str(":c"), tc.cause) || strings.Contains(str(":c"), "kim@") {
 				t.Errorf("note on %s: error %q cause %q; want %q with %q and no address", str("pk"), str(":e"), str(":c"), tc.want, tc.cause)
+			}
+		})
+	}
+}
+
+// filingDB is a ledger table on which every filing claim succeeds.
+type filingDB struct{ oneSubjectDB }
+
+func (filingDB) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	return &dynamodb.UpdateItemOutput{Attributes: map[string]ddbtypes.AttributeValue{"attempts": &ddbtypes.AttributeValueMemberN{Value: "1"}}}, nil
+}
+
+// TestFilingsAddressedBeforeAnyIsSent: a filing with no configured address
+// stops the filings stage with SendConfigInvalid (the name the state
+// machine routes on) before any filing goes out; configured, each goes to
+// its address, tagged with its id.
+func TestFilingsAddressedBeforeAnyIsSent(t *testing.T) {
+	filings := []email.Filing{
+		{ID: "filing-kr-pipa", ObligationIDs: []string{"kr-pipa-34-regulator"}, Regulator: "PIPC", Message: email.Message{Subject: "신고", Text: "t"}},
+		{ID: "filing-jp-appi", ObligationIDs: []string{"jp-appi-26-preliminary"}, Regulator: "PPC", Message: email.Message{Subject: "報告", Text: "t"}},
+	}
+	for _, tc := range []struct {
+		name  string
+		addrs FilingAddresses
+		want  string // Lambda error type, "" for none
+		to    []string
+	}{
+		{"one unaddressed", FilingAddresses{"kr-pipa-34-regulator": "pipc@example.org"}, "SendConfigInvalid", nil},
+		{"all addressed", FilingAddresses{"PIPC": "pipc@example.org", "*": "filings+{id}@example.org"}, "", []string{"pipc@example.org", "filings+filing-jp-appi@example.org"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var to, tags []string
+			ses := sendFunc(func(_ context.Context, in *sesv2.SendEmailInput, _ ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+				to = append(to, in.Destination.ToAddresses...)
+				for _, tag := range in.EmailTags {
+					if aws.ToString(tag.Name) == TagObligation {
+						tags = append(tags, aws.ToString(tag.Value))
+					}
+				}
+				return &sesv2.SendEmailOutput{MessageId: aws.String("m")}, nil
+			})
+			h := &Handler{
+				Approval: approvedAs("h1"),
+				Filer:    &Filer{Ledger: &ledger.Ledger{DB: filingDB{}, Table: "cases"}, SES: ses, From: "privacy@example.com", Addresses: tc.addrs},
+				Filings:  func(context.Context, string, string) ([]email.Filing, error) { return filings, nil },
+			}
+			_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), []byte(`{"stage":"filings","case_id":"c1"}`))
+			got := ""
+			if typ := reflect.TypeOf(err); typ != nil {
+				got = typ.Elem().Name()
+			}
+			if got != tc.want {
+				t.Fatalf("Lambda error type = %q (%v), want %q", got, err, tc.want)
+			}
+			if diff := cmp.Diff(tc.to, to); diff != "" {
+				t.Errorf("sent to (-want +got):\n%s", diff)
+			}
+			if tc.want == "" && !cmp.Equal([]string{"filing-kr-pipa", "filing-jp-appi"}, tags) {
+				t.Errorf("obligation tags = %v, want the filings' ids", tags)
 			}
 		})
 	}

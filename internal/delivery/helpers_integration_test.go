@@ -20,6 +20,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/local/localtest"
@@ -138,8 +139,8 @@ func (e *env) received(t *testing.T) (map[string]int, []emulators.Message) {
 
 // render is a stand-in for the notice package: it uses only ids and the
 // person's name, escaped nowhere because the test reads it back as text.
-func render(s *casetable.Subject) (delivery.Message, error) {
-	return delivery.Message{
+func render(s *casetable.Subject) (email.Message, error) {
+	return email.Message{
 		Subject: "[개인정보 유출 통지] " + s.CaseID,
 		Text:    "안녕하세요 " + s.Name + " 님, 귀하의 정보가 유출되었습니다. (" + s.UserID + ")",
 		HTML:    "<p>안녕하세요 " + s.Name + " 님</p>",

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"breachflow/internal/casetable"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
 
@@ -21,17 +22,6 @@ import (
 type Sender interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
-
-// Message is one rendered customer notice.
-type Message struct {
-	Subject string
-	HTML    string
-	Text    string
-}
-
-// Renderer renders the notice for one subject. The send stage is handed one
-// by its caller (the notice package's renderer, wired by the function).
-type Renderer func(s *casetable.Subject) (Message, error)
 
 // Batch is one send invocation's work: a shard of a case's subjects from a
 // cursor.
@@ -85,7 +75,9 @@ const PaceMargin = 0.01
 type Pipeline struct {
 	Ledger *ledger.Ledger
 	SES    Sender
-	Render Renderer
+	// Render writes each person's approved notice (draft.Approved in the
+	// send function).
+	Render email.Renderer
 	// From is the notices' sender address; ConfigurationSet (optional)
 	// routes SES events to the event destination.
 	From             string
@@ -121,7 +113,7 @@ type Pipeline struct {
 
 // withRenderer returns a copy of the pipeline that renders with r, with a
 // pacer of its own: each invocation paces its own share of the account rate.
-func (p *Pipeline) withRenderer(r Renderer) *Pipeline {
+func (p *Pipeline) withRenderer(r email.Renderer) *Pipeline {
 	c := *p
 	c.Render, c.pacer, c.paced = r, nil, false
 	return &c

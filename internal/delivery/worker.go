@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"breachflow/internal/casetable"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
 
@@ -127,7 +128,7 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 
 // render calls the renderer, turning a panic into an error: a worker that
 // panicked would take the whole invocation down with its sends unrecorded.
-func (p *Pipeline) render(s *casetable.Subject) (m Message, err error) {
+func (p *Pipeline) render(s *casetable.Subject) (m email.Message, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("renderer panicked: %v", v)
@@ -157,8 +158,10 @@ func (r *run) postpone(page int) {
 }
 
 // Input builds the SendEmail call the pipeline makes for one person (the
-// benchmark sends the same call straight to SES to compare).
-func (p *Pipeline) Input(s *casetable.Subject, m Message) *sesv2.SendEmailInput {
+// benchmark sends the same call straight to SES to compare). The subject
+// is cleaned again (email.Header) where it becomes a header: a rendered
+// subject is clean already and goes out as approved, without a copy.
+func (p *Pipeline) Input(s *casetable.Subject, m email.Message) *sesv2.SendEmailInput {
 	utf8 := aws.String("UTF-8")
 	body := &types.Body{}
 	if m.Text != "" {
@@ -171,7 +174,7 @@ func (p *Pipeline) Input(s *casetable.Subject, m Message) *sesv2.SendEmailInput 
 		FromEmailAddress: aws.String(p.From),
 		Destination:      &types.Destination{ToAddresses: []string{s.Email}},
 		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(oneLine(m.Subject)), Charset: utf8},
+			Subject: &types.Content{Data: aws.String(email.Header(m.Subject)), Charset: utf8},
 			Body:    body,
 		}},
 		EmailTags: []types.MessageTag{
@@ -224,9 +227,4 @@ func validAddress(s string) bool {
 	}
 	local, domain, ok := strings.Cut(s, "@")
 	return ok && local != "" && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
-// oneLine keeps header text on one line: no CR or LF reaches a header.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' }), " ")
 }

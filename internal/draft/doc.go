@@ -21,10 +21,22 @@
 // or a draft added or dropped, changes it.
 //
 // Callers: the draft Lambda (Handler), `breachflow draft --preview`, the
-// approval console (Load) and the sender (OpenNoticeSet rebuilds the notice
-// set as of the summary's drafted_at and refuses with *StaleDraftsError when
-// the report or assessment changed since, so what is sent is what was
-// approved).
+// approval console (Load) and the send stage.
+//
+// # The approved document set
+//
+// Drafting produces what sending consumes (approved.go). The send function
+// reads a case's documents through Approved, with the content hash the
+// approval bound: Filings returns the stored filing drafts as
+// email.Filings, and Notices the email.Renderer of the customer notices,
+// rebuilt as of the summary's drafted_at (OpenNoticeSet refuses with
+// *StaleDraftsError when the report, the assessment or the shared-address
+// summary changed since, so what is sent is what was approved). Either
+// refuses with *UnapprovedContent, a name the state machine routes on, when
+// the drafts do not hash to the approved hash. The package knows nothing
+// of how documents are sent (where a filing goes, MIME, SES): it does not
+// import package delivery, and delivery does not import it; the two meet
+// in package email's types.
 //
 // Addresses that people under several jurisdictions share get one notice
 // written for all their laws; drafting reads what scoping recorded about

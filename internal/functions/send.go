@@ -21,7 +21,7 @@ type SendSettings struct {
 	// Send configures sending; Send.Table is the case table.
 	Send delivery.Config
 	// FilingAddresses says where each regulator filing goes.
-	FilingAddresses draft.FilingAddresses
+	FilingAddresses delivery.FilingAddresses
 	// Approval is the approval rules' configuration (approvers, quorum,
 	// the key that seals approval records): the send stage verifies the
 	// approval itself before anything goes out.
@@ -45,7 +45,7 @@ var Send = Function[SendSettings]{
 		if err != nil {
 			return SendSettings{}, err
 		}
-		addrs, err := draft.ParseFilingAddresses(e.FilingAddresses)
+		addrs, err := delivery.ParseFilingAddresses(e.FilingAddresses)
 		if err != nil {
 			return SendSettings{}, err
 		}
@@ -60,9 +60,9 @@ var Send = Function[SendSettings]{
 		table := s.Send.Table
 		docs := &draft.Approved{
 			DB: db, Table: table, Reports: Table{table}.cases(db),
-			Assessments: &assess.Store{DB: db, Table: table}, Addresses: s.FilingAddresses,
+			Assessments: &assess.Store{DB: db, Table: table},
 		}
-		h, err := delivery.NewHandler(ctx, s.Send, db, ses, docs, ApprovalCheck(s.Approval, table, db), c.log(), c.metrics())
+		h, err := delivery.NewHandler(ctx, s.Send, s.FilingAddresses, db, ses, docs, ApprovalCheck(s.Approval, table, db), c.log(), c.metrics())
 		if err != nil {
 			return nil, err
 		}

@@ -12,7 +12,6 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/delivery"
-	"breachflow/internal/draft"
 	"breachflow/internal/functions"
 	"breachflow/internal/usertable"
 )
@@ -35,7 +34,7 @@ type Deps struct {
 	// always CaseTable.
 	Send delivery.Config
 	// FilingAddresses says where each regulator filing goes.
-	FilingAddresses draft.FilingAddresses
+	FilingAddresses delivery.FilingAddresses
 	Log             *slog.Logger
 	// Metrics receives the functions' metric lines; nil discards them.
 	Metrics io.Writer

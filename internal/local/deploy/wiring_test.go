@@ -22,7 +22,6 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/delivery"
-	"breachflow/internal/draft"
 	"breachflow/internal/functions"
 	"breachflow/internal/local/sam"
 	"breachflow/internal/usertable"
@@ -69,7 +68,7 @@ func deploymentDeps(t *testing.T, tpl *sam.Template, cfg aws.Config) Deps {
 			From: send["SENDER_ADDRESS"], ConfigurationSet: send["SES_CONFIGURATION_SET"],
 			Parallel: 8, Latency: delivery.DefaultSESLatency,
 		},
-		FilingAddresses: draft.FilingAddresses{"*": "filings+{id}@regulators.example.org"},
+		FilingAddresses: delivery.FilingAddresses{"*": "filings+{id}@regulators.example.org"},
 	}
 }
 
