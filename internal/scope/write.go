@@ -2,14 +2,11 @@ package scope
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/breach"
@@ -116,58 +113,6 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		return nil, fmt.Errorf("encode subject: %w", err)
 	}
 	return out, nil
-}
-
-// claim makes p the holder of an address in the case, unless another user
-// holds it already, and returns the holder. The write is conditional: the
-// first user to claim wins, and the same user claiming again (a rerun)
-// passes, so a retried segment keeps the same holders. The claim records
-// the holder's jurisdiction and exposed categories, which is how a user
-// who finds the address taken learns the holder's (sharedaddr.Share needs
-// them); only the holder ever writes the claim item, so a rerun rewrites
-// the same content.
-func (s *Scoper) claim(ctx context.Context, in SegmentInput, addr string, p *person) (sharedaddr.Person, error) {
-	key := map[string]types.AttributeValue{
-		casetable.AttrPK: &types.AttributeValueMemberS{Value: casetable.AddressPK(in.CaseID, casetable.Shard(addr, in.Shards))},
-		casetable.AttrSK: &types.AttributeValueMemberS{Value: casetable.AddressSK(addr)},
-	}
-	item := map[string]types.AttributeValue{
-		"user_id":      &types.AttributeValueMemberS{Value: p.id},
-		"case_id":      &types.AttributeValueMemberS{Value: in.CaseID},
-		"jurisdiction": &types.AttributeValueMemberS{Value: p.jurisdiction},
-	}
-	if len(p.categories) > 0 {
-		item["categories"] = &types.AttributeValueMemberSS{Value: p.categories}
-	}
-	for k, v := range key {
-		item[k] = v
-	}
-	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.CaseTable),
-		Item:                      item,
-		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #u = :u"),
-		ExpressionAttributeNames:  map[string]string{"#pk": casetable.AttrPK, "#u": "user_id"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":u": item["user_id"]},
-	})
-	if err == nil {
-		return p.sharer(), nil
-	}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
-		return sharedaddr.Person{}, fmt.Errorf("claim address: %w", err)
-	}
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.CaseTable), Key: key, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return sharedaddr.Person{}, fmt.Errorf("read address claim: %w", err)
-	}
-	h := sharedaddr.Person{ID: text(out.Item, "user_id"), Jurisdiction: text(out.Item, "jurisdiction")}
-	if h.ID == "" {
-		return sharedaddr.Person{}, fmt.Errorf("address claim in case %s has no holder", in.CaseID)
-	}
-	if ss, ok := out.Item["categories"].(*types.AttributeValueMemberSS); ok {
-		h.Categories = ss.Value
-	}
-	return h, nil
 }
 
 func (t *tally) merge(o *tally) {
