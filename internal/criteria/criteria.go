@@ -96,6 +96,7 @@ type InvalidCriteria struct {
 	Reason string
 }
 
+// Error names the path and what is wrong there.
 func (e *InvalidCriteria) Error() string { return e.Path + ": " + e.Reason }
 
 // UnmarshalJSON decodes a criteria node. Shape problems (unknown fields,

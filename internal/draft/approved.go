@@ -39,6 +39,7 @@ type UnapprovedContent struct {
 	CaseID, Approved, Current string
 }
 
+// Error names the case and both hashes (short), never a document.
 func (e *UnapprovedContent) Error() string {
 	return fmt.Sprintf("case %s: drafts hash %.12s but approval bound %.12s: re-draft and re-approve before sending", e.CaseID, e.Current, e.Approved)
 }
@@ -51,6 +52,7 @@ type StaleDraftsError struct {
 	Stored, Recomputed string // content hashes
 }
 
+// Error names the case and both hashes (short).
 func (e *StaleDraftsError) Error() string {
 	return fmt.Sprintf("drafts of case %s are stale: stored hash %.12s, the current report and assessment give %.12s", e.CaseID, e.Stored, e.Recomputed)
 }

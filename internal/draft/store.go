@@ -43,6 +43,7 @@ var ErrNotFound = errors.New("drafts not found")
 // current. Retrying drafts again on top of the newer set.
 type ConcurrentDraftError struct{ CaseID string }
 
+// Error names the case.
 func (e *ConcurrentDraftError) Error() string {
 	return "drafts of case " + e.CaseID + " were replaced concurrently"
 }

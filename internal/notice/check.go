@@ -19,6 +19,7 @@ type MissingContentElement struct {
 	Document     string // e.g. "filing/pipc.ko" or "notice/en for US-CA"
 }
 
+// Error names the element, the citation and the obligation.
 func (e *MissingContentElement) Error() string {
 	return fmt.Sprintf("content check: %s lacks element %q required by %s (%s, obligation %s)",
 		e.Document, e.Element, e.Citation, e.Regime, e.ObligationID)

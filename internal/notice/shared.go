@@ -27,6 +27,7 @@ type UnapprovedCombination struct {
 	Combination string
 }
 
+// Error names the combination (codes only).
 func (e *UnapprovedCombination) Error() string {
 	return fmt.Sprintf("no approved notice for an address shared across %s: re-draft and re-approve", e.Combination)
 }

@@ -28,6 +28,7 @@ type InvalidInput struct {
 	Field, Reason string
 }
 
+// Error names the field and what is wrong with it.
 func (e *InvalidInput) Error() string { return e.Field + ": " + e.Reason }
 
 // ScopeConflict says a segment was already scoped with other criteria,
@@ -38,6 +39,7 @@ type ScopeConflict struct {
 	Segment int
 }
 
+// Error names the case and the segment.
 func (e *ScopeConflict) Error() string {
 	return fmt.Sprintf("case %s segment %d was scoped with other criteria, categories or shards", e.CaseID, e.Segment)
 }
