@@ -78,11 +78,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
 	}
-	// Scoping's counts win; the report's own counts serve a case that was
-	// not scoped (or an offline run).
-	counts := c.Subjects
-	if len(counts) == 0 {
-		counts = r.SubjectCounts
+	// Scoping's counts win; the report's own estimate (nil) serves a case
+	// that was not scoped, and the assessment says it is an estimate.
+	var counts map[breach.Jurisdiction]int
+	if len(c.Subjects) > 0 {
+		counts = c.Subjects
 	}
 	a, err := rules.Assess(r, counts, in.Now)
 	if err != nil {

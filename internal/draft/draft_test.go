@@ -197,3 +197,42 @@ func TestLateFilingCarriesTheReportsDelayReason(t *testing.T) {
 	}
 	t.Fatalf("no filing for %s", target)
 }
+
+// TestFilingsStateOneCount: once scoping has counted the people found, every
+// filing states that count, not the report's estimate next to it; before
+// scoping, the estimate is marked as one (issue 19, item 10).
+func TestFilingsStateOneCount(t *testing.T) {
+	r, _, at := sample(t, "kakaopay-alipay.json")
+	pipc := func(a rules.Assessment) string {
+		t.Helper()
+		ds, err := draft.Build(r, a, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.Kind == draft.KindFiling && slices.ContainsFunc(d.ObligationIDs, func(id string) bool { return strings.HasPrefix(id, "kr-pipa-34-regulator") }) {
+				return d.HTML
+			}
+		}
+		t.Fatal("no PIPC filing")
+		return ""
+	}
+	scoped, err := rules.Assess(r, map[breach.Jurisdiction]int{"KR": 1840}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := draft.Facts(r, scoped, at); f.ByJurisdiction["KR"] != 1840 || f.Estimated {
+		t.Errorf("facts of a scoped case: %v, estimated %v", f.ByJurisdiction, f.Estimated)
+	}
+	html := pipc(scoped)
+	if strings.Contains(html, "40,450,000") || !strings.Contains(html, "1,840") || strings.Contains(html, "추정치") {
+		t.Error("the scoped PIPC filing mixes the report's estimate with the count of people found")
+	}
+	estimate, err := rules.Assess(r, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := pipc(estimate); !strings.Contains(html, "40,450,000") || !strings.Contains(html, "추정치") {
+		t.Error("an unscoped PIPC filing does not mark the report's count as an estimate")
+	}
+}

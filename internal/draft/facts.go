@@ -54,10 +54,18 @@ func Facts(r *report.Report, a rules.Assessment, at time.Time) notice.CaseFacts 
 	if r.Timeline.OccurredTo != nil {
 		f.OccurredTo = *r.Timeline.OccurredTo
 	}
+	// The counts the assessment was made on, so that every document of the
+	// case states the same numbers: scoping's once it ran, else the
+	// report's estimate, marked as one.
 	f.ByJurisdiction = make(map[breach.Jurisdiction]int)
-	for j, n := range r.SubjectCounts {
+	counts, estimated := a.Counts, a.Estimated
+	if counts == nil {
+		counts, estimated = r.SubjectCounts, true
+	}
+	for j, n := range counts {
 		f.ByJurisdiction[j] = n
 	}
+	f.Estimated = estimated && len(counts) > 0
 	if len(f.ByJurisdiction) == 0 {
 		// Scoped counts are not in the report: take each individuals
 		// duty's subject count, once per jurisdiction.

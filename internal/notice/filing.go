@@ -75,6 +75,7 @@ func Filing(c CaseFacts, d Duty) (email.Message, error) {
 		n = c.Affected
 	}
 	v.AffectedN = n
+	v.Estimated = c.Estimated
 	v.Subjects = formatCount(int64(n), ld.Thousands)
 	v.Affected = formatCount(int64(c.Affected), ld.Thousands)
 	if c.Records > 0 {

@@ -58,6 +58,9 @@ type CaseFacts struct {
 	// Affected is the number of people; ByJurisdiction splits it.
 	Affected       int
 	ByJurisdiction map[breach.Jurisdiction]int
+	// Estimated says the counts are the report's estimate, not scoping's
+	// count of the people found.
+	Estimated bool
 	Records        int64
 
 	// Encrypted/Hashed describe the safeguards the data had.

@@ -57,6 +57,8 @@ type view struct {
 	CaseCategories []string
 	Affected       string
 	AffectedN      int
+	// Estimated marks the counts as the report's estimate (no scoping yet).
+	Estimated      bool
 	Records        string
 	ByJurisdiction []jurisdictionCount
 	OtherAuthority []string // cross-border: other authorities notified

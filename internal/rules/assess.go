@@ -13,7 +13,7 @@ import (
 
 // Assess decides every notification duty for report r. counts gives the
 // affected people per jurisdiction (scoping's aggregate); nil means the
-// report's own subject_counts. now is only recorded (deadlines come from
+// report's own subject_counts, and the assessment is marked Estimated. now is only recorded (deadlines come from
 // the report's timeline), so the result is deterministic.
 //
 // A regime that applies but lacks a fact it needs (Singapore without the
@@ -80,11 +80,18 @@ func missingFacts(regimes []*Regime, r *report.Report, counts map[breach.Jurisdi
 }
 
 func assessWith(regimes []*Regime, r *report.Report, counts map[breach.Jurisdiction]int, now time.Time) (Assessment, error) {
-	if counts == nil {
+	estimated := counts == nil
+	if estimated {
 		counts = r.SubjectCounts
 	}
 	everyone := people(counts)
-	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r, everyone)}
+	a := Assessment{ReportID: r.ReportID, Now: now, Risk: assessRisk(r, everyone), Estimated: estimated}
+	if len(counts) > 0 {
+		a.Counts = make(map[breach.Jurisdiction]int, len(counts))
+		for j, n := range counts {
+			a.Counts[j] = n
+		}
+	}
 	covered := map[breach.Jurisdiction]bool{}
 	if missing := missingFacts(regimes, r, counts, a.Risk); len(missing) > 0 {
 		return Assessment{}, &report.ValidationError{Problems: missing}

@@ -97,4 +97,11 @@ type Assessment struct {
 	// Escalations are questions the rulebook will not decide on its own
 	// (e.g. whether a deliberate transfer is a "leak" under PIPA).
 	Escalations []string `json:"escalations,omitempty"`
+	// Counts are the affected people per jurisdiction the assessment was
+	// made on; Estimated says they are the report's own estimate
+	// (subject_counts) rather than scoping's count of the people found.
+	// Every document of a case states the same counts, marked as an
+	// estimate when they are one.
+	Counts    map[breach.Jurisdiction]int `json:"counts,omitempty"`
+	Estimated bool                        `json:"estimated,omitempty"`
 }
