@@ -61,7 +61,7 @@ type CaseFacts struct {
 	// Estimated says the counts are the report's estimate, not scoping's
 	// count of the people found.
 	Estimated bool
-	Records        int64
+	Records   int64
 
 	// Encrypted/Hashed describe the safeguards the data had.
 	Encrypted, KeyCompromised, Hashed, HashReversible bool
