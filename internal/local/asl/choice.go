@@ -1,9 +1,11 @@
 package asl
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 type choiceRule struct {
@@ -13,6 +15,11 @@ type choiceRule struct {
 	operandPath *Path
 	subs        []*choiceRule
 	next        string
+	// Assign of a top-level rule; JSONata rules have a Condition and may
+	// have an Output.
+	assign    *assignment
+	condition *jtemplate
+	output    *jtemplate
 }
 
 var comparisonOps = map[string]string{ // operator -> operand kind
@@ -46,8 +53,18 @@ func compileChoiceRule(raw any, top bool) (*choiceRule, error) {
 		switch k {
 		case "Next", "Comment", "Variable":
 			continue
-		case "Assign", "Output", "Condition":
-			return nil, fmt.Errorf("%s in a choice rule is not supported by the local engine (variables and JSONata)", k)
+		case "Assign":
+			if !top {
+				return nil, fmt.Errorf("Assign is only allowed in top-level choice rules")
+			}
+			a, err := compileAssign(m[k], false, "Assign")
+			if err != nil {
+				return nil, err
+			}
+			r.assign = a
+			continue
+		case "Output", "Condition":
+			return nil, fmt.Errorf("Field '%s' is not supported when QueryLanguage is JSONPath", k)
 		}
 		ops = append(ops, k)
 	}
@@ -150,11 +167,11 @@ func parseTimestamp(s string) (time.Time, bool) {
 
 // matches evaluates a rule. A comparison whose Variable is missing is a
 // States.Runtime error, as in AWS; type mismatches simply do not match.
-func (r *runner) matches(c *choiceRule, input, ctx any) (bool, *ExecError) {
+func (r *runner) matches(c *choiceRule, input any, env *stateEnv) (bool, *ExecError) {
 	switch c.op {
 	case "And", "Or":
 		for _, s := range c.subs {
-			ok, err := r.matches(s, input, ctx)
+			ok, err := r.matches(s, input, env)
 			if err != nil {
 				return false, err
 			}
@@ -167,10 +184,10 @@ func (r *runner) matches(c *choiceRule, input, ctx any) (bool, *ExecError) {
 		}
 		return c.op == "And", nil
 	case "Not":
-		ok, err := r.matches(c.subs[0], input, ctx)
+		ok, err := r.matches(c.subs[0], input, env)
 		return !ok, err
 	}
-	v, found := c.variable.Select(input, ctx)
+	v, found := c.variable.sel(input, env)
 	if c.op == "IsPresent" {
 		return found == c.operand.(bool), nil
 	}
@@ -179,7 +196,7 @@ func (r *runner) matches(c *choiceRule, input, ctx any) (bool, *ExecError) {
 	}
 	operand := c.operand
 	if c.operandPath != nil {
-		o, ok := c.operandPath.Select(input, ctx)
+		o, ok := c.operandPath.sel(input, env)
 		if !ok {
 			return false, execErr(ErrRuntime, "Invalid path '%s': The choice state's condition path references an invalid value.", c.operandPath.src)
 		}
@@ -230,7 +247,7 @@ func compare(op string, v, operand any) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		return cmpResult(op[len("String"):], strings.Compare(a, b))
+		return cmpResult(op[len("String"):], compareUTF16(a, b))
 	case strings.HasPrefix(op, "Numeric"):
 		a, ok1 := toFloat(v)
 		b, ok2 := toFloat(operand)
@@ -257,6 +274,42 @@ func compare(op string, v, operand any) bool {
 		return cmpResult(op[len("Timestamp"):], a.Compare(b))
 	}
 	return false
+}
+
+// compareUTF16 orders strings as Java's String.compareTo does, by UTF-16
+// code units, which is how AWS compares them. It differs from Go's byte
+// order only between a character above U+FFFF (a surrogate pair,
+// 0xD800-0xDBFF first) and one in U+E000-U+FFFF: "\uFF01" sorts after
+// "\U0001F600" here, before it in Go.
+func compareUTF16(a, b string) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ra, sa := utf8.DecodeRuneInString(a[i:])
+		rb, sb := utf8.DecodeRuneInString(b[j:])
+		if ra != rb {
+			ua, ub := firstUnit(ra), firstUnit(rb)
+			if ua != ub {
+				return cmp.Compare(ua, ub)
+			}
+			return cmp.Compare(ra, rb) // both surrogate pairs: the low units keep code point order
+		}
+		i, j = i+sa, j+sb
+	}
+	switch {
+	case i < len(a):
+		return 1
+	case j < len(b):
+		return -1
+	}
+	return 0
+}
+
+// firstUnit is the first UTF-16 code unit of r.
+func firstUnit(r rune) rune {
+	if r < 0x10000 {
+		return r
+	}
+	return 0xD800 + (r-0x10000)>>10
 }
 
 func cmpResult(rel string, c int) bool {

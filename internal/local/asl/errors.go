@@ -30,18 +30,31 @@ const (
 
 // DefinitionError is a definition rejected at load. StateName is empty for
 // errors of the top-level machine (no StartAt, no States...).
+//
+// Errors of the query languages and variables carry AWS's diagnostic Code
+// (SCHEMA_VALIDATION_FAILED) and the Location of the field in AWS's form
+// (/States/Pass/Assign/states); Error then reads as AWS's message does.
 type DefinitionError struct {
 	StateName string
 	Reason    string
+	Code      string
+	Location  string
 }
 
 // Error names the state and the reason.
 func (e *DefinitionError) Error() string {
-	if e.StateName == "" {
+	switch {
+	case e.Code != "":
+		return e.Code + ": " + e.Reason + " at " + e.Location
+	case e.StateName == "":
 		return "invalid definition: " + e.Reason
 	}
 	return fmt.Sprintf("invalid definition: state %q: %s", e.StateName, e.Reason)
 }
+
+// CodeSchemaValidationFailed is AWS's diagnostic code for a definition that
+// breaks the language's rules.
+const CodeSchemaValidationFailed = "SCHEMA_VALIDATION_FAILED"
 
 // ExecError is a failure inside a running state machine, as ASL names it:
 // Name is what Retry and Catch match in ErrorEquals, Cause the text.

@@ -50,11 +50,24 @@ type StateEnteredDetails struct {
 	InputDetails PayloadDetails `json:"inputDetails"`
 }
 
-// StateExitedDetails is stateExitedEventDetails.
+// StateExitedDetails is stateExitedEventDetails. AssignedVariables holds
+// the variables the state assigned, each as its JSON text.
 type StateExitedDetails struct {
-	Name          string         `json:"name"`
-	Output        *JSONText      `json:"output"`
-	OutputDetails PayloadDetails `json:"outputDetails"`
+	Name                     string            `json:"name"`
+	Output                   *JSONText         `json:"output"`
+	OutputDetails            PayloadDetails    `json:"outputDetails"`
+	AssignedVariables        map[string]string `json:"assignedVariables,omitempty"`
+	AssignedVariablesDetails *PayloadDetails   `json:"assignedVariablesDetails,omitempty"`
+}
+
+// EvaluationFailedDetails is evaluationFailedEventDetails: a JSONata
+// expression failed (States.QueryEvaluationError). Location is the field,
+// such as "Assign/result".
+type EvaluationFailedDetails struct {
+	Error    string `json:"error"`
+	Cause    string `json:"cause"`
+	Location string `json:"location"`
+	State    string `json:"state"`
 }
 
 // TaskScheduledDetails is taskScheduledEventDetails.

@@ -114,15 +114,16 @@ func (e binExpr) eval(cur, root, ctx any) any {
 	if !ok1 || !ok2 {
 		return false
 	}
+	c := compareUTF16(ls, rs)
 	switch e.op {
 	case "<":
-		return ls < rs
+		return c < 0
 	case "<=":
-		return ls <= rs
+		return c <= 0
 	case ">":
-		return ls > rs
+		return c > 0
 	case ">=":
-		return ls >= rs
+		return c >= 0
 	}
 	return false
 }

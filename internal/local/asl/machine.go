@@ -16,9 +16,22 @@ type Machine struct {
 type State struct {
 	Name        string
 	Type        string
-	usesContext bool // the state reads $$
+	usesContext bool // the state reads $$ or $states
 	Next        string
 	End         bool
+
+	// JSONata states (jsonata) use these instead of the JSONPath fields
+	// below; assign serves both query languages.
+	jsonata       bool
+	assign        *assignment
+	output        *jtemplate
+	arguments     *jtemplate
+	items         *jtemplate
+	itemSelectorJ *jtemplate
+	// numeric, timestamp and error fields given as expressions
+	timeoutExpr, heartbeatExpr, secondsExpr, timestampExpr *jtemplate
+	maxConcExpr, toleratedPctExpr, toleratedCountExpr      *jtemplate
+	errorExpr, causeExpr                                   *jtemplate
 
 	inputPath, outputPath *Path // nil: "$"
 	inputNull, outputNull bool  // explicit JSON null
@@ -88,6 +101,15 @@ type catcher struct {
 	next        string
 	resultPath  *Path
 	resultNull  bool
+	assign      *assignment
+	output      *jtemplate // JSONata
+}
+
+// assignment is a compiled Assign field: a JSONata template, or a JSONPath
+// payload template.
+type assignment struct {
+	jsonata *jtemplate
+	path    *template
 }
 
 type itemBatcher struct {
@@ -96,4 +118,7 @@ type itemBatcher struct {
 	maxBytes     int
 	maxBytesPath *Path
 	batchInput   *template
+	// JSONata
+	maxItemsExpr, maxBytesExpr *jtemplate
+	batchInputJ                *jtemplate
 }

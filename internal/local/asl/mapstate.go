@@ -12,8 +12,11 @@ import (
 // MaxConcurrency run at once.
 const inlineConcurrency = 40
 
-func (r *runner) subFrame(f *frame, key, sub string) *frame {
-	nf := &frame{prev: f.prev, silent: f.silent}
+// subFrame is the frame of a Parallel branch or Map iteration: a variable
+// scope of its own inside f's (isolated: a Distributed Map child, which
+// cannot read the variables around it).
+func (r *runner) subFrame(f *frame, key, sub string, isolated bool) *frame {
+	nf := &frame{prev: f.prev, silent: f.silent, vars: newScope(f.vars, isolated)}
 	if key != "" { // journaling: keys need the prefix and visit counts
 		nf.prefix = key + "/" + sub + "/"
 		nf.visits = map[string]int{}
@@ -22,6 +25,9 @@ func (r *runner) subFrame(f *frame, key, sub string) *frame {
 }
 
 func (r *runner) runParallel(ctx context.Context, st *State, f *frame, key string, input any) (any, *ExecError) {
+	if r.test != nil && r.test.mock != nil && r.test.state == st {
+		return r.test.mockResult()
+	}
 	r.emit(f, "ParallelStateStarted", "", nil)
 	results := make([]any, len(st.branches))
 	cctx, cancel := context.WithCancelCause(ctx)
@@ -35,7 +41,7 @@ func (r *runner) runParallel(ctx context.Context, st *State, f *frame, key strin
 		wg.Add(1)
 		go func(i int, b *Machine) {
 			defer wg.Done()
-			out, err := r.runMachine(cctx, b, r.subFrame(f, key, "b"+strconv.Itoa(i)), input)
+			out, err := r.runMachine(cctx, b, r.subFrame(f, key, "b"+strconv.Itoa(i), false), input)
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -63,10 +69,13 @@ func (r *runner) runParallel(ctx context.Context, st *State, f *frame, key strin
 }
 
 // mapItems selects the items and builds each item's input (ItemSelector).
-func (r *runner) mapItems(st *State, eff any, c map[string]any) ([]any, *ExecError) {
+func (r *runner) mapItems(st *State, eff any, env *stateEnv) ([]any, *ExecError) {
+	if st.jsonata {
+		return r.mapItemsJSONata(st, eff, env)
+	}
 	var items any = eff
 	if st.itemsPath != nil {
-		v, ok := st.itemsPath.Select(eff, c)
+		v, ok := st.itemsPath.sel(eff, env)
 		if !ok {
 			return nil, execErr(ErrRuntime, "Invalid path '%s': The ItemsPath field could not be found in the input", st.itemsPath.src)
 		}
@@ -81,19 +90,13 @@ func (r *runner) mapItems(st *State, eff any, c map[string]any) ([]any, *ExecErr
 	}
 	out := make([]any, len(arr))
 	for i, item := range arr {
-		var ic map[string]any
-		if st.usesContext {
-			ic = map[string]any{"Map": map[string]any{"Item": map[string]any{"Index": jsonInt(i), "Value": item}}}
-			for k, v := range c {
-				ic[k] = v
-			}
-		}
-		v, err := r.evalTemplate(st.itemSelector, eff, ic)
+		v, err := r.evalTemplate(st.itemSelector, eff, env.withMapItem(i, item))
 		if err != nil {
 			return nil, err
 		}
 		out[i] = v
 	}
+	r.inspect(st, "afterItemSelector", out)
 	return out, nil
 }
 
@@ -104,11 +107,11 @@ func pathSrc(p *Path) string {
 	return p.src
 }
 
-func (r *runner) intParam(fixed int, p *Path, eff, c any, field string) (int, *ExecError) {
+func (r *runner) intParam(fixed int, p *Path, eff any, env *stateEnv, field string) (int, *ExecError) {
 	if p == nil {
 		return fixed, nil
 	}
-	v, ok := p.Select(eff, c)
+	v, ok := p.sel(eff, env)
 	n, isInt := toInt(v)
 	if !ok || !isInt || n < 0 {
 		return 0, execErr(ErrRuntime, "The %s field references an invalid value: %s", field, p.src)
@@ -116,23 +119,29 @@ func (r *runner) intParam(fixed int, p *Path, eff, c any, field string) (int, *E
 	return n, nil
 }
 
-func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, eff any, c map[string]any) (any, *ExecError) {
-	if st.itemReader {
+func (r *runner) runMap(ctx context.Context, st *State, f *frame, key string, eff any, env *stateEnv) (any, *ExecError) {
+	if st.itemReader && (r.test == nil || r.test.mock == nil) {
 		return nil, execErr(ErrItemReaderFailed, "ItemReader (reading items from S3) is not supported by the local engine")
 	}
-	if c == nil {
-		c = map[string]any{}
-	}
-	inputs, err := r.mapItems(st, eff, c)
+	inputs, err := r.mapItems(st, eff, env)
 	if err != nil {
 		return nil, err
 	}
-	maxConc, err := r.intParam(st.maxConcurrency, st.maxConcurrencyPath, eff, c, "MaxConcurrencyPath")
+	maxConc, err := r.intParam(st.maxConcurrency, st.maxConcurrencyPath, eff, env, "MaxConcurrencyPath")
+	if st.maxConcExpr != nil {
+		maxConc, err = r.evalInt(st.maxConcExpr, "MaxConcurrency", jstates{input: eff}, env, 0)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if r.test != nil && r.test.state == st {
+		r.test.maxConcurrency = &maxConc
+		if r.test.mock != nil {
+			return r.test.mockResult()
+		}
 	}
 	if st.distributed {
-		return r.runDistributed(ctx, st, f, key, eff, c, inputs, maxConc)
+		return r.runDistributed(ctx, st, f, key, eff, env, inputs, maxConc)
 	}
 	r.emit(f, "MapStateStarted", "mapStateStartedEventDetails", &MapStateStartedDetails{Length: len(inputs)})
 	results, _, firstErr := r.runItems(ctx, st, f, key, inputs, maxConc, nil, nil)
@@ -168,7 +177,7 @@ func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, 
 		next     atomic.Int64
 	)
 	runOne := func(i int, in any) {
-		sub := r.subFrame(f, key, strconv.Itoa(i))
+		sub := r.subFrame(f, key, strconv.Itoa(i), st.distributed)
 		sub.silent = sub.silent || children
 		details := &MapIterationDetails{Name: st.Name, Index: i}
 		if !children {
@@ -241,7 +250,7 @@ func (r *runner) runItems(ctx context.Context, st *State, f *frame, key string, 
 	return results, failures, firstErr
 }
 
-func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key string, eff any, c map[string]any, inputs []any, maxConc int) (any, *ExecError) {
+func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key string, eff any, env *stateEnv, inputs []any, maxConc int) (any, *ExecError) {
 	label := st.label
 	if label == "" {
 		label = st.Name
@@ -252,7 +261,7 @@ func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key st
 	var weights []int
 	if st.batcher != nil {
 		var err *ExecError
-		if inputs, err = r.batch(st.batcher, eff, c, inputs); err != nil {
+		if inputs, err = r.batch(st.batcher, eff, env, inputs); err != nil {
 			r.emit(f, "MapRunFailed", "mapRunFailedEventDetails", &ErrorDetails{Error: err.Name, Cause: err.Cause})
 			return nil, err
 		}
@@ -260,7 +269,7 @@ func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key st
 			weights = append(weights, len(b.(map[string]any)["Items"].([]any)))
 		}
 	}
-	exceeded, err := r.toleratedFailures(st, eff, c, total)
+	exceeded, err := r.toleratedFailures(st, eff, env, total)
 	if err != nil {
 		return nil, err
 	}
@@ -287,12 +296,12 @@ func (r *runner) runDistributed(ctx context.Context, st *State, f *frame, key st
 // with ToleratedFailurePercentage, more than that percentage of the items
 // failed; with ToleratedFailureCount, more than that many; with both, either;
 // with neither, any failure.
-func (r *runner) toleratedFailures(st *State, eff any, c map[string]any, total int) (func(int) bool, *ExecError) {
+func (r *runner) toleratedFailures(st *State, eff any, env *stateEnv, total int) (func(int) bool, *ExecError) {
 	hasPct := st.toleratedPctPath != nil
 	hasCount := st.toleratedCountPath != nil
 	pct, count := st.toleratedPct, st.toleratedCount
 	if st.toleratedPctPath != nil {
-		v, ok := st.toleratedPctPath.Select(eff, c)
+		v, ok := st.toleratedPctPath.sel(eff, env)
 		f, isNum := toFloat(v)
 		if !ok || !isNum || f < 0 || f > 100 {
 			return nil, execErr(ErrRuntime, "The ToleratedFailurePercentagePath field references an invalid value: %s", st.toleratedPctPath.src)
@@ -300,11 +309,29 @@ func (r *runner) toleratedFailures(st *State, eff any, c map[string]any, total i
 		pct = f
 	}
 	if st.toleratedCountPath != nil {
-		n, err := r.intParam(0, st.toleratedCountPath, eff, c, "ToleratedFailureCountPath")
+		n, err := r.intParam(0, st.toleratedCountPath, eff, env, "ToleratedFailureCountPath")
 		if err != nil {
 			return nil, err
 		}
 		count = n
+	}
+	if st.toleratedPctExpr != nil {
+		v, err := r.evalJ(st.toleratedPctExpr, "ToleratedFailurePercentage", jstates{input: eff}, env)
+		if err != nil {
+			return nil, err
+		}
+		f, isNum := toFloat(v)
+		if !isNum || f < 0 || f > 100 {
+			return nil, r.typeError(env, st.toleratedPctExpr, "ToleratedFailurePercentage", "number between 0 and 100", v)
+		}
+		pct, hasPct = f, true
+	}
+	if st.toleratedCountExpr != nil {
+		n, err := r.evalInt(st.toleratedCountExpr, "ToleratedFailureCount", jstates{input: eff}, env, 0)
+		if err != nil {
+			return nil, err
+		}
+		count, hasCount = n, true
 	}
 	hasPct = hasPct || st.hasToleratedPct
 	hasCount = hasCount || st.hasToleratedCount
@@ -322,12 +349,18 @@ func (r *runner) toleratedFailures(st *State, eff any, c map[string]any, total i
 }
 
 // batch groups item inputs into {"Items": [...], "BatchInput": ...} objects.
-func (r *runner) batch(b *itemBatcher, eff any, c map[string]any, inputs []any) ([]any, *ExecError) {
-	maxItems, err := r.intParam(b.maxItems, b.maxItemsPath, eff, c, "MaxItemsPerBatchPath")
+func (r *runner) batch(b *itemBatcher, eff any, env *stateEnv, inputs []any) ([]any, *ExecError) {
+	maxItems, err := r.intParam(b.maxItems, b.maxItemsPath, eff, env, "MaxItemsPerBatchPath")
+	if err == nil && b.maxItemsExpr != nil {
+		maxItems, err = r.evalInt(b.maxItemsExpr, "ItemBatcher/MaxItemsPerBatch", jstates{input: eff}, env, 1)
+	}
 	if err != nil {
 		return nil, err
 	}
-	maxBytes, err := r.intParam(b.maxBytes, b.maxBytesPath, eff, c, "MaxInputBytesPerBatchPath")
+	maxBytes, err := r.intParam(b.maxBytes, b.maxBytesPath, eff, env, "MaxInputBytesPerBatchPath")
+	if err == nil && b.maxBytesExpr != nil {
+		maxBytes, err = r.evalInt(b.maxBytesExpr, "ItemBatcher/MaxInputBytesPerBatch", jstates{input: eff}, env, 1)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -335,9 +368,14 @@ func (r *runner) batch(b *itemBatcher, eff any, c map[string]any, inputs []any) 
 		maxBytes = MaxPayloadBytes
 	}
 	var batchInput any
-	hasBatchInput := b.batchInput != nil
-	if hasBatchInput {
-		if batchInput, err = r.evalTemplate(b.batchInput, eff, c); err != nil {
+	hasBatchInput := b.batchInput != nil || b.batchInputJ != nil
+	switch {
+	case b.batchInputJ != nil:
+		if batchInput, err = r.evalJ(b.batchInputJ, "ItemBatcher/BatchInput", jstates{input: eff}, env); err != nil {
+			return nil, err
+		}
+	case b.batchInput != nil:
+		if batchInput, err = r.evalTemplate(b.batchInput, eff, env); err != nil {
 			return nil, err
 		}
 	}
@@ -374,5 +412,40 @@ func (r *runner) batch(b *itemBatcher, eff any, c map[string]any, inputs []any) 
 	if out == nil {
 		out = []any{}
 	}
+	return out, nil
+}
+
+// mapItemsJSONata is mapItems for a JSONata Map: Items (an array or an
+// expression giving one; the state input without it), then ItemSelector
+// per item with $states.context.Map.Item.
+func (r *runner) mapItemsJSONata(st *State, raw any, env *stateEnv) ([]any, *ExecError) {
+	s := jstates{input: raw}
+	items := raw
+	if st.items != nil {
+		var err *ExecError
+		if items, err = r.evalJ(st.items, "Items", s, env); err != nil {
+			return nil, err
+		}
+	}
+	arr, ok := items.([]any)
+	if !ok {
+		t := st.items
+		if t == nil {
+			t = &jtemplate{static: true, lit: raw}
+		}
+		return nil, r.typeError(env, t, "Items", "array", items)
+	}
+	if st.itemSelectorJ == nil {
+		return arr, nil
+	}
+	out := make([]any, len(arr))
+	for i, item := range arr {
+		v, err := r.evalJ(st.itemSelectorJ, "ItemSelector", s, env.withMapItem(i, item))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	r.inspect(st, "afterItemSelector", out)
 	return out, nil
 }

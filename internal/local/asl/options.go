@@ -22,9 +22,11 @@ type Options struct {
 	Region, Account string
 	// Rand draws jitter for Retry JitterStrategy FULL; nil uses math/rand.
 	Rand func() float64
-	// SpecErrorNames reports States.NoChoiceMatched, States.ParameterPathFailure
-	// and States.IntrinsicFailure by those names, as the ASL specification
+	// SpecErrorNames reports States.ParameterPathFailure and
+	// States.IntrinsicFailure by those names, as the ASL specification
 	// describes. By default they are reported as States.Runtime, as AWS does
-	// today (the developer guide lists them as reserved).
+	// today (the developer guide lists them as reserved). A Choice state
+	// that matches nothing fails with States.NoChoiceMatched either way, as
+	// in AWS.
 	SpecErrorNames bool
 }

@@ -2,26 +2,29 @@ package asl
 
 import "fmt"
 
-func parseMap(st *State, p *fieldParser) error {
+func parseMap(st *State, p *fieldParser, pc parseCtx, loc string) error {
 	m := p.m
-	st.itemsPath = p.pathOnly("ItemsPath")
-	if st.itemsPath != nil && !st.itemsPath.IsReference() {
-		return fmt.Errorf("ItemsPath %q is not a reference path", st.itemsPath.src)
-	}
-	st.itemSelector = p.template("ItemSelector")
-	if st.itemSelector != nil && st.parameters != nil {
-		return fmt.Errorf("ItemSelector and Parameters are exclusive")
-	}
-	if st.itemSelector == nil {
-		st.itemSelector, st.parameters = st.parameters, nil
+	if !st.jsonata {
+		st.itemsPath = p.pathOnly("ItemsPath")
+		if st.itemsPath != nil && !st.itemsPath.IsReference() {
+			return fmt.Errorf("ItemsPath %q is not a reference path", st.itemsPath.src)
+		}
+		st.itemSelector = p.template("ItemSelector")
+		if st.itemSelector != nil && st.parameters != nil {
+			return fmt.Errorf("ItemSelector and Parameters are exclusive")
+		}
+		if st.itemSelector == nil {
+			st.itemSelector, st.parameters = st.parameters, nil
+		}
 	}
 	proc, hasProc := m["ItemProcessor"].(map[string]any)
 	iter, hasIter := m["Iterator"].(map[string]any)
+	procField := "ItemProcessor"
 	switch {
 	case hasProc && hasIter:
 		return fmt.Errorf("ItemProcessor and Iterator are exclusive")
 	case hasIter:
-		proc = iter
+		proc, procField = iter, "Iterator"
 	case !hasProc:
 		return fmt.Errorf("ItemProcessor is missing")
 	}
@@ -50,12 +53,15 @@ func parseMap(st *State, p *fieldParser) error {
 			procCopy[k] = v
 		}
 	}
-	sub, err := parseMachine(procCopy, st.Name)
+	spc := pc
+	spc.loc = loc + "/" + procField
+	sub, err := parseMachine(procCopy, st.Name, spc)
 	if err != nil {
 		return err
 	}
 	st.processor = sub
 	st.maxConcurrency, _ = p.posInt("MaxConcurrency", true)
+	st.maxConcExpr = p.exprs["MaxConcurrency"]
 	st.maxConcurrencyPath = p.pathOnly("MaxConcurrencyPath")
 	if _, has := m["ItemReader"]; has {
 		st.itemReader = true
@@ -66,7 +72,7 @@ func parseMap(st *State, p *fieldParser) error {
 			return fmt.Errorf("%s is only allowed in a DISTRIBUTED Map", f)
 		}
 	}
-	if v, has := m["ToleratedFailurePercentage"]; has {
+	if v, has := m["ToleratedFailurePercentage"]; has && !p.expr("ToleratedFailurePercentage") {
 		f, ok := toFloat(v)
 		if !ok || f < 0 || f > 100 {
 			return fmt.Errorf("ToleratedFailurePercentage must be between 0 and 100")
@@ -76,20 +82,31 @@ func parseMap(st *State, p *fieldParser) error {
 	if n, has := p.posInt("ToleratedFailureCount", true); has {
 		st.toleratedCount, st.hasToleratedCount = n, true
 	}
+	st.toleratedPctExpr, st.toleratedCountExpr = p.exprs["ToleratedFailurePercentage"], p.exprs["ToleratedFailureCount"]
 	st.toleratedPctPath = p.pathOnly("ToleratedFailurePercentagePath")
 	st.toleratedCountPath = p.pathOnly("ToleratedFailureCountPath")
 	if b, ok := m["ItemBatcher"].(map[string]any); ok {
-		bp := fieldParser{m: b}
+		bp := fieldParser{m: b, jsonata: st.jsonata}
 		ib := &itemBatcher{}
 		ib.maxItems, _ = bp.posInt("MaxItemsPerBatch", false)
 		ib.maxBytes, _ = bp.posInt("MaxInputBytesPerBatch", false)
-		ib.maxItemsPath = bp.pathOnly("MaxItemsPerBatchPath")
-		ib.maxBytesPath = bp.pathOnly("MaxInputBytesPerBatchPath")
-		ib.batchInput = bp.template("BatchInput")
+		ib.maxItemsExpr, ib.maxBytesExpr = bp.exprs["MaxItemsPerBatch"], bp.exprs["MaxInputBytesPerBatch"]
+		if st.jsonata {
+			if v, has := b["BatchInput"]; has {
+				var err error
+				if ib.batchInputJ, err = compileJ(v, "ItemBatcher/BatchInput"); err != nil {
+					return err
+				}
+			}
+		} else {
+			ib.maxItemsPath = bp.pathOnly("MaxItemsPerBatchPath")
+			ib.maxBytesPath = bp.pathOnly("MaxInputBytesPerBatchPath")
+			ib.batchInput = bp.template("BatchInput")
+		}
 		if bp.err != nil {
 			return fmt.Errorf("ItemBatcher: %v", bp.err)
 		}
-		if ib.maxItems == 0 && ib.maxBytes == 0 && ib.maxItemsPath == nil && ib.maxBytesPath == nil {
+		if ib.maxItems == 0 && ib.maxBytes == 0 && ib.maxItemsPath == nil && ib.maxBytesPath == nil && ib.maxItemsExpr == nil && ib.maxBytesExpr == nil {
 			return fmt.Errorf("ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch")
 		}
 		st.batcher = ib

@@ -3,6 +3,10 @@ package asl
 import "fmt"
 
 func parseRetryCatch(st *State, m map[string]any) error {
+	ql := QueryJSONPath
+	if st.jsonata {
+		ql = QueryJSONata
+	}
 	if raw, has := m["Retry"]; has {
 		list, ok := raw.([]any)
 		if !ok {
@@ -81,17 +85,40 @@ func parseRetryCatch(st *State, m map[string]any) error {
 				return fmt.Errorf("Catch[%d]: Next is missing", i)
 			}
 			c.next = next
-			fp := fieldParser{m: cm}
-			c.resultPath, c.resultNull = fp.optPath("ResultPath", true)
-			if fp.err != nil {
-				return fmt.Errorf("Catch[%d]: %v", i, fp.err)
-			}
-			for k := range cm {
+			where := "Catch/" + fmt.Sprint(i)
+			for _, k := range sortedKeys(cm) {
 				switch k {
-				case "ErrorEquals", "Next", "ResultPath", "Comment":
+				case "ErrorEquals", "Next", "Comment", "Assign":
+				case "ResultPath", "Output":
+					if (k == "ResultPath") == st.jsonata {
+						return &fieldError{field: where + "/" + k, msg: fmt.Sprintf("Field '%s' is not supported when QueryLanguage is %s", k, ql)}
+					}
 				default:
 					return fmt.Errorf("Catch[%d]: unknown field %s", i, k)
 				}
+			}
+			if !st.jsonata {
+				if err := refuseExpressions(cm, "", ""); err != nil {
+					fe := err.(*fieldError)
+					return &fieldError{field: where + "/" + fe.field, msg: fe.msg}
+				}
+				fp := fieldParser{m: cm}
+				c.resultPath, c.resultNull = fp.optPath("ResultPath", true)
+				if fp.err != nil {
+					return fmt.Errorf("Catch[%d]: %v", i, fp.err)
+				}
+			} else if v, has := cm["Output"]; has {
+				var err error
+				if c.output, err = compileJ(v, where+"/Output"); err != nil {
+					return err
+				}
+			}
+			if v, has := cm["Assign"]; has {
+				a, err := compileAssign(v, st.jsonata, where+"/Assign")
+				if err != nil {
+					return err
+				}
+				c.assign = a
 			}
 			st.catch = append(st.catch, c)
 		}

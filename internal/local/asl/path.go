@@ -8,10 +8,12 @@ import (
 )
 
 // Path is a compiled JSONPath ("$..." against the state input, "$$..."
-// against the context object).
+// against the context object, "$name..." against the workflow variable
+// name).
 type Path struct {
 	src        string
-	context    bool // starts with $$
+	context    bool   // starts with $$
+	variable   string // starts with $name
 	segs       []segment
 	indefinite bool // may select several nodes: the result is then an array
 }
@@ -43,6 +45,10 @@ func (p *Path) String() string { return p.src }
 // IsContext reports whether the path reads the context object ($$).
 func (p *Path) IsContext() bool { return p.context }
 
+// Variable returns the workflow variable the path reads ("x" for "$x.a"),
+// or "" for a path over the input or the context object.
+func (p *Path) Variable() string { return p.variable }
+
 // Indefinite reports whether the path may select several nodes.
 func (p *Path) Indefinite() bool { return p.indefinite }
 
@@ -65,6 +71,13 @@ func CompilePath(src string) (*Path, error) {
 	case strings.HasPrefix(s, "$$"):
 		p.context = true
 		s = s[2:]
+	case strings.HasPrefix(s, "$") && len(s) > 1 && isVarStart(s[1]):
+		n := 1
+		for n < len(s) && isVarChar(s[n]) {
+			n++
+		}
+		p.variable = s[1:n]
+		s = s[n:]
 	case strings.HasPrefix(s, "$"):
 		s = s[1:]
 	default:
@@ -97,6 +110,12 @@ func CompileReferencePath(src string) (*Path, error) {
 	}
 	return p, nil
 }
+
+func isVarStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isVarChar(c byte) bool { return isVarStart(c) || c >= '0' && c <= '9' }
 
 func isNameChar(c byte) bool {
 	switch c {
@@ -178,11 +197,46 @@ func nameLen(s string) int {
 // Select evaluates the path. For a definite path it returns the single node
 // and whether it exists; for an indefinite path it returns the array of
 // matches (possibly empty) and true.
+//
+// A path over a variable ($name) selects nothing here; the engine resolves
+// those against the variables in scope.
 func (p *Path) Select(input, context any) (any, bool) {
 	root := input
-	if p.context {
+	switch {
+	case p.context:
 		root = context
+	case p.variable != "":
+		return nil, false
 	}
+	return p.from(root, input, context)
+}
+
+// sel evaluates the path in a state: $$ reads the context object, $name the
+// variables in scope.
+func (p *Path) sel(input any, env *stateEnv) (any, bool) {
+	var ctx any
+	if env != nil && env.ctx != nil {
+		ctx = env.ctx
+	}
+	root := input
+	switch {
+	case p.context:
+		root = ctx
+	case p.variable != "":
+		if env == nil || env.vars == nil {
+			return nil, false
+		}
+		v, ok := env.vars.lookup(p.variable)
+		if !ok {
+			return nil, false
+		}
+		root = v
+	}
+	return p.from(root, input, ctx)
+}
+
+// from applies the segments to root; input and context serve filters.
+func (p *Path) from(root, input, context any) (any, bool) {
 	if !p.indefinite {
 		cur := root
 		for _, sg := range p.segs {

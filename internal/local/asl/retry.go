@@ -41,10 +41,8 @@ func retryDelay(r retrier, attempt int, draw float64) time.Duration {
 }
 
 // withRetry runs a Task, Parallel or Map state, applying Retry and Catch.
-// caught reports that a Catcher chose next: AWS then records no
-// StateExited event for the state.
-func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, entered time.Time) (next string, out any, caught bool, err *ExecError) {
-	key := r.key(st, f)
+// key is the visit's journal key ("" without a journal).
+func (r *runner) withRetry(ctx context.Context, st *State, f *frame, key string, raw any, entered time.Time, enteredID int64) (stepResult, *ExecError) {
 	counts := make([]int, len(st.retry))
 	attempt := 0
 	for {
@@ -52,21 +50,29 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 		if key != "" && attempt > 0 {
 			akey = key + "@" + strconv.Itoa(attempt)
 		}
-		out, err = r.attempt(ctx, st, f, akey, raw, entered, attempt)
+		res, err := r.attempt(ctx, st, f, akey, raw, entered, enteredID, attempt)
 		if err == nil {
-			next = st.Next
+			res.next = st.Next
 			if st.End {
-				next = ""
+				res.next = ""
 			}
-			return next, out, false, nil
+			return res, nil
 		}
 		if ctx.Err() != nil {
-			return "", nil, false, r.ctxErr(ctx)
+			return stepResult{}, r.ctxErr(ctx)
 		}
 		retried := false
 		for i, rt := range st.retry {
 			if !errorMatches(rt.errorEquals, err.Name) {
 				continue
+			}
+			if r.test != nil {
+				// TestState reports the retry instead of making it.
+				if n := r.test.retryCount; n < rt.maxAttempts {
+					r.test.retriable(i, retryDelay(rt, n, 1))
+					return stepResult{}, err
+				}
+				break
 			}
 			if counts[i] >= rt.maxAttempts {
 				break
@@ -85,7 +91,7 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 				r.journalPut(Record{Key: akey + "/retry", Kind: "wait", Time: until.UnixNano()})
 			}
 			if serr := r.sleepUntil(ctx, until); serr != nil {
-				return "", nil, false, serr
+				return stepResult{}, serr
 			}
 			retried = true
 			break
@@ -94,24 +100,63 @@ func (r *runner) withRetry(ctx context.Context, st *State, f *frame, raw any, en
 			attempt++
 			continue
 		}
-		for _, c := range st.catch {
+		for i, c := range st.catch {
 			if !errorMatches(c.errorEquals, err.Name) {
 				continue
 			}
-			errObj := map[string]any{"Error": err.Name, "Cause": err.Cause}
-			out, perr := applyResultPath(c.resultPath, c.resultNull, raw, errObj)
-			if perr != nil {
-				return "", nil, false, perr
+			res, cerr := r.catchError(st, f, key, c, i, raw, err, entered, enteredID, attempt)
+			if cerr != nil {
+				return stepResult{}, cerr
 			}
 			// A redrive keeps a caught error (the run took its Catch
 			// path) and reruns only what failed uncaught.
 			if key != "" {
 				r.journalPut(Record{Key: key + "/caught", Kind: "caught"})
 			}
-			return c.next, out, true, nil
+			if r.test != nil {
+				r.test.caught(i, err)
+			}
+			return res, nil
 		}
-		return "", nil, false, err
+		return stepResult{}, err
 	}
+}
+
+// catchError builds the output of a Catcher and the variables it assigns.
+// The error output is {"Error", "Cause"}: JSONPath puts it at the
+// catcher's ResultPath, JSONata reads it as $states.errorOutput.
+func (r *runner) catchError(st *State, f *frame, key string, c catcher, i int, raw any, err *ExecError, entered time.Time, enteredID int64, retry int) (stepResult, *ExecError) {
+	errObj := map[string]any{"Error": err.Name, "Cause": err.Cause}
+	env := r.newEnv(st, f, entered, enteredID, retry, "", key)
+	res := stepResult{next: c.next, caught: true}
+	where := "Catch/" + strconv.Itoa(i)
+	if st.jsonata {
+		s := jstates{input: raw, errorOutput: errObj, hasError: true}
+		res.out = errObj
+		if c.output != nil {
+			out, oerr := r.evalJ(c.output, where+"/Output", s, env)
+			if oerr != nil {
+				return stepResult{}, oerr
+			}
+			res.out = out
+		}
+		assigned, aerr := r.evalAssign(c.assign, where+"/Assign", nil, s, env)
+		if aerr != nil {
+			return stepResult{}, aerr
+		}
+		res.assign = assigned
+		return res, nil
+	}
+	out, perr := applyResultPath(c.resultPath, c.resultNull, raw, errObj)
+	if perr != nil {
+		return stepResult{}, perr
+	}
+	assigned, aerr := r.evalAssign(c.assign, where+"/Assign", errObj, jstates{}, env)
+	if aerr != nil {
+		return stepResult{}, aerr
+	}
+	res.out, res.assign = out, assigned
+	return res, nil
 }
 
 func (r *runner) randomValue(key string) float64 {
@@ -127,53 +172,112 @@ func (r *runner) randomValue(key string) float64 {
 
 // attempt runs one try of a Task, Parallel or Map state through the whole
 // input/output pipeline.
-func (r *runner) attempt(ctx context.Context, st *State, f *frame, key string, raw any, entered time.Time, retry int) (any, *ExecError) {
+func (r *runner) attempt(ctx context.Context, st *State, f *frame, key string, raw any, entered time.Time, enteredID int64, retry int) (stepResult, *ExecError) {
 	token := ""
 	if st.Type == "Task" && isCallback(st.Resource) {
 		token = r.taskToken(key)
 	}
-	c := r.stateCtx(st, entered, retry, token)
-	eff, err := r.inputPath(st, raw, c)
-	if err != nil {
-		return nil, err
+	env := r.newEnv(st, f, entered, enteredID, retry, token, key)
+	if st.jsonata {
+		return r.attemptJSONata(ctx, st, f, key, raw, env, token)
 	}
+	eff, err := r.inputPath(st, raw, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	r.inspect(st, "afterInputPath", eff)
 	var result any
 	switch st.Type {
 	case "Task":
 		params := eff
 		if st.parameters != nil {
-			if params, err = r.evalTemplate(st.parameters, eff, c); err != nil {
-				return nil, err
+			if params, err = r.evalTemplate(st.parameters, eff, env); err != nil {
+				return stepResult{}, err
 			}
 		}
+		r.inspect(st, "afterParameters", params)
 		if JSONSize(params, MaxPayloadBytes) > MaxPayloadBytes {
-			return nil, execErr(ErrDataLimitExceeded, "The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", st.Name)
+			return stepResult{}, execErr(ErrDataLimitExceeded, "The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", st.Name)
 		}
-		result, err = r.runTask(ctx, st, f, key, params, eff, c, token)
+		result, err = r.runTask(ctx, st, f, key, params, eff, env, token)
 	case "Parallel":
 		params := eff
 		if st.parameters != nil {
-			if params, err = r.evalTemplate(st.parameters, eff, c); err != nil {
-				return nil, err
+			if params, err = r.evalTemplate(st.parameters, eff, env); err != nil {
+				return stepResult{}, err
 			}
 		}
+		r.inspect(st, "afterParameters", params)
 		result, err = r.runParallel(ctx, st, f, key, params)
 	case "Map":
-		result, err = r.runMap(ctx, st, f, key, eff, c)
+		result, err = r.runMap(ctx, st, f, key, eff, env)
 	}
 	if err != nil {
-		return nil, err
+		return stepResult{}, err
 	}
+	r.inspect(st, "result", result)
 	if st.resultSelector != nil {
-		if result, err = r.evalTemplate(st.resultSelector, result, c); err != nil {
-			return nil, err
+		if result, err = r.evalTemplate(st.resultSelector, result, env); err != nil {
+			return stepResult{}, err
 		}
+		r.inspect(st, "afterResultSelector", result)
+	}
+	assigned, err := r.evalAssign(st.assign, "Assign", result, jstates{}, env)
+	if err != nil {
+		return stepResult{}, err
 	}
 	out, err := applyResultPath(st.resultPath, st.resultNull, raw, result)
 	if err != nil {
-		return nil, err
+		return stepResult{}, err
 	}
-	return r.outputPath(st, out, c)
+	r.inspect(st, "afterResultPath", out)
+	if out, err = r.outputPath(st, out, env); err != nil {
+		return stepResult{}, err
+	}
+	return stepResult{out: out, assign: assigned}, nil
+}
+
+// attemptJSONata is attempt for a JSONata state: Arguments in, the result
+// as $states.result, then Output and Assign.
+func (r *runner) attemptJSONata(ctx context.Context, st *State, f *frame, key string, raw any, env *stateEnv, token string) (stepResult, *ExecError) {
+	s := jstates{input: raw}
+	args := raw
+	if st.arguments != nil {
+		var err *ExecError
+		if args, err = r.evalJ(st.arguments, "Arguments", s, env); err != nil {
+			return stepResult{}, err
+		}
+		r.inspect(st, "afterArguments", args)
+	}
+	var result any
+	var err *ExecError
+	switch st.Type {
+	case "Task":
+		if JSONSize(args, MaxPayloadBytes) > MaxPayloadBytes {
+			return stepResult{}, execErr(ErrDataLimitExceeded, "The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", st.Name)
+		}
+		result, err = r.runTask(ctx, st, f, key, args, raw, env, token)
+	case "Parallel":
+		result, err = r.runParallel(ctx, st, f, key, args)
+	case "Map":
+		result, err = r.runMap(ctx, st, f, key, raw, env)
+	}
+	if err != nil {
+		return stepResult{}, err
+	}
+	r.inspect(st, "result", result)
+	s.result, s.hasResult = result, true
+	assigned, err := r.evalAssign(st.assign, "Assign", nil, s, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	out := result
+	if st.output != nil {
+		if out, err = r.evalJ(st.output, "Output", s, env); err != nil {
+			return stepResult{}, err
+		}
+	}
+	return stepResult{out: out, assign: assigned}, nil
 }
 
 func (r *runner) taskToken(key string) string {

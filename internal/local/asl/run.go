@@ -40,13 +40,17 @@ type runner struct {
 	execCtx map[string]any
 	smCtx   map[string]any
 	rand    func() float64
+	// test is set when the run is a TestState: one state, mocked results,
+	// no waiting, retries reported instead of made.
+	test *testRun
 }
 
 type frame struct {
 	prefix string
 	visits map[string]int
 	prev   int64
-	silent bool // no history events (distributed map children)
+	silent bool      // no history events (distributed map children)
+	vars   *varScope // the workflow variables of this scope
 }
 
 // Run executes the machine on input and returns its output or the error it
@@ -68,7 +72,7 @@ func (m *Machine) Run(ctx context.Context, opts Options, info ExecutionInfo, inp
 			}
 		}()
 	}
-	return r.runMachine(ctx, m, &frame{visits: map[string]int{}}, input)
+	return r.runMachine(ctx, m, &frame{visits: map[string]int{}, vars: newScope(nil, false)}, input)
 }
 
 func newRunner(m *Machine, opts Options, info ExecutionInfo, input any, hooks Hooks) *runner {
@@ -152,21 +156,35 @@ func (r *runner) key(st *State, f *frame) string {
 	return f.prefix + st.Name + "#" + strconv.Itoa(f.visits[st.Name])
 }
 
-// stateCtx builds the context object for a state, or nil when the state
-// never reads it.
-func (r *runner) stateCtx(st *State, entered time.Time, retry int, token string) map[string]any {
+// newEnv builds what a visit of st reads besides its input: the context
+// object (only when the state reads it) and the variables in scope.
+func (r *runner) newEnv(st *State, f *frame, entered time.Time, enteredID int64, retry int, token, key string) *stateEnv {
+	env := &stateEnv{vars: f.vars, entered: enteredID, st: st, f: f, key: key}
 	if !st.usesContext {
-		return nil
+		return env
 	}
-	c := map[string]any{
+	env.ctx = map[string]any{
 		"Execution":    r.execCtx,
 		"StateMachine": r.smCtx,
 		"State":        map[string]any{"Name": st.Name, "EnteredTime": formatTime(entered), "RetryCount": jsonInt(retry)},
 	}
 	if token != "" {
-		c["Task"] = map[string]any{"Token": token}
+		env.ctx["Task"] = map[string]any{"Token": token}
 	}
-	return c
+	if r.test != nil {
+		r.test.overlayContext(env.ctx)
+	}
+	return env
+}
+
+// stepResult is how a state ended: where to go, its output, and the
+// variables it assigns (set once it has ended, so that everything the state
+// evaluated read the values from its entry).
+type stepResult struct {
+	next   string
+	out    any
+	caught bool // a Catcher chose next: AWS then records no StateExited
+	assign map[string]any
 }
 
 func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (next string, out any, err *ExecError) {
@@ -182,20 +200,20 @@ func (r *runner) runState(ctx context.Context, st *State, f *frame, raw any) (ne
 func (r *runner) runStateUnsafe(ctx context.Context, st *State, f *frame, raw any) (string, any, *ExecError) {
 	entered := r.clock.Now()
 	r.emit(f, st.Type+"StateEntered", "stateEnteredEventDetails", &StateEnteredDetails{Name: st.Name, Input: text(raw)})
+	enteredID := f.prev
+	key := r.key(st, f)
 	if st.Type == "Fail" {
-		return "", nil, r.failState(st, raw, entered)
+		return "", nil, r.failState(st, r.newEnv(st, f, entered, enteredID, 0, "", key), raw)
 	}
 	var (
-		next   string
-		out    any
-		caught bool
-		err    *ExecError
+		res stepResult
+		err *ExecError
 	)
 	switch st.Type {
 	case "Task", "Parallel", "Map":
-		next, out, caught, err = r.withRetry(ctx, st, f, raw, entered)
+		res, err = r.withRetry(ctx, st, f, key, raw, entered, enteredID)
 	default:
-		next, out, err = r.simpleState(ctx, st, f, raw, entered)
+		res, err = r.simpleState(ctx, st, r.newEnv(st, f, entered, enteredID, 0, "", key), raw)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -206,18 +224,66 @@ func (r *runner) runStateUnsafe(ctx context.Context, st *State, f *frame, raw an
 		}
 		return "", nil, err
 	}
-	if n := JSONSize(out, MaxPayloadBytes); n > MaxPayloadBytes {
+	if n := JSONSize(res.out, MaxPayloadBytes); n > MaxPayloadBytes {
 		return "", nil, execErr(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
-	if !caught {
-		r.emit(f, st.Type+"StateExited", "stateExitedEventDetails", &StateExitedDetails{Name: st.Name, Output: text(out)})
+	if err := checkAssigned(st, res.assign); err != nil {
+		return "", nil, err
 	}
-	return next, out, nil
+	f.vars.set(res.assign)
+	if r.test != nil {
+		r.test.finish(res, f.vars)
+	}
+	if !res.caught {
+		d := &StateExitedDetails{Name: st.Name, Output: text(res.out), AssignedVariables: assignedDetails(res.assign)}
+		if d.AssignedVariables != nil {
+			d.AssignedVariablesDetails = &PayloadDetails{}
+		}
+		r.emit(f, st.Type+"StateExited", "stateExitedEventDetails", d)
+	}
+	return res.next, res.out, nil
 }
 
-func (r *runner) failState(st *State, raw any, entered time.Time) *ExecError {
+// checkAssigned enforces the developer guide's limits on Assign.
+func checkAssigned(st *State, assigned map[string]any) *ExecError {
+	total := 0
+	for _, k := range sortedNames(assigned) {
+		n := JSONSize(assigned[k], maxVariableBytes)
+		if n > maxVariableBytes {
+			return execErr(ErrDataLimitExceeded, "The variable '%s' assigned by the state '%s' has a size exceeding the maximum number of bytes service limit.", k, st.Name)
+		}
+		total += n
+	}
+	if total > maxAssignBytes {
+		return execErr(ErrDataLimitExceeded, "The variables assigned by the state '%s' have a combined size exceeding the maximum number of bytes service limit.", st.Name)
+	}
+	return nil
+}
+
+func (r *runner) failState(st *State, env *stateEnv, raw any) *ExecError {
 	e := &ExecError{Name: st.errName, Cause: st.cause}
-	c := r.stateCtx(st, entered, 0, "")
+	if st.jsonata {
+		s := jstates{input: raw}
+		for _, x := range []struct {
+			t     *jtemplate
+			field string
+			dst   *string
+		}{{st.errorExpr, "Error", &e.Name}, {st.causeExpr, "Cause", &e.Cause}} {
+			if x.t == nil {
+				continue
+			}
+			v, err := r.evalJ(x.t, x.field, s, env)
+			if err != nil {
+				return err
+			}
+			str, isStr := v.(string)
+			if !isStr {
+				return r.typeError(env, x.t, x.field, "string", v)
+			}
+			*x.dst = str
+		}
+		return e
+	}
 	for _, x := range []struct {
 		d   *dynamic
 		dst *string
@@ -225,7 +291,7 @@ func (r *runner) failState(st *State, raw any, entered time.Time) *ExecError {
 		if x.d == nil {
 			continue
 		}
-		v, err := r.evalDynamic(x.d, raw, c)
+		v, err := r.evalDynamic(x.d, raw, env)
 		if err != nil {
 			return err
 		}
@@ -238,28 +304,28 @@ func (r *runner) failState(st *State, raw any, entered time.Time) *ExecError {
 	return e
 }
 
-func (r *runner) inputPath(st *State, raw, c any) (any, *ExecError) {
+func (r *runner) inputPath(st *State, raw any, env *stateEnv) (any, *ExecError) {
 	if st.inputNull {
 		return map[string]any{}, nil
 	}
 	if st.inputPath == nil {
 		return raw, nil
 	}
-	v, ok := st.inputPath.Select(raw, c)
+	v, ok := st.inputPath.sel(raw, env)
 	if !ok {
 		return nil, execErr(ErrRuntime, "Invalid path '%s' : No results for path: $['%s']", st.inputPath.src, strings.TrimPrefix(st.inputPath.src, "$."))
 	}
 	return v, nil
 }
 
-func (r *runner) outputPath(st *State, v, c any) (any, *ExecError) {
+func (r *runner) outputPath(st *State, v any, env *stateEnv) (any, *ExecError) {
 	if st.outputNull {
 		return map[string]any{}, nil
 	}
 	if st.outputPath == nil {
 		return v, nil
 	}
-	o, ok := st.outputPath.Select(v, c)
+	o, ok := st.outputPath.sel(v, env)
 	if !ok {
 		return nil, execErr(ErrRuntime, "Invalid path '%s' : No results for path: $['%s']", st.outputPath.src, strings.TrimPrefix(st.outputPath.src, "$."))
 	}
@@ -280,36 +346,67 @@ func applyResultPath(p *Path, isNull bool, raw, result any) (any, *ExecError) {
 	return out, nil
 }
 
-func (r *runner) simpleState(ctx context.Context, st *State, f *frame, raw any, entered time.Time) (string, any, *ExecError) {
-	c := r.stateCtx(st, entered, 0, "")
-	eff, err := r.inputPath(st, raw, c)
+// evalAssign computes the variables an Assign sets. A JSONPath Assign reads
+// input ("$"): the state's result, or its effective input where it has no
+// result; a JSONata one reads $states.
+func (r *runner) evalAssign(a *assignment, field string, input any, s jstates, env *stateEnv) (map[string]any, *ExecError) {
+	if a == nil {
+		return nil, nil
+	}
+	var v any
+	var err *ExecError
+	if a.jsonata != nil {
+		v, err = r.evalJ(a.jsonata, field, s, env)
+	} else {
+		v, err = r.evalTemplate(a.path, input, env)
+	}
 	if err != nil {
-		return "", nil, err
+		return nil, err
+	}
+	m, _ := v.(map[string]any)
+	return m, nil
+}
+
+// noChoice is the failure of a Choice state that matched no rule and has no
+// Default: States.NoChoiceMatched, as AWS reports it.
+func (r *runner) noChoice() *ExecError {
+	return &ExecError{Name: ErrNoChoiceMatched, Cause: "No Matches!"}
+}
+
+func (r *runner) simpleState(ctx context.Context, st *State, env *stateEnv, raw any) (stepResult, *ExecError) {
+	if st.jsonata {
+		return r.simpleJSONata(ctx, st, env, raw)
+	}
+	eff, err := r.inputPath(st, raw, env)
+	if err != nil {
+		return stepResult{}, err
 	}
 	next := st.Next
+	asg, asgInput := st.assign, eff
 	switch st.Type {
 	case "Pass":
 		if st.parameters != nil {
-			if eff, err = r.evalTemplate(st.parameters, eff, c); err != nil {
-				return "", nil, err
+			if eff, err = r.evalTemplate(st.parameters, eff, env); err != nil {
+				return stepResult{}, err
 			}
 		}
 		result := eff
 		if st.hasResult {
 			result = st.result
 		}
+		asgInput = result
 		if eff, err = applyResultPath(st.resultPath, st.resultNull, raw, result); err != nil {
-			return "", nil, err
+			return stepResult{}, err
 		}
 	case "Choice":
 		next = ""
 		for _, rule := range st.choices {
-			ok, err := r.matches(rule, eff, c)
+			ok, err := r.matches(rule, eff, env)
 			if err != nil {
-				return "", nil, err
+				return stepResult{}, err
 			}
 			if ok {
-				next = rule.next
+				next, asg = rule.next, rule.assign
 				break
 			}
 		}
@@ -317,56 +414,160 @@ func (r *runner) simpleState(ctx context.Context, st *State, f *frame, raw any, 
 			next = st.defaultNext
 		}
 		if next == "" {
-			return "", nil, r.specErr(ErrNoChoiceMatched, "No Choice Rules matched and no Default was specified in state %q", st.Name)
+			return stepResult{}, r.noChoice()
 		}
 	case "Wait":
-		if err := r.wait(ctx, st, f, eff, c); err != nil {
-			return "", nil, err
+		deadline, err := r.waitDeadline(st, env, func(now time.Time) (time.Time, *ExecError) {
+			switch {
+			case st.secondsPath != nil:
+				v, ok := st.secondsPath.sel(eff, env)
+				n, isInt := toInt(v)
+				if !ok || !isInt || n < 0 {
+					return time.Time{}, execErr(ErrRuntime, "The SecondsPath parameter does not reference a valid integer value: %s", st.secondsPath.src)
+				}
+				return now.Add(time.Duration(n) * time.Second), nil
+			case st.timestampPath != nil:
+				v, ok := st.timestampPath.sel(eff, env)
+				s, _ := v.(string)
+				t, valid := parseTimestamp(s)
+				if !ok || !valid {
+					return time.Time{}, execErr(ErrRuntime, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", st.timestampPath.src)
+				}
+				return t, nil
+			}
+			return fixedDeadline(st, now), nil
+		})
+		if err != nil {
+			return stepResult{}, err
+		}
+		if err := r.sleepUntil(ctx, deadline); err != nil {
+			return stepResult{}, err
 		}
 	case "Succeed":
 		next = ""
 	}
-	out, err := r.outputPath(st, eff, c)
+	assigned, err := r.evalAssign(asg, "Assign", asgInput, jstates{}, env)
 	if err != nil {
-		return "", nil, err
+		return stepResult{}, err
+	}
+	out, err := r.outputPath(st, eff, env)
+	if err != nil {
+		return stepResult{}, err
 	}
 	if st.End {
 		next = ""
 	}
-	return next, out, nil
+	return stepResult{next: next, out: out, assign: assigned}, nil
 }
 
-func (r *runner) wait(ctx context.Context, st *State, f *frame, eff, c any) *ExecError {
-	key := r.key(st, f)
-	var deadline time.Time
-	if rec, ok := r.journalGet(key + "/wait"); ok {
-		deadline = time.Unix(0, rec.Time)
-	} else {
-		now := r.clock.Now()
-		switch {
-		case st.seconds != nil:
-			deadline = now.Add(time.Duration(*st.seconds) * time.Second)
-		case st.timestamp != nil:
-			deadline = *st.timestamp
-		case st.secondsPath != nil:
-			v, ok := st.secondsPath.Select(eff, c)
-			n, isInt := toInt(v)
-			if !ok || !isInt || n < 0 {
-				return execErr(ErrRuntime, "The SecondsPath parameter does not reference a valid integer value: %s", st.secondsPath.src)
-			}
-			deadline = now.Add(time.Duration(n) * time.Second)
-		case st.timestampPath != nil:
-			v, ok := st.timestampPath.Select(eff, c)
-			s, _ := v.(string)
-			t, valid := parseTimestamp(s)
-			if !ok || !valid {
-				return execErr(ErrRuntime, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s", st.timestampPath.src)
-			}
-			deadline = t
+// simpleJSONata runs a Pass, Choice, Wait or Succeed state of the JSONata
+// query language.
+func (r *runner) simpleJSONata(ctx context.Context, st *State, env *stateEnv, raw any) (stepResult, *ExecError) {
+	s := jstates{input: raw}
+	next, out := st.Next, raw
+	asg, outT := st.assign, st.output
+	asgField, outField := "Assign", "Output"
+	switch st.Type {
+	case "Pass":
+		if st.hasResult {
+			s.result, s.hasResult, out = st.result, true, st.result
 		}
-		r.journalPut(Record{Key: key + "/wait", Kind: "wait", Time: deadline.UnixNano()})
+	case "Choice":
+		next = ""
+		for i, rule := range st.choices {
+			field := "Choices/" + strconv.Itoa(i) + "/Condition"
+			v, err := r.evalJ(rule.condition, field, s, env)
+			if err != nil {
+				return stepResult{}, err
+			}
+			b, isBool := v.(bool)
+			if !isBool {
+				return stepResult{}, r.typeError(env, rule.condition, field, "boolean", v)
+			}
+			if b {
+				next, asg, outT = rule.next, rule.assign, rule.output
+				asgField, outField = "Choices/"+strconv.Itoa(i)+"/Assign", "Choices/"+strconv.Itoa(i)+"/Output"
+				break
+			}
+		}
+		if next == "" {
+			next = st.defaultNext
+		}
+		if next == "" {
+			return stepResult{}, r.noChoice()
+		}
+	case "Wait":
+		deadline, err := r.waitDeadline(st, env, func(now time.Time) (time.Time, *ExecError) {
+			switch {
+			case st.secondsExpr != nil:
+				n, err := r.evalInt(st.secondsExpr, "Seconds", s, env, 0)
+				return now.Add(time.Duration(n) * time.Second), err
+			case st.timestampExpr != nil:
+				v, err := r.evalJ(st.timestampExpr, "Timestamp", s, env)
+				if err != nil {
+					return time.Time{}, err
+				}
+				str, _ := v.(string)
+				t, ok := parseTimestamp(str)
+				if !ok {
+					return time.Time{}, r.typeError(env, st.timestampExpr, "Timestamp", "timestamp", v)
+				}
+				return t, nil
+			}
+			return fixedDeadline(st, now), nil
+		})
+		if err != nil {
+			return stepResult{}, err
+		}
+		if err := r.sleepUntil(ctx, deadline); err != nil {
+			return stepResult{}, err
+		}
+	case "Succeed":
+		next = ""
 	}
-	return r.sleepUntil(ctx, deadline)
+	assigned, err := r.evalAssign(asg, asgField, nil, s, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	if outT != nil {
+		if out, err = r.evalJ(outT, outField, s, env); err != nil {
+			return stepResult{}, err
+		}
+	}
+	if st.End {
+		next = ""
+	}
+	return stepResult{next: next, out: out, assign: assigned}, nil
+}
+
+func fixedDeadline(st *State, now time.Time) time.Time {
+	if st.timestamp != nil {
+		return *st.timestamp
+	}
+	if st.seconds != nil {
+		return now.Add(time.Duration(*st.seconds) * time.Second)
+	}
+	return now
+}
+
+// waitDeadline returns when a Wait state ends: the journaled deadline on a
+// resumed run, else the one compute gives, journaled.
+func (r *runner) waitDeadline(st *State, env *stateEnv, compute func(now time.Time) (time.Time, *ExecError)) (time.Time, *ExecError) {
+	if rec, ok := r.journalGet(env.key + "/wait"); ok && env.key != "" {
+		return time.Unix(0, rec.Time), nil
+	}
+	deadline, err := compute(r.clock.Now())
+	if err != nil {
+		return time.Time{}, err
+	}
+	if env.key != "" {
+		r.journalPut(Record{Key: env.key + "/wait", Kind: "wait", Time: deadline.UnixNano()})
+	}
+	if r.test != nil {
+		// TestState does not wait.
+		return r.clock.Now(), nil
+	}
+	return deadline, nil
 }
 
 func (r *runner) sleepUntil(ctx context.Context, t time.Time) *ExecError {

@@ -129,11 +129,21 @@ func (r *runner) invoke(ctx context.Context, fn string, payload []byte, timeout 
 	}
 }
 
-func (r *runner) seconds(fixed int, p *Path, eff, c any, field string) (time.Duration, *ExecError) {
+// taskSeconds is TimeoutSeconds or HeartbeatSeconds: a number, a path
+// (JSONPath's ...SecondsPath) or an expression (JSONata).
+func (r *runner) taskSeconds(fixed int, p *Path, e *jtemplate, eff any, env *stateEnv, field string) (time.Duration, *ExecError) {
+	if e != nil {
+		n, err := r.evalInt(e, field, jstates{input: eff}, env, 1)
+		return time.Duration(n) * time.Second, err
+	}
+	return r.seconds(fixed, p, eff, env, field+"Path")
+}
+
+func (r *runner) seconds(fixed int, p *Path, eff any, env *stateEnv, field string) (time.Duration, *ExecError) {
 	if p == nil {
 		return time.Duration(fixed) * time.Second, nil
 	}
-	v, ok := p.Select(eff, c)
+	v, ok := p.sel(eff, env)
 	n, isInt := toInt(v)
 	if !ok || !isInt || n <= 0 {
 		return 0, execErr(ErrRuntime, "The %s field references an invalid value: %s", field, p.src)
@@ -143,14 +153,17 @@ func (r *runner) seconds(fixed int, p *Path, eff, c any, field string) (time.Dur
 
 // runTask runs a Task state's resource. eff is the state's effective input
 // (for *SecondsPath); params the payload after Parameters.
-func (r *runner) runTask(ctx context.Context, st *State, f *frame, key string, params, eff, c any, token string) (any, *ExecError) {
-	timeout, err := r.seconds(st.timeoutSeconds, st.timeoutSecondsPath, eff, c, "TimeoutSecondsPath")
+func (r *runner) runTask(ctx context.Context, st *State, f *frame, key string, params, eff any, env *stateEnv, token string) (any, *ExecError) {
+	timeout, err := r.taskSeconds(st.timeoutSeconds, st.timeoutSecondsPath, st.timeoutExpr, eff, env, "TimeoutSeconds")
 	if err != nil {
 		return nil, err
 	}
-	heartbeat, err := r.seconds(st.heartbeatSeconds, st.heartbeatSecondsPath, eff, c, "HeartbeatSecondsPath")
+	heartbeat, err := r.taskSeconds(st.heartbeatSeconds, st.heartbeatSecondsPath, st.heartbeatExpr, eff, env, "HeartbeatSeconds")
 	if err != nil {
 		return nil, err
+	}
+	if r.test != nil && r.test.mock != nil && r.test.state == st {
+		return r.test.mockResult()
 	}
 	res := st.Resource
 	switch {

@@ -31,11 +31,11 @@ type dynamic struct {
 	intrinsic string
 }
 
-func (r *runner) evalDynamic(d *dynamic, input, ctx any) (any, *ExecError) {
+func (r *runner) evalDynamic(d *dynamic, input any, env *stateEnv) (any, *ExecError) {
 	if d.path == nil {
-		return r.intrinsic(d.intrinsic, input, ctx)
+		return r.intrinsic(d.intrinsic, input, env)
 	}
-	v, ok := d.path.Select(input, ctx)
+	v, ok := d.path.sel(input, env)
 	if !ok {
 		return nil, execErr(ErrRuntime, "The JSONPath %s could not be found in the input", d.src)
 	}
@@ -110,14 +110,14 @@ func compileTemplate(v any) (*template, error) {
 
 // evalTemplate builds the payload. failName is the error to report when a
 // path selects nothing (States.ParameterPathFailure in the spec).
-func (r *runner) evalTemplate(t *template, input, ctx any) (any, *ExecError) {
+func (r *runner) evalTemplate(t *template, input any, env *stateEnv) (any, *ExecError) {
 	if t.static {
 		return t.lit, nil
 	}
 	if _, ok := t.lit.(isArray); ok {
 		out := make([]any, len(t.elems))
 		for i, e := range t.elems {
-			v, err := r.evalTemplate(e, input, ctx)
+			v, err := r.evalTemplate(e, input, env)
 			if err != nil {
 				return nil, err
 			}
@@ -129,19 +129,19 @@ func (r *runner) evalTemplate(t *template, input, ctx any) (any, *ExecError) {
 	for _, f := range t.fields {
 		switch {
 		case f.sub != nil:
-			v, err := r.evalTemplate(f.sub, input, ctx)
+			v, err := r.evalTemplate(f.sub, input, env)
 			if err != nil {
 				return nil, err
 			}
 			out[f.key] = v
 		case f.path != nil:
-			v, ok := f.path.Select(input, ctx)
+			v, ok := f.path.sel(input, env)
 			if !ok {
 				return nil, r.specErr(ErrParameterPathFailure, "The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'", f.path.src, f.key, truncateJSON(input))
 			}
 			out[f.key] = v
 		default:
-			v, err := r.intrinsic(f.intrinsic, input, ctx)
+			v, err := r.intrinsic(f.intrinsic, input, env)
 			if err != nil {
 				return nil, err
 			}
@@ -151,7 +151,7 @@ func (r *runner) evalTemplate(t *template, input, ctx any) (any, *ExecError) {
 	return out, nil
 }
 
-func (r *runner) intrinsic(expr string, input, ctx any) (any, *ExecError) {
+func (r *runner) intrinsic(expr string, input any, env *stateEnv) (any, *ExecError) {
 	eval := r.opts.Intrinsic
 	if eval == nil {
 		eval = defaultIntrinsic
@@ -164,7 +164,7 @@ func (r *runner) intrinsic(expr string, input, ctx any) (any, *ExecError) {
 		if err != nil {
 			return nil, err
 		}
-		v, ok := p.Select(input, ctx)
+		v, ok := p.sel(input, env)
 		if !ok {
 			return nil, fmt.Errorf("the JSONPath %s could not be found in the input", path)
 		}

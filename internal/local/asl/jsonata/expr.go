@@ -321,3 +321,15 @@ func skipString(src string, i int) int {
 	}
 	return len(src)
 }
+
+// Nondeterministic reports whether the expression may give another value
+// each time: it calls $uuid, $random, $now or $millis.
+func (e *Expr) Nondeterministic() bool {
+	for _, n := range e.names {
+		switch n {
+		case "uuid", "random", "now", "millis":
+			return true
+		}
+	}
+	return false
+}
