@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,7 +83,12 @@ func TestConformance(t *testing.T) {
 				info := asl.ExecutionInfo{ID: "arn:aws:states:us-east-1:123456789012:execution:machine-1:exec-1", Name: "exec-1",
 					StateMachineID: "arn:aws:states:us-east-1:123456789012:stateMachine:machine-1", StateMachineName: "machine-1",
 					StartTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
-				out, xerr := m.Run(context.Background(), opts, info, decodeInput(t, tc.Input), asl.Hooks{})
+				// Events are numbered as the service numbers them (ExecutionStarted
+				// is 1), so causes that name an event id read as in AWS.
+				var events atomic.Int64
+				events.Store(1)
+				hooks := asl.Hooks{Emit: func(asl.Event, int64) int64 { return events.Add(1) }}
+				out, xerr := m.Run(context.Background(), opts, info, decodeInput(t, tc.Input), hooks)
 				if tc.Error != "" {
 					if xerr == nil {
 						t.Fatalf("succeeded with %s, want error %s", mustJSON(out), tc.Error)

@@ -21,6 +21,8 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 		Definition json.RawMessage `json:"definition"`
 		State      string          `json:"state"`
 		Reason     string          `json:"reason"`
+		Code       string          `json:"code"`
+		Location   string          `json:"location"`
 	}
 	if err := json.Unmarshal(b, &cases); err != nil {
 		t.Fatal(err)
@@ -34,6 +36,9 @@ func TestParseRejectsBadDefinitions(t *testing.T) {
 			}
 			if de.StateName != tc.State || !strings.Contains(de.Reason, tc.Reason) {
 				t.Fatalf("got state %q reason %q, want state %q reason containing %q", de.StateName, de.Reason, tc.State, tc.Reason)
+			}
+			if de.Code != tc.Code || de.Location != tc.Location {
+				t.Fatalf("got code %q at %q, want %q at %q", de.Code, de.Location, tc.Code, tc.Location)
 			}
 		})
 	}
