@@ -381,6 +381,7 @@ func (r *runner) simpleState(ctx context.Context, st *State, env *stateEnv, raw 
 	if err != nil {
 		return stepResult{}, err
 	}
+	r.inspect(st, "afterInputPath", eff)
 	next := st.Next
 	asg, asgInput := st.assign, eff
 	switch st.Type {
@@ -389,6 +390,7 @@ func (r *runner) simpleState(ctx context.Context, st *State, env *stateEnv, raw 
 			if eff, err = r.evalTemplate(st.parameters, eff, env); err != nil {
 				return stepResult{}, err
 			}
+			r.inspect(st, "afterParameters", eff)
 		}
 		result := eff
 		if st.hasResult {
@@ -398,6 +400,7 @@ func (r *runner) simpleState(ctx context.Context, st *State, env *stateEnv, raw 
 		if eff, err = applyResultPath(st.resultPath, st.resultNull, raw, result); err != nil {
 			return stepResult{}, err
 		}
+		r.inspect(st, "afterResultPath", eff)
 	case "Choice":
 		next = ""
 		for _, rule := range st.choices {
