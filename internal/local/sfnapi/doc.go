@@ -16,8 +16,10 @@
 //
 // Operations: CreateStateMachine, DescribeStateMachine, ListStateMachines,
 // DeleteStateMachine, StartExecution, DescribeExecution, ListExecutions,
-// GetExecutionHistory, StopExecution, SendTaskSuccess, SendTaskFailure and
-// SendTaskHeartbeat. List operations and GetExecutionHistory page with
+// GetExecutionHistory, StopExecution, RedriveExecution, SendTaskSuccess,
+// SendTaskFailure, SendTaskHeartbeat and TestState (a state run in
+// isolation with a mocked result or error, its variables and context, and
+// its data flow at inspectionLevel DEBUG or TRACE). List operations and GetExecutionHistory page with
 // maxResults and an opaque nextToken as AWS does.
 //
 // `breachflow local up` mounts NewHandler on Serve's listener at

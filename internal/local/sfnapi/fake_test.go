@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"breachflow/internal/local/asl"
 	"breachflow/internal/local/sfnapi"
 	"breachflow/internal/local/stepfunctions"
 )
@@ -186,4 +187,13 @@ func serveFake(t *testing.T) (*fakeService, *sfn.Client, string) {
 	srv := httptest.NewServer(sfnapi.NewHandler(f, nil))
 	t.Cleanup(srv.Close)
 	return f, client(srv.URL), srv.URL
+}
+
+// TestState echoes the request's input and variables back as the tested
+// state's output and inspection data, so that protocol tests see every
+// member cross the wire.
+func (f *fakeService) TestState(_ context.Context, in stepfunctions.TestStateInput) (*asl.TestStateResult, error) {
+	one := 1
+	return &asl.TestStateResult{Status: asl.TestRetriable, Output: in.Input, NextState: in.StateName, Error: "E", Cause: "C",
+		Inspection: &asl.Inspection{Input: in.Input, Variables: in.Variables, RetryIndex: &one, RetryBackoffIntervalSeconds: &one}}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"breachflow/internal/local/asl"
 	"breachflow/internal/local/stepfunctions"
 )
 
@@ -34,6 +35,7 @@ type Service interface {
 	SendTaskSuccess(ctx context.Context, token, output string) error
 	SendTaskFailure(ctx context.Context, token, errName, cause string) error
 	SendTaskHeartbeat(ctx context.Context, token string) error
+	TestState(ctx context.Context, in stepfunctions.TestStateInput) (*asl.TestStateResult, error)
 }
 
 const (
@@ -69,6 +71,7 @@ var operations = map[string]operation{
 	"SendTaskSuccess":      sendTaskSuccess,
 	"SendTaskFailure":      sendTaskFailure,
 	"SendTaskHeartbeat":    sendTaskHeartbeat,
+	"TestState":            testState,
 }
 
 type handler struct {
