@@ -27,6 +27,8 @@ func BenchmarkEngine(b *testing.B) {
 	}{
 		{"Loop1000", "transitions.asl.json", map[string]int{"n": 1000}, 2002},
 		{"InlineMap10000", "map.asl.json", map[string]any{"items": items(10000)}, 0},
+		{"LoopJSONata1000", "transitions-jsonata.asl.json", map[string]int{"n": 1000}, 2002},
+		{"InlineMapJSONata10000", "map-jsonata.asl.json", map[string]any{"items": items(10000)}, 0},
 	}
 	engines := []struct {
 		name string

@@ -5,6 +5,10 @@
 // items side by side with their ratio. Both engines' outputs are compared
 // so that the two really ran the same work.
 //
+// Each benchmark also runs in JSONata on breachflow's engine. The npm engine
+// ignores JSONata, so its side of those rows is the JSONPath definition doing
+// the same work (the outputs are compared all the same).
+//
 //	go run ./bench/sfncompare [-runs 5] [-n 1000] [-items 10000] [-infra infra] [-json]
 //
 // aws-local-stepfunctions is installed by `cd infra && npm ci`. On Node 20,
@@ -97,14 +101,21 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	benches := []struct {
 		name, def string
-		input     any
+		// theirs is the definition the npm engine runs, when it is not def
+		// (def is JSONata, which that engine does not implement).
+		theirs string
+		input  any
 		// per converts a median run time into the reported figure.
 		per  func(d time.Duration) float64
 		unit string
 	}{
-		{fmt.Sprintf("transitions/s (Pass+Choice loop, %d transitions)", 2*cfg.n+2), "transitions.asl.json", map[string]int{"n": cfg.n},
+		{fmt.Sprintf("transitions/s (Pass+Choice loop, %d transitions)", 2*cfg.n+2), "transitions.asl.json", "", map[string]int{"n": cfg.n},
 			func(d time.Duration) float64 { return float64(2*cfg.n+2) / d.Seconds() }, "transitions/s"},
-		{fmt.Sprintf("inline Map over %d Pass items", cfg.items), "map.asl.json", map[string]any{"items": items},
+		{fmt.Sprintf("transitions/s, JSONata + variables (%d transitions)", 2*cfg.n+2), "transitions-jsonata.asl.json", "transitions.asl.json", map[string]int{"n": cfg.n},
+			func(d time.Duration) float64 { return float64(2*cfg.n+2) / d.Seconds() }, "transitions/s"},
+		{fmt.Sprintf("inline Map over %d Pass items", cfg.items), "map.asl.json", "", map[string]any{"items": items},
+			func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }, "ms"},
+		{fmt.Sprintf("inline Map over %d Pass items, JSONata", cfg.items), "map-jsonata.asl.json", "map.asl.json", map[string]any{"items": items},
 			func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }, "ms"},
 	}
 	engines := []struct {
@@ -124,9 +135,16 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		theirs, theirOut, err := runNode(ctx, cfg, module, script, tmp, b.def, def, inputJSON)
+		theirName, theirDef := b.def, def
+		if b.theirs != "" {
+			theirName = b.theirs
+			if theirDef, err = files.ReadFile("testdata/" + b.theirs); err != nil {
+				return err
+			}
+		}
+		theirs, theirOut, err := runNode(ctx, cfg, module, script, tmp, theirName, theirDef, inputJSON)
 		if err != nil {
-			return fmt.Errorf("%s on aws-local-stepfunctions: %w", b.def, err)
+			return fmt.Errorf("%s on aws-local-stepfunctions: %w", theirName, err)
 		}
 		mt := median(theirs)
 		for _, e := range engines {
@@ -268,5 +286,6 @@ func report(out io.Writer, cfg config, results []result) error {
 	}
 	fmt.Fprintln(out, "interpreter: package asl in process, no history; service+history: package stepfunctions, as the API runs it (AWS history recorded).")
 	fmt.Fprintln(out, "aws-local-stepfunctions records no AWS history; its figure is the same in both rows.")
+	fmt.Fprintln(out, "JSONata rows: aws-local-stepfunctions does not implement JSONata, so its figure there is the JSONPath definition's (same work, same output).")
 	return nil
 }

@@ -13,6 +13,8 @@ func TestOurEngineRunsTheDefinitions(t *testing.T) {
 	}{
 		{"transitions.asl.json", `{"n":10}`, `{"i":10,"n":10}`},
 		{"map.asl.json", `{"items":[0,1,2]}`, `[0,1,2]`},
+		{"transitions-jsonata.asl.json", `{"n":10}`, `{"i":10,"n":10}`},
+		{"map-jsonata.asl.json", `{"items":[0,1,2]}`, `[0,1,2]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.def, func(t *testing.T) {
