@@ -22,6 +22,14 @@
 // its data flow at inspectionLevel DEBUG or TRACE). List operations and GetExecutionHistory page with
 // maxResults and an opaque nextToken as AWS does.
 //
+// TestState, like StartSyncExecution, has an endpoint host prefix in AWS's
+// API model ("sync-"): the SDKs send it to sync-<endpoint>. A client of a
+// local endpoint such as 127.0.0.1 turns that off; with the Go SDK, an
+// APIOptions middleware that sets smithyhttp.DisableEndpointHostPrefix on
+// the context (jsonata_test.go shows it). Debian's AWS CLI 2.9.19 has no
+// test-state command; everything else it sends works unchanged, JSONata and
+// variables included.
+//
 // `breachflow local up` mounts NewHandler on Serve's listener at
 // 127.0.0.1:8083 (Listen refuses any non-loopback address), behind
 // loopback's Host allow-list: a request naming any host but 127.0.0.1,

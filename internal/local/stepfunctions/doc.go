@@ -6,6 +6,13 @@
 // The HTTP layer (package sfnapi) maps the AWS JSON 1.0 protocol onto the
 // Service methods; errors are *APIError with AWS's error codes.
 //
+// Definitions may use either query language, JSONPath or JSONata, and
+// workflow variables (package asl). TestState runs one state in isolation
+// with the service's Lambda functions, or a mocked result or error, as
+// AWS's TestState API does; a bad definition is InvalidDefinition with
+// AWS's "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ...
+// at /States/...'" message, any other bad request ValidationException.
+//
 // # Persistence
 //
 // With Options.Dir the service keeps, per state machine, a JSON file, and per
