@@ -47,10 +47,10 @@ type TestStateInput struct {
 
 // TestMock is a mocked result (JSON text) or error.
 type TestMock struct {
-	Result        string
-	IsError       bool
-	Error, Cause  string
-	ValidationMod string // STRICT, PRESENT or NONE; only JSON validity is checked locally
+	Result              string
+	IsError             bool
+	Error, Cause        string
+	FieldValidationMode string // STRICT, PRESENT or NONE; only JSON validity is checked locally
 }
 
 // TestStateResult is what TestState reports.

@@ -82,9 +82,9 @@ func testState(ctx context.Context, svc Service, body []byte) (any, error) {
 		case m.Result != nil && m.ErrorOutput != nil, m.Result == nil && m.ErrorOutput == nil:
 			return nil, errorf(CodeValidation, "A mock must have either a result or an errorOutput")
 		case m.Result != nil:
-			req.Mock = &asl.TestMock{Result: *m.Result, ValidationMod: m.FieldValidationMode}
+			req.Mock = &asl.TestMock{Result: *m.Result, FieldValidationMode: m.FieldValidationMode}
 		default:
-			req.Mock = &asl.TestMock{IsError: true, Error: m.ErrorOutput.Error, Cause: m.ErrorOutput.Cause, ValidationMod: m.FieldValidationMode}
+			req.Mock = &asl.TestMock{IsError: true, Error: m.ErrorOutput.Error, Cause: m.ErrorOutput.Cause, FieldValidationMode: m.FieldValidationMode}
 		}
 	}
 	res, err := svc.TestState(ctx, req)
