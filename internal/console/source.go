@@ -11,6 +11,7 @@ import (
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
+	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
 )
 
@@ -35,14 +36,19 @@ type AuditLister interface {
 	List(ctx context.Context, caseID string) ([]audit.Entry, error)
 }
 
+// FilingSource lists a case's regulator filings as the ledger holds them
+// (ledger.Filings over the case table).
+type FilingSource func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error)
+
 // CaseTable is the CaseSource over the case table: the case record (counts,
-// hashes), its assessment (obligations), its drafts and its audit log (the
-// timeline; nil shows none).
+// hashes), its assessment (obligations), its drafts, and for the timeline
+// its audit log and the filings sent (nil shows none).
 type CaseTable struct {
 	Records     CaseRecords
 	Assessments Assessments
 	Drafts      DraftSource
 	Audit       AuditLister
+	Filings     FilingSource
 }
 
 // Cases implements CaseSource.
@@ -105,6 +111,20 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 		for _, e := range es {
 			c.Timeline = append(c.Timeline, Event{At: e.At, Action: e.Action, Actor: e.Actor, What: describe(e)})
 		}
+	}
+	if t.Filings != nil {
+		fs, err := t.Filings(ctx, caseID)
+		if err != nil {
+			return Case{}, err
+		}
+		for _, f := range fs {
+			if f.SentAt.IsZero() {
+				continue
+			}
+			c.Timeline = append(c.Timeline, Event{At: f.SentAt, Action: "filing.sent", Actor: "send",
+				What: "filing sent for " + f.ObligationID + " (SES message " + f.MessageID + ")"})
+		}
+		slices.SortStableFunc(c.Timeline, func(a, b Event) int { return a.At.Compare(b.At) })
 	}
 	return c, nil
 }

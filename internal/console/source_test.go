@@ -9,9 +9,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"breachflow/internal/assess"
+	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/console"
+	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
 )
 
@@ -43,6 +45,11 @@ func (a assessments) Get(_ context.Context, id string) (rules.Assessment, error)
 	return x, nil
 }
 
+// auditEntries is an AuditLister over fixed entries.
+type auditEntries []audit.Entry
+
+func (a auditEntries) List(context.Context, string) ([]audit.Entry, error) { return a, nil }
+
 func TestCaseTable(t *testing.T) {
 	ctx := context.Background()
 	due := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -55,6 +62,16 @@ func TestCaseTable(t *testing.T) {
 		Drafts: func(_ context.Context, id string) ([]console.Draft, string, error) {
 			return []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}}, "drafted-" + id, nil
 		},
+		Audit: auditEntries{
+			{At: due.Add(-50 * time.Hour), Actor: "intake", Action: "case.opened", Detail: map[string]string{"report_sha256": "3f2a9c0d1e2b4a5c"}},
+			{At: due.Add(-40 * time.Hour), Actor: "approval", Action: "approval.quorum"},
+		},
+		Filings: func(context.Context, string) ([]ledger.FilingRecord, error) {
+			return []ledger.FilingRecord{
+				{ObligationID: "kr", Status: "sent", MessageID: "m-1", SentAt: due.Add(-35 * time.Hour)},
+				{ObligationID: "de", Status: "claimed"}, // not sent: not on the timeline
+			}, nil
+		},
 	}
 	c, err := src.Case(ctx, "c1")
 	if err != nil {
@@ -65,6 +82,11 @@ func TestCaseTable(t *testing.T) {
 		Affected:    []console.JurisdictionCount{{Jurisdiction: "KR", Count: 90}, {Jurisdiction: "DE", Count: 5}, {Jurisdiction: "JP", Count: 5}},
 		Obligations: []console.Obligation{{ID: "kr", Regime: "Korea PIPA", Recipient: "PIPC", Citation: "art. 34", Required: true, DueAt: due}},
 		Drafts:      []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}},
+		Timeline: []console.Event{
+			{At: due.Add(-50 * time.Hour), Action: "case.opened", Actor: "intake", What: "case opened from report 3f2a9c0d1e2b"},
+			{At: due.Add(-40 * time.Hour), Action: "approval.quorum", Actor: "approval", What: "approval complete: sending may start"},
+			{At: due.Add(-35 * time.Hour), Action: "filing.sent", Actor: "send", What: "filing sent for kr (SES message m-1)"},
+		},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("case (-want +got):\n%s", diff)

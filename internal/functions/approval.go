@@ -11,6 +11,7 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
 	"breachflow/internal/console"
+	"breachflow/internal/ledger"
 )
 
 // ApprovalSettings are the approval functions': the case table and the
@@ -89,6 +90,9 @@ func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
 			Drafts:      console.DraftsFromTable(db, s.CaseTable),
 			Audit:       Table{s.CaseTable}.audit(db),
+			Filings: func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error) {
+				return ledger.Filings(ctx, db, s.CaseTable, caseID)
+			},
 		},
 		Log: c.log(),
 	}

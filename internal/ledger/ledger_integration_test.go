@@ -349,3 +349,37 @@ func TestPageSizeIsFixedByTheFirstLease(t *testing.T) {
 		t.Errorf("Walk at the default page size saw %d sent (%v), want 1", sent, err)
 	}
 }
+
+// TestFilingsLists: a filing claimed and completed lists as sent with its
+// message id and time; one claimed and not completed lists as claimed with
+// no time; another case's filing does not list.
+func TestFilingsLists(t *testing.T) {
+	l := newLedger(t, 0)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	sent := ledger.FilingKey("c1", "kr-pipa-34-regulator")
+	a, err := l.ClaimFiling(ctx, sent, now, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Complete(ctx, sent, a, "msg-1", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ClaimFiling(ctx, ledger.FilingKey("c1", "eu-gdpr-33-authority-DE"), now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.ClaimFiling(ctx, ledger.FilingKey("c2", "sg-pdpa-26d-pdpc"), now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ledger.Filings(ctx, l.DB, l.Table, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.FilingRecord{
+		{ObligationID: "eu-gdpr-33-authority-DE", Status: "claimed"},
+		{ObligationID: "kr-pipa-34-regulator", Status: "sent", MessageID: "msg-1", SentAt: now},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("filings (-want +got):\n%s", d)
+	}
+}

@@ -1,0 +1,68 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"breachflow/internal/casetable"
+)
+
+// FilingRecord is where one regulator filing stands in the ledger: ids,
+// status and times, no content.
+type FilingRecord struct {
+	// ObligationID is the filing's draft id (the obligation it meets).
+	ObligationID string
+	Status       string
+	MessageID    string
+	// SentAt is when SES accepted the filing; zero while it has not.
+	SentAt time.Time
+}
+
+// Filings lists a case's filing records (FILING#<id> under the case), sent
+// or not, in key order: what the console's timeline and status read.
+func Filings(ctx context.Context, db Querier, table, caseID string) ([]FilingRecord, error) {
+	var out []FilingRecord
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :f)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(casetable.CasePK(caseID)), ":f": str("FILING#"),
+		},
+		ProjectionExpression:     aws.String("sk, #s, message_id, sent_at"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ConsistentRead:           aws.Bool(true),
+	}
+	for {
+		page, err := db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("filings of %s: %w", caseID, err)
+		}
+		for _, item := range page.Items {
+			var rec struct {
+				SK        string `dynamodbav:"sk"`
+				Status    string `dynamodbav:"status"`
+				MessageID string `dynamodbav:"message_id"`
+				SentAt    string `dynamodbav:"sent_at"`
+			}
+			if err := attributevalue.UnmarshalMap(item, &rec); err != nil {
+				return nil, fmt.Errorf("filings of %s: %w", caseID, err)
+			}
+			f := FilingRecord{ObligationID: strings.TrimPrefix(rec.SK, "FILING#"), Status: rec.Status, MessageID: rec.MessageID}
+			if rec.SentAt != "" {
+				f.SentAt, _ = time.Parse(time.RFC3339Nano, rec.SentAt)
+			}
+			out = append(out, f)
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
