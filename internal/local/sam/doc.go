@@ -1,7 +1,11 @@
 // Package sam reads breachflow's AWS SAM template (template.yaml) the way the
 // local stack needs it: every AWS::Serverless::StateMachine with its ASL
-// definition after DefinitionSubstitutions, and every function's name, code
-// location and handler for the engine's in-process function registry.
+// definition after DefinitionSubstitutions, every function's name, code
+// location and handler for the engine's in-process function registry, and
+// every function's environment (Environments), resolved as in AWS with
+// Globals merged and overridden as `sam local invoke --env-vars` does
+// (Overrides): the one source of every function's settings, locally as in
+// Lambda.
 //
 // The template is parsed with yaml.v3 and the CloudFormation short forms
 // (!Ref, !GetAtt, !Sub, !Join, ...) are turned into their long forms
@@ -18,7 +22,9 @@
 // and its Ref is that name (lambda:invoke takes either, and the engine
 // registers functions under both); tables give their TableName (or logical
 // id), parameters their Default, pseudo parameters fixed local values (see
-// Template). A value that cannot be resolved locally is an error naming the
-// substitution key; a `${...}` left in a definition after substitution is an
-// error naming the placeholder.
+// Template); Template.Local puts the local stack's own values (a table's
+// name, the console's URL) over any of these. A value that cannot be
+// resolved locally is an error naming the substitution key or the variable;
+// a `${...}` left in a definition after substitution is an error naming the
+// placeholder.
 package sam

@@ -66,7 +66,13 @@ func (t *Template) resolveFn(fn string, arg any) (string, error) {
 		delim, _ := a[0].(string)
 		items, ok := a[1].([]any)
 		if !ok {
-			return "", fmt.Errorf("Fn::Join takes [delimiter, [values]]")
+			// A reference to a list (a CommaDelimitedList parameter)
+			// resolves to its items joined by commas.
+			list, err := t.resolve(a[1])
+			if err != nil {
+				return "", fmt.Errorf("Fn::Join takes [delimiter, [values]] or [delimiter, a list]: %w", err)
+			}
+			return strings.Join(strings.Split(list, ","), delim), nil
 		}
 		parts := make([]string, len(items))
 		for i, it := range items {
@@ -116,6 +122,9 @@ func (t *Template) pseudo(name string) (string, bool) {
 }
 
 func (t *Template) ref(name string) (string, error) {
+	if v, ok := t.Local[name]; ok {
+		return v, nil
+	}
 	if v, ok := t.pseudo(name); ok {
 		return v, nil
 	}
@@ -165,6 +174,9 @@ func (t *Template) ref(name string) (string, error) {
 }
 
 func (t *Template) getAtt(res, attr string) (string, error) {
+	if v, ok := t.Local[res+"."+attr]; ok {
+		return v, nil
+	}
 	r, ok := t.Resources[res]
 	if !ok {
 		return "", fmt.Errorf("Fn::GetAtt %s.%s: no such resource", res, attr)

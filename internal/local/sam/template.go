@@ -25,10 +25,16 @@ var ErrNotFound = errors.New("not found")
 type Template struct {
 	// Path is the template file; DefinitionUri and CodeUri are relative to
 	// its directory.
-	Path       string
-	Region     string
-	Account    string
-	StackName  string
+	Path      string
+	Region    string
+	Account   string
+	StackName string
+	// Local holds the values the local stack gives to references it decides
+	// itself, keyed as the template writes them: a Ref by the parameter or
+	// resource name ("CaseTable"), a Fn::GetAtt by Resource.Attribute
+	// ("ConsoleFunctionUrl.FunctionUrl", a resource SAM generates). They win
+	// over every other resolution, as --parameter-overrides does for sam.
+	Local      map[string]string
 	Parameters map[string]any
 	Resources  map[string]Resource
 	globals    map[string]any

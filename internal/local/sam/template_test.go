@@ -134,7 +134,10 @@ func TestFunctions(t *testing.T) {
 			LogicalID: "ScopeFunction", FunctionName: "ScopeFunction",
 			ARN:     "arn:aws:lambda:us-east-1:123456789012:function:ScopeFunction",
 			CodeURI: "functions/scope/", Handler: "scope", Runtime: "provided.al2023", MemorySize: "512",
-			Environment: map[string]string{"STAGE": "local"},
+			Environment: map[string]string{
+				"STAGE": "local", "APPROVERS": "a@corp.example;b@corp.example", "LOG_GROUP": "/aws/lambda/ScopeFunction",
+			},
+			UnresolvedEnvironment: []string{"CONSOLE_URL", "SENDER"},
 		},
 	}
 	if diff := cmp.Diff(want, fns); diff != "" {
