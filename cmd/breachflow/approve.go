@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,10 +107,11 @@ func decide(cmd *cobra.Command, d approval.Decision, wait time.Duration) error {
 	return nil
 }
 
-// approvalConfig reads the approval configuration. Votes are sealed with
-// the approval key (the send stage refuses unsealed ones), so the CLI needs
-// the same key as the approval functions: locally the key file of the
-// running stack (BREACHFLOW_APPROVAL_KEY_DIR, which `local up` prints, or
+// approvalConfig reads the approval configuration from the environment,
+// through the approval functions' own loader. Votes are sealed with the
+// approval key (the send stage refuses unsealed ones), so the CLI needs the
+// same key as the approval functions: locally the key file of the running
+// stack (BREACHFLOW_APPROVAL_KEY_DIR, which `local up` prints, or
 // .breachflow), in AWS the secret BREACHFLOW_APPROVAL_KEY_SECRET names.
 func approvalConfig(ctx context.Context, env *cliEnv) (approval.Config, error) {
 	if local, _ := awsenv.Local(); local {
@@ -117,12 +119,21 @@ func approvalConfig(ctx context.Context, env *cliEnv) (approval.Config, error) {
 		if dir == "" {
 			dir = ".breachflow"
 		}
-		return approval.ConfigFromEnv(dir)
+		key, err := approval.LocalKey(dir)
+		if err != nil {
+			return approval.Config{}, err
+		}
+		return approval.LoadConfig(ctx, func(name string) (string, bool) {
+			if name == approval.EnvKey {
+				return hex.EncodeToString(key), true
+			}
+			return os.LookupEnv(name)
+		}, nil)
 	}
 	if os.Getenv(approval.EnvKey) == "" && os.Getenv(approval.EnvKeySecret) == "" {
 		return approval.Config{}, fmt.Errorf("set %s to the approval key's secret (the stack's ApprovalKeySecret): votes are sealed with it", approval.EnvKeySecret)
 	}
-	return approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(env.cfg))
+	return approval.LoadConfig(ctx, os.LookupEnv, secretsmanager.NewFromConfig(env.cfg))
 }
 
 // envApprovalKeyDir names the folder of the local stack's approval key.

@@ -17,7 +17,7 @@ import (
 // cliEnv is what the case commands need, read once from the environment.
 // Endpoints are not here: they come from the SDK's own variables.
 type cliEnv struct {
-	CaseTable       string // $BREACHFLOW_CASE_TABLE, default "breachflow-cases"
+	CaseTable       string // $CASE_TABLE, as the functions read it; default "breachflow-cases"
 	StateMachineArn string // $BREACHFLOW_STATE_MACHINE_ARN; empty: looked up by name
 	cfg             aws.Config
 }
@@ -35,7 +35,7 @@ func loadCLIEnv(ctx context.Context) (*cliEnv, error) {
 		return nil, err
 	}
 	e := &cliEnv{
-		CaseTable:       os.Getenv("BREACHFLOW_CASE_TABLE"),
+		CaseTable:       os.Getenv("CASE_TABLE"),
 		StateMachineArn: os.Getenv("BREACHFLOW_STATE_MACHINE_ARN"),
 		cfg:             cfg,
 	}

@@ -35,14 +35,15 @@ import (
 // again, which startLocal's the stack as `breachflow local up` does and
 // waits. These variables tell the child where its state and its SES are.
 const (
-	envStackChild = "BREACHFLOW_TEST_STACK_CHILD" // the state folder
-	envStackSES   = "BREACHFLOW_TEST_STACK_SES"
+	envStackChild   = "BREACHFLOW_TEST_STACK_CHILD" // the state folder
+	envStackSES     = "BREACHFLOW_TEST_STACK_SES"
+	envStackEnvVars = "BREACHFLOW_TEST_STACK_ENV_VARS" // the functions' overrides, as --env-vars takes them
 )
 
 // TestMain lets this test binary serve as the crash test's stack.
 func TestMain(m *testing.M) {
 	if state := os.Getenv(envStackChild); state != "" {
-		os.Exit(runStackChild(state, os.Getenv(envStackSES)))
+		os.Exit(runStackChild(state, os.Getenv(envStackSES), os.Getenv(envStackEnvVars)))
 	}
 	os.Exit(m.Run())
 }
@@ -50,11 +51,11 @@ func TestMain(m *testing.M) {
 // runStackChild starts the local stack from state, prints what the parent
 // needs (ENV lines as `local up` prints them, the emulators' PIDs, READY),
 // and runs until SIGTERM, or until it is killed.
-func runStackChild(state, ses string) int {
+func runStackChild(state, ses, envVars string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	up, err := startLocal(ctx, emulators.Options{DataDir: filepath.Join(state, "dynamodb"), SES: ses, Log: os.Stderr},
-		localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: os.Stderr})
+		localOptions{template: "../../template.yaml", envVars: envVars, stateDir: state, log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stack child:", err)
 		return 1
@@ -93,8 +94,7 @@ func childEnv(extra ...string) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		switch {
 		case k == "BREACHFLOW_INFRA", k == "BREACHFLOW_EMULATOR_LOG":
-		case strings.HasPrefix(k, "AWS_ENDPOINT_URL"), strings.HasPrefix(k, "BREACHFLOW_"),
-			k == "SES_MAX_SEND_RATE", k == "SEND_PARALLELISM", k == "SENDER_ADDRESS", k == "FILING_ADDRESSES", k == "CASE_TABLE":
+		case strings.HasPrefix(k, "AWS_ENDPOINT_URL"), strings.HasPrefix(k, "BREACHFLOW_"), k == "CASE_TABLE", k == "USER_TABLE":
 			continue
 		}
 		env = append(env, kv)
@@ -102,13 +102,14 @@ func childEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// startStackChild starts the stack from state in a child process and waits
-// until it is up.
-func startStackChild(ctx context.Context, t *testing.T, state, ses string, settings ...string) *stackChild {
+// startStackChild starts the stack from state in a child process, with the
+// functions' environment overrides in the file envVars, and waits until it
+// is up.
+func startStackChild(ctx context.Context, t *testing.T, state, ses, envVars string) *stackChild {
 	t.Helper()
 	c := &stackChild{env: map[string]string{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	c.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	c.cmd.Env = childEnv(append(settings, envStackChild+"="+state, envStackSES+"="+ses)...)
+	c.cmd.Env = childEnv(envStackChild+"="+state, envStackSES+"="+ses, envStackEnvVars+"="+envVars)
 	c.cmd.Stderr = c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -235,10 +236,10 @@ func TestKillNineMidSend(t *testing.T) {
 	}
 	defer ses.Close()
 	mailbox := emulators.Mailbox{URL: ses.SES}
-	settings := []string{"SES_MAX_SEND_RATE=" + strconv.Itoa(rate), "SEND_PARALLELISM=" + strconv.Itoa(parallel)}
 	state := t.TempDir()
+	settings := writeEnvVars(t, `{"Parameters": {"SES_MAX_SEND_RATE": "`+strconv.Itoa(rate)+`", "SEND_PARALLELISM": "`+strconv.Itoa(parallel)+`"}}`)
 
-	child := startStackChild(ctx, t, state, ses.SES, settings...)
+	child := startStackChild(ctx, t, state, ses.SES, settings)
 	env, err := loadCLIEnv(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +306,7 @@ func TestKillNineMidSend(t *testing.T) {
 	before := count(notices())
 
 	restartAt := time.Now()
-	startStackChild(ctx, t, state, ses.SES, settings...)
+	startStackChild(ctx, t, state, ses.SES, settings)
 	if env, err = loadCLIEnv(ctx); err != nil {
 		t.Fatal(err)
 	}

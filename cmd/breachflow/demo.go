@@ -32,10 +32,6 @@ import (
 // demoReport is the Kakao Pay -> Alipay style report the demo runs.
 const demoReport = "events/reports/kakaopay-alipay.json"
 
-// demoApprovers are the sample report's approvers; the local stack
-// configures them when BREACHFLOW_APPROVERS is not set.
-var demoApprovers = []string{"legal-lead@example.com", "ciso@example.com"}
-
 type demoOptions struct {
 	report      string
 	users       int
@@ -66,7 +62,7 @@ real response. --historic keeps the report's own dates (Kakao Pay's were in
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Log = io.Discard
-			lo.template, lo.approvers = "template.yaml", demoApprovers
+			lo.template = "template.yaml"
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), d, opts, lo)
 		},
 	}

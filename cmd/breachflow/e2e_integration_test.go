@@ -69,7 +69,7 @@ func TestEndToEnd(t *testing.T) {
 	state := t.TempDir()
 	logs := &syncBuffer{}
 	opts := emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs}
-	lo := localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs}
+	lo := localOptions{template: "../../template.yaml", stateDir: state, log: logs}
 	t.Setenv("BREACHFLOW_APPROVERS", "")
 	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
 	t.Setenv("FILING_ADDRESSES", "")

@@ -25,12 +25,8 @@ func TestLocalEndpointsRefuseForeignHosts(t *testing.T) {
 	defer cancel()
 	state := t.TempDir()
 	logs := &syncBuffer{}
-	t.Setenv("BREACHFLOW_APPROVERS", "")
-	t.Setenv("BREACHFLOW_CONSOLE_URL", "")
-	t.Setenv("FILING_ADDRESSES", "")
-	t.Setenv("SES_MAX_SEND_RATE", "")
 	up, err := startLocal(ctx, emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs})
+		localOptions{template: "../../template.yaml", stateDir: state, log: logs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,6 @@ func newLocalUpCmd() *cobra.Command {
 			if opts.DataDir != "" {
 				lo.stateDir = filepath.Dir(opts.DataDir)
 			}
-			lo.approvers = demoApprovers
 			up, err := startLocal(ctx, opts, lo)
 			if err != nil {
 				return err
@@ -48,7 +47,7 @@ func newLocalUpCmd() *cobra.Command {
 			fmt.Fprintf(out, "  Step Functions    %s (state machines: %s)\n", up.runtime.Endpoint, strings.Join(up.machineNames(), ", "))
 			fmt.Fprintf(out, "  approval console  %s/\n", up.consoleAt)
 			fmt.Fprintf(out, "  tables            %s (cases), %s (users)\n", up.caseTable, up.userTable)
-			fmt.Fprintf(out, "  approvers         %s\n\n", os.Getenv("BREACHFLOW_APPROVERS"))
+			fmt.Fprintf(out, "  approvers         %s\n\n", up.approvers())
 			fmt.Fprintf(out, "Point the SDK, the AWS CLI and breachflow at it:\n")
 			for _, kv := range up.env() {
 				fmt.Fprintf(out, "  export %s\n", kv)
@@ -66,6 +65,7 @@ func newLocalUpCmd() *cobra.Command {
 	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1 ($BREACHFLOW_CONSOLE_PORT)")
 	f.StringVar(&opts.DataDir, "data", filepath.Join(".breachflow", "dynamodb"), "folder that keeps DynamoDB data across restarts (its parent keeps executions and the approval key; empty: memory only)")
 	f.StringVar(&lo.template, "template", "template.yaml", "the SAM template whose functions and state machines run locally")
+	f.StringVar(&lo.envVars, "env-vars", "", "JSON file of the functions' environment values over template.yaml and "+localEnvFile+", as `sam local invoke --env-vars` takes it")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show the emulators' and functions' own output")
 	return cmd
 }

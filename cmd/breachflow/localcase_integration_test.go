@@ -37,17 +37,25 @@ type localCase struct {
 // the test.
 func startLocalCase(ctx context.Context, t *testing.T, users int, seed uint64) *localCase {
 	t.Helper()
+	return startLocalCaseWith(ctx, t, localOptions{template: "../../template.yaml"}, users, seed)
+}
+
+// startLocalCaseWith is startLocalCase on the template and environment
+// overrides lo names.
+func startLocalCaseWith(ctx context.Context, t *testing.T, lo localOptions, users int, seed uint64) *localCase {
+	t.Helper()
 	state := t.TempDir()
 	logs := &syncBuffer{}
+	lo.stateDir, lo.log = state, logs
 	lc := &localCase{
 		ctx:  ctx,
 		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		lo:   localOptions{template: "../../template.yaml", stateDir: state, approvers: demoApprovers, log: logs},
+		lo:   lo,
 	}
-	for _, v := range []string{"BREACHFLOW_APPROVERS", "BREACHFLOW_CONSOLE_URL", "SES_MAX_SEND_RATE"} {
-		if _, set := os.LookupEnv(v); !set {
-			t.Setenv(v, "")
-		}
+	// The stack sets the exports `local up` prints in this process; the
+	// test's end puts them back.
+	for _, v := range []string{"CASE_TABLE", "USER_TABLE", "BREACHFLOW_APPROVERS", "BREACHFLOW_APPROVALS_REQUIRED", envApprovalKeyDir} {
+		t.Setenv(v, os.Getenv(v))
 	}
 	lc.start(t)
 	t.Cleanup(func() { lc.up.Close() })
@@ -92,7 +100,7 @@ func (lc *localCase) start(t *testing.T) {
 }
 
 // restartStack stops the whole stack and starts it again on the same state
-// folder, as a responder does after changing its configuration.
+// folder, as a responder does after changing its configuration (lc.lo).
 func (lc *localCase) restartStack(t *testing.T) {
 	t.Helper()
 	if err := lc.up.Close(); err != nil {
@@ -111,4 +119,15 @@ func (lc *localCase) ended(t *testing.T) *sfn.DescribeExecutionOutput {
 		return err == nil && d.Status != "RUNNING"
 	})
 	return d
+}
+
+// writeEnvVars writes environment overrides, as `local up --env-vars`
+// takes them, to a file of the test's and returns its path.
+func writeEnvVars(t *testing.T, overrides string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "env.json")
+	if err := os.WriteFile(path, []byte(overrides), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

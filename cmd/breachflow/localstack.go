@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,36 +22,34 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
-	"breachflow/internal/delivery"
+	"breachflow/internal/functions"
 	"breachflow/internal/local/deploy"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/local/loopback"
+	"breachflow/internal/local/sam"
 	"breachflow/internal/usertable"
 )
 
 // localOptions are what `local up` and `demo` set beyond the emulators.
 type localOptions struct {
-	template    string
+	template string
+	// envVars is a file of environment overrides, as `sam local invoke
+	// --env-vars` takes, over the local stack's own (localEnvFile).
+	envVars     string
 	sfnPort     int
 	consolePort int
 	// stateDir keeps the engine's executions and the approval key; "" keeps
 	// executions in memory (the key then lives in a temporary folder).
 	stateDir string
-	// approvers is used when BREACHFLOW_APPROVERS is not set.
-	approvers []string
-	log       io.Writer
+	log      io.Writer
 }
 
-// Local defaults that stand in for what template.yaml's parameters say in AWS.
-const (
-	// localSendRate is the local "account" rate: the SES emulator takes
-	// ~1,000 sends a second, and a demo should not take an hour at 14/s.
-	localSendRate = "1000"
-	localSender   = "privacy@example.com"
-	// localFilings sends each filing to its own reserved-domain mailbox.
-	localFilings   = `{"*":"filings+{id}@regulators.example.org"}`
-	defaultConsole = 8080
-)
+// localEnvFile holds the local stack's values of what template.yaml leaves
+// to the deployment (approvers, filing addresses) or sets for AWS (the SES
+// rate), as environment overrides; it sits in infra/ beside the template.
+const localEnvFile = "infra/local-env.json"
+
+const defaultConsole = 8080
 
 // localUp is the whole local stack: the emulators, the tables, the template
 // deployed on the in-process Step Functions engine, and the console.
@@ -65,21 +64,67 @@ type localUp struct {
 	cancel    context.CancelFunc
 }
 
-// startLocal starts everything and points this process's SDK variables at
-// it, so every client the CLI builds afterwards talks to the local stack.
+// startLocal starts everything. Each function reads its settings from the
+// environment template.yaml gives it, resolved to local values, with the
+// overrides of localEnvFile and lo.envVars over it; nothing else configures
+// them. Then this process's environment is set to the lines `local up`
+// prints (env), so the CLI commands it runs afterwards see the stack as a
+// command in another terminal does.
 func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*localUp, error) {
+	overrides, err := sam.ReadOverrides(filepath.Join(filepath.Dir(lo.template), localEnvFile))
+	if err != nil {
+		return nil, err
+	}
+	if lo.envVars != "" {
+		theirs, err := sam.ReadOverrides(lo.envVars)
+		if err != nil {
+			return nil, err
+		}
+		overrides = overrides.Over(theirs)
+	}
 	stack, err := emulators.Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	up := &localUp{stack: stack, caseTable: defaultCaseTable, userTable: envString("BREACHFLOW_USER_TABLE", defaultUserTable)}
+	up := &localUp{stack: stack}
+	var consoleLn net.Listener
 	fail := func(err error) (*localUp, error) {
+		if consoleLn != nil && up.console == nil {
+			consoleLn.Close()
+		}
 		up.Close()
 		return nil, err
 	}
+	keyDir := lo.stateDir
+	if keyDir == "" {
+		if keyDir, err = os.MkdirTemp("", "breachflow-key-"); err != nil {
+			return fail(err)
+		}
+	}
+	if up.keyDir, err = filepath.Abs(keyDir); err != nil {
+		return fail(err)
+	}
+	key, err := approval.LocalKey(up.keyDir)
+	if err != nil {
+		return fail(err)
+	}
+	consoleLn, err = loopback.Listen("console", "127.0.0.1:"+strconv.Itoa(lo.consolePort))
+	if err != nil {
+		return fail(fmt.Errorf("approval console: %w (choose another port with --console-port or BREACHFLOW_CONSOLE_PORT)", err))
+	}
+	up.consoleAt = "http://" + consoleLn.Addr().(*net.TCPAddr).String()
+	mapping, err := json.Marshal(usertable.DefaultMapping())
+	if err != nil {
+		return fail(err)
+	}
+
+	// The functions' clients take their endpoints from their environment;
+	// this configuration gives them region, credentials and logging.
+	endpoints := map[string]string{}
 	for _, kv := range stack.Env() {
 		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
+		endpoints[k] = v
+		os.Setenv(k, v) // for the tables below, made with this process's own clients
 	}
 	cfg, err := awsenv.Load(ctx)
 	if err != nil {
@@ -88,54 +133,6 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 	if lo.log != nil {
 		cfg.Logger = logging.NewStandardLogger(lo.log) // the SDK's warnings too
 	}
-	db := dynamodb.NewFromConfig(cfg)
-	mapping := usertable.DefaultMapping()
-	if err := casetable.CreateTable(ctx, db, up.caseTable); err != nil {
-		return fail(err)
-	}
-	if err := usertable.CreateTable(ctx, db, up.userTable, mapping); err != nil {
-		return fail(err)
-	}
-
-	keyDir := lo.stateDir
-	if keyDir == "" {
-		keyDir, err = os.MkdirTemp("", "breachflow-key-")
-		if err != nil {
-			return fail(err)
-		}
-	}
-	if up.keyDir, err = filepath.Abs(keyDir); err != nil {
-		return fail(err)
-	}
-	setDefault("BREACHFLOW_APPROVERS", strings.Join(lo.approvers, ","))
-	setDefault("SES_MAX_SEND_RATE", localSendRate)
-	setDefault("SENDER_ADDRESS", localSender)
-	setDefault("SEND_PARALLELISM", "8")
-	setDefault("FILING_ADDRESSES", localFilings)
-	setDefault("CASE_TABLE", up.caseTable)
-
-	consoleLn, err := loopback.Listen("console", "127.0.0.1:"+strconv.Itoa(lo.consolePort))
-	if err != nil {
-		return fail(fmt.Errorf("approval console: %w (choose another port with --console-port or BREACHFLOW_CONSOLE_PORT)", err))
-	}
-	up.consoleAt = "http://" + consoleLn.Addr().(*net.TCPAddr).String()
-	setDefault("BREACHFLOW_CONSOLE_URL", up.consoleAt)
-
-	ac, err := approval.ConfigFromEnv(keyDir)
-	if err != nil {
-		consoleLn.Close()
-		return fail(fmt.Errorf("approval: %w", err))
-	}
-	sc, err := delivery.LoadConfig(os.Getenv)
-	if err != nil {
-		consoleLn.Close()
-		return fail(err)
-	}
-	addrs, err := delivery.ParseFilingAddresses(os.Getenv("FILING_ADDRESSES"))
-	if err != nil {
-		consoleLn.Close()
-		return fail(err)
-	}
 	// The functions log as they would in Lambda; locally that goes to the
 	// --verbose writer or nowhere, never into the command's own output.
 	log := slog.New(slog.DiscardHandler)
@@ -143,49 +140,82 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		log = slog.New(slog.NewJSONHandler(lo.log, nil))
 	}
 	slog.SetDefault(log)
-	deps := deploy.Deps{
-		AWS: cfg, CaseTable: up.caseTable, UserTable: up.userTable, Mapping: mapping,
-		Approval: ac, Send: sc, FilingAddresses: addrs, Log: log,
-	}
 	engineDir := ""
 	if lo.stateDir != "" {
 		engineDir = filepath.Join(lo.stateDir, "stepfunctions")
 	}
 	up.runtime, err = deploy.Start(ctx, deploy.Options{
-		Template: lo.template, Dir: engineDir, Addr: "127.0.0.1:" + strconv.Itoa(lo.sfnPort), Deps: deps,
+		Template: lo.template, Dir: engineDir, Addr: "127.0.0.1:" + strconv.Itoa(lo.sfnPort),
+		// What only a deployment decides: the case table's name, the
+		// console's URL, and the synthetic user table that `seed` writes.
+		Local: map[string]string{
+			"CaseTable": defaultCaseTable, "ConsoleFunctionUrl.FunctionUrl": up.consoleAt, "UserMapping": string(mapping),
+		},
+		Env: overrides, Endpoints: endpoints, ApprovalKey: key, AWS: cfg, Log: log,
 	})
 	if err != nil {
-		consoleLn.Close()
 		return fail(fmt.Errorf("local Step Functions: %w (choose another port with --sfn-port or BREACHFLOW_SFN_PORT)", err))
 	}
-	os.Setenv("AWS_ENDPOINT_URL_SFN", up.runtime.Endpoint)
-	os.Setenv("BREACHFLOW_CASE_TABLE", up.caseTable)
-	os.Setenv(envApprovalKeyDir, up.keyDir)
+
+	// The tables the functions read, as their environment names them.
+	scope := up.runtime.Functions[functions.Scope.LogicalID]
+	up.caseTable, up.userTable = scope.Environment["CASE_TABLE"], scope.Environment["USER_TABLE"]
+	m, err := usertable.LoadMapping(scope.Environment["USER_MAPPING"])
+	if err != nil {
+		return fail(err)
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	if err := casetable.CreateTable(ctx, db, up.caseTable); err != nil {
+		return fail(err)
+	}
+	if err := usertable.CreateTable(ctx, db, up.userTable, m); err != nil {
+		return fail(err)
+	}
 
 	// The console and the escalation check run as they would in AWS (a
-	// function URL and a schedule), here in process.
+	// function URL and a schedule), here in process, each from its own
+	// function's environment.
+	con := up.runtime.Functions[functions.Console.LogicalID]
+	cs, err := functions.Console.Env(ctx, con.Lookup, con.Clients.AWS)
+	if err != nil {
+		return fail(err)
+	}
+	esc := up.runtime.Functions[functions.ApprovalEscalate.LogicalID]
+	es, err := functions.ApprovalEscalate.Env(ctx, esc.Lookup, esc.Clients.AWS)
+	if err != nil {
+		return fail(err)
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	up.cancel = cancel
-	up.console = loopback.NewServer(consoleLn, deps.Console(true))
+	up.console = loopback.NewServer(consoleLn, functions.ConsoleHandler(cs, con.Clients))
 	go up.console.Serve(consoleLn)
-	go deps.ApprovalService().EscalateEvery(bg, time.Minute)
+	go functions.ApprovalService(es, esc.Clients).EscalateEvery(bg, time.Minute)
+
+	for _, kv := range up.env() {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
 	return up, nil
 }
 
-// setDefault sets an environment variable unless the user set it.
-func setDefault(name, value string) {
-	if os.Getenv(name) == "" && value != "" {
-		os.Setenv(name, value)
-	}
+// approvers are the approvers the approval functions were configured with.
+func (u *localUp) approvers() string {
+	return u.runtime.Functions[functions.ApprovalRequest.LogicalID].Environment["BREACHFLOW_APPROVERS"]
 }
 
+// env is every line another terminal needs to drive the stack, as `local
+// up` prints them.
 func (u *localUp) env() []string {
-	// The approvers and the key folder let `breachflow approve` in another
-	// terminal cast votes the send stage accepts.
-	// The static credentials and region are for the AWS CLI, which, unlike
-	// breachflow, does not supply them itself for a loopback endpoint.
-	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint, "BREACHFLOW_CASE_TABLE="+u.caseTable,
-		"BREACHFLOW_APPROVERS="+os.Getenv("BREACHFLOW_APPROVERS"), envApprovalKeyDir+"="+u.keyDir,
+	// The approvers, the quorum and the key folder let `breachflow approve`
+	// cast votes the send stage accepts. The static credentials and region
+	// are for the AWS CLI, which, unlike breachflow, does not supply them
+	// itself for a loopback endpoint.
+	approvals := u.runtime.Functions[functions.ApprovalRequest.LogicalID].Environment
+	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint,
+		"CASE_TABLE="+u.caseTable, "USER_TABLE="+u.userTable,
+		"BREACHFLOW_APPROVERS="+approvals["BREACHFLOW_APPROVERS"],
+		"BREACHFLOW_APPROVALS_REQUIRED="+approvals["BREACHFLOW_APPROVALS_REQUIRED"],
+		envApprovalKeyDir+"="+u.keyDir,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1")
 }
 

@@ -26,8 +26,8 @@ import (
 func TestResumeAfterTheCauseIsFixed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	t.Setenv("FILING_ADDRESSES", `{"no-such-obligation":"filings@regulators.example.org"}`)
-	lc := startLocalCase(ctx, t, 500, 3)
+	broken := writeEnvVars(t, `{"SendFunction": {"FILING_ADDRESSES": "{\"no-such-obligation\":\"filings@regulators.example.org\"}"}}`)
+	lc := startLocalCaseWith(ctx, t, localOptions{template: "../../template.yaml", envVars: broken}, 500, 3)
 	env, caseID, r := lc.env, lc.caseID, lc.report
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, r.Approvers); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestResumeAfterTheCauseIsFixed(t *testing.T) {
 	}
 
 	// The fix: the filing addresses, then the stack restarted with them.
-	t.Setenv("FILING_ADDRESSES", "")
+	lc.lo.envVars = ""
 	lc.restartStack(t)
 	env = lc.env
 	if got := runCLI(ctx, t, "resume", caseID); !strings.Contains(got, "resumed (redrive 1)") {

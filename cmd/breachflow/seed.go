@@ -13,7 +13,8 @@ import (
 	"breachflow/internal/usertable"
 )
 
-// defaultUserTable matches the UserTableName default of template.yaml.
+// defaultUserTable matches the UserTableName default of template.yaml, which
+// the scope function reads as USER_TABLE.
 const defaultUserTable = "users"
 
 func newSeedCmd() *cobra.Command {
@@ -56,7 +57,7 @@ by the default user mapping (internal/usertable/default_mapping.json).`,
 	f := cmd.Flags()
 	f.IntVar(&opts.Users, "users", 0, "how many users to write")
 	f.Uint64Var(&opts.Seed, "seed", 1, "population seed: the same seed gives the same users")
-	f.StringVar(&table, "table", envString("BREACHFLOW_USER_TABLE", defaultUserTable), "user table ($BREACHFLOW_USER_TABLE)")
+	f.StringVar(&table, "table", envString("USER_TABLE", defaultUserTable), "user table ($USER_TABLE, as the scope function reads it)")
 	f.IntVar(&opts.Workers, "workers", 8, "concurrent BatchWriteItem calls")
 	return cmd
 }

@@ -28,8 +28,8 @@ import (
 func TestSESDeathNamesShardAndCause(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	t.Setenv("SES_MAX_SEND_RATE", "40") // several seconds of sending
-	lc := startLocalCase(ctx, t, 800, 3)
+	slow := writeEnvVars(t, `{"Parameters": {"SES_MAX_SEND_RATE": "40"}}`) // several seconds of sending
+	lc := startLocalCaseWith(ctx, t, localOptions{template: "../../template.yaml", envVars: slow}, 800, 3)
 	up, env, caseID := lc.up, lc.env, lc.caseID
 	if err := demoApprove(ctx, io.Discard, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)

@@ -10,12 +10,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"breachflow/internal/envconfig"
 )
 
 // DefaultRequired is how many distinct approvers a case needs unless
@@ -33,26 +34,28 @@ var DefaultMargins = []time.Duration{24 * time.Hour, 6 * time.Hour}
 // MinKeyLen is the shortest signing key accepted, in bytes.
 const MinKeyLen = 32
 
-// Config is what the approval rules are configured with.
+// Config is what the approval rules are configured with. The `env` tags
+// name the variables LoadConfig reads each field from (envconfig.Load);
+// Key comes from EnvKey or the secret EnvKeySecret names.
 type Config struct {
 	// Approvers are the staff who may approve or reject (emails).
-	Approvers []string
+	Approvers []string `env:"BREACHFLOW_APPROVERS"`
 	// Required is the number of distinct approvers needed; 0 means
 	// DefaultRequired.
-	Required int
+	Required int `env:"BREACHFLOW_APPROVALS_REQUIRED,optional"`
 	// Key signs links and CSRF tokens; at least MinKeyLen bytes.
 	Key []byte
 	// ConsoleURL is the console's base URL, e.g. http://127.0.0.1:8080.
-	ConsoleURL string
+	ConsoleURL string `env:"BREACHFLOW_CONSOLE_URL,optional"`
 	// From is the sender of approval and escalation emails.
-	From string
+	From string `env:"BREACHFLOW_APPROVAL_FROM,optional"`
 	// LinkTTL is how long a link is valid; 0 means DefaultLinkTTL. A link
 	// never outlives the earliest deadline by more than the TTL either.
-	LinkTTL time.Duration
+	LinkTTL time.Duration `env:"BREACHFLOW_APPROVAL_LINK_TTL,optional"`
 	// EscalateTo are the escalation contacts (emails).
-	EscalateTo []string
+	EscalateTo []string `env:"BREACHFLOW_ESCALATE_TO,optional"`
 	// Margins are the escalation thresholds; nil means DefaultMargins.
-	Margins []time.Duration
+	Margins []time.Duration `env:"BREACHFLOW_ESCALATION_MARGINS,optional"`
 }
 
 func (c Config) required() int {
@@ -83,8 +86,17 @@ func (c Config) Validate() error {
 		return fmt.Errorf("approval config: Key has %d bytes, want at least %d", len(c.Key), MinKeyLen)
 	case len(c.Approvers) == 0:
 		return errors.New("approval config: Approvers is empty")
+	case c.Required < 0:
+		return fmt.Errorf("approval config: Required is %d, want a positive number", c.Required)
 	case c.required() > len(c.Approvers):
 		return fmt.Errorf("approval config: Required is %d but only %d approvers are configured", c.required(), len(c.Approvers))
+	case c.LinkTTL < 0:
+		return fmt.Errorf("approval config: LinkTTL is %s, want a positive duration", c.LinkTTL)
+	}
+	for _, m := range c.Margins {
+		if m <= 0 {
+			return fmt.Errorf("approval config: Margins holds %s, want positive durations", m)
+		}
 	}
 	seen := map[string]bool{}
 	for _, a := range c.Approvers {
@@ -125,126 +137,71 @@ func ApproverID(email string) string {
 
 func normalise(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// SplitList splits a comma- or whitespace-separated list of emails, as
-// environment variables carry them.
-func SplitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
-}
-
-// Environment variables read by ConfigFromEnv.
+// The variables that are not a field's tag: the key, given directly or
+// through the secret that holds it.
 const (
-	EnvApprovers = "BREACHFLOW_APPROVERS"
-	EnvRequired  = "BREACHFLOW_APPROVALS_REQUIRED"
-	EnvKey       = "BREACHFLOW_APPROVAL_KEY" // base64 (std or URL) or hex
+	// EnvKey holds the key itself, base64 (std or URL) or hex: the local
+	// stack gives it (from LocalKey) where AWS gives EnvKeySecret.
+	EnvKey = "BREACHFLOW_APPROVAL_KEY"
 	// EnvKeySecret names the Secrets Manager secret (id or ARN) that holds
 	// the key: deployed functions read it at cold start, so the key never
 	// sits in their configuration.
-	EnvKeySecret  = "BREACHFLOW_APPROVAL_KEY_SECRET"
-	EnvConsoleURL = "BREACHFLOW_CONSOLE_URL"
-	EnvFrom       = "BREACHFLOW_APPROVAL_FROM"
-	EnvEscalateTo = "BREACHFLOW_ESCALATE_TO"
-	EnvMargins    = "BREACHFLOW_ESCALATION_MARGINS" // e.g. "24h,6h"
-	EnvLinkTTL    = "BREACHFLOW_APPROVAL_LINK_TTL"
+	EnvKeySecret = "BREACHFLOW_APPROVAL_KEY_SECRET"
 )
 
-// ConfigFromEnv reads the configuration from the environment once, at cold
-// start. When EnvKey is empty and keyDir is not, the key is read from (or
-// generated into) keyDir/approval.key: the local stack's way; in AWS the
-// variable comes from a secret. A missing or malformed value is an error
-// naming the variable.
-func ConfigFromEnv(keyDir string) (Config, error) {
-	c, err := baseConfig()
-	if err != nil {
-		return Config{}, err
-	}
-	if s := os.Getenv(EnvKey); s != "" {
-		c.Key, err = decodeKey(s)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", EnvKey, err)
-		}
-	} else if keyDir != "" {
-		c.Key, err = LocalKey(keyDir)
-		if err != nil {
-			return Config{}, err
-		}
-	} else {
-		return Config{}, fmt.Errorf("%s (or %s) is not set", EnvKey, EnvKeySecret)
-	}
-	return c, c.validate()
-}
+// Defaults of the optional settings with no zero-value meaning.
+const (
+	DefaultConsoleURL = "http://127.0.0.1:8080"
+	DefaultFrom       = "breachflow-approvals@example.com"
+)
 
 // SecretGetter reads a secret (the Secrets Manager client).
 type SecretGetter interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// ConfigFromSecret is ConfigFromEnv for a deployed function: the key is the
-// secret EnvKeySecret names, read once at cold start. Without EnvKeySecret
-// it is ConfigFromEnv("").
-func ConfigFromSecret(ctx context.Context, sm SecretGetter) (Config, error) {
-	id := os.Getenv(EnvKeySecret)
-	if id == "" {
-		return ConfigFromEnv("")
+// LoadConfig reads the configuration once, at cold start, through lookup:
+// os.LookupEnv in a deployed function, the function's resolved environment
+// in the local stack, the CLI's environment for `breachflow approve`. The
+// key is EnvKey's value when it is set, otherwise the secret EnvKeySecret
+// names, read through secrets (which may be nil when EnvKey is set). A
+// missing or malformed value is an error naming its variable.
+func LoadConfig(ctx context.Context, lookup envconfig.Lookup, secrets SecretGetter) (Config, error) {
+	c := Config{ConsoleURL: DefaultConsoleURL, From: DefaultFrom}
+	err := envconfig.Load(&c, lookup)
+	key, kerr := loadKey(ctx, lookup, secrets)
+	if err = errors.Join(err, kerr); err != nil {
+		return Config{}, fmt.Errorf("approval config: %w", err)
 	}
-	c, err := baseConfig()
-	if err != nil {
-		return Config{}, err
-	}
-	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: read the signing key: %w", EnvKeySecret, err)
-	}
-	if c.Key, err = decodeKey(aws.ToString(out.SecretString)); err != nil {
-		return Config{}, fmt.Errorf("%s: the secret %w", EnvKeySecret, err)
-	}
-	return c, c.validate()
+	c.Key = key
+	c.ConsoleURL = strings.TrimRight(c.ConsoleURL, "/")
+	return c, c.Validate()
 }
 
-func (c Config) validate() error {
-	if err := c.Validate(); err != nil {
-		return fmt.Errorf("%w (set %s)", err, EnvApprovers)
-	}
-	return nil
-}
-
-// baseConfig reads everything but the key.
-func baseConfig() (Config, error) {
-	c := Config{
-		Approvers:  SplitList(os.Getenv(EnvApprovers)),
-		ConsoleURL: strings.TrimRight(os.Getenv(EnvConsoleURL), "/"),
-		From:       os.Getenv(EnvFrom),
-		EscalateTo: SplitList(os.Getenv(EnvEscalateTo)),
-	}
-	if c.ConsoleURL == "" {
-		c.ConsoleURL = "http://127.0.0.1:8080"
-	}
-	if c.From == "" {
-		c.From = "breachflow-approvals@example.com"
-	}
-	if s := os.Getenv(EnvRequired); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return Config{}, fmt.Errorf("%s=%q: want a positive number", EnvRequired, s)
+func loadKey(ctx context.Context, lookup envconfig.Lookup, secrets SecretGetter) ([]byte, error) {
+	if s, _ := lookup(EnvKey); s != "" {
+		key, err := decodeKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvKey, err)
 		}
-		c.Required = n
+		return key, nil
 	}
-	if s := os.Getenv(EnvLinkTTL); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return Config{}, fmt.Errorf("%s=%q: want a duration such as 72h", EnvLinkTTL, s)
-		}
-		c.LinkTTL = d
+	id, _ := lookup(EnvKeySecret)
+	switch {
+	case id == "":
+		return nil, fmt.Errorf("neither %s nor %s is set", EnvKeySecret, EnvKey)
+	case secrets == nil:
+		return nil, fmt.Errorf("%s is set but there is no Secrets Manager client to read it", EnvKeySecret)
 	}
-	if s := os.Getenv(EnvMargins); s != "" {
-		for _, f := range SplitList(s) {
-			d, err := time.ParseDuration(f)
-			if err != nil || d <= 0 {
-				return Config{}, fmt.Errorf("%s=%q: want durations such as 24h,6h", EnvMargins, s)
-			}
-			c.Margins = append(c.Margins, d)
-		}
+	out, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: read the signing key: %w", EnvKeySecret, err)
 	}
-	return c, nil
+	key, err := decodeKey(aws.ToString(out.SecretString))
+	if err != nil {
+		return nil, fmt.Errorf("%s: the secret %w", EnvKeySecret, err)
+	}
+	return key, nil
 }
 
 func decodeKey(s string) ([]byte, error) {
@@ -261,7 +218,8 @@ func decodeKey(s string) ([]byte, error) {
 
 // LocalKey returns the signing key kept in dir/approval.key, creating the
 // folder and a fresh random key (mode 0600) on first use. It is for the local
-// stack; in AWS the key comes from EnvKey.
+// stack, which gives it to the functions as EnvKey; in AWS the key comes
+// from the secret EnvKeySecret names.
 func LocalKey(dir string) ([]byte, error) {
 	path := filepath.Join(dir, "approval.key")
 	if b, err := os.ReadFile(path); err == nil {

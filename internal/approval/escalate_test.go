@@ -2,8 +2,6 @@ package approval_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,38 +94,6 @@ func TestNoEscalationOnceDecided(t *testing.T) {
 	e.now = t0.Add(47 * time.Hour)
 	if out, err := e.svc.Escalate(ctx); err != nil || out.Checked != 0 {
 		t.Errorf("Escalate after rejection = %+v, %v", out, err)
-	}
-}
-
-func TestConfigFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(approval.EnvKey, "")
-	t.Setenv(approval.EnvApprovers, "alice@corp.example, bob@corp.example")
-	t.Setenv(approval.EnvMargins, "12h,2h")
-	c, err := approval.ConfigFromEnv(filepath.Join(dir, ".breachflow"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.Key) != approval.MinKeyLen || len(c.Approvers) != 2 || len(c.Margins) != 2 || c.ConsoleURL != "http://127.0.0.1:8080" {
-		t.Errorf("config = %+v", c)
-	}
-	info, err := os.Stat(filepath.Join(dir, ".breachflow", "approval.key"))
-	if err != nil || info.Mode().Perm() != 0o600 {
-		t.Fatalf("key file: %v %v", info, err)
-	}
-	again, err := approval.ConfigFromEnv(filepath.Join(dir, ".breachflow"))
-	if err != nil || string(again.Key) != string(c.Key) {
-		t.Error("a second start made a new key: links issued before would break")
-	}
-
-	t.Setenv(approval.EnvRequired, "3")
-	if _, err := approval.ConfigFromEnv(dir); err == nil || !strings.Contains(err.Error(), "Required is 3") {
-		t.Errorf("3 required of 2 approvers: %v", err)
-	}
-	t.Setenv(approval.EnvRequired, "")
-	t.Setenv(approval.EnvKey, "c2hvcnQ=")
-	if _, err := approval.ConfigFromEnv(dir); err == nil || !strings.Contains(err.Error(), approval.EnvKey) {
-		t.Errorf("short key: %v", err)
 	}
 }
 

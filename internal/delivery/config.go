@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"breachflow/internal/envconfig"
 )
 
 // Config is the send function's configuration, read once at cold start.
@@ -31,45 +32,32 @@ type Config struct {
 	Latency time.Duration
 }
 
-// LoadConfig reads Config with getenv (os.Getenv in the function). A missing
-// or malformed variable is an error that names it.
-func LoadConfig(getenv func(string) string) (Config, error) {
-	c := Config{
-		Table:            getenv("CASE_TABLE"),
-		From:             getenv("SENDER_ADDRESS"),
-		ConfigurationSet: getenv("SES_CONFIGURATION_SET"),
-		Parallel:         1,
-		Latency:          DefaultSESLatency,
+// LoadConfig reads Config once, at cold start, through lookup
+// (os.LookupEnv in the function; the function's resolved environment in the
+// local stack). A missing or malformed variable is an error that names it.
+func LoadConfig(lookup envconfig.Lookup) (Config, error) {
+	e := struct {
+		Table            string  `env:"CASE_TABLE"`
+		From             string  `env:"SENDER_ADDRESS"`
+		ConfigurationSet string  `env:"SES_CONFIGURATION_SET,optional"`
+		AccountRate      float64 `env:"SES_MAX_SEND_RATE,optional"`
+		Parallel         int     `env:"SEND_PARALLELISM,optional"`
+		LatencyMS        int     `env:"SES_LATENCY_MS,optional"`
+	}{Parallel: 1, LatencyMS: int(DefaultSESLatency / time.Millisecond)}
+	errs := []error{envconfig.Load(&e, lookup)}
+	if e.AccountRate < 0 {
+		errs = append(errs, fmt.Errorf("SES_MAX_SEND_RATE=%v: want sends per second, or 0 to ask SES", e.AccountRate))
 	}
-	var errs []error
-	if c.Table == "" {
-		errs = append(errs, errors.New("CASE_TABLE is not set"))
+	if e.Parallel < 1 {
+		errs = append(errs, fmt.Errorf("SEND_PARALLELISM=%d: want a positive whole number", e.Parallel))
 	}
-	if c.From == "" {
-		errs = append(errs, errors.New("SENDER_ADDRESS is not set"))
+	if e.LatencyMS < 1 {
+		errs = append(errs, fmt.Errorf("SES_LATENCY_MS=%d: want a positive whole number of milliseconds", e.LatencyMS))
 	}
-	if v := getenv("SES_MAX_SEND_RATE"); v != "" {
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r < 0 {
-			errs = append(errs, fmt.Errorf("SES_MAX_SEND_RATE=%q: want sends per second, or 0 to ask SES", v))
-		}
-		c.AccountRate = r
-	}
-	if v := getenv("SEND_PARALLELISM"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("SEND_PARALLELISM=%q: want a positive whole number", v))
-		}
-		c.Parallel = n
-	}
-	if v := getenv("SES_LATENCY_MS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("SES_LATENCY_MS=%q: want a positive whole number of milliseconds", v))
-		}
-		c.Latency = time.Duration(n) * time.Millisecond
-	}
-	return c, errors.Join(errs...)
+	return Config{
+		Table: e.Table, From: e.From, ConfigurationSet: e.ConfigurationSet, AccountRate: e.AccountRate,
+		Parallel: e.Parallel, Latency: time.Duration(e.LatencyMS) * time.Millisecond,
+	}, errors.Join(errs...)
 }
 
 // AccountGetter is the part of the SES v2 client that reads the account.

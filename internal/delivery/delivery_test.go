@@ -14,6 +14,7 @@ import (
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/email"
+	"breachflow/internal/envconfig"
 )
 
 func TestClassify(t *testing.T) {
@@ -154,8 +155,7 @@ func TestFilingAddresses(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	c, err := LoadConfig(env(map[string]string{"CASE_TABLE": "cases", "SENDER_ADDRESS": "privacy@example.com", "SES_MAX_SEND_RATE": "200", "SEND_PARALLELISM": "4"}))
+	c, err := LoadConfig(envconfig.Map(map[string]string{"CASE_TABLE": "cases", "SENDER_ADDRESS": "privacy@example.com", "SES_MAX_SEND_RATE": "200", "SEND_PARALLELISM": "4"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,14 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil || p != (Pacing{Rate: 50, Workers: 7}) {
 		t.Errorf("pacing = %+v, %v", p, err)
 	}
-	_, err = LoadConfig(env(map[string]string{"SES_MAX_SEND_RATE": "fast"}))
+	_, err = LoadConfig(envconfig.Map(map[string]string{"SES_MAX_SEND_RATE": "fast"}))
 	for _, name := range []string{"CASE_TABLE", "SENDER_ADDRESS", "SES_MAX_SEND_RATE"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
 		}
+	}
+	_, err = LoadConfig(envconfig.Map(map[string]string{"CASE_TABLE": "cases", "SENDER_ADDRESS": "privacy@example.com", "SEND_PARALLELISM": "0"}))
+	if err == nil || !strings.Contains(err.Error(), "SEND_PARALLELISM=0") {
+		t.Errorf("no parallelism at all: %v", err)
 	}
 }

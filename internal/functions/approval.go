@@ -4,13 +4,14 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdaurl"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
 	"breachflow/internal/console"
+	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
 )
 
@@ -22,14 +23,14 @@ type ApprovalSettings struct {
 }
 
 // approvalFromEnv reads CASE_TABLE and the BREACHFLOW_* approval variables;
-// the signing key is the secret BREACHFLOW_APPROVAL_KEY_SECRET names (see
-// approval.ConfigFromSecret).
-func approvalFromEnv(ctx context.Context, cfg aws.Config) (ApprovalSettings, error) {
-	t, err := fromEnv[Table](ctx, cfg)
+// the signing key is the secret BREACHFLOW_APPROVAL_KEY_SECRET names, or
+// locally BREACHFLOW_APPROVAL_KEY itself (see approval.LoadConfig).
+func approvalFromEnv(ctx context.Context, lookup envconfig.Lookup, cfg aws.Config) (ApprovalSettings, error) {
+	t, err := fromEnv[Table](ctx, lookup, cfg)
 	if err != nil {
 		return ApprovalSettings{}, err
 	}
-	ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
+	ac, err := approval.LoadConfig(ctx, lookup, secrets{cfg})
 	if err != nil {
 		return ApprovalSettings{}, err
 	}
@@ -47,10 +48,10 @@ func ApprovalService(s ApprovalSettings, c Clients) *approval.Service {
 // ApprovalRequest is the approval state's .waitForTaskToken task: it reads
 // the case's hashes, approvers and deadlines, records the token and emails
 // each approver a signed link.
-var ApprovalRequest = Function[ApprovalSettings]{
+var ApprovalRequest = Function[ApprovalSettings, approval.CaseRequest, approval.OpenOutput]{
 	LogicalID: "ApprovalRequestFunction",
 	Env:       approvalFromEnv,
-	Build: func(_ context.Context, s ApprovalSettings, c Clients) (any, error) {
+	Build: func(_ context.Context, s ApprovalSettings, c Clients) (Handler[approval.CaseRequest, approval.OpenOutput], error) {
 		db := c.db()
 		return (&approval.Requester{
 			Service:     ApprovalService(s, c),
@@ -60,13 +61,17 @@ var ApprovalRequest = Function[ApprovalSettings]{
 	},
 }
 
-// ApprovalEscalate runs on a schedule and emails the escalation contacts
-// while approval is pending close to a deadline.
-var ApprovalEscalate = Function[ApprovalSettings]{
+// ApprovalEscalate runs on a schedule (an EventBridge scheduled event, which
+// it does not read) and emails the escalation contacts while approval is
+// pending close to a deadline.
+var ApprovalEscalate = Function[ApprovalSettings, events.EventBridgeEvent, approval.EscalateOutput]{
 	LogicalID: "ApprovalEscalateFunction",
 	Env:       approvalFromEnv,
-	Build: func(_ context.Context, s ApprovalSettings, c Clients) (any, error) {
-		return ApprovalService(s, c).Escalate, nil
+	Build: func(_ context.Context, s ApprovalSettings, c Clients) (Handler[events.EventBridgeEvent, approval.EscalateOutput], error) {
+		svc := ApprovalService(s, c)
+		return func(ctx context.Context, _ events.EventBridgeEvent) (approval.EscalateOutput, error) {
+			return svc.Escalate(ctx)
+		}, nil
 	},
 }
 
@@ -106,22 +111,22 @@ func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 
 // Console serves the approval console behind a function URL (InvokeMode
 // RESPONSE_STREAM) through lambdaurl.
-var Console = Function[ConsoleSettings]{
+var Console = Function[ConsoleSettings, *events.LambdaFunctionURLRequest, *events.LambdaFunctionURLStreamingResponse]{
 	LogicalID: "ConsoleFunction",
-	Env: func(ctx context.Context, cfg aws.Config) (ConsoleSettings, error) {
+	Env: func(ctx context.Context, lookup envconfig.Lookup, cfg aws.Config) (ConsoleSettings, error) {
 		e, err := fromEnv[struct {
 			Browse bool `env:"CONSOLE_BROWSE,optional"`
-		}](ctx, cfg)
+		}](ctx, lookup, cfg)
 		if err != nil {
 			return ConsoleSettings{}, err
 		}
-		a, err := approvalFromEnv(ctx, cfg)
+		a, err := approvalFromEnv(ctx, lookup, cfg)
 		if err != nil {
 			return ConsoleSettings{}, err
 		}
 		return ConsoleSettings{ApprovalSettings: a, Browse: e.Browse}, nil
 	},
-	Build: func(_ context.Context, s ConsoleSettings, c Clients) (any, error) {
+	Build: func(_ context.Context, s ConsoleSettings, c Clients) (Handler[*events.LambdaFunctionURLRequest, *events.LambdaFunctionURLStreamingResponse], error) {
 		return lambdaurl.Wrap(ConsoleHandler(s, c)), nil
 	},
 }

@@ -9,11 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
+	"breachflow/internal/envconfig"
 	"breachflow/internal/functions"
 )
 
 // TestLogicalIDs holds the naming that ties functions/<dir>/main.go
-// (functions.<Name>.Start) to template.yaml's <Name>Function; localrun's
+// (functions.<Name>.Start) to template.yaml's <Name>Function; deploy's
 // TestMainsStartTheirFunction checks the other half.
 func TestLogicalIDs(t *testing.T) {
 	for name, id := range map[string]string{
@@ -28,24 +29,36 @@ func TestLogicalIDs(t *testing.T) {
 			t.Errorf("functions.%s.LogicalID = %q, want %sFunction", name, id, name)
 		}
 	}
+	seen := map[string]bool{}
+	for _, f := range functions.All {
+		if seen[f.ID()] {
+			t.Errorf("functions.All lists %s twice", f.ID())
+		}
+		seen[f.ID()] = true
+	}
+	if len(seen) != 12 {
+		t.Errorf("functions.All holds %d functions, want the 12 above", len(seen))
+	}
 }
 
 // TestEnv checks that a cold start names every missing variable and reads
-// the optional ones.
+// the optional ones, through the lookup it is given and nothing else.
 func TestEnv(t *testing.T) {
-	for _, name := range []string{"CASE_TABLE", "USER_TABLE", "USER_MAPPING", "FILING_ADDRESSES", "APPROVAL_MARGIN"} {
-		t.Setenv(name, "")
-	}
 	ctx := context.Background()
+	none := envconfig.Map(nil)
 	t.Run("missing", func(t *testing.T) {
 		for _, tc := range []struct {
 			name string
 			env  func() error
 			want string
 		}{
-			{"intake", func() error { _, err := functions.Intake.Env(ctx, aws.Config{}); return err }, "CASE_TABLE"},
-			{"scope", func() error { _, err := functions.Scope.Env(ctx, aws.Config{}); return err }, "CASE_TABLE, USER_TABLE, USER_MAPPING"},
-			{"send", func() error { _, err := functions.Send.Env(ctx, aws.Config{}); return err }, "FILING_ADDRESSES"},
+			{"intake", func() error { _, err := functions.Intake.Env(ctx, none, aws.Config{}); return err }, "CASE_TABLE"},
+			{"scope", func() error { _, err := functions.Scope.Env(ctx, none, aws.Config{}); return err }, "CASE_TABLE, USER_TABLE, USER_MAPPING"},
+			{"send", func() error { _, err := functions.Send.Env(ctx, none, aws.Config{}); return err }, "FILING_ADDRESSES"},
+			{"approval", func() error {
+				_, err := functions.ApprovalRequest.Env(ctx, envconfig.Map(map[string]string{"CASE_TABLE": "cases"}), aws.Config{})
+				return err
+			}, "BREACHFLOW_APPROVERS"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := tc.env()
@@ -56,14 +69,19 @@ func TestEnv(t *testing.T) {
 		}
 	})
 	t.Run("assess", func(t *testing.T) {
-		t.Setenv("CASE_TABLE", "cases")
-		t.Setenv("APPROVAL_MARGIN", "6h")
-		got, err := functions.Assess.Env(ctx, aws.Config{})
+		t.Setenv("CASE_TABLE", "not-this-one") // the process environment is not read
+		got, err := functions.Assess.Env(ctx, envconfig.Map(map[string]string{"CASE_TABLE": "cases", "APPROVAL_MARGIN": "6h"}), aws.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(functions.AssessSettings{CaseTable: "cases", ApprovalMargin: 6 * time.Hour}, got); diff != "" {
 			t.Error(diff)
+		}
+	})
+	t.Run("new names the function", func(t *testing.T) {
+		_, err := functions.Reconcile.New(ctx, none, functions.Clients{})
+		if err == nil || !strings.Contains(err.Error(), "ReconcileFunction configuration: missing environment variables: CASE_TABLE") {
+			t.Errorf("got %v", err)
 		}
 	})
 }

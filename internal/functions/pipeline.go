@@ -8,6 +8,7 @@ import (
 
 	"breachflow/internal/assess"
 	"breachflow/internal/draft"
+	"breachflow/internal/envconfig"
 	"breachflow/internal/intake"
 	"breachflow/internal/scope"
 	"breachflow/internal/sharedaddr"
@@ -15,10 +16,10 @@ import (
 )
 
 // Intake validates the stored report and opens its case.
-var Intake = Function[Table]{
+var Intake = Function[Table, intake.Input, intake.Output]{
 	LogicalID: "IntakeFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[intake.Input, intake.Output], error) {
 		db := c.db()
 		return (&intake.Handler{Cases: s.cases(db), Audit: s.audit(db), Log: c.log()}).Handle, nil
 	},
@@ -33,15 +34,15 @@ type ScopeSettings struct {
 }
 
 // Scope scopes one scan segment of the user table into the case's subjects.
-var Scope = Function[ScopeSettings]{
+var Scope = Function[ScopeSettings, scope.SegmentInput, *scope.SegmentResult]{
 	LogicalID: "ScopeFunction",
-	Env: func(ctx context.Context, cfg aws.Config) (ScopeSettings, error) {
+	Env: func(ctx context.Context, lookup envconfig.Lookup, cfg aws.Config) (ScopeSettings, error) {
 		e, err := fromEnv[struct {
 			CaseTable string `env:"CASE_TABLE"`
 			UserTable string `env:"USER_TABLE"`
 			// UserMapping is the mapping's JSON or a file path.
 			UserMapping string `env:"USER_MAPPING"`
-		}](ctx, cfg)
+		}](ctx, lookup, cfg)
 		if err != nil {
 			return ScopeSettings{}, err
 		}
@@ -51,7 +52,7 @@ var Scope = Function[ScopeSettings]{
 		}
 		return ScopeSettings{CaseTable: e.CaseTable, UserTable: e.UserTable, Mapping: m}, nil
 	},
-	Build: func(_ context.Context, s ScopeSettings, c Clients) (any, error) {
+	Build: func(_ context.Context, s ScopeSettings, c Clients) (Handler[scope.SegmentInput, *scope.SegmentResult], error) {
 		db := c.db()
 		store := Table{s.CaseTable}.cases(db)
 		sc := &scope.Scoper{DB: db, CaseTable: s.CaseTable, UserTable: s.UserTable, Mapping: s.Mapping, Stored: store.ScopeCriteria}
@@ -61,10 +62,10 @@ var Scope = Function[ScopeSettings]{
 
 // Aggregate sums the scope segments, folds shared addresses and records
 // the totals on the case.
-var Aggregate = Function[Table]{
+var Aggregate = Function[Table, scope.AggregateInput, *scope.Totals]{
 	LogicalID: "AggregateFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[scope.AggregateInput, *scope.Totals], error) {
 		db := c.db()
 		store := s.cases(db)
 		record := func(ctx context.Context, t *scope.Totals) error {
@@ -85,10 +86,10 @@ type AssessSettings struct {
 }
 
 // Assess runs the rulebook on the case and stores its obligations.
-var Assess = Function[AssessSettings]{
+var Assess = Function[AssessSettings, assess.Input, assess.Output]{
 	LogicalID: "AssessFunction",
 	Env:       fromEnv[AssessSettings],
-	Build: func(_ context.Context, s AssessSettings, c Clients) (any, error) {
+	Build: func(_ context.Context, s AssessSettings, c Clients) (Handler[assess.Input, assess.Output], error) {
 		db := c.db()
 		t := Table{s.CaseTable}
 		return (&assess.Handler{
@@ -103,10 +104,10 @@ var Assess = Function[AssessSettings]{
 
 // Draft renders and checks the case's filings and notices and stores them
 // with their content hash.
-var Draft = Function[Table]{
+var Draft = Function[Table, draft.Input, draft.Output]{
 	LogicalID: "DraftFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[draft.Input, draft.Output], error) {
 		db := c.db()
 		store := s.cases(db)
 		return (&draft.Handler{

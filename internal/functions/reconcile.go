@@ -13,10 +13,10 @@ import (
 
 // ReconcileShard counts one subject shard's people by delivery state,
 // straight from the ledger; it only reads.
-var ReconcileShard = Function[Table]{
+var ReconcileShard = Function[Table, reconcile.ShardInput, reconcile.ShardCount]{
 	LogicalID: "ReconcileShardFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[reconcile.ShardInput, reconcile.ShardCount], error) {
 		return (&reconcile.ShardHandler{DB: c.db(patient), Table: s.CaseTable, Log: c.log()}).Handle, nil
 	},
 }
@@ -33,10 +33,10 @@ func patient(o *dynamodb.Options) {
 
 // Reconcile sums the shard counts, records them on the case and closes it
 // in its audit log.
-var Reconcile = Function[Table]{
+var Reconcile = Function[Table, reconcile.Input, reconcile.Output]{
 	LogicalID: "ReconcileFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[reconcile.Input, reconcile.Output], error) {
 		db := c.db()
 		return (&reconcile.Handler{Cases: s.cases(db), Audit: s.audit(db), Log: c.log()}).Handle, nil
 	},

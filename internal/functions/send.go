@@ -2,16 +2,16 @@ package functions
 
 import (
 	"context"
-	"os"
+	"encoding/json"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
+	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
 	"breachflow/internal/sesevents"
 )
@@ -30,18 +30,18 @@ type SendSettings struct {
 
 // Send sends the regulator filings, then the customer notices a batch per
 // invocation; only documents that hash to what the approvers signed off.
-var Send = Function[SendSettings]{
+var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 	LogicalID: "SendFunction",
 	GCPercent: delivery.GCPercent,
-	Env: func(ctx context.Context, cfg aws.Config) (SendSettings, error) {
+	Env: func(ctx context.Context, lookup envconfig.Lookup, cfg aws.Config) (SendSettings, error) {
 		e, err := fromEnv[struct {
 			// FilingAddresses is JSON: obligation id or regulator name -> address.
 			FilingAddresses string `env:"FILING_ADDRESSES"`
-		}](ctx, cfg)
+		}](ctx, lookup, cfg)
 		if err != nil {
 			return SendSettings{}, err
 		}
-		dc, err := delivery.LoadConfig(os.Getenv)
+		dc, err := delivery.LoadConfig(lookup)
 		if err != nil {
 			return SendSettings{}, err
 		}
@@ -49,13 +49,13 @@ var Send = Function[SendSettings]{
 		if err != nil {
 			return SendSettings{}, err
 		}
-		ac, err := approval.ConfigFromSecret(ctx, secretsmanager.NewFromConfig(cfg))
+		ac, err := approval.LoadConfig(ctx, lookup, secrets{cfg})
 		if err != nil {
 			return SendSettings{}, err
 		}
 		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification()}, nil
 	},
-	Build: func(ctx context.Context, s SendSettings, c Clients) (any, error) {
+	Build: func(ctx context.Context, s SendSettings, c Clients) (Handler[delivery.Request, delivery.Response], error) {
 		db, ses := c.db(), delivery.NewSESClient(c.AWS)
 		table := s.Send.Table
 		docs := &draft.Approved{
@@ -88,10 +88,10 @@ func ApprovalCheck(c approval.Config, table string, db *dynamodb.Client) deliver
 
 // SesEvents applies SES delivery, bounce and complaint events to each
 // person's ledger entry.
-var SesEvents = Function[Table]{
+var SesEvents = Function[Table, json.RawMessage, sesevents.Summary]{
 	LogicalID: "SesEventsFunction",
 	Env:       fromEnv[Table],
-	Build: func(_ context.Context, s Table, c Clients) (any, error) {
+	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sesevents.Summary], error) {
 		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
 		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: c.log()}).Handle, nil
 	},

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"sort"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"breachflow/internal/local/asl/intrinsic"
 	"breachflow/internal/local/loopback"
@@ -28,7 +28,28 @@ type Options struct {
 	// Addr is where the Step Functions API listens (default 127.0.0.1:8083;
 	// port 0 picks a free one). Loopback only.
 	Addr string
-	Deps Deps
+	// Local are the values of the references the local stack decides
+	// itself (sam.Template.Local): the case table's name, the console's URL.
+	Local map[string]string
+	// Env are the environment overrides over the template's values, as
+	// `sam local invoke --env-vars` takes them.
+	Env sam.Overrides
+	// Endpoints are the SDK's endpoint variables of the emulators
+	// (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2), which every
+	// function's environment gets, with AWS_ENDPOINT_URL_SFN of this
+	// deployment's own API; every other service points at that API too.
+	Endpoints map[string]string
+	// ApprovalKey is the approval signing key. Each function whose template
+	// environment names the key's secret gets the key itself instead
+	// (approval.EnvKey): locally there is no Secrets Manager.
+	ApprovalKey []byte
+	// AWS configures the functions' SDK clients (region, credentials, HTTP
+	// client); their endpoints come from each function's environment.
+	AWS aws.Config
+	// Log is the functions' and the API's logger; nil discards.
+	Log *slog.Logger
+	// Metrics receives the functions' metric lines; nil discards them.
+	Metrics io.Writer
 }
 
 // Runtime is a running local deployment.
@@ -38,8 +59,10 @@ type Runtime struct {
 	Endpoint string
 	// StateMachines maps each state machine's logical id to its ARN.
 	StateMachines map[string]string
-	server        *http.Server
-	done          chan error
+	// Functions are the template's functions, by logical id.
+	Functions map[string]*Function
+	server    *http.Server
+	done      chan error
 }
 
 // Start deploys the template locally and serves the Step Functions API.
@@ -48,32 +71,33 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	fns, err := Handlers(tpl, opts.Deps)
-	if err != nil {
-		return nil, err
+	tpl.Local = opts.Local
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	svc, err := stepfunctions.New(stepfunctions.Options{
-		Dir: opts.Dir, Functions: fns, Region: tpl.Region, Account: tpl.Account, Intrinsic: intrinsic.Eval,
-	})
-	if err != nil {
-		return nil, err
-	}
-	rt := &Runtime{Service: svc, StateMachines: map[string]string{}}
-	if err := rt.deploy(ctx, tpl); err != nil {
-		svc.Close()
-		return nil, err
-	}
+	// The API listens first: the functions' environment names its address.
 	ln, err := sfnapi.Listen(opts.Addr)
 	if err != nil {
-		svc.Close()
 		return nil, err
 	}
-	rt.Endpoint = "http://" + ln.Addr().(*net.TCPAddr).String()
-	log := opts.Deps.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	rt := &Runtime{Endpoint: "http://" + ln.Addr().(*net.TCPAddr).String(), StateMachines: map[string]string{}}
+	if rt.Functions, err = build(ctx, tpl, opts, rt.Endpoint); err != nil {
+		ln.Close()
+		return nil, err
 	}
-	rt.server = loopback.NewServer(ln, sfnapi.NewHandler(svc, log))
+	rt.Service, err = stepfunctions.New(stepfunctions.Options{
+		Dir: opts.Dir, Functions: handlers(rt.Functions), Region: tpl.Region, Account: tpl.Account, Intrinsic: intrinsic.Eval,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := rt.deploy(ctx, tpl); err != nil {
+		ln.Close()
+		rt.Service.Close()
+		return nil, err
+	}
+	rt.server = loopback.NewServer(ln, sfnapi.NewHandler(rt.Service, opts.Log))
 	rt.done = make(chan error, 1)
 	go func() { rt.done <- rt.server.Serve(ln) }()
 	return rt, nil
@@ -113,37 +137,4 @@ func (rt *Runtime) Close() error {
 	err := rt.server.Close()
 	<-rt.done
 	return errors.Join(err, rt.Service.Close())
-}
-
-// Handlers builds the in-process handler of every function in the template,
-// keyed by the function name its ARN carries. A function with no local
-// handler is an error, so the local stack can never run less than deploys.
-func Handlers(tpl *sam.Template, d Deps) (map[string]lambda.Handler, error) {
-	fns, err := tpl.Functions()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]lambda.Handler{}
-	var missing []string
-	for id, fn := range fns {
-		build, ok := constructors[id]
-		if !ok {
-			missing = append(missing, id)
-			continue
-		}
-		name := fn.FunctionName
-		if name == "" {
-			name = id
-		}
-		h, err := build(d)
-		if err != nil {
-			return nil, fmt.Errorf("local handler of %s: %w", id, err)
-		}
-		out[name] = h
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, fmt.Errorf("template functions with no local handler in package deploy: %v", missing)
-	}
-	return out, nil
 }
