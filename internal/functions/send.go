@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
+	"breachflow/internal/cases"
 	"breachflow/internal/delivery"
 	"breachflow/internal/draft"
 	"breachflow/internal/envconfig"
@@ -72,10 +72,11 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 
 // ApprovalCheck is the send stage's approval check: the case's approval
 // records, as the approval service sealed them, against the hashes the
-// pipeline recorded on the case (approval.VerifyApproval).
-func ApprovalCheck(c approval.Config, table string, db *dynamodb.Client) delivery.ApprovalCheck {
+// pipeline recorded on the case (approval.VerifyApproval). db is the case
+// table's client (the DynamoDB client in the function).
+func ApprovalCheck(c approval.Config, table string, db approval.DB) delivery.ApprovalCheck {
 	store := approval.DynamoStore{DB: db, Table: table}
-	current := approval.CaseHashes(Table{table}.cases(db))
+	current := approval.CaseHashes(&cases.Store{DB: db, Table: table})
 	return func(ctx context.Context, caseID, claimed string) (string, error) {
 		cur, err := current(ctx, caseID)
 		if err != nil {
