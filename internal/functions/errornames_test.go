@@ -61,6 +61,12 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 			h := &intake.Handler{Cases: &cases.Store{DB: newTable(), Table: "cases"}}
 			return returned(t, h.Handle, `{"case_id":""}`)
 		},
+		"CaseInProgress": func(t *testing.T) string {
+			return secondExecution(t, cases.StatusScoped)
+		},
+		"CaseClosed": func(t *testing.T) string {
+			return secondExecution(t, cases.StatusClosed)
+		},
 		"InvalidCriteria": func(t *testing.T) string {
 			s := scoper(t, newTable(), `{"attr":"no_such_attribute","op":"=","value":"x"}`)
 			return returned(t, s.Segment, segment(4))
@@ -214,6 +220,24 @@ func returned(t *testing.T, handler any, payload string) string {
 		t.Fatal("the handler succeeded")
 	}
 	return asl.LambdaErrorType(err)
+}
+
+// secondExecution runs intake for a case in status under its own
+// execution, then under another one, and returns what the second reports.
+func secondExecution(t *testing.T, status cases.Status) string {
+	t.Helper()
+	db := newTable()
+	caseID := openCase(t, db)
+	store := &cases.Store{DB: db, Table: "cases"}
+	h := lambda.NewHandler((&intake.Handler{Cases: store}).Handle)
+	const arn = "arn:aws:states:us-east-1:123456789012:execution:BreachStateMachine:"
+	if _, err := h.Invoke(context.Background(), []byte(`{"case_id":"`+caseID+`","execution_arn":"`+arn+`first"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Update(context.Background(), caseID, func(c *cases.Case) error { c.Status = status; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return returned(t, (&intake.Handler{Cases: store}).Handle, `{"case_id":"`+caseID+`","execution_arn":"`+arn+`second"}`)
 }
 
 func sample(t *testing.T) (*report.Report, rules.Assessment) {
