@@ -133,6 +133,7 @@ func fromEnv[S any](_ context.Context, lookup envconfig.Lookup, _ aws.Config) (S
 // reach AWS.
 type secrets struct{ aws aws.Config }
 
+// GetSecretValue reads the secret through a client made for the call.
 func (s secrets) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	return secretsmanager.NewFromConfig(s.aws).GetSecretValue(ctx, in, opts...)
 }

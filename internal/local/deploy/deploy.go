@@ -54,6 +54,7 @@ type Options struct {
 
 // Runtime is a running local deployment.
 type Runtime struct {
+	// Service is the in-process Step Functions engine.
 	Service *stepfunctions.Service
 	// Endpoint is the Step Functions API's URL, for AWS_ENDPOINT_URL_SFN.
 	Endpoint string
