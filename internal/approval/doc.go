@@ -59,6 +59,6 @@
 // sealed votes of a quorum of distinct configured approvers.
 //
 // Storage goes through the Store interface: DynamoStore keeps everything in
-// the case table under casetable.CasePK (sort keys "APPROVAL#..."), MemStore
-// keeps it in memory for tests and demos.
+// the case table under casetable.CasePK (sort keys "APPROVAL#...");
+// approvaltest.MemStore keeps it in memory for tests.
 package approval

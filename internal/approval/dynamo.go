@@ -292,7 +292,4 @@ func (d DynamoStore) Escalations(ctx context.Context, caseID string) ([]Escalati
 	return es, nil
 }
 
-var (
-	_ Store = DynamoStore{}
-	_ Store = (*MemStore)(nil)
-)
+var _ Store = DynamoStore{}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/approval/approvaltest"
 	"breachflow/internal/audit"
 )
 
@@ -97,7 +98,7 @@ const (
 // env is a service wired to fakes, with a clock and hashes tests can move.
 type env struct {
 	svc    *approval.Service
-	store  *approval.MemStore
+	store  *approvaltest.MemStore
 	tasks  *tasks
 	mail   *mailer
 	audit  *auditLog
@@ -109,7 +110,7 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{store: approval.NewMemStore(), tasks: &tasks{}, mail: &mailer{}, audit: &auditLog{}, now: t0,
+	e := &env{store: approvaltest.NewMemStore(), tasks: &tasks{}, mail: &mailer{}, audit: &auditLog{}, now: t0,
 		hashes: approval.Hashes{Content: "content-h1", RecipientSet: "recipients-h1"}}
 	e.svc = &approval.Service{
 		Config: approval.Config{

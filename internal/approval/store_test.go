@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/approval/approvaltest"
 )
 
 // testStore checks the once-only semantics every Store must have; it runs
@@ -113,4 +114,4 @@ func hasRequest(rs []approval.Request, id string) bool {
 	return false
 }
 
-func TestMemStore(t *testing.T) { testStore(t, approval.NewMemStore()) }
+func TestMemStore(t *testing.T) { testStore(t, approvaltest.NewMemStore()) }

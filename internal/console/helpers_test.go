@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/approval/approvaltest"
 	"breachflow/internal/audit"
 	"breachflow/internal/console"
 )
@@ -97,7 +98,7 @@ func (a *memAudit) Append(_ context.Context, caseID string, rec audit.Record) (a
 type fixture struct {
 	srv   *httptest.Server
 	svc   *approval.Service
-	store *approval.MemStore
+	store *approvaltest.MemStore
 	tasks *tasks
 	mail  *mailer
 	audit *memAudit
@@ -125,7 +126,7 @@ func sampleCase(now time.Time) console.Case {
 func newFixture(t *testing.T, browse bool) *fixture {
 	t.Helper()
 	now := time.Now().UTC()
-	f := &fixture{store: approval.NewMemStore(), tasks: &tasks{done: make(chan string, 4)}, mail: &mailer{text: map[string]string{}}, audit: &memAudit{}, case1: sampleCase(now)}
+	f := &fixture{store: approvaltest.NewMemStore(), tasks: &tasks{done: make(chan string, 4)}, mail: &mailer{text: map[string]string{}}, audit: &memAudit{}, case1: sampleCase(now)}
 	f.svc = &approval.Service{
 		Config: approval.Config{
 			Approvers: []string{alice, bob, submitter}, Key: []byte("0123456789abcdef0123456789abcdef"),

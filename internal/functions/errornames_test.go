@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"breachflow/internal/approval"
+	"breachflow/internal/approval/approvaltest"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/console"
@@ -340,7 +341,7 @@ func newApprovals(t *testing.T) *approvals {
 	hashes := approval.Hashes{Content: "c1-drafts", RecipientSet: "c1-people"}
 	ap := &approvals{tasks: &tasks{}, mail: &mailbox{}}
 	ap.svc = &approval.Service{
-		Config: approvalConfig(), Store: approval.NewMemStore(), Tasks: ap.tasks, Mail: ap.mail, Audit: auditor{},
+		Config: approvalConfig(), Store: approvaltest.NewMemStore(), Tasks: ap.tasks, Mail: ap.mail, Audit: auditor{},
 		Current: func(context.Context, string) (approval.Hashes, error) { return hashes, nil },
 		Log:     slog.New(slog.DiscardHandler),
 	}
