@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/cases"
 )
@@ -46,7 +47,13 @@ func loadCLIEnv(ctx context.Context) (*cliEnv, error) {
 }
 
 func (e *cliEnv) dynamo() *dynamodb.Client { return dynamodb.NewFromConfig(e.cfg) }
-func (e *cliEnv) sfn() *sfn.Client         { return sfn.NewFromConfig(e.cfg) }
+
+// audit is the case table's audit log, signed with the audit key that
+// $AUDIT_KEY_ID names (default audit.DefaultKey, the template's alias).
+func (e *cliEnv) audit() audit.Log {
+	return audit.NewLog(e.cfg, e.CaseTable, os.Getenv(audit.EnvKey))
+}
+func (e *cliEnv) sfn() *sfn.Client { return sfn.NewFromConfig(e.cfg) }
 func (e *cliEnv) cases() *cases.Store {
 	return &cases.Store{DB: e.dynamo(), Table: e.CaseTable}
 }

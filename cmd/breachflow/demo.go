@@ -160,7 +160,7 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts emulators.O
 	if err := summarise(ctx, out, env, up, caseID, final, began); err != nil {
 		return err
 	}
-	pack, err := evidence.Source{DB: env.dynamo(), Table: env.CaseTable}.Write(ctx, caseID, filepath.Join("out", caseID))
+	pack, err := evidence.Source{DB: env.dynamo(), Table: env.CaseTable, Audit: env.audit()}.Write(ctx, caseID, filepath.Join("out", caseID))
 	if err != nil {
 		return fmt.Errorf("evidence pack: %w", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"breachflow/internal/approval"
-	"breachflow/internal/audit"
 	"breachflow/internal/local/localtest"
 )
 
@@ -33,7 +32,7 @@ func TestApprovalOnEmulators(t *testing.T) {
 	since := time.Now().Add(-time.Second)
 
 	e := newEnv(t)
-	log := audit.Log{DB: db, Table: table}
+	log := localtest.Audit(t, table)
 	e.svc.Store = approval.DynamoStore{DB: db, Table: table}
 	e.svc.Mail = ses
 	e.svc.Audit = log
@@ -79,7 +78,8 @@ func TestApprovalOnEmulators(t *testing.T) {
 		t.Error("a used link decided again")
 	}
 
-	entries, err := log.Verify(ctx, caseID)
+	chain, err := log.Verify(ctx, caseID)
+	entries := chain.Entries
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,9 @@ type Config struct {
 	EscalateTo []string `env:"BREACHFLOW_ESCALATE_TO,optional"`
 	// Margins are the escalation thresholds; nil means DefaultMargins.
 	Margins []time.Duration `env:"BREACHFLOW_ESCALATION_MARGINS,optional"`
+	// AuditKey is the KMS key (id, ARN or alias) that signs the case's
+	// audit log (package audit); empty means audit.DefaultKey.
+	AuditKey string `env:"AUDIT_KEY_ID,optional"`
 }
 
 func (c Config) required() int {

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"breachflow/internal/approval"
-	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/cases"
 	"breachflow/internal/local/localtest"
@@ -165,7 +164,8 @@ func TestWiredAsInAWS(t *testing.T) {
 		d, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ex.ExecutionArn})
 		return err == nil && d.Status == "SUCCEEDED"
 	})
-	entries, err := audit.Log{DB: db, Table: table}.Verify(ctx, caseID)
+	chain, err := localtest.Audit(t, table).Verify(ctx, caseID)
+	entries := chain.Entries
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func NewAWSService(awsCfg aws.Config, table string, c Config, log *slog.Logger) 
 		Store:   DynamoStore{DB: db, Table: table},
 		Tasks:   sfn.NewFromConfig(awsCfg),
 		Mail:    sesv2.NewFromConfig(awsCfg),
-		Audit:   audit.Log{DB: db, Table: table},
+		Audit:   audit.NewLog(awsCfg, table, c.AuditKey),
 		Current: CaseHashes(&cases.Store{DB: db, Table: table}),
 		Log:     log,
 	}

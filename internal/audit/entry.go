@@ -35,6 +35,12 @@ type Entry struct {
 	Detail   map[string]string `dynamodbav:"detail,omitempty" json:"detail,omitempty"`
 	PrevHash string            `dynamodbav:"prev_hash" json:"prev_hash"`
 	Hash     string            `dynamodbav:"hash" json:"hash"`
+	// KeyID is the audit key (KMS key ARN) that signed the entry, and Sig
+	// its ECDSA signature (base64 DER) of the entry's statement: the entry
+	// is keyed, so one written into the table by anyone without kms:Sign
+	// on that key shows as unsigned.
+	KeyID string `dynamodbav:"key_id,omitempty" json:"key_id"`
+	Sig   string `dynamodbav:"sig,omitempty" json:"sig"`
 }
 
 // canonical is the hashed form of an entry. Its field order is fixed by the
@@ -78,20 +84,27 @@ const SortKeyPrefix = "AUDIT#"
 // BreakError says where a chain stops being trustworthy.
 type BreakError struct {
 	CaseID string
-	// Seq is the sequence number of the first entry that does not fit.
-	Seq    int64
+	// Seq is the sequence number of the first entry that does not fit (for
+	// a bad head, the count it claims).
+	Seq int64
+	// Head is true when the signed head itself is at fault (missing, not
+	// signed by the audit key, for another case), not an entry.
+	Head   bool
 	Reason string
 }
 
 func (e *BreakError) Error() string {
+	if e.Head {
+		return fmt.Sprintf("audit chain of case %s: %s", e.CaseID, e.Reason)
+	}
 	return fmt.Sprintf("audit chain of case %s breaks at entry %d: %s", e.CaseID, e.Seq, e.Reason)
 }
 
-// Verify checks a case's entries in order: sequence numbers run 1, 2, 3...
-// without gaps, each entry's PrevHash is the Hash of the one before (Genesis
-// for the first), and each Hash matches the entry's content. The first entry
-// that fails is reported as a *BreakError; nil means the chain is intact.
-func Verify(entries []Entry) error {
+// verifyLinks checks a case's entries in order: sequence numbers run 1, 2,
+// 3... without gaps, each entry's PrevHash is the Hash of the one before
+// (Genesis for the first), and each Hash matches the entry's content. The
+// first entry that fails is reported as a *BreakError.
+func verifyLinks(entries []Entry) error {
 	prev := Genesis
 	for i, e := range entries {
 		want := int64(i + 1)

@@ -1,7 +1,7 @@
 // Package awsenv builds the one aws.Config that every breachflow client is
 // made from. Endpoints come only from the SDK's own variables
 // (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_SFN,
-// or AWS_ENDPOINT_URL for all), so the same code talks to AWS or to the local
+// AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_STS, or AWS_ENDPOINT_URL for all), so the same code talks to AWS or to the local
 // stack without a flag of its own.
 //
 // When every configured endpoint is on the loopback interface the local stack
@@ -33,6 +33,8 @@ var EndpointVars = []string{
 	"AWS_ENDPOINT_URL_DYNAMODB",
 	"AWS_ENDPOINT_URL_SESV2",
 	"AWS_ENDPOINT_URL_SFN",
+	"AWS_ENDPOINT_URL_KMS",
+	"AWS_ENDPOINT_URL_STS",
 }
 
 // LocalRegion is the region assumed for the local stack when none is set.

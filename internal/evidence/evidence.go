@@ -8,12 +8,21 @@
 // file that carries contact details, because that is its purpose), and a
 // one-page HTML summary.
 //
+// The pack proves itself (pack.go): manifest.json lists every file with its
+// SHA-256; writing the pack appends an "evidence.pack_written" entry that
+// records the manifest's SHA-256 to the case's audit chain, whose head the
+// audit key signs; audit.json and audit-head.json carry the chain, the
+// signed head and the public key. VerifyPack checks all of it from the
+// folder alone, with no stack and no AWS account, and names the file or
+// the entry that fails.
+//
 // Called by `breachflow evidence` and at the end of `breachflow demo`.
 package evidence
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,6 +47,9 @@ import (
 type Source struct {
 	DB    *dynamodb.Client
 	Table string
+	// Audit is the case table's audit log, with the audit key: writing a
+	// pack appends the manifest's hash to the case's chain.
+	Audit audit.Log
 }
 
 // Pack summarises a written pack.
@@ -48,8 +60,14 @@ type Pack struct {
 	Drafts     []draft.Draft
 	Rounds     []Round
 	Audit      []audit.Entry
+	// Head is the chain's signed head as the pack carries it (nil: none).
+	Head *audit.Head
+	// Keys are the fingerprints of the keys that signed, by key ARN.
+	Keys map[string]string
 	// AuditError is why the audit chain does not verify; nil when it does.
 	AuditError error
+	// ManifestSHA256 is the hash of manifest.json the chain records.
+	ManifestSHA256 string
 	// Delivery counts ledger rows by status; Fallback the substitute list.
 	Delivery map[string]int
 	Fallback int
@@ -119,14 +137,12 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err := writeJSON(filepath.Join(dir, "approvals.json"), p.Rounds); err != nil {
 		return nil, err
 	}
-	log := audit.Log{DB: s.DB, Table: s.Table}
-	if p.Audit, err = log.List(ctx, caseID); err != nil {
+	chain, err := s.Audit.Verify(ctx, caseID)
+	var brk *audit.BreakError
+	if err != nil && !errors.As(err, &brk) {
 		return nil, err
 	}
-	p.AuditError = audit.Verify(p.Audit)
-	if err := writeJSON(filepath.Join(dir, "audit.json"), map[string]any{"verified": p.AuditError == nil, "problem": errString(p.AuditError), "entries": p.Audit}); err != nil {
-		return nil, err
-	}
+	p.Audit, p.AuditError = chain.Entries, err
 	if err := s.writeLedger(ctx, p, filepath.Join(dir, "ledger.csv")); err != nil {
 		return nil, err
 	}
@@ -144,7 +160,38 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err := writeSummary(filepath.Join(dir, "summary.html"), p); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return p, s.seal(ctx, p)
+}
+
+// seal writes manifest.json over every file written so far, records its
+// hash in the case's audit chain (unless the chain is already broken: then
+// the pack shows the break and no seal), and writes the chain as it stands
+// with its signed head and public keys.
+func (s Source) seal(ctx context.Context, p *Pack) error {
+	m, raw, err := writeManifest(p.Dir, p.Case.CaseID, p.Written)
+	if err != nil {
+		return err
+	}
+	p.ManifestSHA256 = sha256Hex(raw)
+	if p.AuditError == nil {
+		_, err := s.Audit.Append(ctx, p.Case.CaseID, audit.Record{Actor: "evidence", Action: ActionPackWritten, Detail: map[string]string{
+			"manifest_sha256": p.ManifestSHA256, "files": strconv.Itoa(len(m.Files)),
+		}})
+		if err != nil {
+			return fmt.Errorf("record the pack in the audit log: %w", err)
+		}
+	}
+	chain, err := s.Audit.Verify(ctx, p.Case.CaseID)
+	var brk *audit.BreakError
+	if err != nil && !errors.As(err, &brk) {
+		return err
+	}
+	p.Audit, p.Head, p.AuditError = chain.Entries, chain.Head, err
+	p.Keys = map[string]string{}
+	for id, k := range chain.Keys {
+		p.Keys[id] = audit.Fingerprint(k)
+	}
+	return writeChain(p.Dir, p.Case.CaseID, chain)
 }
 
 func shards(c cases.Case) int {
@@ -210,13 +257,6 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // sortedKeys returns m's keys by descending count.

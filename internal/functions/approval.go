@@ -55,7 +55,7 @@ var ApprovalRequest = Function[ApprovalSettings, approval.CaseRequest, approval.
 		db := c.db()
 		return (&approval.Requester{
 			Service:     ApprovalService(s, c),
-			Cases:       Table{s.CaseTable}.cases(db),
+			Cases:       Table{CaseTable: s.CaseTable}.cases(db),
 			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
 		}).Handle, nil
 	},
@@ -87,14 +87,14 @@ type ConsoleSettings struct {
 // console function serves through its URL, and the local stack directly.
 func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 	db := c.db()
-	records := Table{s.CaseTable}.cases(db)
+	records := Table{CaseTable: s.CaseTable}.cases(db)
 	deps := console.Deps{
 		Approval: ApprovalService(s.ApprovalSettings, c),
 		Cases: console.CaseTable{
 			Records:     records,
 			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
 			Drafts:      console.DraftsFromTable(db, s.CaseTable),
-			Audit:       Table{s.CaseTable}.audit(db),
+			Audit:       Table{CaseTable: s.CaseTable, AuditKey: s.Approval.AuditKey}.audit(c),
 			Filings: func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error) {
 				return ledger.Filings(ctx, db, s.CaseTable, caseID)
 			},

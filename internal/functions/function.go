@@ -156,15 +156,19 @@ func (c Clients) db(opts ...func(*dynamodb.Options)) *dynamodb.Client {
 	return dynamodb.NewFromConfig(c.AWS, opts...)
 }
 
-// Table is the settings of a function that needs only the case table.
+// Table is the settings of a function that needs only the case table (and,
+// if it appends to a case's audit log, the audit key that signs it).
 type Table struct {
 	CaseTable string `env:"CASE_TABLE"`
+	// AuditKey is the audit key's id or alias (template.yaml sets it on
+	// the functions that append); empty means audit.DefaultKey.
+	AuditKey string `env:"AUDIT_KEY_ID,optional"`
 }
 
 func (t Table) cases(db *dynamodb.Client) *cases.Store {
 	return &cases.Store{DB: db, Table: t.CaseTable}
 }
-func (t Table) audit(db *dynamodb.Client) audit.Log { return audit.Log{DB: db, Table: t.CaseTable} }
+func (t Table) audit(c Clients) audit.Log { return audit.NewLog(c.AWS, t.CaseTable, t.AuditKey) }
 
 // All are the functions template.yaml declares. The local stack deploys
 // each of them, and its tests hold this list and the template in step.

@@ -21,7 +21,7 @@ var Intake = Function[Table, intake.Input, intake.Output]{
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[intake.Input, intake.Output], error) {
 		db := c.db()
-		return (&intake.Handler{Cases: s.cases(db), Audit: s.audit(db), Log: c.log()}).Handle, nil
+		return (&intake.Handler{Cases: s.cases(db), Audit: s.audit(c), Log: c.log()}).Handle, nil
 	},
 }
 
@@ -54,7 +54,7 @@ var Scope = Function[ScopeSettings, scope.SegmentInput, *scope.SegmentResult]{
 	},
 	Build: func(_ context.Context, s ScopeSettings, c Clients) (Handler[scope.SegmentInput, *scope.SegmentResult], error) {
 		db := c.db()
-		store := Table{s.CaseTable}.cases(db)
+		store := Table{CaseTable: s.CaseTable}.cases(db)
 		sc := &scope.Scoper{DB: db, CaseTable: s.CaseTable, UserTable: s.UserTable, Mapping: s.Mapping, Stored: store.ScopeCriteria}
 		return sc.Segment, nil
 	},
@@ -73,13 +73,15 @@ var Aggregate = Function[Table, scope.AggregateInput, *scope.Totals]{
 			return err
 		}
 		fold := &sharedaddr.Folder{DB: db, Table: s.CaseTable}
-		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: s.audit(db), Log: c.log()}).Handle, nil
+		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: s.audit(c), Log: c.log()}).Handle, nil
 	},
 }
 
 // AssessSettings are the assess function's.
 type AssessSettings struct {
 	CaseTable string `env:"CASE_TABLE"`
+	// AuditKey signs the audit log (see Table.AuditKey).
+	AuditKey string `env:"AUDIT_KEY_ID,optional"`
 	// ApprovalMargin is how long before the earliest deadline approval must
 	// be done; 0 means assess.Handler's default (12h).
 	ApprovalMargin time.Duration `env:"APPROVAL_MARGIN,optional"`
@@ -91,12 +93,12 @@ var Assess = Function[AssessSettings, assess.Input, assess.Output]{
 	Env:       fromEnv[AssessSettings],
 	Build: func(_ context.Context, s AssessSettings, c Clients) (Handler[assess.Input, assess.Output], error) {
 		db := c.db()
-		t := Table{s.CaseTable}
+		t := Table{CaseTable: s.CaseTable, AuditKey: s.AuditKey}
 		return (&assess.Handler{
 			Cases:          t.cases(db),
 			Store:          &assess.Store{DB: db, Table: s.CaseTable},
 			ApprovalMargin: s.ApprovalMargin,
-			Audit:          t.audit(db),
+			Audit:          t.audit(c),
 			Log:            c.log(),
 		}).Handle, nil
 	},
@@ -116,7 +118,7 @@ var Draft = Function[Table, draft.Input, draft.Output]{
 			Cases:       store,
 			DB:          db,
 			Table:       s.CaseTable,
-			Audit:       s.audit(db),
+			Audit:       s.audit(c),
 			Log:         c.log(),
 		}).Handle, nil
 	},

@@ -38,6 +38,6 @@ var Reconcile = Function[Table, reconcile.Input, reconcile.Output]{
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[reconcile.Input, reconcile.Output], error) {
 		db := c.db()
-		return (&reconcile.Handler{Cases: s.cases(db), Audit: s.audit(db), Log: c.log()}).Handle, nil
+		return (&reconcile.Handler{Cases: s.cases(db), Audit: s.audit(c), Log: c.log()}).Handle, nil
 	},
 }

@@ -59,7 +59,7 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		db, ses := c.db(), delivery.NewSESClient(c.AWS)
 		table := s.Send.Table
 		docs := &draft.Approved{
-			DB: db, Table: table, Reports: Table{table}.cases(db),
+			DB: db, Table: table, Reports: Table{CaseTable: table}.cases(db),
 			Assessments: &assess.Store{DB: db, Table: table},
 		}
 		h, err := delivery.NewHandler(ctx, s.Send, s.FilingAddresses, db, ses, docs, ApprovalCheck(s.Approval, table, db), c.log(), c.metrics())

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
-	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
@@ -151,7 +150,7 @@ func TestShardCountsSumToCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := audit.Log{DB: db, Table: table}
+	log := localtest.Audit(t, table)
 	closeStep := lambda.NewHandler((&reconcile.Handler{Cases: store, Audit: log}).Handle)
 	raw, err := closeStep.Invoke(ctx, in)
 	if err != nil {
@@ -181,7 +180,8 @@ func TestShardCountsSumToCount(t *testing.T) {
 	if c.Status != cases.StatusClosed || !cmp.Equal(c.Delivery, whole) {
 		t.Errorf("case status %s, delivery %v; want closed with %v", c.Status, c.Delivery, whole)
 	}
-	entries, err := log.Verify(ctx, caseID)
+	chain, err := log.Verify(ctx, caseID)
+	entries := chain.Entries
 	if err != nil {
 		t.Fatal(err)
 	}

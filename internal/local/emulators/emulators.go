@@ -14,12 +14,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"breachflow/internal/audit"
+	"breachflow/internal/local/localkms"
 )
 
 // Default ports, as DESIGN.md fixes them.
 const (
 	DefaultDynamoDBPort = 8000
 	DefaultSESPort      = 8005
+	DefaultKMSPort      = 8006
 )
 
 // Options says where and how to run the emulators.
@@ -39,6 +47,12 @@ type Options struct {
 	// the stack keeps the mailbox outside it, as AWS's SES is outside a
 	// crashed Lambda.
 	SES string
+	// KMSPort is the local KMS's port on 127.0.0.1; 0 picks a free one.
+	KMSPort int
+	// KMSDir keeps the local KMS's keys (the audit key) across restarts.
+	// Empty: the folder "kms" beside DataDir when DataDir is set, else a
+	// temporary folder.
+	KMSDir string
 	// Log receives the emulators' own output; nil discards it.
 	Log io.Writer
 	// StartTimeout bounds the wait for each emulator to answer (default 20 s).
@@ -49,7 +63,12 @@ type Options struct {
 type Stack struct {
 	// DynamoDB and SES are the endpoints, e.g. "http://127.0.0.1:8000".
 	DynamoDB, SES string
-	procs         []*process
+	// KMS is the local KMS's endpoint; its audit key exists (AuditKeyARN).
+	KMS string
+	// AuditKeyARN is the audit key behind audit.DefaultKey.
+	AuditKeyARN string
+	procs       []*process
+	kms         *localkms.Server
 }
 
 // Start runs dynalite and aws-ses-v2-local and returns once both answer. On
@@ -123,13 +142,37 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		if err := httpReady(s.SES + "/health-check")(ctx); err != nil {
 			return fail(fmt.Errorf("SES at %s does not answer: %w", s.SES, err))
 		}
-		return s, nil
+		return s, s.startKMS(ctx, opts)
 	}
 	sready := both(s.procs[1].said(fmt.Sprintf("server running at http://localhost:%d", sport)), httpReady(s.SES+"/health-check"))
 	if err := s.procs[1].waitReady(ctx, opts.StartTimeout, sready); err != nil {
 		return fail(err)
 	}
-	return s, nil
+	return s, s.startKMS(ctx, opts)
+}
+
+// startKMS serves the local KMS in process and makes sure the audit key
+// exists behind its alias. On error the whole stack is closed.
+func (s *Stack) startKMS(ctx context.Context, opts Options) error {
+	dir := opts.KMSDir
+	if dir == "" && opts.DataDir != "" {
+		dir = filepath.Join(filepath.Dir(opts.DataDir), "kms")
+	}
+	var err error
+	if s.kms, err = localkms.Start("127.0.0.1:"+strconv.Itoa(opts.KMSPort), dir, opts.Log); err != nil {
+		s.Close()
+		return fmt.Errorf("local KMS: %w (choose another port with BREACHFLOW_KMS_PORT)", err)
+	}
+	s.KMS = s.kms.Endpoint
+	c := kms.New(kms.Options{
+		Region: localkms.Region, BaseEndpoint: aws.String(s.KMS),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	if s.AuditKeyARN, err = localkms.EnsureSigningKey(ctx, c, audit.DefaultKey); err != nil {
+		s.Close()
+		return fmt.Errorf("local KMS: %w", err)
+	}
+	return nil
 }
 
 // loopbackURL accepts an http URL whose host is a loopback address.
@@ -158,6 +201,7 @@ func (s *Stack) Env() []string {
 	return []string{
 		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDB,
 		"AWS_ENDPOINT_URL_SESV2=" + s.SES,
+		"AWS_ENDPOINT_URL_KMS=" + s.KMS,
 	}
 }
 
@@ -169,6 +213,8 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.procs[i].stop())
 	}
 	s.procs = nil
+	errs = append(errs, s.kms.Close())
+	s.kms = nil
 	return errors.Join(errs...)
 }
 

@@ -4,8 +4,9 @@
 //
 //	func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 //
-// and then calls DynamoDB(t) or SES(t) in its tests. The first call starts
-// the emulators (dynalite and aws-ses-v2-local, on free ports of 127.0.0.1)
+// and then calls DynamoDB(t), SES(t) or Audit(t, table) in its tests. The
+// first call starts the emulators (dynalite and aws-ses-v2-local, on free
+// ports of 127.0.0.1, and the in-process KMS with the audit key)
 // once for the whole test binary and points the SDK's standard endpoint
 // variables at them; Main stops them when the tests are done. If an emulator
 // cannot start the test fails: integration tests never skip, because a
@@ -29,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
 	"breachflow/internal/local/emulators"
@@ -101,6 +103,13 @@ func SES(t testing.TB) (*sesv2.Client, emulators.Mailbox) {
 	t.Helper()
 	s := Stack(t)
 	return sesv2.NewFromConfig(Config(t)), emulators.Mailbox{URL: s.SES}
+}
+
+// Audit returns the audit log of table, signed by the local KMS's audit key
+// (the emulators create it), as the functions sign it.
+func Audit(t testing.TB, table string) audit.Log {
+	t.Helper()
+	return audit.NewLog(Config(t), table, "")
 }
 
 // NewTable creates a case table with a fresh name, so tests do not see each
