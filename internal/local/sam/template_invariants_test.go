@@ -315,3 +315,54 @@ func TestEverySubstitutionResolvesToATemplateFunction(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyAppendersSign holds the audit key's IAM to least privilege: the
+// functions that append to a case's audit log (and only they) may sign with
+// the audit key, and each of them is told which key (AUDIT_KEY_ID); the
+// key itself is an ECC_NIST_P256 signing key whose policy lets only this
+// stack's roles and the responders' role sign.
+func TestOnlyAppendersSign(t *testing.T) {
+	raw := rawTemplate(t)
+	appenders := []string{"IntakeFunction", "AggregateFunction", "AssessFunction", "DraftFunction",
+		"ApprovalRequestFunction", "ApprovalEscalateFunction", "ConsoleFunction", "ReconcileFunction"}
+	var signers []string
+	for name, res := range raw {
+		if typ := lookup(res, "Type"); typ == nil || typ.Value != "AWS::Serverless::Function" {
+			continue
+		}
+		signs := false
+		walkStatements(lookup(res, "Properties", "Policies"), func(stmt *yaml.Node) {
+			if slices.Contains(scalars(lookup(stmt, "Action")), "kms:Sign") {
+				signs = true
+				if r := lookup(stmt, "Resource"); r == nil || r.Value != "AuditKey.Arn" {
+					t.Errorf("%s: kms:Sign on %v, want the audit key only", name, scalars(r))
+				}
+			}
+		})
+		if !signs {
+			continue
+		}
+		signers = append(signers, name)
+		vars := lookup(res, "Properties", "Environment", "Variables")
+		if vars != nil && vars.Kind == yaml.AliasNode {
+			vars = vars.Alias // the approval functions share one block
+		}
+		if lookup(vars, "AUDIT_KEY_ID") == nil {
+			t.Errorf("%s signs but has no AUDIT_KEY_ID", name)
+		}
+	}
+	slices.Sort(signers)
+	slices.Sort(appenders)
+	if d := cmp.Diff(appenders, signers); d != "" {
+		t.Errorf("functions allowed to sign with the audit key (-appenders +signers):\n%s", d)
+	}
+	key := raw["AuditKey"]
+	if lookup(key, "Properties", "KeySpec").Value != "ECC_NIST_P256" || lookup(key, "Properties", "KeyUsage").Value != "SIGN_VERIFY" {
+		t.Error("AuditKey must be an ECC_NIST_P256 SIGN_VERIFY key")
+	}
+	walkStatements(lookup(key, "Properties", "KeyPolicy"), func(stmt *yaml.Node) {
+		if slices.Contains(scalars(lookup(stmt, "Action")), "kms:Sign") && lookup(stmt, "Condition", "ArnLike", "aws:PrincipalArn") == nil {
+			t.Error("the audit key's policy lets kms:Sign through without limiting the principals")
+		}
+	})
+}
