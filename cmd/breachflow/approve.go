@@ -24,15 +24,17 @@ configured number of distinct approvers ($BREACHFLOW_APPROVALS_REQUIRED,
 default 2) completes the approval and lets the workflow go on. The decision
 is written to the case's audit log.
 
-Who may run it is decided by AWS permissions on the case table and on Step
-Functions (anyone who can answer the task token could bypass any tool), so
---as records who takes responsibility; it is not a login.`
+In AWS, who decides is who AWS says runs the command: sts:GetCallerIdentity,
+mapped to a staff email by $BREACHFLOW_PRINCIPALS (the stack's Principals
+output). --as may be left out; naming anyone else is refused. On the local
+stack there is nothing to prove identities with, so --as is required and taken
+as given, and the command says so.`
 
 func newApproveCmd() *cobra.Command {
 	var as, comment string
 	var wait time.Duration
 	cmd := &cobra.Command{
-		Use:   "approve CASE --as EMAIL",
+		Use:   "approve CASE [--as EMAIL]",
 		Short: "Approve a case's drafts and recipients as one of the configured approvers",
 		Long:  decideLong,
 		Args:  cobra.ExactArgs(1),
@@ -40,17 +42,16 @@ func newApproveCmd() *cobra.Command {
 			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Approve: true, Comment: comment}, wait)
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
+	cmd.Flags().StringVar(&as, "as", "", "your approver email (required locally; in AWS taken from AWS)")
 	cmd.Flags().StringVar(&comment, "comment", "", "optional comment for the audit log")
 	cmd.Flags().DurationVar(&wait, "wait", 2*time.Minute, "how long to wait for the case to reach approval when it has not yet")
-	cmd.MarkFlagRequired("as")
 	return cmd
 }
 
 func newRejectCmd() *cobra.Command {
 	var as, reason string
 	cmd := &cobra.Command{
-		Use:   "reject CASE --as EMAIL --reason TEXT",
+		Use:   "reject CASE [--as EMAIL] --reason TEXT",
 		Short: "Reject a case's drafts; the workflow stops and nothing is sent",
 		Long:  decideLong,
 		Args:  cobra.ExactArgs(1),
@@ -58,9 +59,8 @@ func newRejectCmd() *cobra.Command {
 			return decide(cmd, approval.Decision{CaseID: args[0], Approver: as, Comment: reason}, 0)
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "your approver email (required)")
+	cmd.Flags().StringVar(&as, "as", "", "your approver email (required locally; in AWS taken from AWS)")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the drafts are rejected (required)")
-	cmd.MarkFlagRequired("as")
 	cmd.MarkFlagRequired("reason")
 	return cmd
 }
@@ -73,6 +73,19 @@ func decide(cmd *cobra.Command, d approval.Decision, wait time.Duration) error {
 	env, err := loadCLIEnv(ctx)
 	if err != nil {
 		return err
+	}
+	id, err := caller(ctx, env, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	switch {
+	case id != nil:
+		if err := id.Check(d.Approver); err != nil {
+			return fmt.Errorf("case %s: refused, nothing recorded: %w", d.CaseID, err)
+		}
+		d.Approver = id.Email
+	case d.Approver == "":
+		return errors.New("--as EMAIL is required on the local stack, where identities are asserted")
 	}
 	cfg, err := approvalConfig(ctx, env)
 	if err != nil {

@@ -29,7 +29,13 @@ and content checks as 'draft', offline: a fact the drafts need but the report
 lacks (such as delay_reason for a late GDPR filing) is refused up front,
 naming the field and the law. A valid report is stored once under its report_id; the execution is named after
 the case, so running start again for the same report finds the same case and
-execution instead of opening a second one.`,
+execution instead of opening a second one.
+
+In AWS the submitter is who AWS says runs the command (sts:GetCallerIdentity
+mapped by $BREACHFLOW_PRINCIPALS), who must be a configured responder
+($BREACHFLOW_RESPONDERS); the report's own "submitter" is then not used, so
+naming someone else there does not let the real submitter approve. On the
+local stack the report's submitter is taken as given, and start says so.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -48,9 +54,23 @@ execution instead of opening a second one.`,
 			if err != nil {
 				return err
 			}
-			caseID, created, err := env.cases().PutReport(ctx, raw, r)
+			id, err := caller(ctx, env, cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			submitter := ""
+			if id != nil {
+				if err := mayStart(id); err != nil {
+					return err
+				}
+				submitter = id.Email
+			}
+			caseID, created, err := env.cases().PutReportBy(ctx, raw, r, submitter)
+			if err != nil {
+				return err
+			}
+			if id != nil && created {
+				fmt.Fprintf(cmd.OutOrStdout(), "submitted by %s (AWS authenticated %s)\n", id.Email, id.ARN)
 			}
 			smArn, err := env.stateMachine(ctx)
 			if err != nil {

@@ -41,6 +41,9 @@ type Case struct {
 	OpenedAt     time.Time `dynamodbav:"opened_at" json:"opened_at"`
 	UpdatedAt    time.Time `dynamodbav:"updated_at" json:"updated_at"`
 	ExecutionArn string    `dynamodbav:"execution_arn,omitempty" json:"execution_arn,omitempty"`
+	// Submitter is who submitted the case: the authenticated principal's
+	// email in AWS, the report's "submitter" where identities are asserted.
+	Submitter string `dynamodbav:"submitter,omitempty" json:"submitter,omitempty"`
 	// Shards is how many partitions the case's subjects spread over.
 	Shards int `dynamodbav:"shards" json:"shards"`
 	// Subjects counts the people in scope, by jurisdiction.

@@ -49,6 +49,10 @@ type reportItem struct {
 	SHA256     string    `dynamodbav:"sha256"`
 	Raw        []byte    `dynamodbav:"raw"`
 	ReceivedAt time.Time `dynamodbav:"received_at"`
+	// SubmittedBy is the staff email of the authenticated principal that
+	// stored the report (breachflow start in AWS); empty when identities
+	// were asserted (the local stack).
+	SubmittedBy string `dynamodbav:"submitted_by,omitempty"`
 }
 
 type metaItem struct {
@@ -71,11 +75,20 @@ func (s *Store) now() time.Time {
 // under the same report id is a *ReportConflictError. The report must have
 // been parsed (validated) from raw by the caller.
 func (s *Store) PutReport(ctx context.Context, raw []byte, r *report.Report) (caseID string, created bool, err error) {
+	return s.PutReportBy(ctx, raw, r, "")
+}
+
+// PutReportBy is PutReport for a submitter AWS authenticated: submittedBy
+// (a staff email) replaces the report's own "submitter" wherever the case
+// needs to know who submitted it (the rule that the submitter cannot
+// approve), so naming someone else in the report changes nothing. The
+// first store wins, as for the report.
+func (s *Store) PutReportBy(ctx context.Context, raw []byte, r *report.Report, submittedBy string) (caseID string, created bool, err error) {
 	caseID = CaseID(r.ReportID)
 	sum := sha256.Sum256(raw)
 	item := reportItem{
 		PK: casetable.CasePK(caseID), SK: skReport, CaseID: caseID, ReportID: r.ReportID,
-		SHA256: hex.EncodeToString(sum[:]), Raw: raw, ReceivedAt: s.now(),
+		SHA256: hex.EncodeToString(sum[:]), Raw: raw, ReceivedAt: s.now(), SubmittedBy: submittedBy,
 	}
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
@@ -104,7 +117,8 @@ func (s *Store) PutReport(ctx context.Context, raw []byte, r *report.Report) (ca
 
 // Report returns the stored report of a case, parsed as of the moment it was
 // received (so a report valid then stays valid on a replay), with its
-// SHA-256.
+// SHA-256. When an authenticated principal stored it, its Submitter is that
+// principal's email, not what the report says.
 func (s *Store) Report(ctx context.Context, caseID string) (*report.Report, string, error) {
 	item, _, err := s.storedReport(ctx, caseID)
 	if err != nil {
@@ -113,6 +127,9 @@ func (s *Store) Report(ctx context.Context, caseID string) (*report.Report, stri
 	r, err := report.ParseAt(item.Raw, item.ReceivedAt)
 	if err != nil {
 		return nil, "", err
+	}
+	if item.SubmittedBy != "" {
+		r.Submitter = item.SubmittedBy
 	}
 	return r, item.SHA256, nil
 }
@@ -145,7 +162,7 @@ func (s *Store) Open(ctx context.Context, caseID string) (Case, bool, error) {
 	now := s.now()
 	c := Case{
 		CaseID: caseID, ReportID: r.ReportID, ReportSHA256: sum, Title: r.Title,
-		Organisation: r.Organisation.Name, Status: StatusOpen, OpenedAt: now, UpdatedAt: now,
+		Organisation: r.Organisation.Name, Status: StatusOpen, OpenedAt: now, UpdatedAt: now, Submitter: r.Submitter,
 		Shards: casetable.DefaultShards, Version: 1,
 	}
 	if err := s.write(ctx, c, 0); err != nil {
