@@ -49,7 +49,8 @@ func TestREADMESequence(t *testing.T) {
 	// Terminal 1: the stack, on free ports so tests can run side by side.
 	up := exec.CommandContext(ctx, filepath.Join(bin, "breachflow"), "local", "up",
 		"--data", filepath.Join(tmp, "state", "dynamodb"),
-		"--dynamodb-port", freePort(t), "--ses-port", freePort(t), "--sfn-port", freePort(t), "--console-port", freePort(t))
+		"--dynamodb-port", freePort(t), "--ses-port", freePort(t), "--sfn-port", freePort(t), "--console-port", freePort(t),
+		"--kms-port", freePort(t))
 	up.Dir, up.Env = root, append(base, "GOFLAGS="+os.Getenv("GOFLAGS"))
 	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := up.StdoutPipe()
@@ -94,6 +95,8 @@ func TestREADMESequence(t *testing.T) {
 		"status        closed",
 		"execution     SUCCEEDED",
 		"chain verifies",
+		"pack out/kakaopay-alipay-2024 verifies: case kakaopay-alipay-2024",
+		"identities are asserted",
 		`"name": "case-kakaopay-alipay-2024"`,
 	} {
 		if !strings.Contains(all, want) {

@@ -46,7 +46,7 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 <p>{{.Fallback}} people on the fallback list (fallback.csv) for substitute notice.</p>
 <h2>Audit log</h2>
 <p>{{len .Audit}} entries, hash-chained: {{if .AuditError}}<span class="bad">DOES NOT VERIFY: {{.AuditError}}</span>{{else}}<span class="ok">verifies</span>{{end}}.</p>
-<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, audit.json, ledger.csv, fallback.csv.</p>
+<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv; manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
 </body></html>
 `))
 
