@@ -150,7 +150,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "status        closed") ||
-		!strings.Contains(got, "approval      approved, 2 of 2 approvals") || !strings.Contains(got, "delivery      ") {
+		!strings.Contains(got, "approval      approved, 2 of 2 approvals") || !strings.Contains(got, "delivery      ") ||
+		!strings.Contains(got, "verifies against its signed head") {
 		t.Errorf("status after the case closed:\n%s", got)
 	}
 
@@ -446,6 +447,9 @@ func TestEndToEnd(t *testing.T) {
 		err = cmd.ExecuteContext(ctx)
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("breaks at entry %d: entries %d to %d", n-1, n-1, n)) {
 			t.Fatalf("breachflow evidence --verify after deleting the last two entries: %v", err)
+		}
+		if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, fmt.Sprintf("audit log     DOES NOT VERIFY: entries %d to %d", n-1, n)) {
+			t.Errorf("status after deleting the last two audit entries:\n%s", got)
 		}
 		victim := entries[len(entries)/2]
 		_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{

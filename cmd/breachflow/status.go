@@ -15,6 +15,7 @@ import (
 
 	"breachflow/internal/approval"
 	assessstore "breachflow/internal/assess"
+	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/ledger"
@@ -64,6 +65,7 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			if len(c.Delivery) > 0 {
 				fmt.Fprintf(out, "delivery      %s\n", counts(c.Delivery))
 			}
+			printAudit(ctx, out, env, caseID)
 			if c.ExecutionArn != "" {
 				d, err := env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionArn)})
 				if err != nil {
@@ -171,6 +173,23 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 			mark = "  [UNVERIFIED]"
 		}
 		fmt.Fprintf(out, "  %-36s %s%s\n", o.ID, left, mark)
+	}
+}
+
+// printAudit checks the case's audit chain against its signed head, as
+// `evidence CASE --verify` does, so a cut or rewritten log shows here too.
+func printAudit(ctx context.Context, out io.Writer, env *cliEnv, caseID string) {
+	chain, err := env.audit().Verify(ctx, caseID)
+	switch brk, broken := errors.AsType[*audit.BreakError](err); {
+	case broken:
+		fmt.Fprintf(out, "audit log     DOES NOT VERIFY: %s\n", brk.Reason)
+		if !brk.Head {
+			fmt.Fprintf(out, "              (at entry %d; see `breachflow evidence %s --verify`)\n", brk.Seq, caseID)
+		}
+	case err != nil:
+		fmt.Fprintf(out, "audit log     not checked: %v\n", err)
+	default:
+		fmt.Fprintf(out, "audit log     %d entries, verifies against its signed head\n", len(chain.Entries))
 	}
 }
 
