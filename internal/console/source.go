@@ -160,6 +160,8 @@ func describe(e audit.Entry) string {
 		return "escalated: a deadline is close and approval is pending"
 	case "case.closed":
 		return "case closed: delivery reconciled"
+	case "evidence.pack_written":
+		return "evidence pack written, manifest " + d["manifest_sha256"][:min(12, len(d["manifest_sha256"]))]
 	case "case.rerun_refused":
 		return "a second execution for the case was refused (" + d["status"] + ")"
 	}
