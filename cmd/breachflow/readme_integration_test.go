@@ -52,7 +52,10 @@ func TestREADMESequence(t *testing.T) {
 		"--dynamodb-port", freePort(t), "--ses-port", freePort(t), "--sfn-port", freePort(t), "--console-port", freePort(t),
 		"--kms-port", freePort(t))
 	up.Dir, up.Env = root, append(base, "GOFLAGS="+os.Getenv("GOFLAGS"))
-	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so the kill below reaches its emulators too;
+	// and a parent-death signal, so a test binary that dies abruptly (a
+	// timeout, a panic) leaves no stack behind.
+	up.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	stdout, err := up.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
