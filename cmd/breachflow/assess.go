@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"breachflow/internal/capacity"
 	"breachflow/internal/rules"
 )
 
@@ -139,26 +140,9 @@ func mark(v rules.Verification) string {
 // remaining renders a duration as "2d 4h" or "OVERDUE 3d 1h".
 func remaining(d time.Duration) string {
 	if d < 0 {
-		return "OVERDUE " + span(-d)
+		return "OVERDUE " + capacity.Span(-d)
 	}
-	return span(d)
-}
-
-// span renders a non-negative duration for a responder: "3h 20m", "2d 4h",
-// and whole days from two weeks on ("840 days"), where hours no longer
-// matter and "20170h23m0s" would have to be worked out.
-func span(d time.Duration) string {
-	days := int(d / (24 * time.Hour))
-	hours := int((d % (24 * time.Hour)) / time.Hour)
-	mins := int((d % time.Hour) / time.Minute)
-	switch {
-	case days >= 14:
-		return fmt.Sprintf("%d days", days)
-	case days > 0:
-		return fmt.Sprintf("%dd %dh", days, hours)
-	default:
-		return fmt.Sprintf("%dh %dm", hours, mins)
-	}
+	return capacity.Span(d)
 }
 
 // grouped writes n with thousands separators.

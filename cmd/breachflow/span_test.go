@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breachflow/internal/capacity"
 	"testing"
 	"time"
 )
@@ -16,8 +17,8 @@ func TestSpan(t *testing.T) {
 		{13*24*time.Hour + 23*time.Hour, "13d 23h"},
 		{20170*time.Hour + 23*time.Minute, "840 days"},
 	} {
-		if got := span(tc.d); got != tc.want {
-			t.Errorf("span(%v) = %q, want %q", tc.d, got, tc.want)
+		if got := capacity.Span(tc.d); got != tc.want {
+			t.Errorf("Span(%v) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
 	if got := remaining(-20170 * time.Hour); got != "OVERDUE 840 days" {

@@ -17,6 +17,7 @@ import (
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
+	"breachflow/internal/capacity"
 	"breachflow/internal/cases"
 	"breachflow/internal/ledger"
 )
@@ -163,9 +164,9 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 		left := "no fixed deadline"
 		if !o.DueAt.IsZero() {
 			if d := o.DueAt.Sub(now); d > 0 {
-				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", " + span(d) + " left"
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", " + capacity.Span(d) + " left"
 			} else {
-				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", OVERDUE by " + span(-d)
+				left = "due " + o.DueAt.UTC().Format("2006-01-02 15:04Z") + ", OVERDUE by " + capacity.Span(-d)
 			}
 		}
 		mark := ""

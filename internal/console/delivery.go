@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -173,9 +172,9 @@ func planDelivery(c Case, chs []Delivery, rate float64, now time.Time) deliveryR
 	}
 	for _, d := range s.Deadlines {
 		m := d.Margin
-		left := span(m) + " to spare"
+		left := capacity.Span(m) + " to spare"
 		if m < 0 {
-			left = span(-m) + " late"
+			left = capacity.Span(-m) + " late"
 		}
 		rep.Deadlines = append(rep.Deadlines, deadlineCheck{ID: d.Name, Due: d.Due, Met: d.Met, Left: left})
 	}
@@ -193,19 +192,6 @@ func individualDeadlines(c Case) []Obligation {
 	}
 	slices.SortFunc(out, func(a, b Obligation) int { return a.DueAt.Compare(b.DueAt) })
 	return out
-}
-
-// span writes a duration for a responder: minutes and hours up to two
-// days, days after that.
-func span(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
