@@ -27,11 +27,6 @@ type Mailer interface {
 	SendEmail(ctx context.Context, params *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
 }
 
-// Auditor appends to a case's audit log; audit.Log is one.
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
-}
-
 // Hashes are the current content hash of a case's drafts and the current
 // hash of its recipient set.
 type Hashes struct {
@@ -61,7 +56,7 @@ type Service struct {
 	Store   Store
 	Tasks   TaskSender
 	Mail    Mailer
-	Audit   Auditor
+	Audit   audit.Appender
 	Current HashSource
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

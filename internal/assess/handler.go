@@ -56,13 +56,8 @@ type Handler struct {
 	// must start; the approval wait times out then. Default 12 hours.
 	ApprovalMargin time.Duration
 	// Audit, when set, records each assessment in the case's audit log.
-	Audit Auditor
+	Audit audit.Appender
 	Log   *slog.Logger
-}
-
-// Auditor appends to a case's audit log (audit.Log).
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle is the Lambda handler.

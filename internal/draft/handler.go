@@ -51,13 +51,8 @@ type Handler struct {
 	DB          DB
 	Table       string
 	// Audit, when set, records each drafting in the case's audit log.
-	Audit Auditor
+	Audit audit.Appender
 	Log   *slog.Logger
-}
-
-// Auditor appends to a case's audit log (audit.Log).
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle drafts the case and stores the drafts. A failed content check is

@@ -82,13 +82,8 @@ type Handler struct {
 	Cases *cases.Store
 	// Audit, when set, records the case's opening in its audit log: the
 	// chain's first entry.
-	Audit Auditor
+	Audit audit.Appender
 	Log   *slog.Logger
-}
-
-// Auditor appends to a case's audit log (audit.Log).
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // refuseSecond records in the audit log that another execution tried to run

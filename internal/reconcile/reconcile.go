@@ -10,11 +10,6 @@ import (
 	"breachflow/internal/casetable"
 )
 
-// Auditor appends to the case's audit log.
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
-}
-
 // InvalidInput says the close step's input cannot give a true count: a
 // shard missing, counted twice or of another case. Summing what is there
 // would close the case with people left out, so the step stops instead.
@@ -50,7 +45,8 @@ type Output struct {
 // case and closes the case in the audit log.
 type Handler struct {
 	Cases *cases.Store
-	Audit Auditor
+	// Audit records the case's closing in its audit log.
+	Audit audit.Appender
 	Log   *slog.Logger
 }
 

@@ -126,13 +126,8 @@ type AggregateHandler struct {
 	// address's notice is written for its holder alone.
 	Fold *sharedaddr.Folder
 	// Audit, when set, records the scope in the case's audit log.
-	Audit Auditor
+	Audit audit.Appender
 	Log   *slog.Logger
-}
-
-// Auditor appends to a case's audit log (audit.Log).
-type Auditor interface {
-	Append(ctx context.Context, caseID string, rec audit.Record) (audit.Entry, error)
 }
 
 // Handle is the Lambda handler.
