@@ -200,7 +200,7 @@ func printApproval(ctx context.Context, out io.Writer, env *cliEnv, caseID strin
 		fmt.Fprintf(out, "approval      not shown: %v\n", err)
 		return
 	}
-	st, err := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil).CaseState(ctx, caseID)
+	st, err := approval.ReadState(ctx, approval.DynamoStore{DB: env.dynamo(), Table: env.CaseTable}, cfg, caseID)
 	if err != nil || st.Request == nil {
 		return
 	}

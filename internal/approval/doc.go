@@ -58,7 +58,10 @@
 // request is sealed, approved and bound to the case's current hashes, with
 // sealed votes of a quorum of distinct configured approvers.
 //
-// Storage goes through the Store interface: DynamoStore keeps everything in
+// Storage goes through role interfaces of one to three methods (store.go:
+// requests, statuses, links, votes, escalations), which Store composes for
+// the Service; a reader takes only what it reads (VerifyApproval a
+// RecordReader, ReadState a StateReader). DynamoStore keeps everything in
 // the case table under casetable.CasePK (sort keys "APPROVAL#...");
 // approvaltest.MemStore keeps it in memory for tests.
 package approval

@@ -52,7 +52,9 @@ const (
 // Service applies the approval rules. Its fields are its dependencies;
 // set them all (Now may be nil).
 type Service struct {
-	Config  Config
+	Config Config
+	// Store keeps the approval records. Open, Decide and Escalate between
+	// them use every role of it; DynamoStore is the real one.
 	Store   Store
 	Tasks   TaskSender
 	Mail    Mailer
@@ -106,20 +108,34 @@ type State struct {
 
 // CaseState returns the approval state of a case.
 func (s *Service) CaseState(ctx context.Context, caseID string) (State, error) {
-	reqs, err := s.Store.Requests(ctx, caseID)
+	return ReadState(ctx, s.Store, s.Config, caseID)
+}
+
+// StateReader is what ReadState reads: a case's requests, the latest one's
+// votes and the case's escalations.
+type StateReader interface {
+	RecordReader
+	Escalations(ctx context.Context, caseID string) ([]Escalation, error)
+}
+
+// ReadState returns the approval state of a case from its records; c gives
+// the quorum of a case with no request yet. It reads only, so `breachflow
+// status` calls it without a Service.
+func ReadState(ctx context.Context, rd StateReader, c Config, caseID string) (State, error) {
+	reqs, err := rd.Requests(ctx, caseID)
 	if err != nil {
 		return State{}, fmt.Errorf("approval state %s: %w", caseID, err)
 	}
-	st := State{Required: s.Config.required()}
+	st := State{Required: c.required()}
 	if len(reqs) > 0 {
 		r := reqs[len(reqs)-1]
 		st.Request, st.Required = &r, r.Required
-		if st.Votes, err = s.Store.Votes(ctx, caseID, r.RequestID); err != nil {
+		if st.Votes, err = rd.Votes(ctx, caseID, r.RequestID); err != nil {
 			return State{}, fmt.Errorf("approval state %s: %w", caseID, err)
 		}
 		st.Approvals = len(approvals(r, st.Votes))
 	}
-	if st.Escalations, err = s.Store.Escalations(ctx, caseID); err != nil {
+	if st.Escalations, err = rd.Escalations(ctx, caseID); err != nil {
 		return State{}, fmt.Errorf("approval state %s: %w", caseID, err)
 	}
 	return st, nil

@@ -7,12 +7,12 @@ package approvaltest
 
 import (
 	"context"
-
-	"breachflow/internal/approval"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"breachflow/internal/approval"
 )
 
 // MemStore is a Store in memory, with the same once-only semantics as
