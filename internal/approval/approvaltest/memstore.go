@@ -15,8 +15,9 @@ import (
 	"breachflow/internal/approval"
 )
 
-// MemStore is a Store in memory, with the same once-only semantics as
-// DynamoStore. It serves unit tests, the browser test and demos.
+// MemStore is an approval.Store (every role) in memory, with the same
+// once-only semantics as DynamoStore. It serves unit tests, the browser
+// test and demos.
 type MemStore struct {
 	mu          sync.Mutex
 	requests    map[string]approval.Request // case/request
@@ -35,7 +36,7 @@ func NewMemStore() *MemStore {
 
 func key(parts ...string) string { return fmt.Sprint(parts) }
 
-// CreateRequest implements approval.Store.
+// CreateRequest implements approval.RequestStore.
 func (m *MemStore) CreateRequest(_ context.Context, r approval.Request) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -47,7 +48,7 @@ func (m *MemStore) CreateRequest(_ context.Context, r approval.Request) error {
 	return nil
 }
 
-// Request implements approval.Store.
+// Request implements approval.RequestStore.
 func (m *MemStore) Request(_ context.Context, caseID, requestID string) (approval.Request, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -58,7 +59,7 @@ func (m *MemStore) Request(_ context.Context, caseID, requestID string) (approva
 	return cloneRequest(r), nil
 }
 
-// Requests implements approval.Store.
+// Requests implements approval.RequestStore.
 func (m *MemStore) Requests(_ context.Context, caseID string) ([]approval.Request, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -72,7 +73,7 @@ func (m *MemStore) Requests(_ context.Context, caseID string) ([]approval.Reques
 	return out, nil
 }
 
-// Pending implements approval.Store.
+// Pending implements approval.EscalationStore.
 func (m *MemStore) Pending(_ context.Context, before time.Time) ([]approval.Request, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -93,7 +94,7 @@ func (m *MemStore) Pending(_ context.Context, before time.Time) ([]approval.Requ
 	return out, nil
 }
 
-// SetStatus implements approval.Store.
+// SetStatus implements approval.StatusStore.
 func (m *MemStore) SetStatus(_ context.Context, caseID, requestID string, from, to approval.Status, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -110,7 +111,7 @@ func (m *MemStore) SetStatus(_ context.Context, caseID, requestID string, from, 
 	return nil
 }
 
-// MarkNotified implements approval.Store.
+// MarkNotified implements approval.StatusStore.
 func (m *MemStore) MarkNotified(_ context.Context, caseID, requestID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -124,7 +125,7 @@ func (m *MemStore) MarkNotified(_ context.Context, caseID, requestID string) err
 	return nil
 }
 
-// PutLink implements approval.Store.
+// PutLink implements approval.LinkStore.
 func (m *MemStore) PutLink(_ context.Context, l approval.Link) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -136,7 +137,7 @@ func (m *MemStore) PutLink(_ context.Context, l approval.Link) error {
 	return nil
 }
 
-// Link implements approval.Store.
+// Link implements approval.LinkStore.
 func (m *MemStore) Link(_ context.Context, caseID, nonce string) (approval.Link, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -147,7 +148,7 @@ func (m *MemStore) Link(_ context.Context, caseID, nonce string) (approval.Link,
 	return l, nil
 }
 
-// ConsumeLink implements approval.Store.
+// ConsumeLink implements approval.LinkStore.
 func (m *MemStore) ConsumeLink(_ context.Context, caseID, nonce string, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -164,7 +165,7 @@ func (m *MemStore) ConsumeLink(_ context.Context, caseID, nonce string, at time.
 	return nil
 }
 
-// AddVote implements approval.Store.
+// AddVote implements approval.VoteStore.
 func (m *MemStore) AddVote(_ context.Context, v approval.Vote) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -176,7 +177,7 @@ func (m *MemStore) AddVote(_ context.Context, v approval.Vote) error {
 	return nil
 }
 
-// Votes implements approval.Store.
+// Votes implements approval.VoteStore.
 func (m *MemStore) Votes(_ context.Context, caseID, requestID string) ([]approval.Vote, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -190,7 +191,7 @@ func (m *MemStore) Votes(_ context.Context, caseID, requestID string) ([]approva
 	return out, nil
 }
 
-// ClaimEscalation implements approval.Store.
+// ClaimEscalation implements approval.EscalationStore.
 func (m *MemStore) ClaimEscalation(_ context.Context, e approval.Escalation) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -202,7 +203,7 @@ func (m *MemStore) ClaimEscalation(_ context.Context, e approval.Escalation) err
 	return nil
 }
 
-// Escalations implements approval.Store.
+// Escalations implements approval.EscalationStore.
 func (m *MemStore) Escalations(_ context.Context, caseID string) ([]approval.Escalation, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
