@@ -15,12 +15,12 @@ TAGS      := integration,browser
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-deps: $(STAMP) ## install the local emulators from infra/package-lock.json (npm ci)
-
-$(STAMP): $(INFRA)/package-lock.json $(INFRA)/package.json
+deps: ## install the local emulators from infra/package-lock.json (npm ci), when the lock file's content changed
 	@command -v node >/dev/null || { echo "node not found: install Node.js 20 or newer" >&2; exit 1; }
-	cd $(INFRA) && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@want=$$(cat $(INFRA)/package-lock.json $(INFRA)/package.json | sha256sum | cut -c1-64); \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  (cd $(INFRA) && npm ci --no-audit --no-fund --loglevel=error) && echo "$$want" > $(STAMP); \
+	fi
 
 chromium: ## install what the browser and README tests use, if absent: Debian's chromium, a CJK font, awscli
 	@need=""; \
