@@ -37,6 +37,23 @@ func SubjectSK(userID string) string { return "USER#" + userID }
 // batched put) can never overwrite the state an SES event set on a subject.
 func SendPK(caseID string, shard int) string { return fmt.Sprintf("CASE#%s#M#%d", caseID, shard) }
 
+// ChannelSendPK is the send partition of one shard on one channel: e-mail
+// ("" or "email") keeps SendPK, every other channel ("sms") has a partition
+// of its own, with its own lease and records, so a person is sent once per
+// channel and one channel's run never waits for another's lease.
+func ChannelSendPK(caseID string, shard int, channel string) string {
+	if channel == "" || channel == ChannelEmail {
+		return SendPK(caseID, shard)
+	}
+	return SendPK(caseID, shard) + "#" + channel
+}
+
+// Channels a notice goes out on.
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
 // SendSK is the sort key of a person's send record: the subject's own sort
 // key, so a shard's subjects and its send records sort alike.
 func SendSK(userID string) string { return SubjectSK(userID) }

@@ -83,6 +83,10 @@ type Pipeline struct {
 	From             string
 	ConfigurationSet string
 	Pacing           Pacing
+	// Channel, when set, sends on another channel than e-mail (package
+	// sms's): SES, Render, From and ConfigurationSet are then unused, and
+	// the channel's sends are leased and recorded in its own partition.
+	Channel Channel
 	// RecordBatch is the most send records one ledger write carries
 	// (default: Pacing.Workers, at most ledger.MaxRecordBatch). Together
 	// with the workers it bounds the duplicates of a crash: see
@@ -120,11 +124,17 @@ func (p *Pipeline) withRenderer(r email.Renderer) *Pipeline {
 }
 
 func (p *Pipeline) init() error {
-	if p.Ledger == nil || p.SES == nil || p.Render == nil {
-		return errors.New("delivery: pipeline needs a ledger, an SES client and a renderer")
-	}
-	if a, err := mail.ParseAddress(p.From); err != nil || a.Address != p.From {
-		return fmt.Errorf("delivery: sender address %q is not a plain address", p.From)
+	if p.Channel != nil {
+		if p.Ledger == nil {
+			return errors.New("delivery: pipeline needs a ledger")
+		}
+	} else {
+		if p.Ledger == nil || p.SES == nil || p.Render == nil {
+			return errors.New("delivery: pipeline needs a ledger, an SES client and a renderer")
+		}
+		if a, err := mail.ParseAddress(p.From); err != nil || a.Address != p.From {
+			return fmt.Errorf("delivery: sender address %q is not a plain address", p.From)
+		}
 	}
 	if p.SendTimeout <= 0 {
 		p.SendTimeout = 10 * time.Second
@@ -161,6 +171,20 @@ func (p *Pipeline) init() error {
 		p.pacer, p.paced = newPacer(p.Pacing.Rate*(1-PaceMargin)), true
 	}
 	return nil
+}
+
+func (p *Pipeline) channel() Channel {
+	if p.Channel != nil {
+		return p.Channel
+	}
+	return emailChannel{p}
+}
+
+func (p *Pipeline) channelName() string {
+	if n := p.channel().Name(); n != "" {
+		return n
+	}
+	return "email"
 }
 
 // DuplicateBound is the most people a crash of one invocation can leave
@@ -234,7 +258,7 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 	if !b.Deadline.IsZero() && b.Deadline.Before(deadline) {
 		deadline = b.Deadline
 	}
-	lease, err := p.Ledger.LeaseShard(ctx, b.CaseID, b.Shard, now, earlier(now.Add(p.LeaseTerm), deadline))
+	lease, err := p.Ledger.LeaseChannel(ctx, p.channel().Name(), b.CaseID, b.Shard, now, earlier(now.Add(p.LeaseTerm), deadline))
 	if busy, ok := errors.AsType[*ledger.ShardBusy](err); ok {
 		return Result{CaseID: b.CaseID, Shard: b.Shard, Busy: 1, BusyUntil: busy.Until.UnixMilli(), NextCursor: b.Cursor}, nil
 	}

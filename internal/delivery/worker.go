@@ -47,19 +47,22 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 	s := &j.s
 	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was read, whatever the item says
 	key := ledger.SubjectKey(r.b.CaseID, r.b.Shard, s.UserID)
-	if !validAddress(s.Email) {
-		r.fail(ctx, key, j.page, "invalid_address")
-		return false
+	ch := p.channel()
+	send, err := ch.Prepare(s)
+	if refused, ok := errors.AsType[*Refusal](err); ok {
+		return r.refuse(ctx, key, j, refused.Code)
 	}
-	msg, err := p.render(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotOnChannel):
+		r.skipped.Add(1)
+		return false
+	case err != nil:
 		// A render error is a template or data bug that would hit everyone
 		// alike: stop rather than fail people for it.
 		r.postpone(j.page)
 		r.halt(fmt.Errorf("render notice for user %s: %w", s.UserID, err))
 		return false
 	}
-	in := p.Input(s, msg)
 	// The slot is held from before the send until its record is written:
 	// this is what bounds the sends a crash leaves unrecorded.
 	if !r.rec.acquire(ctx) {
@@ -77,11 +80,11 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 		// A stop must not cut a send short: an aborted call may still have
 		// been sent, and then its record would be lost.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.SendTimeout)
-		out, err := p.SES.SendEmail(sctx, in)
+		id, err := send(sctx)
 		cancel()
 		if err == nil {
 			r.sent.Add(1)
-			r.rec.record(ledger.Send{UserID: s.UserID, Page: j.start, MessageID: aws.ToString(out.MessageId), SentAt: p.Now()}, j.page)
+			r.rec.record(ledger.Send{UserID: s.UserID, Page: j.start, MessageID: id, SentAt: p.Now()}, j.page)
 			return true
 		}
 		stop := func(e error) bool {
@@ -92,8 +95,14 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 			}
 			return false
 		}
-		switch classify(err) {
+		switch ch.Classify(err) {
 		case classReject:
+			if p.Channel != nil {
+				// The slot goes on to the failure's record.
+				r.failed.Add(1)
+				r.rec.record(ledger.Send{UserID: s.UserID, Page: j.start, SentAt: p.Now(), Failed: "rejected:" + errorCode(err)}, j.page)
+				return true
+			}
 			r.rec.give()
 			r.fail(ctx, key, j.page, "rejected:"+errorCode(err))
 			return false
@@ -109,7 +118,7 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 				// errors) would hit everyone after this person too: stop the
 				// run and let the state machine's retry policy decide, rather
 				// than fail people for it.
-				return stop(fmt.Errorf("send email: %d tries: %w", try+1, err))
+				return stop(fmt.Errorf("send %s: %d tries: %w", p.channelName(), try+1, err))
 			}
 		}
 		d := p.Backoff.Delay(try)
@@ -135,6 +144,24 @@ func (p *Pipeline) render(s *casetable.Subject) (m email.Message, err error) {
 		}
 	}()
 	return p.Render(s)
+}
+
+// refuse fails a person the channel cannot send to. E-mail marks the
+// subject failed (FailSubject); another channel records the failure in its
+// own send partition, batched like a send, so the person's fallback entry
+// on that channel is written and the channel is done with them.
+func (r *run) refuse(ctx context.Context, key ledger.Key, j job, code string) (recording bool) {
+	if r.p.Channel == nil {
+		r.fail(ctx, key, j.page, code)
+		return false
+	}
+	if !r.rec.acquire(ctx) {
+		r.postpone(j.page)
+		return false
+	}
+	r.failed.Add(1)
+	r.rec.record(ledger.Send{UserID: j.s.UserID, Page: j.start, SentAt: r.p.Now(), Failed: code}, j.page)
+	return true
 }
 
 // fail marks the person failed: they go to the fallback list.

@@ -27,6 +27,10 @@ type Lease struct {
 	// taken on it: send records are filed by page, so every run and every
 	// reader of the shard must page alike, whatever their own default.
 	PageSize int
+	// Channel is the channel whose send partition the lease holds: ""
+	// (e-mail) or casetable.ChannelSMS. Each channel of a shard has its own
+	// lease and records.
+	Channel string
 }
 
 // ShardBusy is returned by LeaseShard when another run holds the shard.
@@ -39,9 +43,13 @@ func (e *ShardBusy) Error() string {
 	return "ledger: shard held by another send run until " + e.Until.UTC().Format(time.RFC3339)
 }
 
-func leaseKey(caseID string, shard int) Key {
-	return Key{PK: casetable.SendPK(caseID, shard), SK: casetable.LeaseSK}
+func leaseKey(caseID string, shard int) Key { return channelLeaseKey(caseID, shard, "") }
+
+func channelLeaseKey(caseID string, shard int, channel string) Key {
+	return Key{PK: casetable.ChannelSendPK(caseID, shard, channel), SK: casetable.LeaseSK}
 }
+
+func (lease Lease) key() Key { return channelLeaseKey(lease.CaseID, lease.Shard, lease.Channel) }
 
 // LeaseShard takes the shard's send lease until until, if nobody holds it
 // or the last holder's lease ended before now (it crashed or ran out of
@@ -50,7 +58,16 @@ func leaseKey(caseID string, shard int) Key {
 // takes short leases and renews them (RenewLease) while it runs, so a
 // crashed holder's shard is free one lease term after its last renewal.
 func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, until time.Time) (Lease, error) {
-	k := leaseKey(caseID, shard)
+	return l.LeaseChannel(ctx, "", caseID, shard, now, until)
+}
+
+// LeaseChannel is LeaseShard for one channel's send partition of the shard
+// ("" is e-mail's, as LeaseShard takes it).
+func (l *Ledger) LeaseChannel(ctx context.Context, channel, caseID string, shard int, now, until time.Time) (Lease, error) {
+	if channel == casetable.ChannelEmail {
+		channel = ""
+	}
+	k := channelLeaseKey(caseID, shard, channel)
 	out, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.Table),
 		Key:       k.av(),
@@ -81,7 +98,7 @@ func (l *Ledger) LeaseShard(ctx context.Context, caseID string, shard int, now, 
 	if err != nil || size < 1 {
 		return Lease{}, fmt.Errorf("lease shard %d: page size %d: %v", shard, size, err)
 	}
-	return Lease{CaseID: caseID, Shard: shard, Token: token, Until: time.UnixMilli(until.UnixMilli()), PageSize: int(size)}, nil
+	return Lease{CaseID: caseID, Shard: shard, Token: token, Until: time.UnixMilli(until.UnixMilli()), PageSize: int(size), Channel: channel}, nil
 }
 
 func numAttr(attrs map[string]types.AttributeValue, name string) (int64, error) {
@@ -100,7 +117,11 @@ func numAttr(attrs map[string]types.AttributeValue, name string) (int64, error) 
 // first lease fixed, or def when nobody has leased it (so nothing is
 // recorded and any size reads it right).
 func shardPage(ctx context.Context, db Querier, table, caseID string, shard, def int) (int, error) {
-	k := leaseKey(caseID, shard)
+	return channelPage(ctx, db, table, caseID, shard, "", def)
+}
+
+func channelPage(ctx context.Context, db Querier, table, caseID string, shard int, channel string, def int) (int, error) {
+	k := channelLeaseKey(caseID, shard, channel)
 	out, err := db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(table),
 		KeyConditionExpression:    aws.String("pk = :pk AND sk = :sk"),
@@ -147,7 +168,7 @@ func (l *Ledger) leaseUntil(ctx context.Context, k Key) (time.Time, error) {
 func (l *Ledger) RenewLease(ctx context.Context, lease Lease, now, until time.Time) (Lease, error) {
 	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(l.Table),
-		Key:                 leaseKey(lease.CaseID, lease.Shard).av(),
+		Key:                 lease.key().av(),
 		UpdateExpression:    aws.String("SET lease_until = :l, renewed_at = :n"),
 		ConditionExpression: aws.String("tokens = :t AND lease_until > :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -168,7 +189,7 @@ func (l *Ledger) RenewLease(ctx context.Context, lease Lease, now, until time.Ti
 func (l *Ledger) CheckLease(ctx context.Context, lease Lease, cursor string, now time.Time) error {
 	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(l.Table),
-		Key:                 leaseKey(lease.CaseID, lease.Shard).av(),
+		Key:                 lease.key().av(),
 		UpdateExpression:    aws.String("SET at_cursor = :c, checked_at = :n"),
 		ConditionExpression: aws.String("tokens = :t AND lease_until > :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -184,7 +205,7 @@ func (l *Ledger) CheckLease(ctx context.Context, lease Lease, cursor string, now
 func (l *Ledger) ReleaseLease(ctx context.Context, lease Lease, now time.Time) error {
 	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(l.Table),
-		Key:                       leaseKey(lease.CaseID, lease.Shard).av(),
+		Key:                       lease.key().av(),
 		UpdateExpression:          aws.String("SET released_at = :n REMOVE lease_until"),
 		ConditionExpression:       aws.String("tokens = :t"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":t": num(lease.Token), ":n": num(now.UnixMilli())},

@@ -23,6 +23,12 @@ type Send struct {
 	Page      string
 	MessageID string
 	SentAt    time.Time
+	// Failed, on a channel other than e-mail, is why the person could not
+	// be sent on it (a short code, never personal data: "invalid_number",
+	// "no_sender", "too_long"); MessageID is then empty. The record is the
+	// person's fallback entry on that channel, and the channel is done with
+	// them. E-mail failures are written on the subject (FailSubject).
+	Failed string
 }
 
 // sendRecord is one stored batch of sends, all from one page of a shard:
@@ -39,7 +45,8 @@ type sendRecord struct {
 
 type sentEntry struct {
 	MessageID string `json:"m"`
-	SentAt    int64  `json:"t"` // Unix ms
+	SentAt    int64  `json:"t"`           // Unix ms
+	Failed    string `json:"f,omitempty"` // a channel failure's code
 }
 
 // MaxRecordBatch is the most sends one record write carries.
@@ -76,9 +83,9 @@ func (l *Ledger) RecordSends(ctx context.Context, lease Lease, batch int, sends 
 			byPage[s.Page] = entries
 			pages = append(pages, s.Page)
 		}
-		entries[s.UserID] = sentEntry{MessageID: s.MessageID, SentAt: s.SentAt.UnixMilli()}
+		entries[s.UserID] = sentEntry{MessageID: s.MessageID, SentAt: s.SentAt.UnixMilli(), Failed: s.Failed}
 	}
-	pk := casetable.SendPK(lease.CaseID, lease.Shard)
+	pk := casetable.ChannelSendPK(lease.CaseID, lease.Shard, lease.Channel)
 	reqs := make([]types.WriteRequest, 0, len(pages))
 	for i, page := range pages {
 		js, err := json.Marshal(byPage[page])
@@ -159,7 +166,10 @@ type Page struct {
 }
 
 // Unsent returns the subjects of the leased shard's page at cursor that are
-// pending and have no send record. A page is always the next
+// pending and have no send record. On a channel other than e-mail
+// (lease.Channel) the subject's status, which is e-mail's, does not count:
+// every subject without a record on the channel is returned, and the
+// channel decides whom it sends to. A page is always the next
 // lease.PageSize subjects in key order, whatever their state (DynamoDB
 // filters the rest out after counting them), so pages fall at the same
 // places on every read: cursor must be "" or a Next this ledger returned. The page may
@@ -167,11 +177,11 @@ type Page struct {
 // record written by the run before must be seen.
 func (l *Ledger) Unsent(ctx context.Context, lease Lease, cursor string) (Page, error) {
 	caseID, shard := lease.CaseID, lease.Shard
-	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, lease.PageSize, true)
+	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, lease.PageSize, lease.Channel == "")
 	if err != nil || len(p.Subjects) == 0 {
 		return p, err
 	}
-	sent, err := pageSends(ctx, l.DB, l.Table, caseID, shard, cursor)
+	sent, err := pageSends(ctx, l.DB, l.Table, casetable.ChannelSendPK(caseID, shard, lease.Channel), cursor)
 	if err != nil {
 		return Page{}, err
 	}
@@ -231,9 +241,9 @@ func readPage(ctx context.Context, db Querier, table, caseID string, shard int, 
 	return p, nil
 }
 
-// pageSends reads the send records of the shard's page at cursor, by user.
-func pageSends(ctx context.Context, db Querier, table, caseID string, shard int, cursor string) (map[string]sentEntry, error) {
-	pk := casetable.SendPK(caseID, shard)
+// pageSends reads the send records of the page at cursor in the send
+// partition pk, by user.
+func pageSends(ctx context.Context, db Querier, table, pk, cursor string) (map[string]sentEntry, error) {
 	pg := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
 		TableName:              aws.String(table),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :page)"),
@@ -297,7 +307,7 @@ func walk(ctx context.Context, db Querier, table, caseID string, shard, def int,
 			return err
 		}
 		if len(p.Subjects) > 0 {
-			sent, err := pageSends(ctx, db, table, caseID, shard, cursor)
+			sent, err := pageSends(ctx, db, table, casetable.SendPK(caseID, shard), cursor)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,79 @@
+package localsms
+
+import (
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+)
+
+// Event is the delivery receipt a configuration set's event destination
+// gets for a text message, in the documented form (End User Messaging
+// user guide, "Messaging Events", SMS example log).
+type Event struct {
+	EventType                string            `json:"eventType"`
+	EventVersion             string            `json:"eventVersion"`
+	EventTimestamp           int64             `json:"eventTimestamp"`
+	IsFinal                  bool              `json:"isFinal"`
+	OriginationPhoneNumber   string            `json:"originationPhoneNumber"`
+	DestinationPhoneNumber   string            `json:"destinationPhoneNumber"`
+	IsInternationalSend      bool              `json:"isInternationalSend"`
+	MCC                      string            `json:"mcc,omitempty"`
+	MNC                      string            `json:"mnc,omitempty"`
+	MessageID                string            `json:"messageId"`
+	MessageRequestTimestamp  int64             `json:"messageRequestTimestamp"`
+	MessageEncoding          string            `json:"messageEncoding"`
+	MessageType              string            `json:"messageType"`
+	MessageStatus            string            `json:"messageStatus"`
+	MessageStatusDescription string            `json:"messageStatusDescription"`
+	Context                  map[string]string `json:"context,omitempty"`
+	TotalMessageParts        int               `json:"totalMessageParts"`
+	TotalMessagePrice        float64           `json:"totalMessagePrice"`
+	TotalCarrierFee          float64           `json:"totalCarrierFee"`
+}
+
+// receipt reports m's final event a moment after it was accepted, as a
+// carrier's delivery report arrives after the send returns.
+func (s *Server) receipt(m Message, at time.Time) {
+	ev := Event{
+		EventType: "TEXT_DELIVERED", EventVersion: "1.0", IsFinal: true,
+		OriginationPhoneNumber: m.Origination, DestinationPhoneNumber: m.Destination,
+		MessageID: m.MessageID, MessageRequestTimestamp: at.UnixMilli(),
+		MessageEncoding: encoding(m.Body), MessageType: m.MessageType,
+		MessageStatus: "DELIVERED", MessageStatusDescription: "Message has been accepted by phone",
+		Context: m.Context, TotalMessageParts: 1,
+	}
+	if ev.MessageType == "" {
+		ev.MessageType = "TRANSACTIONAL"
+	}
+	if s.unreach[m.Destination] {
+		ev.EventType, ev.MessageStatus, ev.MessageStatusDescription = "TEXT_CARRIER_UNREACHABLE", "CARRIER_UNREACHABLE", "The destination carrier could not be reached"
+	}
+	s.events.Go(func() {
+		t := time.NewTimer(5 * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-s.ctx.Done():
+			return
+		}
+		ev.EventTimestamp = time.Now().UnixMilli()
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return
+		}
+		s.opts.Events(s.ctx, b)
+	})
+}
+
+// encoding is GSM when every character is ASCII printable (a subset of
+// the GSM default alphabet), else UCS2.
+func encoding(body string) string {
+	for i := 0; i < len(body); {
+		r, n := utf8.DecodeRuneInString(body[i:])
+		if r > 0x7e || (r < 0x20 && r != '\n' && r != '\r') {
+			return "UCS2"
+		}
+		i += n
+	}
+	return "GSM"
+}

@@ -1,0 +1,237 @@
+package sms
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+	"breachflow/internal/notice"
+)
+
+// Sender is the part of the End User Messaging SMS client the channel uses.
+type Sender interface {
+	SendTextMessage(ctx context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, opts ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error)
+}
+
+// NewClient builds the SMS client the channel sends with. Like the SES
+// client of package delivery it makes no retries of its own: the pipeline
+// retries, each try after a slot of its pacer, so retries cannot push the
+// rate over the origination identity's MPS.
+func NewClient(cfg aws.Config, optFns ...func(*pinpointsmsvoicev2.Options)) *pinpointsmsvoicev2.Client {
+	return pinpointsmsvoicev2.NewFromConfig(cfg, append([]func(*pinpointsmsvoicev2.Options){func(o *pinpointsmsvoicev2.Options) {
+		o.Retryer = aws.NopRetryer{}
+	}}, optFns...)...)
+}
+
+// Context keys put on every text: the configuration set's event
+// destination carries them back with each delivery receipt (Event), as SES
+// tags do for e-mail. Values are ids, never personal data.
+const (
+	ContextCase  = "case_id"
+	ContextUser  = "user_id"
+	ContextShard = "shard"
+)
+
+// Channel is the SMS channel of the send pipeline (a delivery.Channel): for
+// each person with a phone number it checks the number (E.164, a country
+// with a configured sender), writes the short text in the person's
+// language with the link to their full notice, counts it for the country
+// (SMS/LMS in EUC-KR bytes in Korea, GSM-7 or UCS-2 segments elsewhere)
+// and sends it with SendTextMessage.
+type Channel struct {
+	Client  Sender
+	Senders Senders
+	// Org is the organisation's name as the texts open with it.
+	Org string
+	// ConfigurationSet routes delivery receipts to the event destination.
+	ConfigurationSet string
+	// Links gives each person's notice page link.
+	Links Linker
+	// MaxPrice, when set, is the most one message may cost in US dollars
+	// (SendTextMessage's MaxPrice): a text that would cost more is refused
+	// by the service and the person fails on the channel.
+	MaxPrice string
+}
+
+// Name is the channel's ledger name.
+func (c *Channel) Name() string { return casetable.ChannelSMS }
+
+// Prepare makes one person's text. A person without a phone number is not
+// the channel's (delivery.ErrNotOnChannel); a malformed number, a number in
+// a country without a configured sender, a person without a notice page and
+// a text over its limit are *delivery.Refusal with the reason's code, so
+// the person is recorded as failed on SMS (their fallback entry).
+func (c *Channel) Prepare(s *casetable.Subject) (delivery.Outgoing, error) {
+	if s.Phone == "" {
+		return nil, delivery.ErrNotOnChannel
+	}
+	n, err := ParseNumber("phone", s.Phone, breach.Jurisdiction(s.Jurisdiction).Country())
+	if err != nil {
+		return nil, refusal(err)
+	}
+	from, err := c.Senders.For(n.Country())
+	if err != nil {
+		return nil, refusal(err)
+	}
+	link, err := c.Links.Link(s.CaseID, s.UserID)
+	if errors.Is(err, ErrNoLink) {
+		return nil, &delivery.Refusal{Code: "no_link", Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("notice link: %w", err)
+	}
+	t, err := c.Compose(s.Locale, link)
+	if err != nil {
+		return nil, err
+	}
+	body := t.String()
+	if _, err := SplitText("message", body, n.Country()); err != nil {
+		return nil, refusal(err)
+	}
+	in := &pinpointsmsvoicev2.SendTextMessageInput{
+		DestinationPhoneNumber: aws.String(n.E164()),
+		OriginationIdentity:    aws.String(from),
+		MessageBody:            aws.String(body),
+		MessageType:            types.MessageTypeTransactional,
+		Context: map[string]string{
+			ContextCase:  delivery.TagValue(s.CaseID),
+			ContextUser:  delivery.TagValue(s.UserID),
+			ContextShard: strconv.Itoa(s.Shard),
+		},
+	}
+	if c.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(c.ConfigurationSet)
+	}
+	if c.MaxPrice != "" {
+		in.MaxPrice = aws.String(c.MaxPrice)
+	}
+	return func(ctx context.Context) (string, error) {
+		out, err := c.Client.SendTextMessage(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.MessageId), nil
+	}, nil
+}
+
+func refusal(err error) error {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return &delivery.Refusal{Code: fe.Code, Err: err}
+	}
+	var tl *TooLong
+	if errors.As(err, &tl) {
+		return &delivery.Refusal{Code: "too_long", Err: err}
+	}
+	return err
+}
+
+// Classify maps a SendTextMessage error to what the pipeline does
+// (the API's errors: ServiceQuotaExceededException, ThrottlingException,
+// AccessDeniedException, ResourceNotFoundException, ValidationException,
+// ConflictException, InternalServerException).
+func (c *Channel) Classify(err error) delivery.Outcome {
+	var (
+		throttled *types.ThrottlingException
+		quota     *types.ServiceQuotaExceededException
+		denied    *types.AccessDeniedException
+		notFound  *types.ResourceNotFoundException
+		invalid   *types.ValidationException
+		conflict  *types.ConflictException
+	)
+	switch {
+	case errors.As(err, &throttled):
+		return delivery.OutcomeThrottle
+	case errors.As(err, &quota):
+		if strings.HasPrefix(string(quota.Reason), "MONTHLY_SPEND_LIMIT") || strings.HasPrefix(string(quota.Reason), "DAILY_") {
+			return delivery.OutcomeStopQuota
+		}
+		return delivery.OutcomeStopConf
+	case errors.As(err, &denied):
+		return delivery.OutcomeStopPause
+	case errors.As(err, &notFound):
+		return delivery.OutcomeStopConf // the origination identity or configuration set
+	case errors.As(err, &conflict):
+		// The destination opted out, or the identity is busy with a
+		// change: either way not this person's notice on SMS.
+		return delivery.OutcomeReject
+	case errors.As(err, &invalid):
+		switch invalid.Reason {
+		case types.ValidationExceptionReasonInvalidIdentityForDestinationCountry,
+			types.ValidationExceptionReasonSenderIdNotRegistered,
+			types.ValidationExceptionReasonSenderIdRequiresRegistration,
+			types.ValidationExceptionReasonSenderIdNotSupported,
+			types.ValidationExceptionReasonCountryNotEnabled,
+			types.ValidationExceptionReasonChannelNotEnabled:
+			// A sender problem hits everyone of the country: stop.
+			return delivery.OutcomeStopConf
+		}
+		return delivery.OutcomeReject
+	}
+	return delivery.OutcomeRetry
+}
+
+//go:embed texts.json
+var textsJSON []byte
+
+var texts = mustTexts()
+
+func mustTexts() map[string]map[breach.Element]string {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(textsJSON, &raw); err != nil {
+		panic(fmt.Sprintf("sms: texts.json: %v", err))
+	}
+	out := map[string]map[breach.Element]string{}
+	for lang, r := range raw {
+		if strings.HasPrefix(lang, "_") {
+			continue
+		}
+		var m map[breach.Element]string
+		if err := json.Unmarshal(r, &m); err != nil {
+			panic(fmt.Sprintf("sms: texts.json %s: %v", lang, err))
+		}
+		out[lang] = m
+	}
+	return out
+}
+
+// Compose writes the short text in locale's language (its base language;
+// English when there is no text for it) with the link to the full notice.
+func (c *Channel) Compose(locale, link string) (Text, error) {
+	lang, _, _ := strings.Cut(locale, "-")
+	m, ok := texts[strings.ToLower(lang)]
+	if !ok {
+		m = texts["en"]
+	}
+	t := Text{Link: link}
+	for _, e := range LinkElements {
+		s, ok := m[e]
+		if !ok {
+			return Text{}, fmt.Errorf("sms: texts.json %s lacks %s", lang, e)
+		}
+		t.Parts = append(t.Parts, Part{Element: e, Text: strings.ReplaceAll(s, "{org}", c.Org)})
+	}
+	return t, nil
+}
+
+// CheckLocale is the SMS channel's content check for one language against
+// duty d: the text as Compose writes it, with a link (the full notice
+// behind it is checked on its page).
+func (c *Channel) CheckLocale(locale string, d notice.Duty) error {
+	t, err := c.Compose(locale, "https://notice.invalid/x")
+	if err != nil {
+		return err
+	}
+	return Check("sms/"+locale+" for "+string(d.Jurisdiction), t, d)
+}

@@ -1,0 +1,85 @@
+package sms
+
+import (
+	"errors"
+	"strings"
+
+	"breachflow/internal/breach"
+	"breachflow/internal/notice"
+)
+
+// Part is one piece of a text message with the content element it carries
+// (empty for glue such as a greeting).
+type Part struct {
+	Element breach.Element
+	Text    string
+}
+
+// Text is one person's text message: its parts, in order, and the link to
+// the full notice, if it carries one.
+type Text struct {
+	Parts []Part
+	// Link is the short link to the person's full notice page: an opaque
+	// per-person token and nothing else personal (Linker).
+	Link string
+}
+
+// String is the message body as it is sent.
+func (t Text) String() string {
+	var b strings.Builder
+	for i, p := range t.Parts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Text)
+	}
+	if t.Link != "" {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Link)
+	}
+	return b.String()
+}
+
+// LinkElements are what an SMS must still say itself when the rest of the
+// notice is behind its link: who is writing and that a breach of the
+// person's data happened. An SMS that said less would not be recognisable
+// as the notice at all (the SK Telecom text of 2025 that PIPC found
+// wanting, research/INCIDENTS_2025.md).
+var LinkElements = []breach.Element{breach.ElementOrganisation, breach.ElementNature}
+
+// Check is the content check for the SMS channel: a text carries every
+// element duty d requires, or carries a link to the full notice together
+// with LinkElements; the full notice behind the link is checked on its own
+// page with notice.Check. The error is the notice package's
+// *MissingContentElement, naming the element, the law and the document.
+func Check(document string, t Text, d notice.Duty) error {
+	have := map[breach.Element]bool{}
+	for _, p := range t.Parts {
+		if p.Element != "" && strings.TrimSpace(p.Text) != "" {
+			have[p.Element] = true
+		}
+	}
+	need := d.Elements
+	if t.Link != "" {
+		need = LinkElements
+	}
+	for _, e := range need {
+		if !have[e] {
+			return &notice.MissingContentElement{Element: e, ObligationID: d.ID, Regime: d.Regime, Citation: d.Citation, Document: document}
+		}
+	}
+	return nil
+}
+
+// Linker gives the link to one person's full notice page. The page and its
+// token are the posted-notice side's (the link holds an opaque per-person
+// token that expires after the posting period, and nothing else): the SMS
+// channel only puts the link in the text.
+type Linker interface {
+	Link(caseID, userID string) (string, error)
+}
+
+// ErrNoLink is a Linker's answer when a person has no page.
+var ErrNoLink = errors.New("sms: no notice page for the person")
