@@ -21,6 +21,7 @@ import (
 
 	"breachflow/internal/audit"
 	"breachflow/internal/local/localkms"
+	"breachflow/internal/local/localsms"
 )
 
 // Default ports, as DESIGN.md fixes them.
@@ -28,6 +29,7 @@ const (
 	DefaultDynamoDBPort = 8000
 	DefaultSESPort      = 8005
 	DefaultKMSPort      = 8006
+	DefaultSMSPort      = 8007
 )
 
 // Options says where and how to run the emulators.
@@ -53,6 +55,12 @@ type Options struct {
 	// Empty: the folder "kms" beside DataDir when DataDir is set, else a
 	// temporary folder.
 	KMSDir string
+	// SMSPort is the local SMS endpoint's port on 127.0.0.1; 0 picks a free
+	// one.
+	SMSPort int
+	// SMSConfigurationSets are the configuration sets the local SMS
+	// account has; texts that name one get delivery receipts (SetSMSEvents).
+	SMSConfigurationSets []string
 	// Log receives the emulators' own output; nil discards it.
 	Log io.Writer
 	// StartTimeout bounds the wait for each emulator to answer (default 20 s).
@@ -67,8 +75,12 @@ type Stack struct {
 	KMS string
 	// AuditKeyARN is the audit key behind audit.DefaultKey.
 	AuditKeyARN string
-	procs       []*process
-	kms         *localkms.Server
+	// SMS is the local End User Messaging SMS endpoint (package localsms),
+	// in process; SMSServer lists what it accepted.
+	SMS       string
+	SMSServer *localsms.Server
+	procs     []*process
+	kms       *localkms.Server
 }
 
 // Start runs dynalite and aws-ses-v2-local and returns once both answer. On
@@ -172,7 +184,25 @@ func (s *Stack) startKMS(ctx context.Context, opts Options) error {
 		s.Close()
 		return fmt.Errorf("local KMS: %w", err)
 	}
+	// No emulator of End User Messaging SMS exists (package localsms says
+	// which were tried); the stack serves its own, in process. It accepts
+	// every origination identity, as an account that has them all: which
+	// identity sends to which country is breachflow's configuration
+	// (SMS_SENDERS), checked before a text leaves.
+	if s.SMSServer, err = localsms.Start(localsms.Options{Addr: "127.0.0.1:" + strconv.Itoa(opts.SMSPort), ConfigurationSets: opts.SMSConfigurationSets}); err != nil {
+		s.Close()
+		return fmt.Errorf("local SMS: %w (choose another port with BREACHFLOW_SMS_PORT)", err)
+	}
+	s.SMS = s.SMSServer.Endpoint
 	return nil
+}
+
+// SetSMSEvents sends the local SMS endpoint's delivery receipts to fn, as a
+// configuration set's event destination sends them in AWS.
+func (s *Stack) SetSMSEvents(fn func(ctx context.Context, event []byte)) {
+	if s.SMSServer != nil {
+		s.SMSServer.SetEvents(fn)
+	}
 }
 
 // loopbackURL accepts an http URL whose host is a loopback address.
@@ -202,6 +232,7 @@ func (s *Stack) Env() []string {
 		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDB,
 		"AWS_ENDPOINT_URL_SESV2=" + s.SES,
 		"AWS_ENDPOINT_URL_KMS=" + s.KMS,
+		"AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2=" + s.SMS,
 	}
 }
 
@@ -215,6 +246,10 @@ func (s *Stack) Close() error {
 	s.procs = nil
 	errs = append(errs, s.kms.Close())
 	s.kms = nil
+	if s.SMSServer != nil {
+		errs = append(errs, s.SMSServer.Close())
+		s.SMSServer = nil
+	}
 	return errors.Join(errs...)
 }
 

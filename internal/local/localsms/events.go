@@ -1,6 +1,7 @@
 package localsms
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ type Event struct {
 
 // receipt reports m's final event a moment after it was accepted, as a
 // carrier's delivery report arrives after the send returns.
-func (s *Server) receipt(m Message, at time.Time) {
+func (s *Server) receipt(sink func(context.Context, []byte), m Message, at time.Time) {
 	ev := Event{
 		EventType: "TEXT_DELIVERED", EventVersion: "1.0", IsFinal: true,
 		OriginationPhoneNumber: m.Origination, DestinationPhoneNumber: m.Destination,
@@ -61,7 +62,7 @@ func (s *Server) receipt(m Message, at time.Time) {
 		if err != nil {
 			return
 		}
-		s.opts.Events(s.ctx, b)
+		sink(s.ctx, b)
 	})
 }
 

@@ -43,7 +43,8 @@ type Options struct {
 	OptedOut, Unreachable []string
 	// Events receives each accepted message's delivery receipt (the event
 	// JSON of a configuration set's event destination), when the message
-	// named a configuration set. Called from its own goroutine.
+	// named a configuration set. Called from its own goroutine. SetEvents
+	// changes it.
 	Events func(ctx context.Context, event []byte)
 	// Keep is the most messages kept for Messages and the page (default
 	// 100,000; the oldest go first).
@@ -72,6 +73,7 @@ type Server struct {
 	optedOut map[string]bool
 	unreach  map[string]bool
 	mu       sync.Mutex
+	sink     func(ctx context.Context, event []byte)
 	msgs     []Message
 	sent     int
 	window   []time.Time // accepted sends of the last second (MPS)
@@ -89,7 +91,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, Endpoint: "http://" + ln.Addr().String(), sets: set(opts.ConfigurationSets), optedOut: set(opts.OptedOut), unreach: set(opts.Unreachable)}
+	s := &Server{opts: opts, Endpoint: "http://" + ln.Addr().String(), sets: set(opts.ConfigurationSets), optedOut: set(opts.OptedOut), unreach: set(opts.Unreachable), sink: opts.Events}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{$}", s.api)
@@ -106,6 +108,14 @@ func set(xs []string) map[string]bool {
 		m[x] = true
 	}
 	return m
+}
+
+// SetEvents sends later delivery receipts to fn (nil: none), for a stack
+// that wires the receiving function after the endpoint started.
+func (s *Server) SetEvents(fn func(ctx context.Context, event []byte)) {
+	s.mu.Lock()
+	s.sink = fn
+	s.mu.Unlock()
 }
 
 // Close stops the endpoint and waits for receipts under way.
@@ -295,9 +305,10 @@ func (s *Server) sendText(body []byte) (map[string]string, *apiError) {
 		s.msgs = s.msgs[len(s.msgs)-s.opts.Keep:]
 	}
 	s.sent++
+	sink := s.sink
 	s.mu.Unlock()
-	if s.opts.Events != nil && m.ConfigurationSet != "" {
-		s.receipt(m, now)
+	if sink != nil && m.ConfigurationSet != "" {
+		s.receipt(sink, m, now)
 	}
 	return map[string]string{"MessageId": id}, nil
 }
