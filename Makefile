@@ -70,6 +70,8 @@ bench: deps ## benchmarks and scale harnesses, ~30 min (see README for what each
 	$(GO) run ./bench/sfncompare -infra $(INFRA)
 	@echo "== send pipeline vs raw SES emulator rate, pacing accuracy, RSS at 100k and 1M people"
 	$(GO) run ./bench/send -people 3000 -rate 200
+	@echo "== SMS pipeline vs raw local SMS endpoint rate, SMS pacing accuracy"
+	$(GO) run ./bench/sms -people 3000 -rate 100
 	@echo "== scoping vs raw dynalite scan rate, RSS at $(SCOPE_USERS) users (SCOPE_USERS=... to change)"
 	$(GO) run ./bench/scope -users $(SCOPE_USERS)
 

@@ -1,0 +1,490 @@
+// Command sms benchmarks breachflow's SMS send pipeline on this machine,
+// beside bench/send, against the local stack it starts itself (dynalite for
+// the ledger, the local End User Messaging SMS endpoint of package
+// localsms, on free ports of 127.0.0.1):
+//
+//  1. throughput: the pipeline (lease, page read, number check, text,
+//     SendTextMessage, record) with no rate limit, as a ratio to the raw
+//     SendTextMessage rate of the same endpoint measured before and after
+//     each round in the same run (goal: at least 80 %);
+//  2. pacing: the pipeline at a configured rate over a window of texts:
+//     the achieved rate (goal: within 5 %) and the most texts in any
+//     one-second window (goal: never above the rate).
+//
+// Usage: go run ./bench/sms [-people 3000] [-rounds 5] [-workers 64] [-raw-workers 16,64] [-rate 100] [-rate-sends 1500] [-json]
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+
+	"breachflow/internal/awsenv"
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+	"breachflow/internal/ledger"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/sms"
+)
+
+// Results is what the benchmark reports.
+type Results struct {
+	People     int   `json:"people"`
+	Workers    int   `json:"workers"`
+	RawWorkers []int `json:"raw_workers"`
+	// RawBy is the raw SendTextMessage rate at each of RawWorkers, before
+	// the first round and after each; RawBest the concurrency with the
+	// best median, and Raw its rates.
+	RawBy     [][]float64 `json:"raw_texts_per_s_by_workers"`
+	RawBest   int         `json:"raw_best_workers"`
+	Raw       []float64   `json:"raw_texts_per_s"`
+	Pipelines []float64   `json:"pipeline_texts_per_s"`
+	Ratios    []float64   `json:"pipeline_to_raw_ratios"`
+	// Ratio is the median round's.
+	Ratio float64 `json:"pipeline_to_raw_ratio"`
+	// Verified: every round's texts reached the endpoint, one per person,
+	// and the ledger holds a record for each.
+	Verified bool   `json:"pipeline_verified"`
+	Paced    *Paced `json:"paced,omitempty"`
+	// RawCPU and PipelineCPU are the CPU each process spent per text, in
+	// ms: dynalite's (the ledger) and this process's (the SDK, the
+	// pipeline and the in-process SMS endpoint).
+	RawCPU      CPU `json:"raw_cpu_per_text"`
+	PipelineCPU CPU `json:"pipeline_cpu_per_text"`
+	// GCPercent is the garbage collector's setting for every phase: the
+	// send function's (delivery.GCPercent), unless GOGC is set.
+	GCPercent int `json:"gc_percent"`
+}
+
+// CPU is CPU time per text, in milliseconds.
+type CPU struct {
+	DynamoDB float64 `json:"dynalite_ms"`
+	Go       float64 `json:"go_ms"`
+}
+
+// procCPU is a process's user+system CPU seconds, from /proc.
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b)[strings.LastIndex(string(b), ")")+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return float64(u+st) / 100 // USER_HZ
+}
+
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// Paced is the paced run's measurement.
+type Paced struct {
+	Configured   float64 `json:"configured_per_s"`
+	Workers      int     `json:"workers"`
+	Texts        int     `json:"texts"`
+	Achieved     float64 `json:"achieved_per_s"`
+	Deviation    float64 `json:"deviation"`
+	MaxInOneSec  int     `json:"max_texts_in_any_1s_window"`
+	NeverAbove   bool    `json:"never_above"`
+	WithinFivePc bool    `json:"within_5_percent"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/sms:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	people := flag.Int("people", 3000, "people in each throughput round")
+	rounds := flag.Int("rounds", 5, "pipeline rounds, each between two raw rounds")
+	workers := flag.Int("workers", delivery.MaxWorkers, "the pipeline's workers")
+	rawWorkers := flag.String("raw-workers", "16,64", "concurrencies of the raw SendTextMessage rounds")
+	rate := flag.Float64("rate", 100, "configured rate of the paced phase, texts per second (0 skips it)")
+	rateSends := flag.Int("rate-sends", 1500, "texts in the paced phase")
+	asJSON := flag.Bool("json", false, "print JSON")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process to the file")
+	flag.Parse()
+	gc := sendGC()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	res := Results{People: *people, Workers: *workers, GCPercent: gc}
+	for _, f := range strings.Split(*rawWorkers, ",") {
+		w, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || w < 1 {
+			return fmt.Errorf("-raw-workers %q: want a list of positive counts", *rawWorkers)
+		}
+		res.RawWorkers = append(res.RawWorkers, w)
+	}
+	b, err := start(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.stack.Close()
+	if *people > 0 {
+		if err := b.throughput(ctx, &res, max(*rounds, 1)); err != nil {
+			return err
+		}
+	}
+	if *rate > 0 {
+		if res.Paced, err = b.paced(ctx, *rate, *rateSends); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	print(res)
+	return nil
+}
+
+// sendGC runs this process's garbage collector as the send function's runs
+// in Lambda (delivery.GCPercent), unless GOGC says otherwise; raw and
+// pipeline rounds alike.
+func sendGC() int {
+	if v, ok := os.LookupEnv("GOGC"); ok {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	debug.SetGCPercent(delivery.GCPercent)
+	return delivery.GCPercent
+}
+
+type bench struct {
+	stack  *emulators.Stack
+	db     *dynamodb.Client
+	client *pinpointsmsvoicev2.Client
+	table  string
+}
+
+const configSet = "breachflow"
+
+func start(ctx context.Context) (*bench, error) {
+	stack, err := emulators.Start(ctx, emulators.Options{SMSConfigurationSets: []string{configSet}})
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range stack.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	cfg, err := awsenv.Load(ctx)
+	if err != nil {
+		stack.Close()
+		return nil, err
+	}
+	b := &bench{stack: stack, db: dynamodb.NewFromConfig(cfg), client: sms.NewClient(cfg), table: "bench-sms"}
+	if err := casetable.CreateTable(ctx, b.db, b.table); err != nil {
+		stack.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// tokens is the bench's Linker: an opaque token per person (a hash of the
+// ids here; the posted notice's pages hand out their own).
+type tokens struct{}
+
+func (tokens) Link(caseID, userID string) (string, error) {
+	h := sha256.Sum256([]byte(caseID + "/" + userID))
+	return "https://notice.example.com/n/" + hex.EncodeToString(h[:12]), nil
+}
+
+func (b *bench) channel(client sms.Sender) *sms.Channel {
+	senders, err := sms.ParseSenders([]string{"KR=0215881234"})
+	if err != nil {
+		panic(err)
+	}
+	return &sms.Channel{Client: client, Senders: senders, Org: "카카오페이", ConfigurationSet: configSet, Links: tokens{}}
+}
+
+func (b *bench) pipeline(client sms.Sender, pacing delivery.Pacing) *delivery.Pipeline {
+	return &delivery.Pipeline{Ledger: &ledger.Ledger{DB: b.db, Table: b.table}, Channel: b.channel(client), Pacing: pacing}
+}
+
+func person(caseID string, i int) casetable.Subject {
+	id := fmt.Sprintf("u%09d", i)
+	return casetable.Subject{
+		PK: casetable.SubjectPK(caseID, 0), SK: casetable.SubjectSK(id), CaseID: caseID, UserID: id,
+		Phone: fmt.Sprintf("010-%04d-%04d", 1000+i/10000, i%10000), Locale: "ko", Jurisdiction: "KR",
+		Categories: []string{"name", "credit_information"}, Status: casetable.StatusPending,
+	}
+}
+
+func (b *bench) seed(ctx context.Context, caseID string, n int) error {
+	for start := 0; start < n; start += 25 {
+		var reqs []types.WriteRequest
+		for i := start; i < min(start+25, n); i++ {
+			item, err := attributevalue.MarshalMap(person(caseID, i))
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+		}
+		for len(reqs) > 0 {
+			out, err := b.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{b.table: reqs}})
+			if err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+			reqs = out.UnprocessedItems[b.table]
+		}
+	}
+	return nil
+}
+
+func drain(ctx context.Context, p *delivery.Pipeline, caseID string) (int, error) {
+	batch := delivery.Batch{CaseID: caseID}
+	sent := 0
+	for {
+		res, err := p.Run(ctx, batch)
+		if err != nil {
+			return sent, err
+		}
+		sent += res.Sent
+		if res.Done {
+			return sent, nil
+		}
+		batch.Cursor = res.NextCursor
+	}
+}
+
+// raw sends n texts straight to the endpoint from workers goroutines, the
+// same call the pipeline makes (Prepare's for one person, with the
+// destination varied), and returns the rate.
+func (b *bench) raw(ctx context.Context, n, workers int) (float64, error) {
+	s := person("raw", 1)
+	var in *pinpointsmsvoicev2.SendTextMessageInput
+	capture := sendFunc(func(_ context.Context, i *pinpointsmsvoicev2.SendTextMessageInput, _ ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
+		in = i
+		return &pinpointsmsvoicev2.SendTextMessageOutput{}, nil
+	})
+	send, err := b.channel(capture).Prepare(&s)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := send(ctx); err != nil {
+		return 0, err
+	}
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				c := *in
+				c.DestinationPhoneNumber = aws.String(fmt.Sprintf("+8210%08d", 50_000_000+i))
+				if _, err := b.client.SendTextMessage(ctx, &c); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, fmt.Errorf("raw send: %w", firstErr)
+	}
+	return float64(n) / time.Since(begin).Seconds(), nil
+}
+
+// throughput alternates raw rounds and pipeline rounds, raw first and
+// last, each pipeline round on a fresh case seeded before any round runs;
+// a round's ratio is its rate over the mean of the best raw concurrency's
+// rates either side of it, and the result is the median round's.
+func (b *bench) throughput(ctx context.Context, res *Results, rounds int) error {
+	if err := b.seed(ctx, "warm", res.People); err != nil {
+		return err
+	}
+	for r := range rounds {
+		if err := b.seed(ctx, fmt.Sprintf("thru%d", r), res.People); err != nil {
+			return err
+		}
+	}
+	if _, err := drain(ctx, b.pipeline(b.client, delivery.Pacing{Workers: res.Workers}), "warm"); err != nil {
+		return err
+	}
+	dynalite := b.stack.PIDs()[0]
+	var rawCPU, pipeCPU [2]float64
+	var rawTexts int
+	measure := func(sum *[2]float64, f func() error) error {
+		d0, g0 := procCPU(dynalite), selfCPU()
+		err := f()
+		sum[0] += procCPU(dynalite) - d0
+		sum[1] += selfCPU() - g0
+		return err
+	}
+	res.RawBy = make([][]float64, len(res.RawWorkers))
+	rawRound := func() error {
+		for i, w := range res.RawWorkers {
+			var r float64
+			if err := measure(&rawCPU, func() (err error) { r, err = b.raw(ctx, res.People, w); return err }); err != nil {
+				return err
+			}
+			rawTexts += res.People
+			res.RawBy[i] = append(res.RawBy[i], r)
+		}
+		return nil
+	}
+	if err := rawRound(); err != nil {
+		return err
+	}
+	res.Verified = true
+	srv := b.stack.SMSServer
+	for r := range rounds {
+		caseID := fmt.Sprintf("thru%d", r)
+		before := srv.Sent()
+		begin := time.Now()
+		var sent int
+		if err := measure(&pipeCPU, func() (err error) {
+			sent, err = drain(ctx, b.pipeline(b.client, delivery.Pacing{Workers: res.Workers}), caseID)
+			return err
+		}); err != nil {
+			return err
+		}
+		res.Pipelines = append(res.Pipelines, float64(sent)/time.Since(begin).Seconds())
+		records := 0
+		if err := (&ledger.Ledger{DB: b.db, Table: b.table}).ChannelSends(ctx, caseID, 0, casetable.ChannelSMS, func(c ledger.ChannelSend) error {
+			if c.MessageID != "" {
+				records++
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		res.Verified = res.Verified && sent == res.People && srv.Sent()-before == res.People && records == res.People
+		if err := rawRound(); err != nil {
+			return err
+		}
+	}
+	best := 0
+	for i := range res.RawBy {
+		if median(res.RawBy[i]) > median(res.RawBy[best]) {
+			best = i
+		}
+	}
+	res.RawBest, res.Raw = res.RawWorkers[best], res.RawBy[best]
+	for r, p := range res.Pipelines {
+		res.Ratios = append(res.Ratios, p/((res.Raw[r]+res.Raw[r+1])/2))
+	}
+	res.Ratio = median(res.Ratios)
+	per := func(sum [2]float64, n int) CPU {
+		return CPU{DynamoDB: sum[0] * 1000 / float64(n), Go: sum[1] * 1000 / float64(n)}
+	}
+	res.RawCPU, res.PipelineCPU = per(rawCPU, rawTexts), per(pipeCPU, rounds*res.People)
+	return nil
+}
+
+// paced runs the pipeline at rate over n people and times every call.
+func (b *bench) paced(ctx context.Context, rate float64, n int) (*Paced, error) {
+	if err := b.seed(ctx, "paced", n); err != nil {
+		return nil, err
+	}
+	pacing := delivery.DerivePacing(rate, 1, 250*time.Millisecond)
+	times := make([]time.Time, n+16)
+	var idx atomic.Int64
+	rec := sendFunc(func(ctx context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, opts ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
+		if i := idx.Add(1) - 1; int(i) < len(times) {
+			times[i] = time.Now()
+		}
+		return b.client.SendTextMessage(ctx, in, opts...)
+	})
+	if _, err := drain(ctx, b.pipeline(rec, pacing), "paced"); err != nil {
+		return nil, err
+	}
+	k := min(int(idx.Load()), len(times))
+	ts := slices.Clone(times[:k])
+	slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+	p := &Paced{Configured: rate, Workers: pacing.Workers, Texts: k}
+	if k > 1 {
+		p.Achieved = float64(k-1) / ts[k-1].Sub(ts[0]).Seconds()
+	}
+	for i, j := 0, 0; i < k; i++ {
+		for j < k && ts[j].Sub(ts[i]) < time.Second {
+			j++
+		}
+		p.MaxInOneSec = max(p.MaxInOneSec, j-i)
+	}
+	p.Deviation = (p.Achieved - rate) / rate
+	p.WithinFivePc = p.Deviation > -0.05 && p.Deviation < 0.05
+	p.NeverAbove = p.Achieved <= rate && float64(p.MaxInOneSec) <= rate
+	return p, nil
+}
+
+type sendFunc func(ctx context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, opts ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error)
+
+func (f sendFunc) SendTextMessage(ctx context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, opts ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func print(r Results) {
+	fmt.Printf("garbage collector: GOGC %d (the send function's)\n", r.GCPercent)
+	if len(r.Pipelines) > 0 {
+		fmt.Printf("SMS throughput (%d people a round; pipeline %d workers; raw at %d workers, the best median of %v; dynalite and the local SMS endpoint)\n", r.People, r.Workers, r.RawBest, r.RawWorkers)
+		for i, w := range r.RawWorkers {
+			fmt.Printf("  raw at %2d workers: median %5.0f/s over %d measurements\n", w, median(r.RawBy[i]), len(r.RawBy[i]))
+		}
+		for i, p := range r.Pipelines {
+			fmt.Printf("  round %d: raw %5.0f/s, pipeline %5.0f/s, raw %5.0f/s: %3.0f %%\n", i+1, r.Raw[i], p, r.Raw[i+1], 100*r.Ratios[i])
+		}
+		fmt.Printf("  SMS pipeline = %.0f %% of raw SendTextMessage, median round (goal >= 80 %%); one text and one record per person: %v\n", 100*r.Ratio, r.Verified)
+		fmt.Printf("  CPU per text, raw:      dynalite %.3f ms, Go %.3f ms (SDK and the in-process endpoint)\n", r.RawCPU.DynamoDB, r.RawCPU.Go)
+		fmt.Printf("  CPU per text, pipeline: dynalite %.3f ms, Go %.3f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.Go)
+	}
+	if p := r.Paced; p != nil {
+		fmt.Printf("SMS pacing (%d texts, %d workers, dynalite ledger)\n", p.Texts, p.Workers)
+		fmt.Printf("  configured %.1f/s, achieved %.2f/s (%+.2f %%), most in any 1 s window %d: within 5 %% %v, never above %v\n",
+			p.Configured, p.Achieved, 100*p.Deviation, p.MaxInOneSec, p.WithinFivePc, p.NeverAbove)
+	}
+}
