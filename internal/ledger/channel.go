@@ -2,7 +2,13 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/casetable"
 )
@@ -14,6 +20,9 @@ type ChannelSend struct {
 	MessageID string
 	SentAt    time.Time
 	Failed    string
+	// Receipt is the last delivery receipt filed for the person on the
+	// channel (ApplyReceipt); zero when none has come.
+	Receipt Receipt
 }
 
 // ChannelSends calls fn for every person of the shard with a record on
@@ -38,12 +47,16 @@ func (l *Ledger) ChannelSends(ctx context.Context, caseID string, shard int, cha
 			if err != nil {
 				return err
 			}
+			receipts, err := pageReceipts(ctx, l.DB, l.Table, pk, p.Subjects[0].UserID, p.Subjects[len(p.Subjects)-1].UserID)
+			if err != nil {
+				return err
+			}
 			for _, s := range p.Subjects {
 				e, ok := sent[s.UserID]
 				if !ok {
 					continue
 				}
-				if err := fn(ChannelSend{UserID: s.UserID, MessageID: e.MessageID, SentAt: time.UnixMilli(e.SentAt).UTC(), Failed: e.Failed}); err != nil {
+				if err := fn(ChannelSend{UserID: s.UserID, MessageID: e.MessageID, SentAt: time.UnixMilli(e.SentAt).UTC(), Failed: e.Failed, Receipt: receipts[s.UserID]}); err != nil {
 					return err
 				}
 			}
@@ -53,4 +66,85 @@ func (l *Ledger) ChannelSends(ctx context.Context, caseID string, shard int, cha
 		}
 		cursor = p.Next
 	}
+}
+
+// Receipt is a delivery receipt of a channel's message: what the carrier
+// reported, when, and whether it is the message's last word.
+type Receipt struct {
+	UserID    string
+	MessageID string
+	// Status is "delivered", "successful" (handed to the carrier, which
+	// reports nothing further), "pending", or "undelivered:<EVENT_TYPE>".
+	Status string
+	Final  bool
+	At     time.Time
+}
+
+func receiptSK(userID string) string { return "EVENT#" + userID }
+
+// ApplyReceipt files a delivery receipt of a channel's message in the
+// channel's send partition, one item per person (never on the subject,
+// whose state is e-mail's). Receipts arrive out of order and more than
+// once: a receipt older than the one filed, or a non-final one after a
+// final, changes nothing (Stale).
+func (l *Ledger) ApplyReceipt(ctx context.Context, caseID string, shard int, channel string, r Receipt) (Outcome, error) {
+	cond := "attribute_not_exists(receipt_at) OR receipt_at < :at"
+	vals := map[string]types.AttributeValue{
+		":at": num(r.At.UnixMilli()), ":s": str(r.Status), ":m": str(r.MessageID),
+		":f": &types.AttributeValueMemberBOOL{Value: r.Final}, ":u": str(r.UserID),
+	}
+	if !r.Final {
+		cond = "attribute_not_exists(receipt_at) OR (receipt_at < :at AND receipt_final = :no)"
+		vals[":no"] = &types.AttributeValueMemberBOOL{Value: false}
+	}
+	_, err := l.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(l.Table),
+		Key:                       Key{PK: casetable.ChannelSendPK(caseID, shard, channel), SK: receiptSK(r.UserID)}.av(),
+		UpdateExpression:          aws.String("SET receipt_at = :at, receipt_status = :s, receipt_message = :m, receipt_final = :f, user_id = :u"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeValues: vals,
+	})
+	if isConditional(err) {
+		return Stale, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("apply %s receipt on shard %d: %w", channel, shard, err)
+	}
+	return Applied, nil
+}
+
+type receiptItem struct {
+	UserID  string `dynamodbav:"user_id"`
+	At      int64  `dynamodbav:"receipt_at"`
+	Status  string `dynamodbav:"receipt_status"`
+	Message string `dynamodbav:"receipt_message"`
+	Final   bool   `dynamodbav:"receipt_final"`
+}
+
+// pageReceipts reads the receipts of the users from first to last (a
+// page's), by user.
+func pageReceipts(ctx context.Context, db Querier, table, pk, first, last string) (map[string]Receipt, error) {
+	pg := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+		TableName:              aws.String(table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :a AND :b"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(pk), ":a": str(receiptSK(first)), ":b": str(receiptSK(last)),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	out := map[string]Receipt{}
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query %s receipts: %w", pk, err)
+		}
+		var items []receiptItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("query %s receipts: decode: %w", pk, err)
+		}
+		for _, it := range items {
+			out[it.UserID] = Receipt{UserID: it.UserID, MessageID: it.Message, Status: it.Status, Final: it.Final, At: time.UnixMilli(it.At).UTC()}
+		}
+	}
+	return out, nil
 }

@@ -6,10 +6,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -367,4 +370,74 @@ func TestStopErrors(t *testing.T) {
 	if len(e.outcomes(t)) != 0 {
 		t.Fatal("a stopped run recorded people")
 	}
+}
+
+// TestReceiptsReachTheLedger: the endpoint reports each text's delivery
+// receipt as a configuration set's event destination does; wrapped in an
+// SNS record, as the topic delivers it, the smsevents handler files it on
+// the SMS channel: delivered for one, undelivered for the unreachable one.
+// An older receipt arriving late changes nothing, and the handler's log
+// never shows a number.
+func TestReceiptsReachTheLedger(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	h := &sms.ReceiptHandler{Log: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &mu}, nil))}
+	done := make(chan error, 8)
+	e := newEnv(t, localsms.Options{ConfigurationSets: []string{"breachflow"}, Unreachable: []string{kr(2)},
+		Events: func(ctx context.Context, ev []byte) {
+			rec, _ := json.Marshal(map[string]any{"Records": []any{map[string]any{"EventSource": "aws:sns", "Sns": map[string]any{"Message": string(ev)}}}})
+			_, err := h.Handle(ctx, rec)
+			done <- err
+		}})
+	h.Ledger = e.ledger
+	e.seed(t, []casetable.Subject{
+		{UserID: "u1", Phone: kr(1), Locale: "ko", Jurisdiction: "KR", Status: casetable.StatusPending},
+		{UserID: "u2", Phone: kr(2), Locale: "ko", Jurisdiction: "KR", Status: casetable.StatusPending},
+	})
+	if _, err := e.pipeline(e.channel(e.client), nil, 2).Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no receipt filed")
+		}
+	}
+	got := e.outcomes(t)
+	if r := got["u1"].Receipt; r.Status != "delivered" || !r.Final || r.MessageID != got["u1"].MessageID {
+		t.Errorf("u1 receipt %+v (sent %s)", r, got["u1"].MessageID)
+	}
+	if r := got["u2"].Receipt; r.Status != "undelivered:TEXT_CARRIER_UNREACHABLE" || !r.Final {
+		t.Errorf("u2 receipt %+v", r)
+	}
+	// A pending receipt older than the final one arrives late.
+	late := fmt.Sprintf(`{"eventType":"TEXT_PENDING","eventVersion":"1.0","eventTimestamp":%d,"isFinal":false,"messageId":%q,"destinationPhoneNumber":%q,"context":{"case_id":%q,"user_id":"u1","shard":"0"}}`,
+		time.Now().Add(-time.Hour).UnixMilli(), got["u1"].MessageID, kr(1), e.caseID)
+	sum, err := h.Handle(context.Background(), json.RawMessage(late))
+	if err != nil || sum.Stale != 1 {
+		t.Fatalf("late receipt: %+v %v", sum, err)
+	}
+	if r := e.outcomes(t)["u1"].Receipt; r.Status != "delivered" {
+		t.Errorf("a late pending receipt regressed u1 to %+v", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(logs.String(), "+8210") || strings.Contains(logs.String(), "8210000000") || !strings.Contains(logs.String(), "sms event") {
+		t.Errorf("handler log:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
