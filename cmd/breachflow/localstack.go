@@ -191,6 +191,19 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 	go up.console.Serve(consoleLn)
 	go functions.ApprovalService(es, esc.Clients).EscalateEvery(bg, time.Minute)
 
+	// Delivery receipts of texts: the local SMS endpoint hands each text's
+	// event to the SmsEventsFunction, as the SMS configuration set's event
+	// destination and its SNS topic do in AWS.
+	smsEvents := up.runtime.Functions[functions.SmsEvents.LogicalID]
+	if set := up.runtime.Functions[functions.Send.LogicalID].Environment["SMS_CONFIGURATION_SET"]; set != "" {
+		stack.SMSServer.AddConfigurationSet(set)
+	}
+	stack.SetSMSEvents(func(ctx context.Context, ev []byte) {
+		if _, err := smsEvents.Invoke(ctx, ev); err != nil {
+			log.Warn("sms event not filed", "function", functions.SmsEvents.LogicalID, "error", err)
+		}
+	})
+
 	for _, kv := range up.env() {
 		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)

@@ -175,5 +175,5 @@ func (t Table) audit(c Clients) audit.Log { return audit.NewLog(c.AWS, t.CaseTab
 var All = []Any{
 	Intake, Scope, Aggregate, Assess, Draft,
 	ApprovalRequest, ApprovalEscalate, Console,
-	Send, SesEvents, ReconcileShard, Reconcile,
+	Send, SesEvents, SmsEvents, ReconcileShard, Reconcile,
 }

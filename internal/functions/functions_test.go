@@ -23,6 +23,7 @@ func TestLogicalIDs(t *testing.T) {
 		"Draft": functions.Draft.LogicalID, "ApprovalRequest": functions.ApprovalRequest.LogicalID,
 		"ApprovalEscalate": functions.ApprovalEscalate.LogicalID, "Console": functions.Console.LogicalID,
 		"Send": functions.Send.LogicalID, "SesEvents": functions.SesEvents.LogicalID,
+		"SmsEvents": functions.SmsEvents.LogicalID,
 		"ReconcileShard": functions.ReconcileShard.LogicalID, "Reconcile": functions.Reconcile.LogicalID,
 	} {
 		if id != name+"Function" {
@@ -36,8 +37,8 @@ func TestLogicalIDs(t *testing.T) {
 		}
 		seen[f.ID()] = true
 	}
-	if len(seen) != 12 {
-		t.Errorf("functions.All holds %d functions, want the 12 above", len(seen))
+	if len(seen) != 13 {
+		t.Errorf("functions.All holds %d functions, want the 13 above", len(seen))
 	}
 }
 

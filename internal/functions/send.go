@@ -14,6 +14,7 @@ import (
 	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
 	"breachflow/internal/sesevents"
+	"breachflow/internal/sms"
 )
 
 // SendSettings are the send function's.
@@ -26,6 +27,11 @@ type SendSettings struct {
 	// the key that seals approval records): the send stage verifies the
 	// approval itself before anything goes out.
 	Approval approval.Config
+	// SMS configures the SMS channel (senders per country, rate,
+	// configuration set). Read and checked at cold start, so a sender that
+	// does not fit its country fails the first start, not the first text;
+	// the send stage runs it once per-person channel plans exist (issue 18).
+	SMS sms.Config
 }
 
 // Send sends the regulator filings, then the customer notices a batch per
@@ -53,7 +59,11 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		if err != nil {
 			return SendSettings{}, err
 		}
-		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification()}, nil
+		sc, err := sms.LoadConfig(lookup)
+		if err != nil {
+			return SendSettings{}, err
+		}
+		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification(), SMS: sc}, nil
 	},
 	Build: func(ctx context.Context, s SendSettings, c Clients) (Handler[delivery.Request, delivery.Response], error) {
 		db, ses := c.db(), delivery.NewSESClient(c.AWS)
@@ -95,5 +105,17 @@ var SesEvents = Function[Table, json.RawMessage, sesevents.Summary]{
 	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sesevents.Summary], error) {
 		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
 		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: c.log()}).Handle, nil
+	},
+}
+
+// SmsEvents files the SMS channel's delivery receipts (from the SMS
+// configuration set's SNS topic; locally, from the SMS endpoint) in each
+// person's SMS ledger entry.
+var SmsEvents = Function[Table, json.RawMessage, sms.Summary]{
+	LogicalID: "SmsEventsFunction",
+	Env:       fromEnv[Table],
+	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sms.Summary], error) {
+		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
+		return (&sms.ReceiptHandler{Ledger: led, Log: c.log()}).Handle, nil
 	},
 }

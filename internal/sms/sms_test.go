@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/envconfig"
 	"breachflow/internal/notice"
 	"breachflow/internal/sms"
 )
@@ -207,6 +208,29 @@ func TestCountriesAreComplete(t *testing.T) {
 		}
 		if !breach.IsCountry(c.ISO) {
 			t.Errorf("%s is no country breach knows", c.ISO)
+		}
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	c, err := sms.LoadConfig(envconfig.Map(map[string]string{
+		"SMS_SENDERS": "KR=0215881234,US=+18885550100", "SMS_CONFIGURATION_SET": "texts", "SMS_MAX_SEND_RATE": "20", "SMS_ORGANISATION": "카카오페이",
+	}))
+	if err != nil || !c.Enabled() || c.Senders["KR"] != "0215881234" || c.Rate != 20 || c.ConfigurationSet != "texts" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if c, err := sms.LoadConfig(envconfig.Map(nil)); err != nil || c.Enabled() {
+		t.Fatalf("no settings: %+v %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"SMS_SENDERS": "KR=0215881234", "SMS_ORGANISATION": "x"},
+		{"SMS_SENDERS": "KR=0215881234", "SMS_MAX_SEND_RATE": "20"},
+		{"SMS_SENDERS": "KR=Breachflow", "SMS_MAX_SEND_RATE": "20", "SMS_ORGANISATION": "x"},
+		{"SMS_MAX_SEND_RATE": "-1"},
+	} {
+		_, err := sms.LoadConfig(envconfig.Map(bad))
+		if err == nil || !strings.Contains(err.Error(), "SMS_") {
+			t.Errorf("%v: %v", bad, err)
 		}
 	}
 }

@@ -39,6 +39,13 @@ func (f *Function) Lookup(name string) (string, bool) {
 	return v, ok
 }
 
+// Invoke runs the function's handler on payload, the JSON path Lambda's
+// Invoke takes: for the local stack's own event sources (the SMS
+// endpoint's delivery receipts).
+func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f.handler.Invoke(ctx, payload)
+}
+
 // byID are the functions the local stack can run, by logical id.
 var byID = func() map[string]functions.Any {
 	m := make(map[string]functions.Any, len(functions.All))

@@ -110,6 +110,13 @@ func set(xs []string) map[string]bool {
 	return m
 }
 
+// AddConfigurationSet creates a configuration set in the local account.
+func (s *Server) AddConfigurationSet(name string) {
+	s.mu.Lock()
+	s.sets[name] = true
+	s.mu.Unlock()
+}
+
 // SetEvents sends later delivery receipts to fn (nil: none), for a stack
 // that wires the receiving function after the endpoint started.
 func (s *Server) SetEvents(fn func(ctx context.Context, event []byte)) {
@@ -278,7 +285,10 @@ func (s *Server) sendText(body []byte) (map[string]string, *apiError) {
 			return nil, invalid("INVALID_IDENTITY_FOR_DESTINATION_COUNTRY", "OriginationIdentity", "The origination identity cannot send to the destination's country")
 		}
 	}
-	if in.ConfigurationSetName != "" && !s.sets[in.ConfigurationSetName] {
+	s.mu.Lock()
+	knownSet := s.sets[in.ConfigurationSetName]
+	s.mu.Unlock()
+	if in.ConfigurationSetName != "" && !knownSet {
 		return nil, &apiError{400, "ResourceNotFoundException", map[string]any{
 			"Message": "Configuration set not found", "ResourceType": "configuration-set", "ResourceId": in.ConfigurationSetName}}
 	}

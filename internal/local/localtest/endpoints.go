@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -26,6 +27,10 @@ var resolvers = map[string]func(ctx context.Context, cfg aws.Config) (smithyendp
 	"github.com/aws/aws-sdk-go-v2/service/kms": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
 		o := kms.NewFromConfig(cfg).Options()
 		return o.EndpointResolverV2.ResolveEndpoint(ctx, kms.EndpointParameters{Region: &o.Region, Endpoint: o.BaseEndpoint})
+	},
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
+		o := pinpointsmsvoicev2.NewFromConfig(cfg).Options()
+		return o.EndpointResolverV2.ResolveEndpoint(ctx, pinpointsmsvoicev2.EndpointParameters{Region: &o.Region, Endpoint: o.BaseEndpoint})
 	},
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
 		o := secretsmanager.NewFromConfig(cfg).Options()

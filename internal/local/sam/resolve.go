@@ -161,6 +161,8 @@ func (t *Template) ref(name string) (string, error) {
 		return t.named(name, "BucketName")
 	case "AWS::SES::ConfigurationSet", "AWS::SES::Template", "AWS::SESV2::ConfigurationSet":
 		return t.named(name, "Name")
+	case "AWS::SMSVOICE::ConfigurationSet":
+		return t.named(name, "ConfigurationSetName")
 	case "AWS::IAM::Role":
 		return t.named(name, "RoleName")
 	case "AWS::KMS::Key":

@@ -32,11 +32,49 @@ func repoRoot(t *testing.T) string {
 
 func openTemplate(t *testing.T) *cloudformation.Template {
 	t.Helper()
-	tpl, err := goformation.Open(filepath.Join(repoRoot(t), "template.yaml"))
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// goformation's last release (v7.14.9) fails on resource types newer
+	// than it (AWS::SMSVOICE::ConfigurationSet): it is given the template
+	// without them. The invariants here are about functions, tables and
+	// keys; rawTemplate still sees everything.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("parse template.yaml: %v", err)
+	}
+	if res := mapValue(doc.Content[0], "Resources"); res != nil {
+		known := cloudformation.AllResources()
+		for i := 0; i+1 < len(res.Content); {
+			if typ := mapValue(res.Content[i+1], "Type"); typ != nil && known[typ.Value] == nil && !strings.HasPrefix(typ.Value, "Custom::") {
+				res.Content = slices.Delete(res.Content, i, i+2)
+				continue
+			}
+			i += 2
+		}
+	}
+	if data, err = yaml.Marshal(&doc); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := goformation.ParseYAML(data)
 	if err != nil {
 		t.Fatalf("parse template.yaml: %v", err)
 	}
 	return tpl
+}
+
+// mapValue is the value of key in mapping node n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // rawTemplate keeps the intrinsic functions (!GetAtt, !Ref) that goformation
