@@ -15,6 +15,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"
 	"breachflow/internal/rules"
+	"breachflow/internal/sms"
 )
 
 // planOutput is what `plan --json` prints.
@@ -22,6 +23,10 @@ type planOutput struct {
 	ReportID string            `json:"report_id,omitempty"`
 	Schedule capacity.Schedule `json:"schedule"`
 	Cost     capacity.Cost     `json:"cost"`
+	// SMS is the SMS channel's time and cost, when --sms gives people by
+	// country; SMSSchedule its parts against the same deadlines.
+	SMS         *sms.Plan          `json:"sms,omitempty"`
+	SMSSchedule *capacity.Schedule `json:"sms_schedule,omitempty"`
 }
 
 func newPlanCmd() *cobra.Command {
@@ -33,6 +38,9 @@ func newPlanCmd() *cobra.Command {
 		start      string
 		tableBytes float64
 		asJSON     bool
+		smsPeople  []string
+		smsRate    float64
+		smsOrg     string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [REPORT.json]",
@@ -86,6 +94,23 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 				return err
 			}
 			out.Schedule, out.Cost = s, capacity.Estimate(people, rate, int64(tableBytes))
+			if len(smsPeople) > 0 {
+				counts, err := sms.ParseCounts(smsPeople)
+				if err != nil {
+					return fmt.Errorf("--sms %w", err)
+				}
+				sp, err := sms.PlanTexts(counts, smsRate, smsOrg)
+				if err != nil {
+					return err
+				}
+				// The schedule at the rate the identities allow together
+				// (no country faster than its own identity).
+				ss, err := capacity.Plan(sp.Parts, capacity.Account{Rate: max(sp.Effective, 1e-9)}, begin, dls)
+				if err != nil {
+					return err
+				}
+				out.SMS, out.SMSSchedule = &sp, &ss
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -102,6 +127,9 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 	f.StringArrayVar(&deadlines, "deadline", nil, "an extra deadline, NAME=RFC3339 (repeatable)")
 	f.StringVar(&start, "start", "", "when sending starts, RFC 3339 (default: now)")
 	f.Float64Var(&tableBytes, "user-table-bytes", 0, fmt.Sprintf("size of the user table scoping scans (default: %d bytes a person)", capacity.UserItemBytes))
+	f.StringArrayVar(&smsPeople, "sms", nil, "people to text in a country, COUNTRY=PEOPLE (repeatable): adds the SMS channel's time and cost")
+	f.Float64Var(&smsRate, "sms-rate", 20, "message parts per second the SMS origination identities allow together (SMS_MAX_SEND_RATE)")
+	f.StringVar(&smsOrg, "sms-org", "breachflow", "the organisation's name texts open with (SMS_ORGANISATION): it counts in each text's length")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -178,6 +206,39 @@ func printPlan(w io.Writer, p planOutput) {
 	fmt.Fprintf(w, "  %-15s %12s\n", "total", usd(p.Cost.Total))
 	fmt.Fprintf(w, "  beyond SES %s = %.1f %% of the SES cost\n", usd(p.Cost.BeyondSES), 100*p.Cost.BeyondSESShare)
 	fmt.Fprintf(w, "  (%d shard children looping send runs of up to %d s; %d ledger write per person, one lease check per %d)\n", capacity.Shards, capacity.SendRunSeconds, capacity.LedgerWritesPerPerson, capacity.PageSubjects)
+	if p.SMS != nil {
+		printSMSPlan(w, *p.SMS, *p.SMSSchedule)
+	}
+}
+
+// printSMSPlan prints the SMS channel's time and cost per country and its
+// schedule against the deadlines.
+func printSMSPlan(w io.Writer, p sms.Plan, s capacity.Schedule) {
+	mark := ""
+	if !p.Verified {
+		mark = " (prices and MPS UNVERIFIED: internal/sms/countries.json until the account's figures replace them)"
+	}
+	fmt.Fprintf(w, "\nSMS through End User Messaging%s\n", mark)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "COUNTRY\tPEOPLE\tTEXT\tPRICE/TEXT\tCOST\tMPS\tONE IDENTITY ALONE\t")
+	for _, c := range p.Countries {
+		fmt.Fprintf(tw, "%s\t%s\t%s x%d\t%s\t%s\t%.0f\t%s\t\n", c.Country, thousands(float64(c.People)), strings.ToUpper(string(c.Kind)), c.Parts,
+			fmt.Sprintf("$%.4f", c.PriceUSD), usd(c.CostUSD), c.MPS, human(c.Alone))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "  %s texts, %s parts, %s; at %.1f parts/s, no country faster than its identity's MPS (%.1f parts/s in all), sending takes %s and ends %s\n",
+		thousands(float64(p.Texts)), thousands(float64(p.Parts)), usd(p.CostUSD), p.Rate, p.Effective, human(p.Length), s.Finish.Format(time.RFC3339))
+	for _, d := range s.Deadlines {
+		res := "met, " + human(d.Margin) + " to spare"
+		if !d.Met {
+			res = "MISSED by " + human(-d.Margin)
+		}
+		need := "deadline already passed"
+		if !math.IsInf(d.NeededRate, 1) {
+			need = fmt.Sprintf("%.1f parts/s in all needed", d.NeededRate)
+		}
+		fmt.Fprintf(w, "  %s: %s (%s)\n", d.Name, res, need)
+	}
 }
 
 func usd(v float64) string { return "$" + thousands2(v) }

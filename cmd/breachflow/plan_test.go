@@ -80,3 +80,25 @@ func TestPlanJSONOnThePastSample(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSMS: --sms adds the SMS channel's texts, parts, cost and time by
+// country, with its figures marked UNVERIFIED, against the same deadlines;
+// a country without figures is refused by name.
+func TestPlanSMS(t *testing.T) {
+	out, err := runPlan(t, "--people", "1000000", "--sms", "KR=900000", "--sms", "US=5000", "--sms-rate", "40", "--sms-org", "KakaoPay",
+		"--start", "2024-08-13T09:00:00+09:00", "--deadline", "pipa=2024-08-13T18:00:00+09:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SMS through End User Messaging", "UNVERIFIED", "KR       900,000  LMS x1", "12.5 h", "pipa: MISSED by"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := runPlan(t, "--people", "10", "--sms", "ZZ=10"); err == nil || !strings.Contains(err.Error(), "ZZ") {
+		t.Errorf("unknown country: %v", err)
+	}
+	if _, err := runPlan(t, "--people", "10", "--sms", "KR"); err == nil || !strings.Contains(err.Error(), "--sms") {
+		t.Errorf("malformed --sms: %v", err)
+	}
+}

@@ -234,3 +234,27 @@ func TestLoadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanTexts(t *testing.T) {
+	p, err := sms.PlanTexts(map[string]int64{"KR": 1_000_000, "US": 10_000}, 40, "KakaoPay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Countries) != 2 || p.Countries[0].Country != "KR" || p.Texts != 1_010_000 || p.Verified {
+		t.Fatalf("%+v", p)
+	}
+	kr, us := p.Countries[0], p.Countries[1]
+	krc, _ := sms.CountryOf("KR")
+	if kr.Kind != sms.KindLMS || kr.Parts != 1 || kr.PriceUSD != krc.LMSPriceUSD {
+		t.Errorf("KR %+v: the Korean short text with its link is an LMS", kr)
+	}
+	if us.Kind != sms.KindGSM7 || us.Parts < 1 || us.CostUSD != us.PriceUSD*10_000 {
+		t.Errorf("US %+v", us)
+	}
+	if want := max(float64(p.Parts)/40, kr.Alone.Seconds()); p.Length.Seconds() < want-1 || p.Length.Seconds() > want+1 {
+		t.Errorf("length %s, want %.0f s", p.Length, want)
+	}
+	if _, err := sms.PlanTexts(map[string]int64{"ZZ": 1}, 40, "x"); err == nil || !strings.Contains(err.Error(), "ZZ") {
+		t.Errorf("unknown country: %v", err)
+	}
+}
