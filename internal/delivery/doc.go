@@ -45,6 +45,19 @@
 // set up stop the batch with the named errors DailyQuotaExceeded,
 // SendingPaused and SendConfigInvalid, which the state machine routes on.
 //
+// # Channels
+//
+// E-mail is the pipeline's own channel. Another channel plugs in as a
+// Channel (Pipeline.Channel; package sms supplies the SMS one): it says how
+// one person's message is prepared, sent and how its errors read
+// (Outcome), and everything else is the same code: the lease, the pacer,
+// the workers, the batched records, the stop errors, so the same
+// duplicate bound and crash resume. Its leases and records sit in a send
+// partition of its own (casetable.ChannelSendPK), so a person is sent once
+// per channel. Where e-mail marks a refused person failed on the subject,
+// another channel records the refusal (Refusal's code) in its partition,
+// batched like a send: the person's fallback entry on that channel.
+//
 // # What it sends
 //
 // The send stage consumes the approved document set drafting produced: it

@@ -23,7 +23,7 @@ func TestLogicalIDs(t *testing.T) {
 		"Draft": functions.Draft.LogicalID, "ApprovalRequest": functions.ApprovalRequest.LogicalID,
 		"ApprovalEscalate": functions.ApprovalEscalate.LogicalID, "Console": functions.Console.LogicalID,
 		"Send": functions.Send.LogicalID, "SesEvents": functions.SesEvents.LogicalID,
-		"SmsEvents": functions.SmsEvents.LogicalID,
+		"SmsEvents":      functions.SmsEvents.LogicalID,
 		"ReconcileShard": functions.ReconcileShard.LogicalID, "Reconcile": functions.Reconcile.LogicalID,
 	} {
 		if id != name+"Function" {

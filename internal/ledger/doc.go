@@ -35,6 +35,16 @@
 // records of Claim, Complete, Fail and Release: a conditional write before
 // and after each send.
 //
+// Channels. Every channel but e-mail has a send partition of its own per
+// shard (casetable.ChannelSendPK: "<SendPK>#sms"), with its own lease and
+// records (LeaseChannel; Lease.Channel), so each person is sent once per
+// channel and the subject's status stays e-mail's. A person the channel
+// refuses gets a record too, with the reason in Send.Failed instead of a
+// message id: the channel's fallback entry. Delivery receipts of such a
+// channel (ApplyReceipt) are one item per person in the same partition
+// ("EVENT#<user>"), never regressed by a late or repeated receipt;
+// ChannelSends reads records and receipts a page at a time.
+//
 // The delivery and sesevents packages write through it; reconcile, evidence
 // and the CLI read through Walk.
 package ledger
