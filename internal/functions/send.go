@@ -30,7 +30,8 @@ type SendSettings struct {
 	// SMS configures the SMS channel (senders per country, rate,
 	// configuration set). Read and checked at cold start, so a sender that
 	// does not fit its country fails the first start, not the first text;
-	// the send stage runs it once per-person channel plans exist (issue 18).
+	// the send stage runs it (Config.Pacing, Channel) once per-person channel
+	// plans exist (issue 18).
 	SMS sms.Config
 }
 

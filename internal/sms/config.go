@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"breachflow/internal/delivery"
 	"breachflow/internal/envconfig"
 )
 
@@ -60,4 +61,45 @@ func LoadConfig(lookup envconfig.Lookup) (Config, error) {
 		errs = append(errs, errors.New("SMS_ORGANISATION: required with SMS_SENDERS (the name texts open with)"))
 	}
 	return c, errors.Join(errs...)
+}
+
+// Latency is what one SendTextMessage call is expected to take from
+// Lambda; it sizes the workers as delivery.DefaultSESLatency does for
+// e-mail. UNVERIFIED: no measurement in research/; SES's figure is used.
+const Latency = delivery.DefaultSESLatency
+
+// Pacing is one send invocation's pacing on the SMS channel: the account's
+// message parts per second (Rate) split over parallel invocations, and
+// turned into texts per second by the most parts any configured country's
+// text takes (PartsPerText), so that no second sees more parts than the
+// identities allow, whatever the mix of countries.
+func (c Config) Pacing(ch *Channel, parallel int) (delivery.Pacing, error) {
+	most := 1
+	for iso := range c.Senders {
+		n, err := ch.PartsPerText(iso)
+		if err != nil {
+			return delivery.Pacing{}, err
+		}
+		most = max(most, n)
+	}
+	return delivery.DerivePacing(c.Rate/float64(most), parallel, Latency), nil
+}
+
+// PartsPerText is how many message parts the channel's text takes in
+// country iso (in the country's language, with a full-length link): an
+// LMS counts as one.
+func (c *Channel) PartsPerText(iso string) (int, error) {
+	locale := homeLocale[iso]
+	if locale == "" {
+		locale = "en"
+	}
+	t, err := c.Compose(locale, planLink)
+	if err != nil {
+		return 0, err
+	}
+	s, err := SplitText("message", t.String(), iso)
+	if err != nil {
+		return 0, fmt.Errorf("sms: %s: %w", iso, err)
+	}
+	return s.Parts, nil
 }

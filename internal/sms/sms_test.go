@@ -258,3 +258,22 @@ func TestPlanTexts(t *testing.T) {
 		t.Errorf("unknown country: %v", err)
 	}
 }
+
+func TestPacingCountsParts(t *testing.T) {
+	c, err := sms.LoadConfig(envconfig.Map(map[string]string{"SMS_SENDERS": "KR=0215881234,US=+18885550100", "SMS_MAX_SEND_RATE": "60", "SMS_ORGANISATION": "카카오페이"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &sms.Channel{Org: c.Organisation, Senders: c.Senders}
+	us, err := ch.PartsPerText("US")
+	if err != nil || us < 2 {
+		t.Fatalf("US parts %d %v: a Korean name makes the English text UCS-2", us, err)
+	}
+	p, err := c.Pacing(ch, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 60 / float64(us) / 2; p.Rate != want {
+		t.Errorf("rate %v, want %v texts/s per invocation", p.Rate, want)
+	}
+}
