@@ -232,7 +232,7 @@ func start(ctx context.Context) (*bench, error) {
 // ids here; the posted notice's pages hand out their own).
 type tokens struct{}
 
-func (tokens) Link(caseID, userID string) (string, error) {
+func (tokens) Link(_ context.Context, caseID, userID string, _ int) (string, error) {
 	h := sha256.Sum256([]byte(caseID + "/" + userID))
 	return "https://notice.example.com/n/" + hex.EncodeToString(h[:12]), nil
 }
@@ -305,7 +305,7 @@ func (b *bench) raw(ctx context.Context, n, workers int) (float64, error) {
 		in = i
 		return &pinpointsmsvoicev2.SendTextMessageOutput{}, nil
 	})
-	send, err := b.channel(capture).Prepare(&s)
+	send, err := b.channel(capture).Prepare(ctx, &s)
 	if err != nil {
 		return 0, err
 	}

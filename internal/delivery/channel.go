@@ -24,8 +24,10 @@ type Channel interface {
 	// Prepare makes one person's message. ErrNotOnChannel skips the person
 	// (nothing is recorded: they are not this channel's); a *Refusal fails
 	// them on this channel, a record that is their fallback entry; any
-	// other error is a bug that would hit everyone and stops the run.
-	Prepare(s *casetable.Subject) (Outgoing, error)
+	// other error would hit everyone (a template bug, a notice not posted
+	// yet) and stops the run. ctx bounds the work (a notice link issued,
+	// say): it ends with the run.
+	Prepare(ctx context.Context, s *casetable.Subject) (Outgoing, error)
 	// Classify says what the pipeline does after a send error.
 	Classify(err error) Outcome
 }
@@ -80,7 +82,7 @@ type emailChannel struct{ p *Pipeline }
 
 func (emailChannel) Name() string { return "" }
 
-func (c emailChannel) Prepare(s *casetable.Subject) (Outgoing, error) {
+func (c emailChannel) Prepare(_ context.Context, s *casetable.Subject) (Outgoing, error) {
 	if !validAddress(s.Email) {
 		return nil, &Refusal{Code: "invalid_address", Err: errors.New("email: not a plain address")}
 	}

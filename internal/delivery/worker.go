@@ -48,13 +48,18 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was read, whatever the item says
 	key := ledger.SubjectKey(r.b.CaseID, r.b.Shard, s.UserID)
 	ch := p.channel()
-	send, err := ch.Prepare(s)
+	pctx, cancel := context.WithTimeout(ctx, p.SendTimeout)
+	send, err := ch.Prepare(pctx, s)
+	cancel()
 	if refused, ok := errors.AsType[*Refusal](err); ok {
 		return r.refuse(ctx, key, j, refused.Code)
 	}
 	switch {
 	case errors.Is(err, ErrNotOnChannel):
 		r.skipped.Add(1)
+		return false
+	case err != nil && ctx.Err() != nil:
+		r.postpone(j.page) // the run is ending, not the person's fault
 		return false
 	case err != nil:
 		// A render error is a template or data bug that would hit everyone

@@ -72,7 +72,7 @@ func (c *Channel) Name() string { return casetable.ChannelSMS }
 // a country without a configured sender, a person without a notice page and
 // a text over its limit are *delivery.Refusal with the reason's code, so
 // the person is recorded as failed on SMS (their fallback entry).
-func (c *Channel) Prepare(s *casetable.Subject) (delivery.Outgoing, error) {
+func (c *Channel) Prepare(ctx context.Context, s *casetable.Subject) (delivery.Outgoing, error) {
 	if s.Phone == "" {
 		return nil, delivery.ErrNotOnChannel
 	}
@@ -84,7 +84,7 @@ func (c *Channel) Prepare(s *casetable.Subject) (delivery.Outgoing, error) {
 	if err != nil {
 		return nil, refusal(err)
 	}
-	link, err := c.Links.Link(s.CaseID, s.UserID)
+	link, err := c.Links.Link(ctx, s.CaseID, s.UserID, s.Shard)
 	if errors.Is(err, ErrNoLink) {
 		return nil, &delivery.Refusal{Code: "no_link", Err: err}
 	}

@@ -36,11 +36,19 @@ func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 
 // links is the tests' Linker: an opaque token per person, as the posted
 // notice's pages will hand out (here random, kept in a map).
-type links struct{ tokens map[string]string }
+type links struct {
+	tokens   map[string]string
+	unposted bool // the case's notice is not posted: no link for anyone
+}
 
-func (l *links) Link(caseID, userID string) (string, error) {
+var errNotPosted = errors.New("notice not published")
+
+func (l *links) Link(_ context.Context, caseID, userID string, _ int) (string, error) {
 	if strings.HasSuffix(userID, "nolink") {
 		return "", sms.ErrNoLink
+	}
+	if l.unposted {
+		return "", errNotPosted
 	}
 	return "https://notice.example.com/n/" + l.tokens[userID], nil
 }
@@ -440,4 +448,27 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestNoPostedNoticeStopsTheRun: when the case's notice is not posted (the
+// links cannot be issued for anyone), the run stops with that error,
+// nobody is texted and nobody is failed: the next run, once the notice is
+// up, sends to everyone.
+func TestNoPostedNoticeStopsTheRun(t *testing.T) {
+	e := newEnv(t, localsms.Options{ConfigurationSets: []string{"breachflow"}})
+	e.seed(t, []casetable.Subject{
+		{UserID: "u1", Phone: kr(1), Locale: "ko", Jurisdiction: "KR", Status: casetable.StatusPending},
+		{UserID: "u2", Phone: kr(2), Locale: "ko", Jurisdiction: "KR", Status: casetable.StatusPending},
+	})
+	e.links.unposted = true
+	p := e.pipeline(e.channel(e.client), nil, 2)
+	res, err := p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0})
+	if !errors.Is(err, errNotPosted) || res.Sent != 0 || res.Failed != 0 || res.Done || e.srv.Sent() != 0 || len(e.outcomes(t)) != 0 {
+		t.Fatalf("unposted: %+v %v", res, err)
+	}
+	e.links.unposted = false
+	res, err = p.Run(context.Background(), delivery.Batch{CaseID: e.caseID, Shard: 0, Cursor: res.NextCursor})
+	if err != nil || res.Sent != 2 || !res.Done {
+		t.Fatalf("after posting: %+v %v", res, err)
+	}
 }

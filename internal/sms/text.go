@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -73,13 +74,16 @@ func Check(document string, t Text, d notice.Duty) error {
 	return nil
 }
 
-// Linker gives the link to one person's full notice page. The page and its
-// token are the posted-notice side's (the link holds an opaque per-person
-// token that expires after the posting period, and nothing else): the SMS
-// channel only puts the link in the text.
+// Linker gives the link to one person's full notice page: the posted
+// notice's links (package posting's Links, whose method this is): an
+// opaque per-person token of 128 random bits that expires with the posting
+// period, and nothing else personal. The SMS channel only puts the link in
+// the text. A Linker error other than ErrNoLink (the notice is not posted,
+// or its period has ended) concerns the whole case and stops the run.
 type Linker interface {
-	Link(caseID, userID string) (string, error)
+	Link(ctx context.Context, caseID, userID string, shard int) (string, error)
 }
 
-// ErrNoLink is a Linker's answer when a person has no page.
+// ErrNoLink is a Linker's answer when one person has no page: that person
+// fails on SMS ("no_link"), the others are sent.
 var ErrNoLink = errors.New("sms: no notice page for the person")
