@@ -28,8 +28,8 @@
 // "context": {...} as the sender set it); the local stack hands it to the
 // same function that reads them from the SNS topic in AWS.
 //
-// Its Host allow-list is package loopback's. It counts the message-per-
-// second limit in requests, not message parts: the real limit counts
-// parts, which breachflow's pacer also does not see (the plan's figures
-// are per part).
+// Its Host allow-list is package loopback's. It counts the message-parts-
+// per-second limit in parts, as the service does, with a simpler count of
+// its own (ASCII texts as GSM, others as UCS-2, a Korean destination's
+// text as one LMS), so a pacer that forgets parts is caught here.
 package localsms

@@ -3,7 +3,9 @@ package localsms
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -41,7 +43,7 @@ func (s *Server) receipt(sink func(context.Context, []byte), m Message, at time.
 		MessageID: m.MessageID, MessageRequestTimestamp: at.UnixMilli(),
 		MessageEncoding: encoding(m.Body), MessageType: m.MessageType,
 		MessageStatus: "DELIVERED", MessageStatusDescription: "Message has been accepted by phone",
-		Context: m.Context, TotalMessageParts: 1,
+		Context: m.Context, TotalMessageParts: parts(m.Destination, m.Body),
 	}
 	if ev.MessageType == "" {
 		ev.MessageType = "TRANSACTIONAL"
@@ -64,6 +66,25 @@ func (s *Server) receipt(sink func(context.Context, []byte), m Message, at time.
 		}
 		sink(s.ctx, b)
 	})
+}
+
+// parts is how many message parts the service bills and counts against
+// MPS for body: GSM (160 characters, 153 a part beyond), UCS2 (70 UTF-16
+// units, 67 a part beyond); a text to Korea (+82) counts as one, as an LMS
+// does. The endpoint's own count, deliberately simpler than package sms's
+// (ASCII stands for GSM): it models the service, not breachflow.
+func parts(dest, body string) int {
+	if strings.HasPrefix(dest, "+82") {
+		return 1
+	}
+	single, part, n := 160, 153, len(body)
+	if encoding(body) == "UCS2" {
+		single, part, n = 70, 67, len(utf16.Encode([]rune(body)))
+	}
+	if n <= single {
+		return 1
+	}
+	return (n + part - 1) / part
 }
 
 // encoding is GSM when every character is ASCII printable (a subset of

@@ -34,8 +34,9 @@ type Options struct {
 	Identities map[string]string
 	// ConfigurationSets are the account's configuration sets.
 	ConfigurationSets []string
-	// MPS is the account's messages per second (0: no limit); a request
-	// over it gets a ThrottlingException.
+	// MPS is the account's message parts per second (0: no limit): a text
+	// whose parts would take the last second over it gets a
+	// ThrottlingException.
 	MPS float64
 	// OptedOut numbers get a ConflictException
 	// (DESTINATION_PHONE_NUMBER_OPTED_OUT); Unreachable numbers are
@@ -76,7 +77,7 @@ type Server struct {
 	sink     func(ctx context.Context, event []byte)
 	msgs     []Message
 	sent     int
-	window   []time.Time // accepted sends of the last second (MPS)
+	window   []sent // accepted sends of the last second (MPS)
 	events   sync.WaitGroup
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -299,7 +300,7 @@ func (s *Server) sendText(body []byte) (map[string]string, *apiError) {
 	}
 	now := time.Now()
 	s.mu.Lock()
-	if s.opts.MPS > 0 && !s.admit(now) {
+	if s.opts.MPS > 0 && !s.admit(now, parts(dest, *in.MessageBody)) {
 		s.mu.Unlock()
 		return nil, &apiError{400, "ThrottlingException", map[string]any{"Message": "Rate exceeded"}}
 	}
@@ -323,18 +324,28 @@ func (s *Server) sendText(body []byte) (map[string]string, *apiError) {
 	return map[string]string{"MessageId": id}, nil
 }
 
-// admit counts a send against MPS over a sliding second.
-func (s *Server) admit(now time.Time) bool {
+// sent is one accepted text in the MPS window.
+type sent struct {
+	at    time.Time
+	parts int
+}
+
+// admit counts a text's parts against MPS over a sliding second.
+func (s *Server) admit(now time.Time, parts int) bool {
 	cut := now.Add(-time.Second)
 	i := 0
-	for i < len(s.window) && !s.window[i].After(cut) {
+	for i < len(s.window) && !s.window[i].at.After(cut) {
 		i++
 	}
 	s.window = s.window[i:]
-	if float64(len(s.window)) >= s.opts.MPS {
+	used := 0
+	for _, w := range s.window {
+		used += w.parts
+	}
+	if float64(used+parts) > s.opts.MPS {
 		return false
 	}
-	s.window = append(s.window, now)
+	s.window = append(s.window, sent{at: now, parts: parts})
 	return true
 }
 

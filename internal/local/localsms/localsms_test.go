@@ -148,6 +148,35 @@ func TestThrottlesOverItsRate(t *testing.T) {
 	}
 }
 
+// TestThrottlesByParts: MPS counts message parts: a 3-part UCS-2 text to
+// the US takes three of 5 parts a second, so the next 3-part text is
+// throttled, a 1-part one is not; a long text to Korea is one LMS.
+func TestThrottlesByParts(t *testing.T) {
+	_, c := start(t, localsms.Options{MPS: 5})
+	send := func(to, body string) error {
+		_, err := c.SendTextMessage(context.Background(), &sms.SendTextMessageInput{
+			DestinationPhoneNumber: aws.String(to), OriginationIdentity: aws.String("x"), MessageBody: aws.String(body)})
+		return err
+	}
+	long := strings.Repeat("日", 150) // 3 UCS-2 parts
+	var th *types.ThrottlingException
+	if err := send("+14155550100", long); err != nil {
+		t.Fatal(err)
+	}
+	if err := send("+14155550101", long); !errors.As(err, &th) {
+		t.Fatalf("second 3-part text: %v, want throttled", err)
+	}
+	if err := send("+821012345678", long); err != nil {
+		t.Fatalf("an LMS to Korea is one part: %v", err)
+	}
+	if err := send("+14155550102", "hi"); err != nil {
+		t.Fatalf("fifth part: %v", err)
+	}
+	if err := send("+14155550103", "hi"); !errors.As(err, &th) {
+		t.Fatalf("sixth part: %v, want throttled", err)
+	}
+}
+
 func TestRefusesUnsignedAndForeignHosts(t *testing.T) {
 	s, _ := start(t, localsms.Options{})
 	req, _ := http.NewRequest(http.MethodPost, s.Endpoint+"/", strings.NewReader(`{}`))
