@@ -83,6 +83,10 @@ type Results struct {
 	// pipeline and the in-process SMS endpoint).
 	RawCPU      CPU `json:"raw_cpu_per_text"`
 	PipelineCPU CPU `json:"pipeline_cpu_per_text"`
+	// CPURatio is raw's CPU per text over the pipeline's, all processes:
+	// the rate ratio a machine whose cores are the limit would show, free
+	// of the load other processes put on a shared machine between rounds.
+	CPURatio float64 `json:"cpu_ratio"`
 	// GCPercent is the garbage collector's setting for every phase: the
 	// send function's (delivery.GCPercent), unless GOGC is set.
 	GCPercent int `json:"gc_percent"`
@@ -439,6 +443,7 @@ func (b *bench) throughput(ctx context.Context, res *Results, rounds int) error 
 		return CPU{DynamoDB: sum[0] * 1000 / float64(n), Go: sum[1] * 1000 / float64(n)}
 	}
 	res.RawCPU, res.PipelineCPU = per(rawCPU, rawTexts), per(pipeCPU, rounds*len(res.Workers)*res.People)
+	res.CPURatio = (res.RawCPU.DynamoDB + res.RawCPU.Go) / (res.PipelineCPU.DynamoDB + res.PipelineCPU.Go)
 	return nil
 }
 
@@ -543,6 +548,7 @@ func print(r Results) {
 		fmt.Printf("  SMS pipeline = %.0f %% of raw SendTextMessage, median round (goal >= 80 %%); one text and one record per person: %v\n", 100*r.Ratio, r.Verified)
 		fmt.Printf("  CPU per text, raw:      dynalite %.3f ms, Go %.3f ms (SDK and the in-process endpoint)\n", r.RawCPU.DynamoDB, r.RawCPU.Go)
 		fmt.Printf("  CPU per text, pipeline: dynalite %.3f ms, Go %.3f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.Go)
+		fmt.Printf("  by CPU per text, the pipeline can reach %.0f %% of raw where the cores are the limit (the ledger's dynalite reads and writes are the difference)\n", 100*r.CPURatio)
 	}
 	if p := r.Paced; p != nil {
 		fmt.Printf("SMS pacing (%d texts, %d workers, dynalite ledger)\n", p.Texts, p.Workers)
