@@ -204,6 +204,16 @@ func (s *Service) reject(ctx context.Context, r Request, v Vote) (Outcome, error
 		return Outcome{}, fmt.Errorf("reject %s: %w", r.RequestID, errors.Join(ErrClosed, err))
 	}
 	r.Status, r.DecidedAt = StatusRejected, v.At
+	if s.Rejections != nil {
+		// Before the task fails: the execution then waits for a revision,
+		// and whoever revises reads why from the case.
+		// The decision stands without it (the audit log has the comment):
+		// failing here would leave the execution waiting on a request
+		// that is already rejected.
+		if _, err := s.Rejections.RecordRejection(ctx, r.CaseID, v.ApproverID, v.Comment, v.At); err != nil {
+			s.log().ErrorContext(ctx, "rejection reason not kept on the case", "case_id", r.CaseID, "request_id", r.RequestID, "err", err)
+		}
+	}
 	// The comment stays in the case record: the history gets ids only.
 	cause, _ := json.Marshal(map[string]string{"case_id": r.CaseID, "request_id": r.RequestID, "approver_id": v.ApproverID, "at": formatTime(v.At)})
 	_, err := s.Tasks.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{

@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"breachflow/internal/cases"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,10 @@ type Service struct {
 	Mail    Mailer
 	Audit   audit.Appender
 	Current HashSource
+	// Rejections, when set, keeps a rejection's reason with the case
+	// (cases.Store), where `breachflow status` and the console show it
+	// while the case waits for an amendment or a re-draft.
+	Rejections RejectionRecorder
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives one line per operation, ids and counts only; nil means
@@ -183,4 +188,9 @@ func ignoreTaskGone(err error) error {
 		}
 	}
 	return err
+}
+
+// RejectionRecorder keeps the reason of a rejection on the case record.
+type RejectionRecorder interface {
+	RecordRejection(ctx context.Context, caseID, by, reason string, at time.Time) (cases.Case, error)
 }

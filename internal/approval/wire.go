@@ -17,13 +17,15 @@ import (
 // aws.Config: what the approval Lambdas and `breachflow approve` share.
 func NewAWSService(awsCfg aws.Config, table string, c Config, log *slog.Logger) *Service {
 	db := dynamodb.NewFromConfig(awsCfg)
+	store := &cases.Store{DB: db, Table: table}
 	return &Service{
+		Rejections: store,
 		Config:  c,
 		Store:   DynamoStore{DB: db, Table: table},
 		Tasks:   sfn.NewFromConfig(awsCfg),
 		Mail:    sesv2.NewFromConfig(awsCfg),
 		Audit:   audit.NewLog(awsCfg, table, c.AuditKey),
-		Current: CaseHashes(&cases.Store{DB: db, Table: table}),
+		Current: CaseHashes(store),
 		Log:     log,
 	}
 }

@@ -46,6 +46,11 @@ type Output struct {
 	ApprovalTimeoutSeconds int    `json:"approval_timeout_seconds"`
 	UnknownJurisdictions   int    `json:"unknown_jurisdictions"`
 	RiskLevel              string `json:"risk_level"`
+	// Amended says that no duty is required but a newer version of the
+	// report arrived meanwhile: the case is not closed as "no
+	// notification required", and the execution begins a pass on the new
+	// version instead.
+	Amended bool `json:"amended"`
 }
 
 // Handler runs the assessment stage.
@@ -91,7 +96,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		c.Obligations = out.Required
 		c.EarliestDue, _ = approval.Earliest(approval.DeadlinesOf(a.Obligations))
 		c.Status = cases.StatusAssessed
-		if out.Required == 0 {
+		// Closing as "no notification required" is conditional on the
+		// version, as every close is (cases.CloseVersion): an amendment
+		// that landed meanwhile is taken up, not left behind.
+		out.Amended = out.Required == 0 && c.Latest() != c.Working()
+		if out.Required == 0 && !out.Amended {
 			c.Status = cases.StatusNoNotification
 		}
 		return nil

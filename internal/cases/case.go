@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"breachflow/internal/breach"
@@ -59,7 +60,59 @@ type Case struct {
 	// EarliestDue is the earliest deadline of a required obligation.
 	EarliestDue time.Time `dynamodbav:"earliest_due,omitempty" json:"earliest_due,omitzero"`
 	Version     int64     `dynamodbav:"version" json:"version"`
+
+	// LatestVersion is the newest version of the report (1 until the case
+	// is amended; 0 on a record that predates versions, read as 1).
+	// ReportSHA256 is that version's hash.
+	LatestVersion int `dynamodbav:"report_version,omitempty" json:"report_version,omitempty"`
+	// WorkingVersion is the version the execution works on: what scope,
+	// assess, draft, approval and send read. The execution moves it to
+	// LatestVersion when it begins a pass (intake), never otherwise.
+	WorkingVersion int `dynamodbav:"working_version,omitempty" json:"working_version,omitempty"`
+	// Versions are the amendments, version 2 on, in order.
+	Versions []VersionRef `dynamodbav:"versions,omitempty" json:"versions,omitempty"`
+	// SentVersions are the versions whose notices and filings went out
+	// (their pass reached the send stage), in order.
+	SentVersions []int `dynamodbav:"sent_versions,omitempty" json:"sent_versions,omitempty"`
+	// Rejection is the last rejection of the drafts: the approver's reason
+	// stays here, with the case, and never enters the execution history.
+	Rejection *Rejection `dynamodbav:"rejection,omitempty" json:"rejection,omitempty"`
+	// Waiting says what a paused execution waits for ("" when it does
+	// not): WaitingRevision after a rejection. RevisionToken is the task
+	// token that amend or redraft hands the revision back with.
+	Waiting       string `dynamodbav:"waiting,omitempty" json:"waiting,omitempty"`
+	RevisionToken string `dynamodbav:"revision_token,omitempty" json:"-"`
 }
+
+// VersionRef names one amendment of the report.
+type VersionRef struct {
+	Version    int       `dynamodbav:"version" json:"version"`
+	SHA256     string    `dynamodbav:"sha256" json:"sha256"`
+	RecordedAt time.Time `dynamodbav:"recorded_at" json:"recorded_at"`
+	// By is the authenticated principal that amended (AWS), or empty.
+	By string `dynamodbav:"by,omitempty" json:"by,omitempty"`
+}
+
+// Rejection is why the approvers sent the drafts back.
+type Rejection struct {
+	Version int       `dynamodbav:"version" json:"version"`
+	By      string    `dynamodbav:"by" json:"by"`
+	Reason  string    `dynamodbav:"reason" json:"reason"`
+	At      time.Time `dynamodbav:"at" json:"at"`
+}
+
+// WaitingRevision is Case.Waiting while a rejected case waits for an
+// amendment or a re-draft.
+const WaitingRevision = "revision"
+
+// Latest is the newest version of the report.
+func (c Case) Latest() int { return max(c.LatestVersion, 1) }
+
+// Working is the version the execution works on.
+func (c Case) Working() int { return max(c.WorkingVersion, 1) }
+
+// Sent reports whether version v's notices went out.
+func (c Case) Sent(v int) bool { return slices.Contains(c.SentVersions, v) }
 
 var safeID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 

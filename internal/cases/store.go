@@ -119,22 +119,34 @@ func (s *Store) PutReportBy(ctx context.Context, raw []byte, r *report.Report, s
 // received (so a report valid then stays valid on a replay), with its
 // SHA-256. When an authenticated principal stored it, its Submitter is that
 // principal's email, not what the report says.
+//
+// Once the case is open, it is the version the execution works on
+// (Case.WorkingVersion), so every stage of a pass reads the same version
+// whatever amendments arrive meanwhile; LatestReport is the newest.
 func (s *Store) Report(ctx context.Context, caseID string) (*report.Report, string, error) {
-	item, _, err := s.storedReport(ctx, caseID)
-	if err != nil {
+	v := 1
+	if c, err := s.Get(ctx, caseID); err == nil {
+		v = c.Working()
+	} else if _, nf := errors.AsType[*NotFoundError](err); !nf {
 		return nil, "", err
 	}
-	r, err := report.ParseAt(item.Raw, item.ReceivedAt)
-	if err != nil {
-		return nil, "", err
-	}
-	if item.SubmittedBy != "" {
-		r.Submitter = item.SubmittedBy
-	}
-	return r, item.SHA256, nil
+	return s.ReportVersion(ctx, caseID, v)
 }
 
-// RawReport returns the report exactly as it was stored, byte for byte.
+// LatestReport returns the newest version of the report and its number.
+func (s *Store) LatestReport(ctx context.Context, caseID string) (*report.Report, int, error) {
+	v := 1
+	if c, err := s.Get(ctx, caseID); err == nil {
+		v = c.Latest()
+	} else if _, nf := errors.AsType[*NotFoundError](err); !nf {
+		return nil, 0, err
+	}
+	r, _, err := s.ReportVersion(ctx, caseID, v)
+	return r, v, err
+}
+
+// RawReport returns the first version of the report exactly as it was
+// stored, byte for byte (RawReportVersion gives the others).
 func (s *Store) RawReport(ctx context.Context, caseID string) ([]byte, error) {
 	item, _, err := s.storedReport(ctx, caseID)
 	return item.Raw, err
@@ -163,7 +175,7 @@ func (s *Store) Open(ctx context.Context, caseID string) (Case, bool, error) {
 	c := Case{
 		CaseID: caseID, ReportID: r.ReportID, ReportSHA256: sum, Title: r.Title,
 		Organisation: r.Organisation.Name, Status: StatusOpen, OpenedAt: now, UpdatedAt: now, Submitter: r.Submitter,
-		Shards: casetable.DefaultShards, Version: 1,
+		Shards: casetable.DefaultShards, Version: 1, LatestVersion: 1, WorkingVersion: 1,
 	}
 	if err := s.write(ctx, c, 0); err != nil {
 		var conflict *ConflictError

@@ -3,6 +3,8 @@ package casetable
 import (
 	"fmt"
 	"hash/fnv"
+	"strconv"
+	"strings"
 )
 
 // Attribute names of the table's keys and of its one global secondary index.
@@ -91,4 +93,35 @@ func Shard(key string, n int) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	return int(h.Sum32() % uint32(n))
+}
+
+// SetID is the id a version of a case's report keys its subject set by:
+// the people that version scoped, their address claims and shared-address
+// items, their send records and leases, and the scope's segment records
+// all live under "CASE#<SetID>…" partitions. Version 1 (and 0, a case that
+// predates versions) is the case id itself, so a case that was never
+// amended keeps the keys it always had; version n > 1 is "<case>#V<n>",
+// which no case id can be ('#' is not in one), so the sets of two versions
+// never share a partition. Each version's set is therefore a send stream of
+// its own: its ledger, pages and leases are those of version 1, untouched,
+// and nobody is sent the same version twice. A further dimension of the
+// stream (a channel) slots in beside the version, in SendPK.
+func SetID(caseID string, version int) string {
+	if version <= 1 {
+		return caseID
+	}
+	return fmt.Sprintf("%s#V%d", caseID, version)
+}
+
+// CaseOfSet splits a SetID into its case id and version.
+func CaseOfSet(set string) (caseID string, version int) {
+	i := strings.LastIndex(set, "#V")
+	if i < 0 {
+		return set, 1
+	}
+	n, err := strconv.Atoi(set[i+2:])
+	if err != nil || n < 2 {
+		return set, 1
+	}
+	return set[:i], n
 }

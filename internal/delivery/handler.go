@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"time"
 
+	"breachflow/internal/casetable"
 	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 )
@@ -29,6 +30,12 @@ type Request struct {
 	// check must find the same hash in the approval records, and the
 	// sources refuse to send anything that does not hash to it.
 	ContentHash string `json:"content_hash,omitempty"`
+	// Version is the report version whose people a notices batch works
+	// on (0 or 1: the first). Each version's people are a subject set and
+	// send stream of their own (casetable.SetID): its leases, pages and
+	// send records, and the case_id tag its notices carry (so SES events
+	// find the subject in its set), are the set's.
+	Version int `json:"version,omitempty"`
 	Batch
 }
 
@@ -108,9 +115,13 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		}
 		return Response{Stage: StageFilings, Filings: &res}, err
 	case StageNotices, "":
+		// Approval and the notices are the case's; the people are the
+		// version's set.
+		req.Batch.CaseID = casetable.SetID(req.CaseID, req.Version)
 		p := h.Pipeline
 		if h.Notices != nil {
-			render, err := h.Notices(ctx, req.CaseID, approved)
+			caseID, _ := casetable.CaseOfSet(req.CaseID)
+			render, err := h.Notices(ctx, caseID, approved)
 			if err != nil {
 				h.noteFailure(ctx, log, req, err)
 				return Response{}, err

@@ -129,7 +129,7 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	shared, err := sharedSummary(ctx, db, table, caseID)
+	shared, err := sharedSummary(ctx, db, table, caseID, reports)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}

@@ -22,7 +22,11 @@ type Input struct {
 
 // Output is ids, counts and the hash only: never a document.
 type Output struct {
-	CaseID      string `json:"case_id"`
+	CaseID string `json:"case_id"`
+	// Amended says a newer version of the report arrived since this pass
+	// began: nothing was drafted, and the execution begins a pass on it
+	// (re-scope, re-assess, re-draft) instead.
+	Amended     bool   `json:"amended"`
 	Drafts      int    `json:"drafts"`
 	Filings     int    `json:"filings"`
 	ContentHash string `json:"content_hash"`
@@ -50,17 +54,40 @@ type Handler struct {
 	Cases       Cases
 	DB          DB
 	Table       string
+	// Versions, when set, tells drafting which report version the pass
+	// works on and which is the newest (cases.Store).
+	Versions Versions
 	// Audit, when set, records each drafting in the case's audit log.
 	Audit audit.Appender
 	Log   *slog.Logger
 }
 
+// Versions reads the case record (cases.Store).
+type Versions interface {
+	Get(ctx context.Context, caseID string) (cases.Case, error)
+}
 // Handle drafts the case and stores the drafts. A failed content check is
 // returned unwrapped as *notice.MissingContentElement, a lost race as
 // *ConcurrentDraftError, so the state machine can route on their names.
 func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if in.Now.IsZero() {
 		in.Now = time.Now()
+	}
+	if h.Versions != nil {
+		// Drafting reads the newest facts: a run that failed here (a
+		// missing content element, say) and was amended with the fact
+		// continues, when resumed, on the amended version, re-scoped
+		// and re-assessed first.
+		c, err := h.Versions.Get(ctx, in.CaseID)
+		if err != nil {
+			return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+		}
+		if c.Latest() != c.Working() {
+			if h.Log != nil {
+				h.Log.InfoContext(ctx, "draft: newer version", "case_id", in.CaseID, "working", c.Working(), "latest", c.Latest())
+			}
+			return Output{CaseID: in.CaseID, Amended: true}, nil
+		}
 	}
 	r, _, err := h.Reports.Report(ctx, in.CaseID)
 	if err != nil {
@@ -70,7 +97,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
-	shared, err := sharedSummary(ctx, h.DB, h.Table, in.CaseID)
+	shared, err := sharedSummary(ctx, h.DB, h.Table, in.CaseID, h.Reports)
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}

@@ -26,8 +26,15 @@ import (
 
 // sharedSummary reads what scoping recorded about a case's shared
 // addresses; nil when it recorded no summary.
-func sharedSummary(ctx context.Context, db DB, table, caseID string) (*sharedaddr.Summary, error) {
-	s, err := sharedaddr.Load(ctx, db, table, caseID)
+func sharedSummary(ctx context.Context, db DB, table, caseID string, reports Reports) (*sharedaddr.Summary, error) {
+	set := caseID
+	if w, ok := reports.(workingSet); ok {
+		var err error
+		if set, err = w.WorkingSet(ctx, caseID); err != nil {
+			return nil, err
+		}
+	}
+	s, err := sharedaddr.Load(ctx, db, table, set)
 	if errors.Is(err, sharedaddr.ErrNoSummary) {
 		return nil, nil
 	}
@@ -84,4 +91,11 @@ func sharedSample(locale, jurisdiction string, holders []string, cats []breach.C
 	r := sample(locale, jurisdiction, cats)
 	r.Holders = holders
 	return r
+}
+
+// workingSet names the subject set of the report version being drafted
+// (cases.Store): scoping recorded its shared-address summary there.
+// Without it (tests' fakes) the set is the case's first.
+type workingSet interface {
+	WorkingSet(ctx context.Context, caseID string) (string, error)
 }

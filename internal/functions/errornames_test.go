@@ -21,7 +21,6 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/approval/approvaltest"
-	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/console"
 	"breachflow/internal/criteria"
@@ -81,19 +80,6 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 		},
 		"InvalidInput": func(t *testing.T) string {
 			return returned(t, (&scope.AggregateHandler{}).Handle, `{"case_id":"c1","segments":[]}`)
-		},
-		"MissingContentElement": func(t *testing.T) string {
-			// A Korean notice has no US credit-freeze text: a duty that
-			// demands it cannot be drafted.
-			r, a := sample(t)
-			for i, o := range a.Obligations {
-				if o.Required && o.RecipientKind == breach.RecipientIndividuals {
-					a.Obligations[i].Elements = append(slices.Clone(o.Elements), breach.ElementCreditFreeze)
-					break
-				}
-			}
-			h := &draft.Handler{Reports: reports{r}, Assessments: assessments{a}, DB: newTable(), Table: "cases"}
-			return returned(t, h.Handle, `{"case_id":"c1","now":"2024-06-01T00:00:00Z"}`)
 		},
 		"ConcurrentDraftError": func(t *testing.T) string {
 			r, a := sample(t)

@@ -116,6 +116,7 @@ var Draft = Function[Table, draft.Input, draft.Output]{
 			Reports:     store,
 			Assessments: &assess.Store{DB: db, Table: s.CaseTable},
 			Cases:       store,
+			Versions:    store,
 			DB:          db,
 			Table:       s.CaseTable,
 			Audit:       s.audit(c),

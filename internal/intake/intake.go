@@ -14,6 +14,7 @@ import (
 
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
 	"breachflow/internal/cases"
 	"breachflow/internal/report"
 )
@@ -24,7 +25,16 @@ type Input struct {
 	// ExecutionArn is the execution running the case ($$.Execution.Id),
 	// recorded on the case so `breachflow status` can find it.
 	ExecutionArn string `json:"execution_arn,omitempty"`
+	// Action is what the execution asks of the case: "" (begin a pass:
+	// open the case if need be and move it to its latest report version)
+	// or ActionAwaitRevision (after a rejection: keep TaskToken on the
+	// case until amend or redraft hands a revision back with it).
+	Action    string `json:"action,omitempty"`
+	TaskToken string `json:"task_token,omitempty"`
 }
+
+// ActionAwaitRevision is Input.Action for the wait after a rejection.
+const ActionAwaitRevision = "await_revision"
 
 // Output is what intake hands on: ids, counts and vocabulary, no personal data.
 type Output struct {
@@ -34,6 +44,10 @@ type Output struct {
 	Opened         bool              `json:"opened"` // false when the case already existed
 	Shards         int               `json:"shards"`
 	DataCategories []breach.Category `json:"data_categories"`
+	// Version is the report version this pass works on; SetID keys its
+	// subject set (casetable.SetID).
+	Version int    `json:"version"`
+	SetID   string `json:"set_id"`
 }
 
 // InvalidReport is returned (unwrapped, so the state machine can route on its
@@ -114,6 +128,9 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if in.CaseID == "" {
 		return Output{}, &InvalidReport{Problems: []report.Problem{{Path: "case_id", Message: "required"}}}
 	}
+	if in.Action == ActionAwaitRevision {
+		return h.awaitRevision(ctx, in)
+	}
 	c, opened, err := h.Cases.Open(ctx, in.CaseID)
 	var nf *cases.NotFoundError
 	var ve *report.ValidationError
@@ -137,9 +154,25 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
 		}
 	}
+	prev := c.Working()
+	if c, err = h.Cases.BeginVersion(ctx, in.CaseID); err != nil {
+		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
 	r, _, err := h.Cases.Report(ctx, in.CaseID)
 	if err != nil {
+		var ve *report.ValidationError
+		if errors.As(err, &ve) {
+			return Output{}, &InvalidReport{CaseID: in.CaseID, Problems: ve.Problems}
+		}
 		return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+	}
+	if !opened && h.Audit != nil && c.Working() != prev {
+		rec := audit.Record{Actor: "intake", Action: "case.version_begun", Detail: map[string]string{
+			"version": fmt.Sprint(c.Working()), "previous_version": fmt.Sprint(prev), "report_sha256": c.ReportSHA256, "execution_arn": in.ExecutionArn,
+		}}
+		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+		}
 	}
 	if opened && h.Audit != nil {
 		rec := audit.Record{Actor: "intake", Action: "case.opened", Detail: map[string]string{
@@ -152,9 +185,46 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	out := Output{
 		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Opened: opened,
 		Shards: c.Shards, DataCategories: r.DataCategories,
+		Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working()),
 	}
 	if h.Log != nil {
 		h.Log.InfoContext(ctx, "intake", "case_id", c.CaseID, "opened", opened, "status", c.Status, "categories", len(r.DataCategories))
 	}
 	return out, nil
+}
+
+// RevisionOutput is what the revision wait hands on once amend or redraft
+// sends the task token back: the version to draft next (the same one for
+// a re-draft). Only the number travels.
+type RevisionOutput struct {
+	Version int `json:"version"`
+}
+
+// awaitRevision keeps the task token on the case: the execution waits
+// (its state is .waitForTaskToken) until `breachflow amend` or
+// `breachflow redraft` takes the token and hands the revision back. The
+// approver's reason is already on the case (approval records it); the
+// execution history holds only the token.
+func (h *Handler) awaitRevision(ctx context.Context, in Input) (Output, error) {
+	if in.TaskToken == "" {
+		return Output{}, &InvalidReport{CaseID: in.CaseID, Problems: []report.Problem{{Path: "task_token", Message: "required"}}}
+	}
+	c, err := h.Cases.AwaitRevision(ctx, in.CaseID, in.TaskToken)
+	var nf *cases.NotFoundError
+	if errors.As(err, &nf) {
+		return Output{}, &CaseNotFound{CaseID: in.CaseID}
+	}
+	if err != nil {
+		return Output{}, fmt.Errorf("intake %s: await revision: %w", in.CaseID, err)
+	}
+	if h.Audit != nil {
+		rec := audit.Record{Actor: "intake", Action: "case.awaiting_revision", Detail: map[string]string{"version": fmt.Sprint(c.Working())}}
+		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+		}
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "awaiting revision", "case_id", c.CaseID, "version", c.Working())
+	}
+	return Output{CaseID: c.CaseID, Status: c.Status, Shards: c.Shards, Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working())}, nil
 }

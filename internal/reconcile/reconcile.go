@@ -39,6 +39,10 @@ type Output struct {
 	// Unreached counts people still pending or claimed: zero after a
 	// complete send.
 	Unreached int `json:"unreached"`
+	// Amended says a newer version of the report arrived while this one
+	// was sent: the case stays open and the execution begins a pass on
+	// the newer version (its delta), instead of closing.
+	Amended bool `json:"amended"`
 }
 
 // Handler is the close step: it sums the shard counts, records them on the
@@ -60,9 +64,23 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, err
 	}
 	out := summarize(in.CaseID, by)
+	version := 1
+	// One conditional write records the counts and closes the case at the
+	// version it worked on, unless an amendment landed first (cases.Store's
+	// Amend writes the same record, conditionally): then the case stays
+	// open and the execution takes the amendment up. So an amendment
+	// during sending waits for the send to finish, and is never lost
+	// between the last send and the close.
 	if _, err := h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
 		c.Delivery = by
-		c.Status = cases.StatusClosed
+		version = c.Working()
+		if !c.Sent(version) {
+			c.SentVersions = append(c.SentVersions, version)
+		}
+		out.Amended = c.Latest() != version
+		if !out.Amended {
+			c.Status = cases.StatusClosed
+		}
 		return nil
 	}); err != nil {
 		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
@@ -71,7 +89,12 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	for s, n := range by {
 		detail["status."+s] = fmt.Sprint(n)
 	}
-	if _, err := h.Audit.Append(ctx, in.CaseID, audit.Record{Actor: "reconcile", Action: "case.closed", Detail: detail}); err != nil {
+	detail["version"] = fmt.Sprint(version)
+	action := "case.closed"
+	if out.Amended {
+		action = "case.version_sent"
+	}
+	if _, err := h.Audit.Append(ctx, in.CaseID, audit.Record{Actor: "reconcile", Action: action, Detail: detail}); err != nil {
 		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
 	}
 	if h.Log != nil {

@@ -21,6 +21,9 @@ type Querier interface {
 type ShardInput struct {
 	CaseID string `json:"case_id"`
 	Shard  int    `json:"shard"`
+	// Version is the report version whose subject set is counted
+	// (casetable.SetID); 0 or 1: the first.
+	Version int `json:"version,omitempty"`
 }
 
 // ShardCount is one shard's people by delivery status: ids and counts
@@ -48,7 +51,7 @@ func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, e
 	if in.Shard < 0 {
 		return ShardCount{}, &InvalidInput{Field: "shard", Reason: fmt.Sprintf("%d is negative", in.Shard)}
 	}
-	by, err := CountShard(ctx, h.DB, h.Table, in.CaseID, in.Shard)
+	by, err := CountShard(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard)
 	if err != nil {
 		return ShardCount{}, err
 	}

@@ -15,12 +15,18 @@ import (
 type AggregateInput struct {
 	CaseID   string          `json:"case_id"`
 	Segments []SegmentResult `json:"segments"`
+	// Version is the report version scoped (0 or 1: the first); its
+	// segments carry its subject set's id (casetable.SetID).
+	Version int `json:"version,omitempty"`
 }
 
 // Totals is a case's scope: the segments' counts summed, and the hash of
 // its recipient set that approval binds to.
 type Totals struct {
-	CaseID         string           `json:"case_id"`
+	CaseID string `json:"case_id"`
+	// SetID is the subject set the totals count (casetable.SetID): the
+	// case id for version 1.
+	SetID          string           `json:"set_id,omitempty"`
 	Segments       int              `json:"segments"`
 	Scanned        int64            `json:"scanned"`
 	Matched        int64            `json:"matched"`
@@ -49,7 +55,7 @@ type Totals struct {
 // missing or repeated segment would miscount people, so it is an
 // *InvalidInput rather than a partial total.
 func Aggregate(in AggregateInput) (*Totals, error) {
-	if !caseIDPattern.MatchString(in.CaseID) {
+	if c, _ := casetable.CaseOfSet(in.CaseID); !caseIDPattern.MatchString(c) {
 		return nil, &InvalidInput{Field: "case_id", Reason: "want 1-128 letters, digits, '.', '_', ':' or '-'"}
 	}
 	if len(in.Segments) == 0 {
@@ -132,12 +138,18 @@ type AggregateHandler struct {
 
 // Handle is the Lambda handler.
 func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Totals, error) {
+	caseID := in.CaseID
+	if !caseIDPattern.MatchString(caseID) {
+		return nil, &InvalidInput{Field: "case_id", Reason: "want 1-128 letters, digits, '.', '_', ':' or '-'"}
+	}
+	in.CaseID = casetable.SetID(caseID, in.Version)
 	t, err := Aggregate(in)
 	if err != nil {
 		return nil, err
 	}
+	t.SetID, t.CaseID = t.CaseID, caseID
 	if h.Fold != nil {
-		sh, err := h.Fold.Fold(ctx, t.CaseID, t.Shards)
+		sh, err := h.Fold.Fold(ctx, t.SetID, t.Shards)
 		if err != nil {
 			return nil, fmt.Errorf("fold shared addresses of %s: %w", t.CaseID, err)
 		}

@@ -60,6 +60,11 @@ type SegmentInput struct {
 	// Shards is how many partitions the subject set spreads over; 0 means
 	// casetable.DefaultShards. Every segment of a case must use the same.
 	Shards int `json:"shards,omitempty"`
+	// Version is the report version being scoped (0 or 1: the first).
+	// Each version's people are written to a subject set of their own
+	// (casetable.SetID), so a later version's scope never touches the
+	// people, claims or sends of an earlier one.
+	Version int `json:"version,omitempty"`
 }
 
 // SegmentResult is what one segment found and wrote: counts and a hash, no
@@ -175,6 +180,9 @@ func (s *Scoper) Segment(ctx context.Context, in SegmentInput) (*SegmentResult, 
 		}
 		in.Criteria, in.StoredCriteria = c, false
 	}
+	// From here on the subject set is the version's: every key below
+	// (segment records, subjects, address claims) is under its SetID.
+	in.CaseID = casetable.SetID(in.CaseID, in.Version)
 	plan, err := criteria.Compile(in.Criteria, s.Mapping)
 	if err != nil {
 		return nil, err
