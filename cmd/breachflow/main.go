@@ -43,7 +43,7 @@ func newRoot() *cobra.Command {
 		newDemoCmd(),
 		newEvidenceCmd(),
 		newSeedCmd(),
-		newResumeCmd(),
+		newResumeCmd(), newAmendCmd(), newRedraftCmd(),
 		newApproveCmd(), newRejectCmd(),
 		newDraftCmd(),
 	)

@@ -60,6 +60,7 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			fmt.Fprintf(out, "case          %s  (%s)\n", c.CaseID, c.Organisation)
 			fmt.Fprintf(out, "status        %s\n", c.Status)
 			fmt.Fprintf(out, "opened        %s\n", c.OpenedAt.Format(time.RFC3339))
+			printVersions(out, c)
 			printPeople(out, c)
 			printDuties(ctx, out, env, caseID, now)
 			printApproval(ctx, out, env, caseID)
@@ -77,6 +78,10 @@ printing a line each minute; a case that waits for approval waits for it.`,
 					fmt.Fprintf(out, "error         %s: %s\n", aws.ToString(d.Error), aws.ToString(d.Cause))
 				}
 				printSendFailures(ctx, out, env, c)
+				if aws.ToString(d.Error) == "MissingContentElement" && d.Status != "RUNNING" {
+					fmt.Fprintf(out, "next          add the missing fact: `breachflow amend %s REPORT.json`, then `breachflow resume %s`\n", caseID, caseID)
+					return nil
+				}
 				if resumable[aws.ToString(d.Error)] && d.Status != "RUNNING" {
 					fmt.Fprintf(out, "next          fix the cause, then continue where it stopped: `breachflow resume %s`\n", caseID)
 					return nil
@@ -237,7 +242,38 @@ var resumable = map[string]bool{
 	"States.ExceedToleratedFailureThreshold": true, "States.TaskFailed": true, "States.Timeout": true,
 }
 
+// printVersions shows the report's versions, which one the workflow works
+// on, and a rejection the case waits on, with the approver's reason.
+func printVersions(out io.Writer, c cases.Case) {
+	if c.Latest() > 1 {
+		fmt.Fprintf(out, "report        version %d of %d", c.Working(), c.Latest())
+		if c.Latest() != c.Working() {
+			fmt.Fprintf(out, " (version %d is taken up next)", c.Latest())
+		}
+		fmt.Fprintln(out)
+		for _, v := range c.Versions {
+			fmt.Fprintf(out, "  version %d  %s  sha256 %s\n", v.Version, v.RecordedAt.Format(time.RFC3339), v.SHA256[:12])
+		}
+	}
+	if len(c.SentVersions) > 0 {
+		vs := make([]string, len(c.SentVersions))
+		for i, v := range c.SentVersions {
+			vs[i] = fmt.Sprint(v)
+		}
+		fmt.Fprintf(out, "sent versions %s\n", strings.Join(vs, ", "))
+	}
+	if r := c.Rejection; r != nil && c.Status == cases.StatusRejected {
+		fmt.Fprintf(out, "rejected      version %d by %s at %s: %q\n", r.Version, r.By, r.At.Format(time.RFC3339), r.Reason)
+	}
+	if c.Waiting == cases.WaitingRevision {
+		fmt.Fprintf(out, "waiting for   a revision: an amendment (`breachflow amend %s REPORT.json`) or a re-draft (`breachflow redraft %s`)\n", c.CaseID, c.CaseID)
+	}
+}
+
 func nextStep(c cases.Case) string {
+	if c.Waiting == cases.WaitingRevision {
+		return fmt.Sprintf("answer the rejection: `breachflow amend %s REPORT.json` with the corrected facts, or `breachflow redraft %s`", c.CaseID, c.CaseID)
+	}
 	switch c.Status {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
