@@ -44,6 +44,19 @@ func startLocalCase(ctx context.Context, t *testing.T, users int, seed uint64) *
 // overrides lo names.
 func startLocalCaseWith(ctx context.Context, t *testing.T, lo localOptions, users int, seed uint64) *localCase {
 	t.Helper()
+	raw, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return startLocalCaseFrom(ctx, t, lo, users, seed, raw)
+}
+
+// startLocalCaseFrom is startLocalCaseWith for the report raw.
+func startLocalCaseFrom(ctx context.Context, t *testing.T, lo localOptions, users int, seed uint64, raw []byte) *localCase {
+	t.Helper()
 	state := t.TempDir()
 	logs := &syncBuffer{}
 	lo.stateDir, lo.log = state, logs
@@ -62,13 +75,7 @@ func startLocalCaseWith(ctx context.Context, t *testing.T, lo localOptions, user
 	if err := usertable.Seed(ctx, lc.env.dynamo(), lc.up.userTable, usertable.SeedOptions{Users: users, Seed: seed}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	if lc.report, err = report.Parse(raw); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,276 @@
+//go:build integration
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"breachflow/internal/approval"
+	"breachflow/internal/audit"
+	"breachflow/internal/cases"
+	"breachflow/internal/local/emulators"
+)
+
+// editReport returns raw with edit applied to its decoded JSON.
+func editReport(t *testing.T, raw []byte, edit func(doc map[string]any)) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	edit(doc)
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// writeReport writes raw to a file of the test's and returns its path.
+func writeReport(t *testing.T, raw []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runCLIErr runs a breachflow command in process and returns its error.
+func runCLIErr(ctx context.Context, args ...string) (string, error) {
+	var out bytes.Buffer
+	cmd := newRoot()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(ctx)
+	return out.String(), err
+}
+
+// mailsTo counts the messages the SES emulator holds, by lower-cased
+// recipient, apart from approval mail.
+func mailsTo(ctx context.Context, t *testing.T, lc *localCase) (notices map[string][]string, filings []string) {
+	t.Helper()
+	msgs, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices = map[string][]string{}
+	for _, m := range msgs {
+		to := strings.ToLower(strings.Join(m.Destination.To, ","))
+		switch {
+		case isApprover(to):
+		case strings.Contains(to, "@regulators.example.org"):
+			filings = append(filings, m.Subject)
+		default:
+			notices[to] = append(notices[to], m.Subject)
+		}
+	}
+	return notices, filings
+}
+
+func verifyAudit(ctx context.Context, t *testing.T, env *cliEnv, caseID string) []audit.Entry {
+	t.Helper()
+	chain, err := env.audit().Verify(ctx, caseID)
+	if err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+	return chain.Entries
+}
+
+// TestRejectedThenAmended is Must-show 2 of issue 17: the approvers
+// reject the drafts with a reason; the reason is kept on the case (and
+// shown by status), never in the execution history; the execution waits
+// for a revision; the responder amends; the approvers are asked again,
+// approve, and the case completes with every person noticed once.
+func TestRejectedThenAmended(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	lc := startLocalCase(ctx, t, 300, 7)
+	env, caseID := lc.env, lc.caseID
+	const reason = "The helpline number in the notice is the old one; use the new hotline"
+
+	cfg, err := approvalConfig(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil)
+	waitFor(ctx, t, "the approval request", func() bool {
+		_, err := svc.Decide(ctx, approval.Decision{CaseID: caseID, Approver: lc.report.Approvers[0], Approve: false, Comment: reason})
+		return err == nil
+	})
+	waitFor(ctx, t, "the case to wait for a revision", func() bool {
+		c, err := env.cases().Get(ctx, caseID)
+		return err == nil && c.Waiting == cases.WaitingRevision
+	})
+	st := runCLI(ctx, t, "status", caseID)
+	for _, want := range []string{reason, "waiting for   a revision", "breachflow amend " + caseID, "breachflow redraft " + caseID} {
+		if !strings.Contains(st, want) {
+			t.Errorf("status of the rejected case lacks %q:\n%s", want, st)
+		}
+	}
+	if h := history(ctx, t, env, aws.ToString(lc.arn)); strings.Contains(h, "hotline") {
+		t.Errorf("the rejection's reason is in the execution history")
+	}
+	if notices, filings := mailsTo(ctx, t, lc); len(notices)+len(filings) != 0 {
+		t.Fatalf("a rejected case sent %d notices and %d filings", len(notices), len(filings))
+	}
+
+	raw, err := env.cases().RawReport(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := editReport(t, raw, func(doc map[string]any) {
+		doc["measures_for_individuals"] = []any{"Call our new hotline, +82-2-0000-1111, with any question", "Change your account password and enable two-step verification"}
+	})
+	out := runCLI(ctx, t, "amend", caseID, writeReport(t, v2))
+	for _, want := range []string{"version 2 recorded", "measures_for_individuals[0]", "takes version 2 up"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("amend said:\n%s\nwant %q", out, want)
+		}
+	}
+	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("after the amendment: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || c.Working() != 2 || c.Latest() != 2 || !c.Sent(2) || c.Sent(1) {
+		t.Errorf("case after the loop: status %s, working %d, latest %d, sent %v", c.Status, c.Working(), c.Latest(), c.SentVersions)
+	}
+	notices, filings := mailsTo(ctx, t, lc)
+	for to, subjects := range notices {
+		if len(subjects) != 1 {
+			t.Errorf("%d notices to one address (%.3s…)", len(subjects), to)
+		}
+	}
+	if len(filings) == 0 || len(notices) == 0 || len(notices) != c.Delivery["sent"]+c.Delivery["delivered"] {
+		t.Errorf("%d filings, %d people noticed; the ledger records %v", len(filings), len(notices), c.Delivery)
+	}
+	seen := map[string]int{}
+	for _, e := range verifyAudit(ctx, t, env, caseID) {
+		seen[e.Action]++
+	}
+	if seen["approval.rejected"] != 1 || seen["case.amended"] != 1 || seen["case.awaiting_revision"] != 1 || seen["case.closed"] != 1 || seen["approval.requested"] != 2 {
+		t.Errorf("audit actions %v", seen)
+	}
+}
+
+// approveNewRound approves the case's next approval round as each
+// approver; until the workflow has asked again, the latest round is the
+// one decided before, and the decision is retried.
+func approveNewRound(ctx context.Context, t *testing.T, env *cliEnv, caseID string, approvers []string) {
+	t.Helper()
+	for {
+		err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, approvers)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, approval.ErrClosed) {
+			t.Fatal(err)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("gave up waiting for a new approval round")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// history is the execution's whole history as text.
+func history(ctx context.Context, t *testing.T, env *cliEnv, arn string) string {
+	t.Helper()
+	var b strings.Builder
+	p := sfn.NewGetExecutionHistoryPaginator(env.sfn(), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			js, _ := json.Marshal(e)
+			b.Write(js)
+		}
+	}
+	return b.String()
+}
+
+// TestMissingElementAmendResume is Must-show 3 of issue 17: the run fails
+// in DraftDocuments on a content element the report lacks (the reasons of
+// a late GDPR filing); status says to amend and resume; the amendment adds
+// the fact; resume continues the same execution, which takes the new
+// version up, and the case completes. Nothing is sent twice.
+func TestMissingElementAmendResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	full, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's own dates: the EU residents scoping finds make a GDPR
+	// filing that is years late, which must state why.
+	v1 := editReport(t, full, func(doc map[string]any) { delete(doc, "delay_reason") })
+	lc := startLocalCaseFrom(ctx, t, localOptions{template: "../../template.yaml"}, 300, 3, v1)
+	env, caseID := lc.env, lc.caseID
+	d := lc.ended(t)
+	if d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "MissingContentElement" {
+		t.Fatalf("first run: %s %s: %s, want FAILED on MissingContentElement", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	if st := runCLI(ctx, t, "status", caseID); !strings.Contains(st, "breachflow amend "+caseID) || !strings.Contains(st, "breachflow resume "+caseID) {
+		t.Errorf("status of the failed run does not point to amend and resume:\n%s", st)
+	}
+	out := runCLI(ctx, t, "amend", caseID, writeReport(t, full))
+	if !strings.Contains(out, "delay_reason: (none) -> ") || !strings.Contains(out, "breachflow resume "+caseID) {
+		t.Errorf("amend said:\n%s", out)
+	}
+	if got := runCLI(ctx, t, "resume", caseID); !strings.Contains(got, "resumed (redrive 1)") {
+		t.Fatalf("resume said:\n%s", got)
+	}
+	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("after resume: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || c.Working() != 2 {
+		t.Errorf("case: %s at version %d", c.Status, c.Working())
+	}
+	notices, filings := mailsTo(ctx, t, lc)
+	for to, subjects := range notices {
+		if len(subjects) != 1 {
+			t.Errorf("%d notices to one address (%.3s…)", len(subjects), to)
+		}
+	}
+	seenFiling := map[string]int{}
+	for _, s := range filings {
+		seenFiling[s]++
+	}
+	for s, n := range seenFiling {
+		if n != 1 {
+			t.Errorf("filing %q sent %d times", s, n)
+		}
+	}
+	if len(filings) == 0 || len(notices) != c.Delivery["sent"]+c.Delivery["delivered"] {
+		t.Errorf("%d filings, %d people noticed; the ledger records %v", len(filings), len(notices), c.Delivery)
+	}
+	verifyAudit(ctx, t, env, caseID)
+}
