@@ -74,7 +74,7 @@ func mailsTo(ctx context.Context, t *testing.T, lc *localCase) (notices map[stri
 		switch {
 		case isApprover(to):
 		case strings.Contains(to, "@regulators.example.org"):
-			filings = append(filings, m.Subject)
+			filings = append(filings, to+" "+m.Subject)
 		default:
 			notices[to] = append(notices[to], m.Subject)
 		}
@@ -192,6 +192,30 @@ func approveNewRound(ctx context.Context, t *testing.T, env *cliEnv, caseID stri
 	}
 }
 
+// stateTrail lists the events of the execution, for a failure's log.
+func stateTrail(ctx context.Context, t *testing.T, env *cliEnv, arn string) string {
+	t.Helper()
+	var b strings.Builder
+	p := sfn.NewGetExecutionHistoryPaginator(env.sfn(), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err.Error()
+		}
+		for _, e := range page.Events {
+			b.WriteString(string(e.Type))
+			if d := e.StateEnteredEventDetails; d != nil {
+				b.WriteString(" " + aws.ToString(d.Name))
+			}
+			if d := e.TaskFailedEventDetails; d != nil {
+				b.WriteString(" " + aws.ToString(d.Error))
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
 // history is the execution's whole history as text.
 func history(ctx context.Context, t *testing.T, env *cliEnv, arn string) string {
 	t.Helper()
@@ -242,9 +266,11 @@ func TestMissingElementAmendResume(t *testing.T) {
 		t.Fatalf("resume said:\n%s", got)
 	}
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
+		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
 		t.Fatal(err)
 	}
 	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
 		t.Fatalf("after resume: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	c, err := env.cases().Get(ctx, caseID)
