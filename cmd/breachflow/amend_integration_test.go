@@ -20,6 +20,7 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
+	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 )
 
@@ -299,4 +300,154 @@ func TestMissingElementAmendResume(t *testing.T) {
 		t.Errorf("%d filings, %d people noticed; the ledger records %v", len(filings), len(notices), c.Delivery)
 	}
 	verifyAudit(ctx, t, env, caseID)
+}
+
+// TestAmendmentSendsOnlyTheDelta is Must-show 1 of issue 17. Version 1
+// reaches its people and files with the regulators (PIPC/KISA among
+// them); the case closes. An amendment widens the scope (more people) and
+// adds a data category every person holds. amend starts a new execution;
+// after approval, every address version 1 reached has exactly two
+// notices (its first and one update, which says it is one), every address
+// new in version 2 exactly one first notice, nobody else anything; each
+// regulator filed before gets one follow-up that names the first filing;
+// and the audit chain verifies across both versions.
+func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	full, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full, err = liveTimeline(full, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Unlawful access from outside: PIPC/KISA must be told whatever the
+	// number of people (PIPA Decree Art. 40(1)).
+	v1 := editReport(t, full, func(doc map[string]any) { doc["cause"].(map[string]any)["external"] = true })
+	lc := startLocalCaseFrom(ctx, t, localOptions{template: "../../template.yaml"}, 400, 11, v1)
+	env, caseID := lc.env, lc.caseID
+	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	v1Notices, v1Filings := mailsTo(ctx, t, lc)
+	if len(v1Notices) == 0 || len(v1Filings) == 0 {
+		t.Fatalf("version 1 sent %d notices and %d filings", len(v1Notices), len(v1Filings))
+	}
+	pipc := ""
+	for _, f := range v1Filings {
+		if strings.Contains(f, "kr-pipa") {
+			pipc = f
+		}
+	}
+	if pipc == "" {
+		t.Fatalf("version 1 filed with no PIPC/KISA address: %v", v1Filings)
+	}
+
+	raw, err := env.cases().RawReport(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := editReport(t, raw, func(doc map[string]any) {
+		doc["data_categories"] = append(doc["data_categories"].([]any), "name")
+		doc["scope"] = map[string]any{"any": []any{doc["scope"], map[string]any{"all": []any{
+			map[string]any{"attr": "payment_service", "op": "=", "value": "kakaopay"},
+			map[string]any{"attr": "overseas_transfer", "op": "=", "value": false},
+		}}}}
+	})
+	out := runCLI(ctx, t, "amend", caseID, writeReport(t, v2))
+	if !strings.Contains(out, "version 2 recorded") || !strings.Contains(out, "data_categories") || !strings.Contains(out, "a new execution takes version 2 up") {
+		t.Fatalf("amend said:\n%s", out)
+	}
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc.arn = aws.String(c.ExecutionArn)
+	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
+		t.Fatalf("version 2: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	notices, filings := mailsTo(ctx, t, lc)
+	newPeople := 0
+	for to, subjects := range notices {
+		if _, old := v1Notices[to]; old {
+			if len(subjects) != 2 {
+				t.Errorf("a version-1 address got %d notices, want its first and one update: %q", len(subjects), subjects)
+			} else if !strings.Contains(subjects[1], "추가 안내") && !strings.Contains(subjects[1], "Update") && !strings.Contains(subjects[1], "更新") && !strings.Contains(subjects[1], "Aktualisierung") {
+				t.Errorf("the second notice to a version-1 address is not an update: %q", subjects[1])
+			}
+			continue
+		}
+		newPeople++
+		if len(subjects) != 1 {
+			t.Errorf("an address new in version 2 got %d notices", len(subjects))
+		}
+	}
+	if newPeople == 0 {
+		t.Errorf("the wider scope reached nobody new")
+	}
+	if len(notices) < len(v1Notices) {
+		t.Errorf("%d addresses after version 2, %d after version 1", len(notices), len(v1Notices))
+	}
+	followups := 0
+	for _, f := range filings[len(v1Filings):] {
+		if strings.Contains(f, "보완 신고") || strings.Contains(f, "Supplementary report") {
+			followups++
+		}
+	}
+	if len(filings) != 2*len(v1Filings) || followups != len(v1Filings) {
+		t.Errorf("filings: %d after version 1, %d after version 2 of which %d follow-ups; want one follow-up per regulator filed", len(v1Filings), len(filings), followups)
+	}
+	recs, err := ledger.Filings(ctx, env.dynamo(), env.CaseTable, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[string]ledger.FilingRecord{}
+	for _, r := range recs {
+		first[r.ObligationID] = r
+	}
+	for id, r := range first {
+		base, isFollowup := strings.CutSuffix(id, "-v2")
+		if !isFollowup {
+			continue
+		}
+		if orig, ok := first[base]; !ok || orig.MessageID == "" || r.SentAt.IsZero() {
+			t.Errorf("follow-up %s: first filing %+v", id, orig)
+		} else if !followupNames(ctx, t, lc, orig.MessageID) {
+			t.Errorf("no follow-up names the first filing's reference %s", orig.MessageID)
+		}
+	}
+	c, err = env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || !c.Sent(1) || !c.Sent(2) {
+		t.Errorf("case after version 2: %s, sent %v", c.Status, c.SentVersions)
+	}
+	seen := map[string]int{}
+	for _, e := range verifyAudit(ctx, t, env, caseID) {
+		seen[e.Action]++
+	}
+	if seen["case.amended"] != 1 || seen["case.version_begun"] != 1 || seen["case.closed"] != 2 {
+		t.Errorf("audit actions %v", seen)
+	}
+}
+
+// followupNames reports whether a filing in the mailbox quotes ref.
+func followupNames(ctx context.Context, t *testing.T, lc *localCase, ref string) bool {
+	t.Helper()
+	msgs, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if strings.Contains(m.Body.Text, ref) || strings.Contains(m.Body.HTML, ref) {
+			return true
+		}
+	}
+	return false
 }

@@ -74,6 +74,9 @@ type Case struct {
 	// SentVersions are the versions whose notices and filings went out
 	// (their pass reached the send stage), in order.
 	SentVersions []int `dynamodbav:"sent_versions,omitempty" json:"sent_versions,omitempty"`
+	// SentAt is when each sent version's sending finished (reconcile), by
+	// version number ("2").
+	SentAt map[string]time.Time `dynamodbav:"sent_at,omitempty" json:"sent_at,omitempty"`
 	// Rejection is the last rejection of the drafts: the approver's reason
 	// stays here, with the case, and never enters the execution history.
 	Rejection *Rejection `dynamodbav:"rejection,omitempty" json:"rejection,omitempty"`

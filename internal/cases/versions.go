@@ -194,17 +194,6 @@ func (s *Store) CloseVersion(ctx context.Context, caseID string, status Status) 
 	})
 }
 
-// MarkSent records that the working version's notices and filings went
-// out: later versions compare against what it told people.
-func (s *Store) MarkSent(ctx context.Context, caseID string) (Case, error) {
-	return s.Update(ctx, caseID, func(c *Case) error {
-		if v := c.Working(); !c.Sent(v) {
-			c.SentVersions = append(c.SentVersions, v)
-		}
-		return nil
-	})
-}
-
 // AwaitRevision records that the execution waits for an amendment or a
 // re-draft after a rejection, with the task token to hand it back by.
 func (s *Store) AwaitRevision(ctx context.Context, caseID, token string) (Case, error) {

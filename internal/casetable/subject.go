@@ -21,7 +21,15 @@ const (
 	// StatusDuplicate marks a user whose address another subject of the case
 	// already holds: the notice to that address covers them.
 	StatusDuplicate Status = "duplicate"
+	// StatusCurrent marks, in a later version's subject set, a person whose
+	// last notice (of an earlier version) already says all this version
+	// would tell them: they get nothing (package delta).
+	StatusCurrent Status = "current"
 )
+
+// NoticeUpdate is Subject.NoticeKind of a person who gets an update of an
+// earlier notice.
+const NoticeUpdate = "update"
 
 // Subject is one affected person in a case, as scoping writes it and sending
 // reads it. It holds personal data and so lives only in the (encrypted) case
@@ -66,4 +74,11 @@ type Subject struct {
 	// HolderJurisdictions, so the one notice says what was exposed for
 	// every holder.
 	HolderCategories []string `dynamodbav:"holder_categories,stringset,omitempty"`
+	// NoticeKind is NoticeUpdate when a later version sends this person an
+	// update of an earlier notice, empty for a first notice. UpdateOf is
+	// when that earlier notice was sent (RFC 3339) and PriorVersion its
+	// version. Set by package delta.
+	NoticeKind   string `dynamodbav:"notice_kind,omitempty"`
+	UpdateOf     string `dynamodbav:"update_of,omitempty"`
+	PriorVersion int    `dynamodbav:"prior_version,omitempty"`
 }

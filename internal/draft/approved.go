@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
@@ -129,12 +130,19 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	shared, err := sharedSummary(ctx, db, table, caseID, reports)
+	setID, err := setOf(ctx, caseID, reports)
+	if err != nil {
+		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
+	}
+	shared, err := sharedSummary(ctx, db, table, setID)
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
 	ds, err := BuildShared(r, a, s.DraftedAt, shared)
 	if err != nil {
+		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
+	}
+	if ds, err = followupsFor(ctx, db, table, caseID, setID, ds); err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
 	if h := ContentHash(ds); h != s.ContentHash {
@@ -162,6 +170,15 @@ func Renderer(set *notice.NoticeSet) email.Renderer {
 // covers every holder's jurisdiction and data (sharedaddr.Holders).
 func recipient(s *casetable.Subject) notice.Recipient {
 	r := notice.Recipient{UserID: s.UserID, Name: s.Name, Email: s.Email, Locale: s.Locale, Jurisdiction: s.Jurisdiction}
+	if s.NoticeKind == casetable.NoticeUpdate {
+		// An update of an earlier version's notice (package delta). A
+		// missing date still makes an update, dated at the epoch's
+		// stand-in: never a first notice.
+		r.UpdateOf, _ = time.Parse(time.RFC3339Nano, s.UpdateOf)
+		if r.UpdateOf.IsZero() {
+			r.UpdateOf = time.Unix(0, 0)
+		}
+	}
 	cats := s.Categories
 	if js, cs, shared := sharedaddr.Holders(s); shared {
 		r.Holders, cats = js, cs

@@ -97,13 +97,20 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
-	shared, err := sharedSummary(ctx, h.DB, h.Table, in.CaseID, h.Reports)
+	set, err := setOf(ctx, in.CaseID, h.Reports)
+	if err != nil {
+		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
+	}
+	shared, err := sharedSummary(ctx, h.DB, h.Table, set)
 	if err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
 	ds, err := BuildShared(r, a, in.Now, shared)
 	if err != nil {
 		return Output{}, unwrapNamed(err)
+	}
+	if ds, err = followupsFor(ctx, h.DB, h.Table, in.CaseID, set, ds); err != nil {
+		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
 	hash, err := Store(ctx, h.DB, h.Table, in.CaseID, ds, in.Now)
 	if err != nil {

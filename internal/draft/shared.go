@@ -26,14 +26,7 @@ import (
 
 // sharedSummary reads what scoping recorded about a case's shared
 // addresses; nil when it recorded no summary.
-func sharedSummary(ctx context.Context, db DB, table, caseID string, reports Reports) (*sharedaddr.Summary, error) {
-	set := caseID
-	if w, ok := reports.(workingSet); ok {
-		var err error
-		if set, err = w.WorkingSet(ctx, caseID); err != nil {
-			return nil, err
-		}
-	}
+func sharedSummary(ctx context.Context, db DB, table, set string) (*sharedaddr.Summary, error) {
 	s, err := sharedaddr.Load(ctx, db, table, set)
 	if errors.Is(err, sharedaddr.ErrNoSummary) {
 		return nil, nil
@@ -98,4 +91,12 @@ func sharedSample(locale, jurisdiction string, holders []string, cats []breach.C
 // Without it (tests' fakes) the set is the case's first.
 type workingSet interface {
 	WorkingSet(ctx context.Context, caseID string) (string, error)
+}
+
+// setOf is the subject set of the version being drafted.
+func setOf(ctx context.Context, caseID string, reports Reports) (string, error) {
+	if w, ok := reports.(workingSet); ok {
+		return w.WorkingSet(ctx, caseID)
+	}
+	return caseID, nil
 }

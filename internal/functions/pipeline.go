@@ -2,11 +2,14 @@ package functions
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"breachflow/internal/assess"
+	"breachflow/internal/cases"
+	"breachflow/internal/delta"
 	"breachflow/internal/draft"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/intake"
@@ -73,7 +76,8 @@ var Aggregate = Function[Table, scope.AggregateInput, *scope.Totals]{
 			return err
 		}
 		fold := &sharedaddr.Folder{DB: db, Table: s.CaseTable}
-		return (&scope.AggregateHandler{Record: record, Fold: fold, Audit: s.audit(c), Log: c.log()}).Handle, nil
+		cmp := &delta.Comparer{DB: db, Table: s.CaseTable}
+		return (&scope.AggregateHandler{Record: record, Fold: fold, Delta: deltaOf(store, cmp), Audit: s.audit(c), Log: c.log()}).Handle, nil
 	},
 }
 
@@ -123,4 +127,39 @@ var Draft = Function[Table, draft.Input, draft.Output]{
 			Log:         c.log(),
 		}).Handle, nil
 	},
+}
+
+// deltaOf compares a version's people with the notices the versions
+// before it sent, reading each version's facts from the case's store.
+func deltaOf(store *cases.Store, cmp *delta.Comparer) scope.DeltaFunc {
+	return func(ctx context.Context, caseID string, version, shards int) (int64, int64, error) {
+		c, err := store.Get(ctx, caseID)
+		if err != nil {
+			return 0, 0, err
+		}
+		factsOf := func(v int) (*delta.Facts, error) {
+			r, _, err := store.ReportVersion(ctx, caseID, v)
+			if err != nil {
+				return nil, err
+			}
+			return delta.FactsOf(r)
+		}
+		now, err := factsOf(version)
+		if err != nil {
+			return 0, 0, err
+		}
+		var earlier []delta.Earlier
+		for _, v := range c.SentVersions {
+			if v >= version {
+				continue
+			}
+			f, err := factsOf(v)
+			if err != nil {
+				return 0, 0, err
+			}
+			earlier = append(earlier, delta.Earlier{Version: v, Facts: f, SentAt: c.SentAt[fmt.Sprint(v)]})
+		}
+		res, err := cmp.Compare(ctx, caseID, version, now, earlier, shards)
+		return res.Update, res.Current, err
+	}
 }

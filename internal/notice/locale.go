@@ -32,6 +32,11 @@ type localeData struct {
 	DateTime     string                     `json:"datetime"` // Go layout of a moment, with zone
 	Thousands    string                     `json:"thousands"`
 	Ongoing      string                     `json:"ongoing"` // "until today/ongoing"
+	// UpdateSubject and UpdateIntro open an update notice: the subject
+	// around the notice's own (%s), and a first paragraph naming the date
+	// of the notice it updates (%s).
+	UpdateSubject string `json:"update_subject"`
+	UpdateIntro   string `json:"update_intro"`
 }
 
 var loadLocales = sync.OnceValues(func() (map[string]*localeData, error) {

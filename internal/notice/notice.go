@@ -25,6 +25,10 @@ type Recipient struct {
 	// for every holder's law: the union of their sections, in this person's
 	// language and time zone. Empty: the address is not shared.
 	Holders []string
+	// UpdateOf, when set, makes the notice an update of the one sent to
+	// this person then (a later version of the report changed what they
+	// must know): its subject and first paragraph say so.
+	UpdateOf time.Time
 }
 
 // CaseFacts is what drafting knows about a case: the organisation, the

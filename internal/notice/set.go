@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/email"
@@ -69,6 +70,44 @@ func NewNoticeSet(c CaseFacts) (*NoticeSet, error) {
 // them, and fails with *UnapprovedCombination if drafting did not draft
 // their combination of jurisdictions.
 func (s *NoticeSet) Render(r Recipient) (email.Message, error) {
+	m, err := s.render(r)
+	if err != nil || r.UpdateOf.IsZero() {
+		return m, err
+	}
+	return asUpdate(m, ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction, r.UpdateOf)
+}
+
+// asUpdate opens m as an update of the notice sent at of, in the notice's
+// language: the subject says it is an update, and a first paragraph names
+// the earlier notice's date (in the reader's time zone) before the full,
+// current notice.
+func asUpdate(m email.Message, locale, jurisdiction string, of time.Time) (email.Message, error) {
+	all, err := loadLocales()
+	if err != nil {
+		return m, err
+	}
+	lang, _, _ := strings.Cut(locale, "-")
+	ld := all[locale]
+	if ld == nil {
+		ld = all[lang]
+	}
+	if ld == nil {
+		ld = all["en"]
+	}
+	intro := fmt.Sprintf(ld.UpdateIntro, of.In(zoneFor(jurisdiction)).Format(ld.Date))
+	m.Subject = fmt.Sprintf(ld.UpdateSubject, m.Subject)
+	m.Text = intro + "\n\n" + m.Text
+	para := "<p><strong>" + htmlEscaper.Replace(intro) + "</strong></p>"
+	if j := strings.Index(m.HTML, "<body"); j >= 0 && strings.IndexByte(m.HTML[j:], '>') >= 0 {
+		k := j + strings.IndexByte(m.HTML[j:], '>') + 1
+		m.HTML = m.HTML[:k] + para + m.HTML[k:]
+	} else {
+		m.HTML = para + m.HTML
+	}
+	return m, nil
+}
+
+func (s *NoticeSet) render(r Recipient) (email.Message, error) {
 	l := ResolveLocale(r.Locale, r.Jurisdiction)
 	combo := ""
 	if len(r.Holders) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
@@ -76,6 +77,10 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		version = c.Working()
 		if !c.Sent(version) {
 			c.SentVersions = append(c.SentVersions, version)
+			if c.SentAt == nil {
+				c.SentAt = map[string]time.Time{}
+			}
+			c.SentAt[fmt.Sprint(version)] = time.Now().UTC()
 		}
 		out.Amended = c.Latest() != version
 		if !out.Amended {

@@ -48,7 +48,18 @@ type Totals struct {
 	// when the handler has no Fold.
 	SharedAddresses    int64 `json:"shared_addresses"`
 	SharedCombinations int   `json:"shared_combinations"`
+	// Updates and Current count, for a version after the first, the
+	// pending people whose earlier notice must be updated and those it
+	// already tells all they must know (package delta); Pending then
+	// counts the notices this version sends (first notices and updates).
+	Updates int64 `json:"updates"`
+	Current int64 `json:"current"`
 }
+
+// DeltaFunc settles a later version's people against the notices earlier
+// versions sent (package delta), returning how many get an update and how
+// many nothing.
+type DeltaFunc func(ctx context.Context, caseID string, version, shards int) (updates, current int64, err error)
 
 // Aggregate sums the segment results of one case. Every segment of the scan
 // must be there exactly once, all of the same case and segment count: a
@@ -131,6 +142,8 @@ type AggregateHandler struct {
 	// address's one notice covers all its holders. Without it a shared
 	// address's notice is written for its holder alone.
 	Fold *sharedaddr.Folder
+	// Delta, when set, runs after the fold for versions after the first.
+	Delta DeltaFunc
 	// Audit, when set, records the scope in the case's audit log.
 	Audit audit.Appender
 	Log   *slog.Logger
@@ -156,6 +169,15 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 		t.SharedAddresses, t.SharedCombinations = sh.Addresses, len(sh.Combinations)
 		slog.InfoContext(ctx, "scope fold", "case_id", t.CaseID, "shared_addresses", sh.Addresses, "combinations", len(sh.Combinations))
 	}
+	if h.Delta != nil && in.Version > 1 {
+		up, cur, err := h.Delta(ctx, caseID, in.Version, t.Shards)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s version %d with earlier notices: %w", caseID, in.Version, err)
+		}
+		t.Updates, t.Current = up, cur
+		t.Pending -= cur
+		slog.InfoContext(ctx, "scope delta", "case_id", caseID, "version", in.Version, "updates", up, "current", cur)
+	}
 	if h.Record != nil {
 		if err := h.Record(ctx, t); err != nil {
 			return nil, fmt.Errorf("record scope of %s: %w", t.CaseID, err)
@@ -166,6 +188,7 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 			"segments": fmt.Sprint(t.Segments), "people": fmt.Sprint(t.Matched), "pending": fmt.Sprint(t.Pending),
 			"duplicates": fmt.Sprint(t.Duplicates), "no_contact": fmt.Sprint(t.NoContact), "recipient_set_hash": t.RecipientSetHash,
 			"shared_addresses": fmt.Sprint(t.SharedAddresses),
+			"set_id": t.SetID, "updates": fmt.Sprint(t.Updates), "current": fmt.Sprint(t.Current),
 		}}
 		if _, err := h.Audit.Append(ctx, t.CaseID, rec); err != nil {
 			return nil, fmt.Errorf("audit scope of %s: %w", t.CaseID, err)

@@ -1,0 +1,38 @@
+// Package delta decides who a later version of a case's report notifies.
+//
+// Each version of a report scopes its own subject set (casetable.SetID):
+// version n's people are written apart from version 1's, so the proof of
+// what earlier versions sent is never touched. Compare then walks version
+// n's set shard by shard, in key order, beside the sets of every earlier
+// version whose notices went out (a merge of sorted streams: memory stays
+// at one page per set), and settles each person version n would mail:
+//
+//   - nobody earlier sent them a notice: they stay pending and get the
+//     first notice (newly in scope, or never reached before);
+//   - their last notice said all they must know under version n (MustKnow
+//     equal): they become "current" (casetable.StatusCurrent) and get
+//     nothing, so nobody is told the same thing twice;
+//   - it did not: they stay pending, marked as an update of that notice
+//     (NoticeKind "update", UpdateOf its date), and get the update notice.
+//
+// People of earlier versions that version n no longer scopes are simply
+// not in its set: their records, sends and delivery events stay where
+// they are, and they get nothing more.
+//
+// What a person must know is their data categories (with those of
+// everyone sharing their address, whose notice they read) and the report
+// facts their regime's individual notice states: mustknow.json lists the
+// fields per regime, with the citation; MustKnow hashes them.
+//
+// Caller: the aggregate function (scope.AggregateHandler), after the fold,
+// for versions after the first. It writes only the people whose outcome is
+// not the default (current or update), one conditional write each (status
+// still pending), so running it again changes nothing.
+//
+// Known limits: the address claims of each version are its own, so when
+// two people share an address and a later version makes the other one its
+// holder, that person gets a first notice at an address an earlier
+// version already mailed. The comparison runs in the aggregate Lambda, one
+// shard after another: a few minutes per million people of the earlier
+// sets; a Map over shards is the way past 15 minutes.
+package delta

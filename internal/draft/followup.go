@@ -1,0 +1,148 @@
+package draft
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+)
+
+//go:embed followups.json
+var followupsJSON []byte
+
+type followupRule struct {
+	Jurisdictions []string `json:"jurisdictions"`
+	Citation      string   `json:"citation"`
+	Verified      bool     `json:"verified"`
+}
+
+type followupText struct {
+	Subject string `json:"subject"`
+	Intro   string `json:"intro"`
+}
+
+var followups = sync.OnceValues(func() (struct {
+	Rules []followupRule            `json:"rules"`
+	Text  map[string]followupText `json:"text"`
+}, error) {
+	var doc struct {
+		Rules []followupRule            `json:"rules"`
+		Text  map[string]followupText `json:"text"`
+	}
+	if err := json.Unmarshal(followupsJSON, &doc); err != nil {
+		return doc, fmt.Errorf("followups.json: %w", err)
+	}
+	if len(doc.Rules) == 0 || len(doc.Rules[len(doc.Rules)-1].Jurisdictions) != 0 || doc.Text["en"].Subject == "" {
+		return doc, fmt.Errorf("followups.json: needs a default rule last and English text")
+	}
+	return doc, nil
+})
+
+// FollowupCitation is what a follow-up filing to a regulator of
+// jurisdiction j cites; UNVERIFIED where research has not confirmed it.
+func FollowupCitation(j string) (string, error) {
+	doc, err := followups()
+	if err != nil {
+		return "", err
+	}
+	country, _, _ := strings.Cut(j, "-")
+	for _, r := range doc.Rules {
+		if len(r.Jurisdictions) == 0 || slices.Contains(r.Jurisdictions, j) || slices.Contains(r.Jurisdictions, country) {
+			if !r.Verified {
+				return r.Citation + " [UNVERIFIED]", nil
+			}
+			return r.Citation, nil
+		}
+	}
+	return "", fmt.Errorf("followups.json: no rule for %s", j)
+}
+
+// FirstFilings lists the filings of a case that were sent (ledger), by
+// draft id.
+func FirstFilings(ctx context.Context, db ledger.Querier, table, caseID string) (map[string]ledger.FilingRecord, error) {
+	recs, err := ledger.Filings(ctx, db, table, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ledger.FilingRecord{}
+	for _, r := range recs {
+		if !r.SentAt.IsZero() {
+			out[r.ObligationID] = r
+		}
+	}
+	return out, nil
+}
+
+// AsFollowups turns the filings of report version v to regulators
+// already filed (first, by draft id) into follow-ups: each gets an id of
+// its own (so the ledger sends it once, beside the first), a subject and
+// an opening paragraph that name the first filing (its date and message
+// reference) and cite the rule for follow-up information, then the full
+// filing as drafted for v. Filings to regulators new to the case stay
+// initial filings. The documents are sealed again.
+func AsFollowups(ds []Draft, v int, first map[string]ledger.FilingRecord) ([]Draft, error) {
+	if v <= 1 || len(first) == 0 {
+		return ds, nil
+	}
+	doc, err := followups()
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		if d.Kind != KindFiling {
+			continue
+		}
+		rec, ok := first[d.ID]
+		if !ok {
+			continue
+		}
+		cite, err := FollowupCitation(d.Jurisdiction)
+		if err != nil {
+			return nil, err
+		}
+		txt, ok := doc.Text[d.Locale]
+		if !ok {
+			lang, _, _ := strings.Cut(d.Locale, "-")
+			if txt, ok = doc.Text[lang]; !ok {
+				txt = doc.Text["en"]
+			}
+		}
+		date := rec.SentAt.UTC().Format(time.DateOnly)
+		intro := fmt.Sprintf(txt.Intro, date, rec.MessageID, v, cite)
+		d.ID = fmt.Sprintf("%s-v%d", d.ID, v)
+		d.Subject = fmt.Sprintf(txt.Subject, date, d.Subject)
+		d.Text = intro + "\n\n" + d.Text
+		para := "<p><strong>" + html.EscapeString(intro) + "</strong></p>"
+		if j := strings.Index(d.HTML, "<body"); j >= 0 && strings.IndexByte(d.HTML[j:], '>') >= 0 {
+			k := j + strings.IndexByte(d.HTML[j:], '>') + 1
+			d.HTML = d.HTML[:k] + para + d.HTML[k:]
+		} else {
+			d.HTML = para + d.HTML
+		}
+		d.SHA256 = Sum(d)
+		ds[i] = d
+	}
+	return ds, nil
+}
+
+// followupsFor applies AsFollowups for the version whose subject set is
+// set (casetable.SetID), reading the first filings from the ledger.
+func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft) ([]Draft, error) {
+	_, v := casetable.CaseOfSet(set)
+	if v <= 1 {
+		return ds, nil
+	}
+	first, err := FirstFilings(ctx, db, table, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return AsFollowups(ds, v, first)
+}
