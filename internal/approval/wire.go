@@ -20,12 +20,12 @@ func NewAWSService(awsCfg aws.Config, table string, c Config, log *slog.Logger) 
 	store := &cases.Store{DB: db, Table: table}
 	return &Service{
 		Rejections: store,
-		Config:  c,
-		Store:   DynamoStore{DB: db, Table: table},
-		Tasks:   sfn.NewFromConfig(awsCfg),
-		Mail:    sesv2.NewFromConfig(awsCfg),
-		Audit:   audit.NewLog(awsCfg, table, c.AuditKey),
-		Current: CaseHashes(store),
-		Log:     log,
+		Config:     c,
+		Store:      DynamoStore{DB: db, Table: table},
+		Tasks:      sfn.NewFromConfig(awsCfg),
+		Mail:       sesv2.NewFromConfig(awsCfg),
+		Audit:      audit.NewLog(awsCfg, table, c.AuditKey),
+		Current:    CaseHashes(store),
+		Log:        log,
 	}
 }

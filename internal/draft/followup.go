@@ -30,11 +30,11 @@ type followupText struct {
 }
 
 var followups = sync.OnceValues(func() (struct {
-	Rules []followupRule            `json:"rules"`
+	Rules []followupRule          `json:"rules"`
 	Text  map[string]followupText `json:"text"`
 }, error) {
 	var doc struct {
-		Rules []followupRule            `json:"rules"`
+		Rules []followupRule          `json:"rules"`
 		Text  map[string]followupText `json:"text"`
 	}
 	if err := json.Unmarshal(followupsJSON, &doc); err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
-	"breachflow/internal/casetable"
 	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/report"
 )
 

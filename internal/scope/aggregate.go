@@ -188,7 +188,7 @@ func (h *AggregateHandler) Handle(ctx context.Context, in AggregateInput) (*Tota
 			"segments": fmt.Sprint(t.Segments), "people": fmt.Sprint(t.Matched), "pending": fmt.Sprint(t.Pending),
 			"duplicates": fmt.Sprint(t.Duplicates), "no_contact": fmt.Sprint(t.NoContact), "recipient_set_hash": t.RecipientSetHash,
 			"shared_addresses": fmt.Sprint(t.SharedAddresses),
-			"set_id": t.SetID, "updates": fmt.Sprint(t.Updates), "current": fmt.Sprint(t.Current),
+			"set_id":           t.SetID, "updates": fmt.Sprint(t.Updates), "current": fmt.Sprint(t.Current),
 		}}
 		if _, err := h.Audit.Append(ctx, t.CaseID, rec); err != nil {
 			return nil, fmt.Errorf("audit scope of %s: %w", t.CaseID, err)
