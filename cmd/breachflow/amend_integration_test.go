@@ -145,6 +145,7 @@ func TestRejectedThenAmended(t *testing.T) {
 	}
 	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
 	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Log(runCLI(ctx, t, "status", caseID))
 		t.Fatalf("after the amendment: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	c, err := env.cases().Get(ctx, caseID)
@@ -169,6 +170,55 @@ func TestRejectedThenAmended(t *testing.T) {
 	}
 	if seen["approval.rejected"] != 1 || seen["case.amended"] != 1 || seen["case.awaiting_revision"] != 1 || seen["case.closed"] != 1 || seen["approval.requested"] != 2 {
 		t.Errorf("audit actions %v", seen)
+	}
+	t.Run("bad amendments", func(t *testing.T) { badAmendments(ctx, t, env, caseID, v2) })
+}
+
+// badAmendments is the bad-input list of issue 17: each amendment is
+// refused with the field named, and nothing is recorded.
+func badAmendments(ctx context.Context, t *testing.T, env *cliEnv, caseID string, latest []byte) {
+	before, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := len(verifyAudit(ctx, t, env, caseID))
+	cases := []struct {
+		name, caseID string
+		edit         func(doc map[string]any)
+		want         []string
+	}{
+		{"another report_id", caseID, func(doc map[string]any) { doc["report_id"] = "another-report-2024" }, []string{"report_id", "nothing recorded"}},
+		{"a case that does not exist", "no-such-case-2024", func(doc map[string]any) { doc["report_id"] = "no-such-case-2024" }, []string{"no-such-case-2024: no such case", "nothing recorded"}},
+		{"a data category dropped", caseID, func(doc map[string]any) { doc["data_categories"] = doc["data_categories"].([]any)[1:] }, []string{"data_categories", "--allow-narrowing", "nothing recorded"}},
+		{"scope narrowed", caseID, func(doc map[string]any) {
+			doc["scope"] = map[string]any{"all": []any{doc["scope"], map[string]any{"attr": "tier", "op": "=", "value": "gold"}}}
+		}, []string{"scope", "widening", "nothing recorded"}},
+		{"a jurisdiction's count lowered", caseID, func(doc map[string]any) { doc["subject_counts"] = map[string]any{"KR": 1} }, []string{"subject_counts.KR"}},
+		{"an invalid report", caseID, func(doc map[string]any) { delete(doc["organisation"].(map[string]any), "name") }, []string{"organisation.name"}},
+		{"the same report again", caseID, func(map[string]any) {}, []string{"identical to version 2"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCLIErr(ctx, "amend", tc.caseID, writeReport(t, editReport(t, latest, tc.edit)))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	after, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Latest() != before.Latest() || len(after.Versions) != len(before.Versions) || after.Status != before.Status || after.ReportSHA256 != before.ReportSHA256 {
+		t.Errorf("refused amendments changed the case: %+v -> %+v", before, after)
+	}
+	if n := len(verifyAudit(ctx, t, env, caseID)); n != entries {
+		t.Errorf("refused amendments wrote %d audit entries", n-entries)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"
 	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
 )
 
@@ -223,7 +224,7 @@ func printSendFailures(ctx context.Context, out io.Writer, env *cliEnv, c cases.
 	if c.Shards == 0 {
 		return
 	}
-	fs, err := ledger.ShardFailures(ctx, env.dynamo(), env.CaseTable, c.CaseID, c.Shards)
+	fs, err := ledger.ShardFailures(ctx, env.dynamo(), env.CaseTable, casetable.SetID(c.CaseID, c.Working()), c.Shards)
 	if err != nil {
 		fmt.Fprintf(out, "send failures not shown: %v\n", err)
 		return

@@ -65,16 +65,18 @@ func FollowupCitation(j string) (string, error) {
 	return "", fmt.Errorf("followups.json: no rule for %s", j)
 }
 
-// FirstFilings lists the filings of a case that were sent (ledger), by
-// draft id.
-func FirstFilings(ctx context.Context, db ledger.Querier, table, caseID string) (map[string]ledger.FilingRecord, error) {
+// FirstFilings lists the filings of a case that were sent (ledger) before
+// the moment drafts were made, by draft id: what earlier versions filed.
+// Filings the drafts themselves led to are sent later, so drafting again
+// as of the same moment (the send stage's check) finds the same ones.
+func FirstFilings(ctx context.Context, db ledger.Querier, table, caseID string, before time.Time) (map[string]ledger.FilingRecord, error) {
 	recs, err := ledger.Filings(ctx, db, table, caseID)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]ledger.FilingRecord{}
 	for _, r := range recs {
-		if !r.SentAt.IsZero() {
+		if !r.SentAt.IsZero() && r.SentAt.Before(before) {
 			out[r.ObligationID] = r
 		}
 	}
@@ -135,12 +137,12 @@ func AsFollowups(ds []Draft, v int, first map[string]ledger.FilingRecord) ([]Dra
 
 // followupsFor applies AsFollowups for the version whose subject set is
 // set (casetable.SetID), reading the first filings from the ledger.
-func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft) ([]Draft, error) {
+func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft, at time.Time) ([]Draft, error) {
 	_, v := casetable.CaseOfSet(set)
 	if v <= 1 {
 		return ds, nil
 	}
-	first, err := FirstFilings(ctx, db, table, caseID)
+	first, err := FirstFilings(ctx, db, table, caseID, at)
 	if err != nil {
 		return nil, err
 	}
