@@ -2,6 +2,7 @@ package assess
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -88,6 +89,13 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
 	}
+	if c.Working() > 1 {
+		prev, err := h.Store.Get(ctx, in.CaseID)
+		if _, nf := errors.AsType[*NotFoundError](err); err != nil && !nf {
+			return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+		}
+		KeepStartedClocks(&a, prev)
+	}
 	if err := h.Store.Put(ctx, in.CaseID, a); err != nil {
 		return Output{}, err
 	}
@@ -157,4 +165,33 @@ func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Dur
 	}
 	out.ApprovalTimeoutSeconds = int(approval.WaitTimeoutSeconds(deadlines, now, margin))
 	return out
+}
+
+// KeepStartedClocks applies the clock rule of an amendment to a later
+// version's assessment a, given the one before it (prev): a duty that was
+// already owed (the same obligation id, required then and now) keeps the
+// clock it started with, and so its deadline, whatever the amended
+// timeline says; an amendment never buys time. A duty the amendment brings
+// (new people in a new jurisdiction, a new data category crossing a
+// threshold) starts its clock as its own law says, from the amended
+// report's timeline: each regime's rule names the moment (its Clock:
+// awareness under PIPA Art. 34 and GDPR Art. 33(1), determination under
+// most US state laws, discovery where the law says so), so the responder
+// records in the amendment when the organisation learned the new facts.
+func KeepStartedClocks(a *rules.Assessment, prev rules.Assessment) {
+	before := make(map[string]rules.Obligation, len(prev.Obligations))
+	for _, o := range prev.Obligations {
+		if o.Required {
+			before[o.ID] = o
+		}
+	}
+	for i, o := range a.Obligations {
+		p, ok := before[o.ID]
+		if !ok || !o.Required || p.DueAt.IsZero() {
+			continue
+		}
+		if o.DueAt.IsZero() || p.DueAt.Before(o.DueAt) {
+			a.Obligations[i].DueAt, a.Obligations[i].ClockStart = p.DueAt, p.ClockStart
+		}
+	}
 }

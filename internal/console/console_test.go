@@ -260,3 +260,4 @@ func TestCasePageListsUnverifiedContacts(t *testing.T) {
 		t.Error("a case whose drafts print no contact details shows the unverified list")
 	}
 }
+

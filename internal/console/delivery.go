@@ -81,11 +81,13 @@ func DeliveryFromLedger(db reconcile.Querier, table string, records CaseRecords)
 		if err != nil {
 			return nil, err
 		}
-		by, err := reconcile.Count(ctx, db, table, caseID, c.Shards)
+		// The people of the version being worked: its own subject set.
+		set := casetable.SetID(caseID, c.Working())
+		by, err := reconcile.Count(ctx, db, table, set, c.Shards)
 		if err != nil {
 			return nil, err
 		}
-		fs, err := ledger.ShardFailures(ctx, db, table, caseID, c.Shards)
+		fs, err := ledger.ShardFailures(ctx, db, table, set, c.Shards)
 		if err != nil {
 			return nil, err
 		}

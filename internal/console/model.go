@@ -43,6 +43,22 @@ type Case struct {
 	// Timeline is what happened to the case, oldest first: report
 	// versions, scoping, approvals, sending (from the audit log).
 	Timeline []Event
+	// Version is the report version the workflow works on, Latest the
+	// newest recorded (they differ while an amendment waits to be taken
+	// up).
+	Version, Latest int
+	// Rejection is the approvers' last rejection while the case waits on
+	// it, with their reason; WaitingFor says what the case waits for
+	// ("" when it does not wait).
+	Rejection  *Rejection
+	WaitingFor string
+}
+
+// Rejection is why the approvers sent a version's drafts back.
+type Rejection struct {
+	Version    int
+	By, Reason string
+	At         time.Time
 }
 
 // Event is one line of the case's timeline: ids and counts only, as the

@@ -75,7 +75,13 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	c := Case{ID: rec.CaseID, Title: rec.Title, OpenedAt: rec.OpenedAt, ContentHash: rec.ContentHash}
+	c := Case{ID: rec.CaseID, Title: rec.Title, OpenedAt: rec.OpenedAt, ContentHash: rec.ContentHash, Version: rec.Working(), Latest: rec.Latest()}
+	if r := rec.Rejection; r != nil && rec.Status == cases.StatusRejected {
+		c.Rejection = &Rejection{Version: r.Version, By: r.By, Reason: r.Reason, At: r.At}
+	}
+	if rec.Waiting == cases.WaitingRevision {
+		c.WaitingFor = "a revision: an amendment (breachflow amend " + rec.CaseID + " REPORT.json) or a re-draft (breachflow redraft " + rec.CaseID + ")"
+	}
 	for j, n := range rec.Subjects {
 		c.Affected = append(c.Affected, JurisdictionCount{Jurisdiction: string(j), Count: int64(n)})
 	}
@@ -162,6 +168,16 @@ func describe(e audit.Entry) string {
 		return "case closed: delivery reconciled"
 	case "evidence.pack_written":
 		return "evidence pack written, manifest " + d["manifest_sha256"][:min(12, len(d["manifest_sha256"]))]
+	case "case.amended":
+		return "report amended: version " + d["version"] + " (" + d["changed"] + ")"
+	case "case.version_begun":
+		return "work began on report version " + d["version"]
+	case "case.awaiting_revision":
+		return "waiting for an amendment or a re-draft after the rejection"
+	case "case.redraft_requested":
+		return "re-draft of version " + d["version"] + " requested"
+	case "case.version_sent":
+		return "version " + d["version"] + " sent; a newer version is taken up"
 	case "case.rerun_refused":
 		return "a second execution for the case was refused (" + d["status"] + ")"
 	}

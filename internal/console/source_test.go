@@ -78,7 +78,7 @@ func TestCaseTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := console.Case{
-		ID: "c1", Title: "t", ContentHash: "drafted-c1",
+		ID: "c1", Title: "t", ContentHash: "drafted-c1", Version: 1, Latest: 1,
 		Affected:    []console.JurisdictionCount{{Jurisdiction: "KR", Count: 90}, {Jurisdiction: "DE", Count: 5}, {Jurisdiction: "JP", Count: 5}},
 		Obligations: []console.Obligation{{ID: "kr", Regime: "Korea PIPA", Recipient: "PIPC", Citation: "art. 34", Required: true, DueAt: due}},
 		Drafts:      []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}},

@@ -165,3 +165,25 @@ func TestDeliveryShowsWhySendingStopped(t *testing.T) {
 		t.Errorf("delivery endpoint's stopped shards: %+v", s)
 	}
 }
+
+// TestCasePageShowsRejection: a rejected case shows the approvers' reason
+// and what it waits for.
+func TestCasePageShowsRejection(t *testing.T) {
+	f := newFixture(t, true)
+	now := time.Now().UTC()
+	c := sampleCase(now)
+	c.Version, c.Latest = 1, 2
+	c.Rejection = &console.Rejection{Version: 1, By: "legal-lead@example.com", Reason: "The helpline number is the old one", At: now.Add(-time.Hour)}
+	c.WaitingFor = "a revision: an amendment (breachflow amend kp-2024-001 REPORT.json) or a re-draft (breachflow redraft kp-2024-001)"
+	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{Approval: f.svc, Cases: console.StaticCases{c}}))
+	t.Cleanup(srv.Close)
+	code, page, _ := get(t, srv.URL+"/cases/kp-2024-001")
+	if code != 200 {
+		t.Fatalf("case page: %d", code)
+	}
+	for _, want := range []string{`id="rejection"`, "The helpline number is the old one", `id="waiting"`, "breachflow redraft kp-2024-001", "report version 1 of 2"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+}

@@ -45,6 +45,15 @@
 // ("EVENT#<user>"), never regressed by a late or repeated receipt;
 // ChannelSends reads records and receipts a page at a time.
 //
+// Streams. Everything above is keyed by a subject set id where it says
+// case id: a case amended after sending has one set per report version
+// (casetable.SetID), and each set is a stream with its own leases, pages
+// and records; the guarantees hold per stream, and a person is in a
+// version's stream once, so no version reaches them twice. Notices carry
+// the set id in their case_id tag, so SES events find the subject in its
+// set. Filings stay under the case: a later version's follow-up has an id
+// of its own ("<filing>-v<n>", package draft).
+//
 // The delivery and sesevents packages write through it; reconcile, evidence
 // and the CLI read through Walk.
 package ledger
