@@ -148,6 +148,20 @@ func clip(s string, n int) string {
 
 // handOver gives the new version to whoever takes it up (see amend's help).
 func handOver(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case, v int) error {
+	// Rejected a moment ago, the execution is about to wait for a
+	// revision: wait for it (briefly), so the version is handed to it
+	// rather than left for a close it would not reach.
+	for deadline := time.Now().Add(30 * time.Second); c.RevisionPending() && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		var err error
+		if c, err = env.cases().Get(ctx, c.CaseID); err != nil {
+			return err
+		}
+	}
 	if c.Waiting == cases.WaitingRevision {
 		handed, err := handRevision(ctx, env, c.CaseID, v)
 		if err != nil {

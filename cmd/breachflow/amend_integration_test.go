@@ -20,6 +20,7 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
+	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 )
@@ -470,6 +471,19 @@ func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
 		} else if !followupNames(ctx, t, lc, orig.MessageID) {
 			t.Errorf("no follow-up names the first filing's reference %s", orig.MessageID)
 		}
+	}
+	ds, _, err := draft.Load(ctx, env.dynamo(), env.CaseTable, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	updates := 0
+	for _, d := range ds {
+		if strings.Contains(d.ID, "-update-v2") {
+			updates++
+		}
+	}
+	if updates == 0 {
+		t.Errorf("the approvers of version 2 read no update notice among %d drafts", len(ds))
 	}
 	c, err = env.cases().Get(ctx, caseID)
 	if err != nil {

@@ -84,6 +84,8 @@ type Case struct {
 	// not): WaitingRevision after a rejection. RevisionToken is the task
 	// token that amend or redraft hands the revision back with.
 	Waiting       string `dynamodbav:"waiting,omitempty" json:"waiting,omitempty"`
+	// PassBegan is when the execution last began a pass (BeginVersion).
+	PassBegan time.Time `dynamodbav:"pass_began,omitempty" json:"pass_began,omitzero"`
 	RevisionToken string `dynamodbav:"revision_token,omitempty" json:"-"`
 }
 
@@ -157,4 +159,11 @@ type ConflictError struct{ CaseID string }
 
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("case %s: concurrent updates, try again", e.CaseID)
+}
+
+// RevisionPending says the approvers rejected this pass's drafts but the
+// execution has not begun to wait for a revision yet (the moment between
+// the rejection and AwaitRevision): whoever amends should wait for it.
+func (c Case) RevisionPending() bool {
+	return c.Waiting == "" && c.Rejection != nil && c.Rejection.At.After(c.PassBegan)
 }

@@ -171,6 +171,7 @@ func (s *Store) BeginVersion(ctx context.Context, caseID string) (Case, error) {
 		c.WorkingVersion = c.Latest()
 		c.Waiting, c.RevisionToken = "", ""
 		c.Status = StatusOpen
+		c.PassBegan = s.now()
 		return nil
 	})
 }

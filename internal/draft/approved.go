@@ -142,7 +142,7 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	if ds, err = followupsFor(ctx, db, table, caseID, setID, ds, s.DraftedAt); err != nil {
+	if ds, err = followupsFor(ctx, db, table, caseID, setID, ds, s.DraftedAt, reports); err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
 	if h := ContentHash(ds); h != s.ContentHash {

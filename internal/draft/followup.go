@@ -11,8 +11,11 @@ import (
 	"sync"
 	"time"
 
+	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
+	"breachflow/internal/email"
 	"breachflow/internal/ledger"
+	"breachflow/internal/notice"
 )
 
 //go:embed followups.json
@@ -136,8 +139,10 @@ func AsFollowups(ds []Draft, v int, first map[string]ledger.FilingRecord) ([]Dra
 }
 
 // followupsFor applies AsFollowups for the version whose subject set is
-// set (casetable.SetID), reading the first filings from the ledger.
-func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft, at time.Time) ([]Draft, error) {
+// set (casetable.SetID), reading the first filings from the ledger, and
+// adds the update notices of that version (WithUpdates) when an earlier
+// version's notices went out (reports, when it is the case store, says).
+func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft, at time.Time, reports Reports) ([]Draft, error) {
 	_, v := casetable.CaseOfSet(set)
 	if v <= 1 {
 		return ds, nil
@@ -146,5 +151,52 @@ func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Dr
 	if err != nil {
 		return nil, err
 	}
-	return AsFollowups(ds, v, first)
+	if ds, err = AsFollowups(ds, v, first); err != nil {
+		return nil, err
+	}
+	if cr, ok := reports.(caseReader); ok {
+		c, err := cr.Get(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		var since time.Time
+		for _, sv := range c.SentVersions {
+			if t := c.SentAt[fmt.Sprint(sv)]; sv < v && t.After(since) {
+				since = t
+			}
+		}
+		if !since.IsZero() {
+			return WithUpdates(ds, v, since)
+		}
+	}
+	return ds, nil
+}
+
+// caseReader reads the case record (cases.Store).
+type caseReader interface {
+	Get(ctx context.Context, caseID string) (cases.Case, error)
+}
+
+// WithUpdates adds, for report version v, the update notice beside each
+// sample customer notice: what a person an earlier version notified gets
+// when v changes what they must know (package delta). It is the sample
+// notice opened as an update of one sent at since (notice.AsUpdate), so
+// the approvers read, and the approval binds, the update's wording too.
+func WithUpdates(ds []Draft, v int, since time.Time) ([]Draft, error) {
+	out := ds
+	for _, d := range ds {
+		if d.Kind != KindNotice {
+			continue
+		}
+		m, err := notice.AsUpdate(email.Message{Subject: d.Subject, HTML: d.HTML, Text: d.Text}, d.Locale, d.Jurisdiction, since)
+		if err != nil {
+			return nil, err
+		}
+		u := d
+		u.ID = fmt.Sprintf("%s-update-v%d", d.ID, v)
+		u.Subject, u.HTML, u.Text = m.Subject, m.HTML, m.Text
+		u.SHA256 = Sum(u)
+		out = append(out, u)
+	}
+	return out, nil
 }

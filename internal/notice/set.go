@@ -74,14 +74,14 @@ func (s *NoticeSet) Render(r Recipient) (email.Message, error) {
 	if err != nil || r.UpdateOf.IsZero() {
 		return m, err
 	}
-	return asUpdate(m, ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction, r.UpdateOf)
+	return AsUpdate(m, ResolveLocale(r.Locale, r.Jurisdiction), r.Jurisdiction, r.UpdateOf)
 }
 
-// asUpdate opens m as an update of the notice sent at of, in the notice's
+// AsUpdate opens m as an update of the notice sent at of, in the notice's
 // language: the subject says it is an update, and a first paragraph names
 // the earlier notice's date (in the reader's time zone) before the full,
 // current notice.
-func asUpdate(m email.Message, locale, jurisdiction string, of time.Time) (email.Message, error) {
+func AsUpdate(m email.Message, locale, jurisdiction string, of time.Time) (email.Message, error) {
 	all, err := loadLocales()
 	if err != nil {
 		return m, err
