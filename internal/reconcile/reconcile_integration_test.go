@@ -186,7 +186,7 @@ func TestShardCountsSumToCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := entries[len(entries)-1]
-	wantDetail := map[string]string{"people": fmt.Sprint(people), "fallback": fmt.Sprint(wantOut.Fallback), "unreached": fmt.Sprint(wantOut.Unreached)}
+	wantDetail := map[string]string{"people": fmt.Sprint(people), "fallback": fmt.Sprint(wantOut.Fallback), "unreached": fmt.Sprint(wantOut.Unreached), "version": "1"}
 	for s, n := range want {
 		wantDetail["status."+s] = fmt.Sprint(n)
 	}
