@@ -83,10 +83,10 @@ type Case struct {
 	// Waiting says what a paused execution waits for ("" when it does
 	// not): WaitingRevision after a rejection. RevisionToken is the task
 	// token that amend or redraft hands the revision back with.
-	Waiting       string `dynamodbav:"waiting,omitempty" json:"waiting,omitempty"`
+	Waiting string `dynamodbav:"waiting,omitempty" json:"waiting,omitempty"`
 	// PassBegan is when the execution last began a pass (BeginVersion).
-	PassBegan time.Time `dynamodbav:"pass_began,omitempty" json:"pass_began,omitzero"`
-	RevisionToken string `dynamodbav:"revision_token,omitempty" json:"-"`
+	PassBegan     time.Time `dynamodbav:"pass_began,omitempty" json:"pass_began,omitzero"`
+	RevisionToken string    `dynamodbav:"revision_token,omitempty" json:"-"`
 }
 
 // VersionRef names one amendment of the report.

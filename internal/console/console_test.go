@@ -260,4 +260,3 @@ func TestCasePageListsUnverifiedContacts(t *testing.T) {
 		t.Error("a case whose drafts print no contact details shows the unverified list")
 	}
 }
-
