@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/report"
@@ -36,6 +38,9 @@ notified get an update only when what they must be told changed; regulators
 already filed get a follow-up that names the first filing. Who takes the
 version up:
   - a case waiting after a rejection: its execution, at once;
+  - a case whose approvers are being asked: its execution, at once (the
+    pending approval round is withdrawn; they are asked about the new
+    version instead);
   - a case being worked: its running execution, before it closes (a send in
     progress finishes first; nobody is skipped or mailed twice);
   - a failed run: 'breachflow resume CASE' continues it on the new version;
@@ -179,6 +184,21 @@ func handOver(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case, v i
 		}
 		switch d.Status {
 		case sfntypes.ExecutionStatusRunning:
+			// Approvers asked about the version before should not approve
+			// it now: their round is withdrawn and the execution drafts
+			// the new version and asks again.
+			svc := &approval.Service{
+				Store: approval.DynamoStore{DB: env.dynamo(), Table: env.CaseTable}, Tasks: env.sfn(), Audit: env.audit(),
+				Log: slog.New(slog.DiscardHandler),
+			}
+			withdrawn, err := svc.Withdraw(ctx, c.CaseID, v)
+			if err != nil {
+				return fmt.Errorf("case %s: withdraw the pending approval: %w", c.CaseID, err)
+			}
+			if withdrawn {
+				fmt.Fprintf(out, "case %s: the pending approval round was withdrawn; the execution drafts version %d and asks the approvers again\n", c.CaseID, v)
+				return nil
+			}
 			fmt.Fprintf(out, "case %s: its running execution takes version %d up before it closes\n", c.CaseID, v)
 			return nil
 		case sfntypes.ExecutionStatusFailed, sfntypes.ExecutionStatusTimedOut, sfntypes.ExecutionStatusAborted:

@@ -515,3 +515,51 @@ func followupNames(ctx context.Context, t *testing.T, lc *localCase, ref string)
 	}
 	return false
 }
+
+// TestAmendWhileApproversAreAsked: an amendment while the approvers are
+// asked withdraws their round; the execution drafts the new version and
+// asks again; nothing of the first version is sent.
+func TestAmendWhileApproversAreAsked(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	lc := startLocalCase(ctx, t, 300, 13)
+	env, caseID := lc.env, lc.caseID
+	waitFor(ctx, t, "the approval request", func() bool {
+		c, err := env.cases().Get(ctx, caseID)
+		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, env.sfn(), aws.ToString(lc.arn), sfntypes.HistoryEventTypeTaskSubmitted)
+	})
+	raw, err := env.cases().RawReport(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := editReport(t, raw, func(doc map[string]any) {
+		doc["measures_taken"] = append(doc["measures_taken"].([]any), "Rotated the partner's API credentials")
+	})
+	if out := runCLI(ctx, t, "amend", caseID, writeReport(t, v2)); !strings.Contains(out, "pending approval round was withdrawn") {
+		t.Fatalf("amend said:\n%s", out)
+	}
+	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("after the amendment: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Working() != 2 || c.Sent(1) || !c.Sent(2) {
+		t.Errorf("case: working %d, sent %v; want only version 2 sent", c.Working(), c.SentVersions)
+	}
+	notices, _ := mailsTo(ctx, t, lc)
+	for to, subjects := range notices {
+		if len(subjects) != 1 {
+			t.Errorf("%d notices to one address (%.3s…)", len(subjects), to)
+		}
+	}
+	seen := map[string]int{}
+	for _, e := range verifyAudit(ctx, t, env, caseID) {
+		seen[e.Action]++
+	}
+	if seen["approval.withdrawn"] != 1 || seen["approval.requested"] != 2 || seen["case.closed"] != 1 {
+		t.Errorf("audit actions %v", seen)
+	}
+}

@@ -48,6 +48,10 @@ const (
 	ErrorRejected = "ApprovalRejected"
 	// ErrorSuperseded: a newer approval request replaced this one.
 	ErrorSuperseded = "ApprovalSuperseded"
+	// ErrorAmended: the report was amended while the approvers were
+	// asked (Withdraw); the state machine begins a pass on the new version
+	// and asks them about that instead.
+	ErrorAmended = "ReportAmended"
 )
 
 // Service applies the approval rules. Its fields are its dependencies;

@@ -97,6 +97,14 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 			a.request(t, "token-2") // a re-draft's round replaces the first
 			return a.failedWith(t, "token-1")
 		},
+		"ReportAmended": func(t *testing.T) string {
+			a := newApprovals(t)
+			a.request(t, "token-1")
+			if ok, err := a.svc.Withdraw(context.Background(), "c1", 2); err != nil || !ok {
+				t.Fatalf("withdraw: %v, %v", ok, err)
+			}
+			return a.failedWith(t, "token-1")
+		},
 		"ApprovalRejected": func(t *testing.T) string {
 			a := newApprovals(t)
 			a.request(t, "token-1")
