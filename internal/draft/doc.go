@@ -48,7 +48,25 @@
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get
 // the substitute notice as a public statement, checked for their elements.
 //
-// Known gap: the report has no field for the reasons of a late
-// notification, so a filing whose law asks for them (GDPR Art. 33(1))
-// drafted after its deadline fails the content check until it does.
+// # Later versions of the report
+//
+// Drafting reads the version the execution works on; when a newer one has
+// been recorded (an amendment that supplies a missing fact, say), Handle
+// drafts nothing and answers Amended, and the state machine begins a pass
+// on the new version. A missing content element is not caught in the
+// state machine: the run fails at DraftDocuments, the responder amends,
+// and `breachflow resume` reruns the task, which finds the newer version.
+//
+// For a version after the first, a filing to a regulator an earlier
+// version already filed becomes a follow-up (AsFollowups, followups.json):
+// an id of its own ("<filing>-v<n>", so the ledger sends it once beside
+// the first), a subject and opening paragraph that name the first filing's
+// date and message reference and cite the rule for information in phases
+// (PIPA Decree Art. 40(2), GDPR Art. 33(4), APPI's final report, SEC Form
+// 8-K/A), then the full filing. Regulators new to the case get an initial
+// filing. And beside each sample notice the update notice is drafted
+// (WithUpdates), the wording people an earlier version reached get when
+// this one changes what they must know (package delta), so the approval
+// binds it too. The send stage re-drafts as of the drafting moment, and
+// only filings sent before that moment count as first filings.
 package draft
