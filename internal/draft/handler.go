@@ -66,6 +66,7 @@ type Handler struct {
 type Versions interface {
 	Get(ctx context.Context, caseID string) (cases.Case, error)
 }
+
 // Handle drafts the case and stores the drafts. A failed content check is
 // returned unwrapped as *notice.MissingContentElement, a lost race as
 // *ConcurrentDraftError, so the state machine can route on their names.
