@@ -60,7 +60,9 @@ func EmailDelivery(by map[string]int) Delivery {
 	for _, c := range by {
 		d.ToReach += c
 	}
-	d.ToReach -= n(casetable.StatusDuplicate, casetable.StatusNoContact)
+	// Duplicates are covered by their address's notice; "current" people
+	// of a later version were told all it says by an earlier one.
+	d.ToReach -= n(casetable.StatusDuplicate, casetable.StatusNoContact, casetable.StatusCurrent)
 	d.Done = n(casetable.StatusSent, casetable.StatusDelivered, casetable.StatusBounced, casetable.StatusComplained, casetable.StatusFailed)
 	d.Remaining = max(d.ToReach-d.Done, 0)
 	d.Fallback = n(casetable.StatusBounced, casetable.StatusComplained, casetable.StatusFailed, casetable.StatusNoContact)

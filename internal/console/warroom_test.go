@@ -187,3 +187,12 @@ func TestCasePageShowsRejection(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailDeliveryLeavesCurrentOut: people a later version tells nothing
+// (current) are not left to reach.
+func TestEmailDeliveryLeavesCurrentOut(t *testing.T) {
+	d := console.EmailDelivery(map[string]int{"sent": 10, "current": 90, "duplicate": 2})
+	if d.ToReach != 10 || d.Remaining != 0 {
+		t.Errorf("to reach %d, remaining %d; want 10 and 0", d.ToReach, d.Remaining)
+	}
+}
