@@ -45,6 +45,8 @@ func (r *Report) check(now time.Time, ps *problems) {
 		ps.add("data_retrieved", "true but exfiltration is ruled_out: data that never left cannot be retrieved")
 	}
 	r.checkRiskFacts(ps)
+	r.checkPossibleLeak(now, ps)
+	r.checkPendingFacts(ps)
 	r.checkPeople(ps)
 	for j, n := range r.SubjectCounts {
 		path := "subject_counts." + string(j)
@@ -107,6 +109,7 @@ func (r *Report) checkTimeline(now time.Time, ps *problems) {
 		{"timeline.discovered", &t.Discovered}, {"timeline.aware", &t.Aware},
 		{"timeline.determined", t.Determined}, {"timeline.materiality_determined", t.MaterialityDetermined},
 		{"timeline.extortion_paid", t.ExtortionPaid},
+		{"timeline.facts_confirmed", t.FactsConfirmed},
 	}
 	for _, s := range stamps {
 		if s.at == nil {
@@ -131,6 +134,7 @@ func (r *Report) checkTimeline(now time.Time, ps *problems) {
 		{stamps[4], stamps[2]},
 		{stamps[5], stamps[2]},
 		{stamps[6], stamps[0]},
+		{stamps[7], stamps[3]},
 	}
 	for _, o := range order {
 		if o.later.at == nil || o.earlier.at == nil || o.later.at.IsZero() || o.earlier.at.IsZero() {
@@ -236,3 +240,70 @@ var euEEA = map[breach.Jurisdiction]bool{
 
 // IsEU reports whether j (or its country) is an EU/EEA state applying the GDPR.
 func IsEU(j breach.Jurisdiction) bool { return euEEA[breach.Jurisdiction(j.Country())] }
+
+// checkPossibleLeak checks a possible leak against the rest of the report:
+// while open, exfiltration must say suspected; an outcome needs its date
+// and must agree with exfiltration.
+func (r *Report) checkPossibleLeak(now time.Time, ps *problems) {
+	p := r.PossibleLeak
+	if p == nil {
+		return
+	}
+	switch p.Circumstance {
+	case CircumstanceUnlawfulAccess, CircumstancePartlyConfirmed:
+	default:
+		ps.add("possible_leak.circumstance", "not one of unlawful_access, partly_confirmed")
+	}
+	switch {
+	case p.KnownAt.IsZero():
+		ps.add("possible_leak.known_at", "missing")
+	case p.KnownAt.After(now):
+		ps.add("possible_leak.known_at", "in the future")
+	case p.KnownAt.Before(r.Timeline.OccurredFrom):
+		ps.add("possible_leak.known_at", "before timeline.occurred_from")
+	}
+	want := map[PossibilityOutcome]Exfiltration{
+		OutcomeOpen: ExfiltrationSuspected, OutcomeConfirmed: ExfiltrationConfirmed, OutcomeRuledOut: ExfiltrationRuledOut,
+	}
+	ex, known := want[p.Outcome]
+	if !known {
+		ps.add("possible_leak.outcome", "not one of confirmed, ruled_out (absent while open)")
+		return
+	}
+	if r.Exfiltration != ex {
+		if p.Outcome == OutcomeOpen {
+			ps.add("exfiltration", "must be suspected while possible_leak has no outcome")
+		} else {
+			ps.add("exfiltration", "must agree with possible_leak.outcome (confirmed or ruled_out)")
+		}
+	}
+	switch {
+	case p.Outcome == OutcomeOpen && p.ResolvedAt != nil:
+		ps.add("possible_leak.resolved_at", "set but possible_leak.outcome is absent")
+	case p.Outcome != OutcomeOpen && p.ResolvedAt == nil:
+		ps.add("possible_leak.resolved_at", "required with possible_leak.outcome")
+	case p.ResolvedAt != nil && p.ResolvedAt.After(now):
+		ps.add("possible_leak.resolved_at", "in the future")
+	case p.ResolvedAt != nil && !p.KnownAt.IsZero() && p.ResolvedAt.Before(p.KnownAt):
+		ps.add("possible_leak.resolved_at", "before possible_leak.known_at")
+	}
+}
+
+// checkPendingFacts checks the vocabulary of pending_facts and that facts
+// are not at once pending and confirmed.
+func (r *Report) checkPendingFacts(ps *problems) {
+	seen := map[breach.Element]bool{}
+	for i, e := range r.PendingFacts {
+		path := fmt.Sprintf("pending_facts[%d]", i)
+		switch {
+		case !slices.Contains(PendingFactElements, e):
+			ps.add(path, "not one of data_items, timeline, counts, cause, consequences, measures_taken")
+		case seen[e]:
+			ps.add(path, "listed twice")
+		}
+		seen[e] = true
+	}
+	if len(r.PendingFacts) > 0 && r.Timeline.FactsConfirmed != nil {
+		ps.add("timeline.facts_confirmed", "set but pending_facts still lists facts; empty it when the facts are confirmed")
+	}
+}

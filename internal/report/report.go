@@ -65,6 +65,19 @@ type Report struct {
 	VulnerableSubjects bool `json:"vulnerable_subjects"`
 	// LawEnforcementDelay: law enforcement asked for notice to be delayed.
 	LawEnforcementDelay bool `json:"law_enforcement_delay,omitempty"`
+	// PossibleLeak says a leak is only possible, not confirmed: one of the
+	// circumstances Korea's PIPA Enforcement Decree Art. 39-2 defines (in
+	// force from 2026-09-11), which brings the possibility notice of PIPA
+	// Art. 34(2). An amendment records the outcome (confirmed or ruled
+	// out) on the same object. Absent: the report states a leak (or none).
+	PossibleLeak *PossibleLeak `json:"possible_leak,omitempty"`
+	// PendingFacts lists the required items that are not yet established
+	// when this version of the report is filed (data_items, timeline,
+	// counts, cause, consequences, measures_taken). The first notices then
+	// say what is known and that the rest follows (GDPR Art. 33(4); PIPA
+	// Decree Arts. 39(2), 40(2)), and the follow-up becomes a dated task of
+	// the case, due once timeline.facts_confirmed is recorded.
+	PendingFacts []breach.Element `json:"pending_facts,omitempty"`
 	// DelayReason says why notice is late, where a law asks for the
 	// reasons with a late notification (GDPR Art. 33(1), UK GDPR, LGPD).
 	DelayReason            string   `json:"delay_reason,omitempty"`
@@ -168,6 +181,60 @@ type Timeline struct {
 	MaterialityDetermined *time.Time `json:"materiality_determined,omitempty"`
 	// ExtortionPaid: when a ransom was paid (NYDFS 500.17(c)).
 	ExtortionPaid *time.Time `json:"extortion_paid,omitempty"`
+	// FactsConfirmed: when the facts an earlier version listed in
+	// pending_facts were established; it starts the clock of the phased
+	// follow-up filings (GDPR Art. 33(4); PIPA Decree Art. 40(2)).
+	FactsConfirmed *time.Time `json:"facts_confirmed,omitempty"`
+}
+
+// PossibleLeak is a leak that is possible but not confirmed (PIPA Art.
+// 34(2); Enforcement Decree Art. 39-2), and what became of it.
+type PossibleLeak struct {
+	// Circumstance is which Decree 39-2 circumstance holds.
+	Circumstance Circumstance `json:"circumstance"`
+	// KnownAt is when the organisation knew of the circumstance: the
+	// possibility notice is due 72 hours later (Decree 39-3(1)).
+	KnownAt time.Time `json:"known_at"`
+	// Outcome is recorded by an amendment: "confirmed" (the leak
+	// happened: the Art. 34(1) notice and report follow) or "ruled_out"
+	// (it did not: those told of the possibility are told so). Absent
+	// while the question is open.
+	Outcome PossibilityOutcome `json:"outcome,omitempty"`
+	// ResolvedAt is when the outcome was established.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+}
+
+// Circumstance is one of the circumstances of a possible leak that PIPA
+// Enforcement Decree Art. 39-2 names.
+type Circumstance string
+
+// The circumstances.
+const (
+	// CircumstanceUnlawfulAccess: unlawful access to the processing system
+	// or a handler's device, where a leak is suspected but the people whose
+	// data left cannot (yet) be identified.
+	CircumstanceUnlawfulAccess Circumstance = "unlawful_access"
+	// CircumstancePartlyConfirmed: part of the data is confirmed leaked
+	// (e.g. offered for sale by a third party) and others' data may have
+	// leaked too.
+	CircumstancePartlyConfirmed Circumstance = "partly_confirmed"
+)
+
+// PossibilityOutcome is what a possible leak turned out to be.
+type PossibilityOutcome string
+
+// The outcomes.
+const (
+	OutcomeOpen      PossibilityOutcome = ""
+	OutcomeConfirmed PossibilityOutcome = "confirmed"
+	OutcomeRuledOut  PossibilityOutcome = "ruled_out"
+)
+
+// PendingFactElements are the items pending_facts may list: those a first
+// notice or filing may leave for later under the phased rules.
+var PendingFactElements = []breach.Element{
+	breach.ElementDataItems, breach.ElementTimeline, breach.ElementCounts,
+	breach.ElementCause, breach.ElementConsequences, breach.ElementMeasuresTaken,
 }
 
 // Cause says how the breach happened.
