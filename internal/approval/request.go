@@ -64,11 +64,12 @@ func (r *Requester) Handle(ctx context.Context, in CaseRequest) (OpenOutput, err
 }
 
 // DeadlinesOf returns the fixed deadlines of the required obligations: what
-// an approval round is measured against.
+// an approval round is measured against. Staged duties (second stages, due
+// later) are not: they are drafted and approved in their own round when due.
 func DeadlinesOf(obs []rules.Obligation) []Deadline {
 	var ds []Deadline
 	for _, o := range obs {
-		if o.Required && !o.DueAt.IsZero() {
+		if o.Required && !o.DueAt.IsZero() && !o.Staged() {
 			ds = append(ds, Deadline{ID: o.ID, DueAt: o.DueAt})
 		}
 	}

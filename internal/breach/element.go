@@ -34,6 +34,11 @@ const (
 	// Appended by the rulebook (H3).
 	ElementCause              Element = "cause"               // why and how it happened (Japan Rule 8(1)(iv), China PIPL Art. 57(1))
 	ElementIdentityProtection Element = "identity_protection" // offer of identity-theft prevention / credit monitoring (CA, PA 12 months; MA 18 months)
+
+	// Staged duties and possible leaks (issue 17).
+	ElementLeakPossibility Element = "leak_possibility"       // that a leak is possible, not confirmed, and the circumstance (PIPA Decree 39-2)
+	ElementRuledOut        Element = "ruled_out"              // that a possible leak was examined and did not happen (PIPA Decree 39-3(3))
+	ElementFirstFiling     Element = "first_filing_reference" // the earlier filing this one follows up (date, reference), so the regulator can join them
 )
 
 var elements = []Element{
@@ -42,6 +47,7 @@ var elements = []Element{
 	ElementRegulatorContact, ElementCreditFreeze, ElementCreditAgencies, ElementDelayReason,
 	ElementPhasedFollowUp, ElementOrganisation, ElementRiskAssessment, ElementCrossBorder, ElementLawEnforcement,
 	ElementCause, ElementIdentityProtection,
+	ElementLeakPossibility, ElementRuledOut, ElementFirstFiling,
 }
 
 // Elements returns every content element in a fixed order.

@@ -69,6 +69,13 @@ func TestBuildEverySample(t *testing.T) {
 			}
 			regulators, individuals := 0, false
 			for _, o := range a.Obligations {
+				if o.Staged() {
+					// A second stage is drafted when it falls due, not now.
+					if ids["filing-"+strings.ToLower(o.ID)] {
+						t.Errorf("staged duty %s drafted with the first notices", o.ID)
+					}
+					continue
+				}
 				if o.Required && (o.RecipientKind == breach.RecipientRegulator || o.RecipientKind == breach.RecipientCreditAgency || o.RecipientKind == breach.RecipientOtherEntities) {
 					regulators++
 					if !ids["filing-"+strings.ToLower(o.ID)] {
@@ -234,5 +241,83 @@ func TestFilingsStateOneCount(t *testing.T) {
 	}
 	if html := pipc(estimate); !strings.Contains(html, "40,450,000") || !strings.Contains(html, "추정치") {
 		t.Error("an unscoped PIPC filing does not mark the report's count as an estimate")
+	}
+}
+
+// TestPossibleLeakDrafts follows a PIPA possible-leak case through its
+// versions: while open, the customer notices are possibility notices
+// (checked for the Decree 39-2(2) items) and nothing goes to PIPC; ruled
+// out, the notice tells people nothing leaked; confirmed, the regular
+// Art. 34(1) notice and the PIPC report are drafted, and the possibility
+// notice is not drafted again.
+func TestPossibleLeakDrafts(t *testing.T) {
+	r, a, at := sample(t, "kr-possible-leak.json")
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range ds {
+		byID[d.ID] = d
+		if d.Kind == draft.KindFiling {
+			t.Errorf("open possibility: filing %s drafted; PIPC is told once a leak is confirmed", d.ID)
+		}
+	}
+	for _, id := range []string{"notice-ko-kr", "notice-en-kr"} {
+		d, ok := byID[id]
+		if !ok {
+			t.Fatalf("no %s among %d drafts", id, len(ds))
+		}
+		for _, want := range []string{`data-element="leak_possibility"`, `data-element="phased_follow_up"`, `data-element="contact_point"`} {
+			if !strings.Contains(d.HTML, want) {
+				t.Errorf("%s lacks %s", id, want)
+			}
+		}
+		if !slices.Contains(d.ObligationIDs, "kr-pipa-34-2-possibility") {
+			t.Errorf("%s meets %v, want the possibility notice", id, d.ObligationIDs)
+		}
+	}
+	if s := byID["notice-ko-kr"].Subject; !strings.Contains(s, "가능성") {
+		t.Errorf("Korean subject %q does not say the leak is possible", s)
+	}
+
+	resolved := func(outcome report.PossibilityOutcome, ex report.Exfiltration) []draft.Draft {
+		t.Helper()
+		r2 := *r
+		p := *r.PossibleLeak
+		when := p.KnownAt.Add(5 * 24 * time.Hour)
+		p.Outcome, p.ResolvedAt = outcome, &when
+		r2.PossibleLeak, r2.Exfiltration = &p, ex
+		at2 := when.Add(time.Hour)
+		a2, err := rules.Assess(&r2, nil, at2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := draft.Build(&r2, a2, at2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ds
+	}
+	for _, d := range resolved(report.OutcomeRuledOut, report.ExfiltrationRuledOut) {
+		if d.Kind == draft.KindFiling {
+			t.Errorf("ruled out: filing %s drafted", d.ID)
+		}
+		if d.ID == "notice-ko-kr" && (!strings.Contains(d.HTML, `data-element="ruled_out organisation"`) || strings.Contains(d.HTML, "leak_possibility")) {
+			t.Errorf("ruled out: the Korean notice is not the closing notice")
+		}
+	}
+	var filed bool
+	for _, d := range resolved(report.OutcomeConfirmed, report.ExfiltrationConfirmed) {
+		filed = filed || d.ID == "filing-kr-pipa-34-regulator"
+		if d.Kind == draft.KindNotice && strings.Contains(d.HTML, "leak_possibility") {
+			t.Errorf("confirmed: %s is still a possibility notice", d.ID)
+		}
+		if d.Kind == draft.KindNotice && slices.Contains(d.ObligationIDs, "kr-pipa-34-2-possibility") {
+			t.Errorf("confirmed: %s drafts the possibility notice again", d.ID)
+		}
+	}
+	if !filed {
+		t.Error("confirmed: no PIPC report drafted")
 	}
 }

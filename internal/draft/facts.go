@@ -1,6 +1,7 @@
 package draft
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -78,8 +79,15 @@ func Facts(r *report.Report, a rules.Assessment, at time.Time) notice.CaseFacts 
 	for _, n := range f.ByJurisdiction {
 		f.Affected += n
 	}
+	if p := r.PossibleLeak; p != nil {
+		f.Possibility = &notice.Possibility{Circumstance: string(p.Circumstance), KnownAt: p.KnownAt, Outcome: string(p.Outcome)}
+		if p.ResolvedAt != nil {
+			f.Possibility.ResolvedAt = *p.ResolvedAt
+		}
+	}
+	f.Phased = len(r.PendingFacts) > 0
 	for _, ob := range obs {
-		if !ob.Required {
+		if !ob.Required || !Drafted(r, ob) {
 			continue
 		}
 		f.Duties = append(f.Duties, Duty(ob))
@@ -90,6 +98,21 @@ func Facts(r *report.Report, a rules.Assessment, at time.Time) notice.CaseFacts 
 		}
 	}
 	return f
+}
+
+// Drafted reports whether a case's drafting run drafts obligation ob: not
+// a staged duty (a second stage is a dated task, drafted when it falls
+// due: package stage), and not a possibility notice once the possibility
+// is resolved (it went out with the earlier version, or the Art. 34(1)
+// notice replaced it: PIPA Decree 39-3(2)).
+func Drafted(r *report.Report, ob rules.Obligation) bool {
+	if ob.Staged() {
+		return false
+	}
+	if p := r.PossibleLeak; p != nil && p.Outcome != report.OutcomeOpen && slices.Contains(ob.Elements, breach.ElementLeakPossibility) {
+		return false
+	}
+	return true
 }
 
 // Duty projects an obligation onto what drafting needs.

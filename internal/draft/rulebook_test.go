@@ -2,7 +2,9 @@ package draft_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/draft"
@@ -40,6 +42,17 @@ func TestEveryRuleOfTheRulebookIsDraftable(t *testing.T) {
 			d := notice.Duty{ID: rule.ID, Regime: rg.ID, Jurisdiction: breach.Jurisdiction(j), Kind: rule.RecipientKind,
 				RecipientName: rule.RecipientName, Required: true, Citation: rule.Citation, Elements: rule.Elements,
 				Locale: rg.Language, Phase: rule.Phase.Stage}
+			if rule.StageOf != "" {
+				// A second stage names the filing it follows up.
+				d.FirstFiling = &notice.FirstFiling{ObligationID: rule.StageOf, SentAt: at.Add(-72 * time.Hour), Reference: "0100018f-first"}
+			}
+			f := f
+			switch {
+			case slices.Contains(rule.Elements, breach.ElementLeakPossibility):
+				f.Possibility = &notice.Possibility{Circumstance: "unlawful_access", KnownAt: at.Add(-24 * time.Hour)}
+			case slices.Contains(rule.Elements, breach.ElementRuledOut):
+				f.Possibility = &notice.Possibility{Circumstance: "unlawful_access", KnownAt: at.Add(-96 * time.Hour), Outcome: "ruled_out", ResolvedAt: at}
+			}
 			t.Run(rule.ID, func(t *testing.T) {
 				var miss *notice.MissingContentElement
 				check := func(doc string, m email.Message, err error) {

@@ -26,7 +26,8 @@ var (
 var legalFigures = []string{
 	"1798", // Cal. Civ. Code 1798.82
 	"164",  // 45 CFR 164.404-164.410
-	"39-2", // PIPA Art. 39-2
+	"39-2", // PIPA Art. 39-2; Decree Art. 39-2
+	"39-3", // PIPA Enforcement Decree Art. 39-3 (possibility notice)
 	"300",  // PIPA Art. 39-2: up to KRW 3 million (300만 원)
 	"2006", // Go's reference year, in date layouts
 }

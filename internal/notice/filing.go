@@ -67,6 +67,9 @@ func Filing(c CaseFacts, d Duty) (email.Message, error) {
 	v.DueAt = moment(d.DueAt)
 	v.Recipient, v.Citation, v.Regime, v.Phase = d.RecipientName, d.Citation, d.Regime, d.Phase
 	v.RegulatorLocale = d.Locale
+	if ff := d.FirstFiling; ff != nil && !ff.SentAt.IsZero() {
+		v.FirstFilingID, v.FirstFilingAt, v.FirstFilingRef = ff.ObligationID, moment(ff.SentAt), ff.Reference
+	}
 	v.LanguageNote = want != "" && want != lang
 	v.Risk = c.Risk
 	v.Late = !d.DueAt.IsZero() && c.NoticeDate.After(d.DueAt)

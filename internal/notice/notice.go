@@ -83,6 +83,11 @@ type CaseFacts struct {
 	// Phased: some facts are not yet confirmed and a further notice will
 	// follow (PIPA Decree 39(2), GDPR Art. 33(4), PPC preliminary report).
 	Phased bool
+	// Possibility is a leak that is only possible (PIPA Art. 34(2)); nil
+	// when the report states a leak. While open, customer notices are the
+	// possibility notice; ruled out, they are the closing notice to those
+	// told of the possibility; confirmed, the regular notice.
+	Possibility *Possibility
 	// DelayReason explains a notification made after its deadline
 	// (GDPR Art. 33(1)). Empty when on time.
 	DelayReason string
@@ -140,4 +145,28 @@ type Duty struct {
 	// Form names the filing template to use when the rulebook knows it
 	// (see templates/filings.json); empty: chosen from Regime.
 	Form string
+	// FirstFiling is the filing a staged duty follows up (Japan's final
+	// report names the preliminary one); nil for a first filing. The
+	// first_filing_reference section is written only from it.
+	FirstFiling *FirstFiling
+}
+
+// FirstFiling identifies a filing already made: the duty it met, when the
+// regulator received it, and the reference the ledger holds for it (the
+// message id it went out under). No personal data.
+type FirstFiling struct {
+	ObligationID string
+	SentAt       time.Time
+	Reference    string
+}
+
+// Possibility is a possible leak as notices state it (PIPA Enforcement
+// Decree Arts. 39-2, 39-3).
+type Possibility struct {
+	// Circumstance is "unlawful_access" or "partly_confirmed".
+	Circumstance string
+	KnownAt      time.Time
+	// Outcome is "", "confirmed" or "ruled_out"; ResolvedAt when.
+	Outcome    string
+	ResolvedAt time.Time
 }

@@ -48,15 +48,20 @@ type view struct {
 	HelpAll      []string // measures offered to individuals, in the responder's words
 	Regulators   []string // authorities notified
 
-	Phased         bool
-	LawEnforcement bool
-	DelayReason    string
-	DataRetrieved  bool
-	Encrypted      bool
-	Exfiltration   string
-	CaseCategories []string
-	Affected       string
-	AffectedN      int
+	Phased bool
+	// Possibility: the notice announces a possible leak; RuledOut: it
+	// closes one (PIPA Art. 34(2), Decree 39-3(3)).
+	Possibility, RuledOut       bool
+	PossibleCircumstance        string
+	PossibleKnown, ResolvedDate string
+	LawEnforcement              bool
+	DelayReason                 string
+	DataRetrieved               bool
+	Encrypted                   bool
+	Exfiltration                string
+	CaseCategories              []string
+	Affected                    string
+	AffectedN                   int
 	// Estimated marks the counts as the report's estimate (no scoping yet).
 	Estimated      bool
 	Records        string
@@ -84,10 +89,12 @@ type view struct {
 	RegulatorLocale string
 	Risk            string
 	Late            bool // the filing is made after its deadline
-	Subjects        string
-	AwareAt         string // moments with time of day and zone, for filings
-	DiscoveredAt    string
-	FromAt, ToAt    string
+	// The filing a staged filing follows up.
+	FirstFilingID, FirstFilingAt, FirstFilingRef string
+	Subjects                                     string
+	AwareAt                                      string // moments with time of day and zone, for filings
+	DiscoveredAt                                 string
+	FromAt, ToAt                                 string
 }
 
 type jurisdictionCount struct {
@@ -196,6 +203,15 @@ func (v *view) fillCase(c *CaseFacts, l string, ld *localeData, loc *time.Locati
 	}
 	v.Discovered, v.Aware, v.NoticeDate = date(c.Discovered), date(c.Aware), date(c.NoticeDate)
 	v.Phased = c.Phased
+	if p := c.Possibility; p != nil {
+		v.Possibility = p.Outcome == ""
+		v.RuledOut = p.Outcome == "ruled_out"
+		v.PossibleCircumstance = p.Circumstance
+		v.PossibleKnown, v.ResolvedDate = date(p.KnownAt), date(p.ResolvedAt)
+		// A possibility notice always says that a further notice follows
+		// (Decree 39-2(2)).
+		v.Phased = v.Phased || v.Possibility
+	}
 	v.LawEnforcement = c.LawEnforcementDelay
 	v.DelayReason = c.DelayReason
 	v.DataRetrieved = c.DataRetrieved

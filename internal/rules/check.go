@@ -188,6 +188,12 @@ func (rg *Regime) checkRule(r *Rule, earlier map[string]bool) error {
 	if d.After != "" && !earlier[d.After] {
 		return fmt.Errorf("deadline.after %q: not an earlier rule of this regime", d.After)
 	}
+	if d.Immediate && (set > 0 || d.Clock == ClockNotice) {
+		return fmt.Errorf("deadline: immediate takes no hours, days or business_days")
+	}
+	if r.StageOf != "" && (r.StageOf == r.ID || !slices.ContainsFunc(rg.Obligations, func(x Rule) bool { return x.ID == r.StageOf })) {
+		return fmt.Errorf("stage_of %q: not another rule of this regime", r.StageOf)
+	}
 	if len(r.Elements) == 0 {
 		return fmt.Errorf("elements required")
 	}

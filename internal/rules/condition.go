@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/report"
@@ -56,6 +57,33 @@ type Condition struct {
 	Sector string `yaml:"sector"`
 	// Set holds when the timeline field is present ("materiality_determined").
 	Set Clock `yaml:"set"`
+	// PossibleLeakAny holds when the report records a possible leak
+	// (possible_leak) whose outcome is one of these: "open" (none yet),
+	// "confirmed", "ruled_out".
+	PossibleLeakAny []string `yaml:"possible_leak_any"`
+	// PendingFacts holds when the report's pending_facts is (true) or is
+	// not (false) empty.
+	PendingFacts *bool `yaml:"pending_facts"`
+	// ConfirmedWithinHours holds when a possible leak was confirmed
+	// within this many hours of its circumstance becoming known (PIPA
+	// Decree 39-3(2): the full notice then replaces the possibility one).
+	ConfirmedWithinHours *int `yaml:"confirmed_within_hours"`
+}
+
+// possibleLeakStates are the values possible_leak_any takes.
+var possibleLeakStates = []string{"open", "confirmed", "ruled_out"}
+
+// possibleLeakState is the report's possible leak as possible_leak_any
+// reads it, or "" when the report records none.
+func possibleLeakState(r *report.Report) string {
+	p := r.PossibleLeak
+	switch {
+	case p == nil:
+		return ""
+	case p.Outcome == report.OutcomeOpen:
+		return "open"
+	}
+	return string(p.Outcome)
 }
 
 // facts is what conditions are evaluated against.
@@ -73,7 +101,8 @@ func (c *Condition) empty() bool {
 		c.RecipientAny == nil && c.AccessedAny == nil && c.UnderSecrecy == nil && c.AvailabilityLost == nil &&
 		c.External == nil && c.UnjustPurpose == nil && c.Unintelligible == nil && c.DataRetrieved == nil &&
 		c.RecipientsTrusted == nil && c.Vulnerable == nil && c.SmallAgent == nil && c.Processor == nil &&
-		c.RiskAtLeast == "" && c.Sector == "" && c.Set == "")
+		c.RiskAtLeast == "" && c.Sector == "" && c.Set == "" && c.PossibleLeakAny == nil && c.PendingFacts == nil &&
+		c.ConfirmedWithinHours == nil)
 }
 
 func (c *Condition) holds(f *facts) bool {
@@ -137,6 +166,19 @@ func (c *Condition) holds(f *facts) bool {
 	}
 	if c.Set != "" {
 		if t, _ := clockTime(r, c.Set); t.IsZero() {
+			return false
+		}
+	}
+	if c.PossibleLeakAny != nil && !slices.Contains(c.PossibleLeakAny, possibleLeakState(r)) {
+		return false
+	}
+	if !is(c.PendingFacts, len(r.PendingFacts) > 0) {
+		return false
+	}
+	if h := c.ConfirmedWithinHours; h != nil {
+		p := r.PossibleLeak
+		if p == nil || p.Outcome != report.OutcomeConfirmed || p.ResolvedAt == nil ||
+			p.ResolvedAt.Sub(p.KnownAt) > time.Duration(*h)*time.Hour {
 			return false
 		}
 	}
@@ -225,6 +267,14 @@ func (c *Condition) check(where string) error {
 	}
 	if c.Set != "" && !c.Set.valid() {
 		return fmt.Errorf("%s: unknown timeline field %q", where, c.Set)
+	}
+	for _, s := range c.PossibleLeakAny {
+		if !slices.Contains(possibleLeakStates, s) {
+			return fmt.Errorf("%s: possible_leak_any %q: want open, confirmed or ruled_out", where, s)
+		}
+	}
+	if h := c.ConfirmedWithinHours; h != nil && *h <= 0 {
+		return fmt.Errorf("%s: confirmed_within_hours must be positive", where)
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ type Deadline struct {
 	// After names another rule of the same regime: the clock is that
 	// duty's due time (clock "individual_notice").
 	After string `yaml:"after"`
+	// Immediate: due the moment the clock starts ("immediately", "as soon
+	// as confirmed", "without undue further delay"): the earliest reading
+	// of a law that sets no figure for a duty that follows an event.
+	Immediate bool `yaml:"immediate"`
 	// DoubleForSmallAgent doubles the period for small processing agents
 	// (Brazil, ANPD Resolution 2/2022 Art. 14).
 	DoubleForSmallAgent bool `yaml:"double_for_small_agent"`
@@ -52,7 +56,8 @@ type AltDeadline struct {
 
 func (c Clock) valid() bool {
 	switch c {
-	case ClockAware, ClockDiscovered, ClockDetermined, ClockMateriality, ClockExtortion, ClockYearEnd, ClockNotice:
+	case ClockAware, ClockDiscovered, ClockDetermined, ClockMateriality, ClockExtortion, ClockYearEnd, ClockNotice,
+		ClockFactsConfirmed, ClockPossibility, ClockPossibilityResolved, ClockLeakAware:
 		return true
 	}
 	return false
@@ -81,6 +86,27 @@ func clockTime(r *report.Report, c Clock) (time.Time, string) {
 		return deref(t.ExtortionPaid), "timeline.extortion_paid"
 	case ClockYearEnd:
 		return t.Discovered, "timeline.discovered"
+	case ClockFactsConfirmed:
+		return deref(t.FactsConfirmed), "timeline.facts_confirmed"
+	case ClockPossibility:
+		if p := r.PossibleLeak; p != nil {
+			return p.KnownAt, "possible_leak.known_at"
+		}
+		return time.Time{}, "possible_leak.known_at"
+	case ClockPossibilityResolved:
+		if p := r.PossibleLeak; p != nil {
+			return deref(p.ResolvedAt), "possible_leak.resolved_at"
+		}
+		return time.Time{}, "possible_leak.resolved_at"
+	case ClockLeakAware:
+		if p := r.PossibleLeak; p != nil {
+			// Open or ruled out: no leak, so no clock.
+			if p.Outcome != report.OutcomeConfirmed {
+				return time.Time{}, "possible_leak.resolved_at"
+			}
+			return deref(p.ResolvedAt), "possible_leak.resolved_at"
+		}
+		return t.Aware, "timeline.aware"
 	}
 	return time.Time{}, ""
 }
@@ -109,6 +135,9 @@ func (d Deadline) due(start time.Time, loc *time.Location, holidays *cal.Busines
 		return endOfDay(local.AddDate(0, 0, d.Days*mult))
 	case d.BusinessDays > 0:
 		return endOfDay(addBusinessDays(local, d.BusinessDays*mult, holidays))
+	case d.Immediate:
+		// "immediately" / "as soon as confirmed".
+		return local
 	case d.Clock == ClockNotice:
 		// "concurrently with" / "no later than" the notice it follows.
 		return start

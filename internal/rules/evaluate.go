@@ -52,7 +52,10 @@ func (e *evaluation) run() []evaluated {
 		for _, t := range e.targets(rule) {
 			start := e.clockStart(rule, t.j)
 			ref := start
-			if ref.IsZero() {
+			if ref.IsZero() || rule.Deadline.Clock == ClockLeakAware {
+				// Which version of a law applies follows when the
+				// incident became known, not when a possible leak was
+				// confirmed.
 				ref = e.r.Timeline.Aware
 			}
 			if (!rule.From.IsZero() && ref.Before(rule.From.Time)) || (!rule.To.IsZero() && !ref.Before(rule.To.Time)) {
@@ -84,7 +87,28 @@ func (e *evaluation) run() []evaluated {
 			out = append(out, evaluated{o, ""})
 		}
 	}
+	stageAfterFirst(out)
 	return out
+}
+
+// stageAfterFirst makes a staged duty follow its first stage: when the
+// first stage is not required (its threshold unmet, an exemption), neither
+// is the second, and the rationale says so.
+func stageAfterFirst(out []evaluated) {
+	byID := map[string]*Obligation{}
+	for i := range out {
+		byID[out[i].ID] = &out[i].Obligation
+	}
+	for i := range out {
+		o := &out[i].Obligation
+		if !o.Staged() || !o.Required {
+			continue
+		}
+		if first, ok := byID[o.StageOf]; ok && !first.Required {
+			o.Required, o.DueAt, o.ClockStart = false, time.Time{}, time.Time{}
+			o.Rationale = "Not required: it follows up " + first.ID + ", which is not required (" + first.Rationale + ")"
+		}
+	}
 }
 
 // firstVersion is the earliest From among a rule's versions.
@@ -139,12 +163,16 @@ func (e *evaluation) clockStart(rule *Rule, j breach.Jurisdiction) time.Time {
 }
 
 func (e *evaluation) base(rule *Rule, t target) Obligation {
-	id := rule.ID
+	id, stageOf := rule.ID, rule.StageOf
 	if t.perState {
 		id += "-" + string(t.j)
+		if stageOf != "" {
+			stageOf += "-" + string(t.j)
+		}
 	}
 	return Obligation{
-		ID: id, Regime: e.rg.ID, RegimeName: e.rg.Name, Jurisdiction: t.j,
+		StageOf: stageOf,
+		ID:      id, Regime: e.rg.ID, RegimeName: e.rg.Name, Jurisdiction: t.j,
 		RecipientKind: rule.RecipientKind, RecipientName: t.name, Channel: t.channel,
 		Deadline: rule.Deadline.Text, Clock: rule.Deadline.Clock, Citation: rule.Citation,
 		Elements: slices.Clone(rule.Elements), Verification: rule.Verification, Language: t.language,

@@ -116,12 +116,40 @@ func TestGoldenKorea(t *testing.T) {
 			want{"kr-pipa-34-regulator": "no", "kr-pipa-34-individuals": "2026-10-08T18:00:00+09:00"}},
 		{"encrypted: no safe harbour in PIPA", func(r *report.Report) { r.Safeguards.Encrypted = true }, kr(5),
 			want{"kr-pipa-34-individuals": "2026-10-08T18:00:00+09:00"}},
-		{"possibility notice (2026 text) when exfiltration is suspected", func(r *report.Report) { r.Exfiltration = report.ExfiltrationSuspected }, kr(5),
-			want{"kr-pipa-34-2-possibility": "2026-10-08T18:00:00+09:00"}},
+		{"suspected exfiltration alone is assessed as a leak, not a possibility", func(r *report.Report) { r.Exfiltration = report.ExfiltrationSuspected }, kr(5),
+			want{"kr-pipa-34-2-possibility": "no", "kr-pipa-34-individuals": "2026-10-08T18:00:00+09:00"}},
+		{"possible leak (2026 text): possibility notice 72 h from knowing, full notice and report wait", func(r *report.Report) {
+			r.Exfiltration = report.ExfiltrationSuspected
+			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2026-10-06T00:00:00Z")}
+		}, kr(5000), want{"kr-pipa-34-2-possibility": "2026-10-09T09:00:00+09:00", "kr-pipa-34-individuals": "no",
+			"kr-pipa-34-regulator": "no", "kr-pipa-34-2-ruled-out": "no"}},
+		{"possible leak confirmed after 72 h: both notices, full one 72 h from confirmation", func(r *report.Report) {
+			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstancePartlyConfirmed, KnownAt: ts("2026-10-06T00:00:00Z"),
+				Outcome: report.OutcomeConfirmed, ResolvedAt: ptr(ts("2026-10-12T00:00:00Z"))}
+		}, kr(5000), want{"kr-pipa-34-2-possibility": "2026-10-09T09:00:00+09:00", "kr-pipa-34-individuals": "2026-10-15T09:00:00+09:00",
+			"kr-pipa-34-regulator": "2026-10-15T09:00:00+09:00", "kr-pipa-34-2-ruled-out": "no"}},
+		{"possible leak confirmed within 72 h: the full notice replaces the possibility notice", func(r *report.Report) {
+			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2026-10-06T00:00:00Z"),
+				Outcome: report.OutcomeConfirmed, ResolvedAt: ptr(ts("2026-10-07T00:00:00Z"))}
+		}, kr(5000), want{"kr-pipa-34-2-possibility": "no", "kr-pipa-34-individuals": "2026-10-10T09:00:00+09:00"}},
+		{"possible leak ruled out: closing notice at once, no full notice or report", func(r *report.Report) {
+			r.Exfiltration = report.ExfiltrationRuledOut
+			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2026-10-06T00:00:00Z"),
+				Outcome: report.OutcomeRuledOut, ResolvedAt: ptr(ts("2026-10-12T00:00:00Z"))}
+		}, kr(5000), want{"kr-pipa-34-2-ruled-out": "2026-10-12T09:00:00+09:00", "kr-pipa-34-individuals": "no", "kr-pipa-34-regulator": "no"}},
 		{"before the 2026 Decree there is no possibility notice", func(r *report.Report) {
 			r.Exfiltration = report.ExfiltrationSuspected
+			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2025-03-03T00:00:00Z")}
 			r.Timeline.Aware = ts("2025-03-03T00:00:00Z")
 		}, kr(5), want{"kr-pipa-34-2-possibility": "no", "kr-pipa-34-individuals": "2025-03-06T09:00:00+09:00"}},
+		{"pending facts: PIPC supplementary report is a staged task with no date yet", func(r *report.Report) {
+			r.PendingFacts = []breach.Element{breach.ElementCounts}
+		}, kr(1000), want{"kr-pipa-34-regulator": "2026-10-08T18:00:00+09:00", "kr-pipa-34-regulator-supplement": "yes"}},
+		{"facts confirmed: the supplementary report is due at once", func(r *report.Report) {
+			r.Timeline.FactsConfirmed = ptr(ts("2026-10-20T03:00:00Z"))
+		}, kr(1000), want{"kr-pipa-34-regulator-supplement": "2026-10-20T12:00:00+09:00"}},
+		{"no report, no supplement", func(r *report.Report) { r.PendingFacts = []breach.Element{breach.ElementCounts} }, kr(5),
+			want{"kr-pipa-34-regulator": "no", "kr-pipa-34-regulator-supplement": "no"}},
 		{"before Sept 2023 the rulebook has no version: flagged, no deadline", func(r *report.Report) {
 			r.Timeline.OccurredFrom = ts("2022-01-01T00:00:00Z")
 			r.Timeline.Discovered = ts("2022-02-01T00:00:00Z")

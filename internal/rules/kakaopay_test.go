@@ -55,6 +55,10 @@ func TestKakaoPay(t *testing.T) {
 		"kr-pipa-34-regulator": {true, due72, breach.RecipientRegulator, rules.Secondary},
 		// The possibility notice (Art. 34(2)) exists only from 11 Sep 2026.
 		"kr-pipa-34-2-possibility": {false, time.Time{}, breach.RecipientIndividuals, rules.Verified},
+		"kr-pipa-34-2-ruled-out":   {false, time.Time{}, breach.RecipientIndividuals, rules.Verified},
+		// Decree 40(2)'s supplementary report follows a phased first
+		// report; Kakao Pay's report lists no pending facts.
+		"kr-pipa-34-regulator-supplement": {false, time.Time{}, breach.RecipientRegulator, rules.Verified},
 		// CIUPA Art. 39-4(1): a credit-information company divulged
 		// personal credit information; "without delay" has no figure, so
 		// it merges with PIPA's notice and takes its 72 h (RULEBOOK A1).

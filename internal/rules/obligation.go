@@ -18,6 +18,21 @@ const (
 	ClockExtortion   Clock = "extortion_paid"         // timeline.extortion_paid
 	ClockYearEnd     Clock = "year_end_of_discovery"  // end of the calendar year of discovery (HIPAA < 500)
 	ClockNotice      Clock = "individual_notice"      // when individuals are notified (AG filings "concurrently")
+	// ClockFactsConfirmed: the facts a phased first notice left open were
+	// established (timeline.facts_confirmed): GDPR Art. 33(4), PIPA Decree
+	// Art. 40(2) follow-ups.
+	ClockFactsConfirmed Clock = "facts_confirmed"
+	// ClockPossibility: a Decree 39-2 circumstance of a possible leak became
+	// known (possible_leak.known_at): PIPA's possibility notice.
+	ClockPossibility Clock = "possibility_known"
+	// ClockPossibilityResolved: a possible leak was confirmed or ruled out
+	// (possible_leak.resolved_at).
+	ClockPossibilityResolved Clock = "possibility_resolved"
+	// ClockLeakAware: aware of a leak. timeline.aware, except for a leak
+	// that was first only possible: then when it was confirmed
+	// (possible_leak.resolved_at), since the Art. 34(1) duties arise with
+	// the leak, not with the possibility (Decree 39-3(2)).
+	ClockLeakAware Clock = "aware_of_leak"
 )
 
 // Verification is the research's confidence in a rule.
@@ -38,6 +53,12 @@ type Phase struct {
 	// FollowUp describes the later notice ("final report within 30 days").
 	FollowUp string `json:"follow_up,omitempty" yaml:"follow_up"`
 }
+
+// Staged reports whether the obligation is the second stage of a duty (a
+// final report, a phased follow-up, an explanation due later): it is a
+// dated task of the case, drafted when it falls due rather than with the
+// first notices.
+func (o Obligation) Staged() bool { return o.StageOf != "" }
 
 // Obligation is one notification duty: who must be told, by when, with what,
 // and why. Required=false means the regime was considered and no notice is
@@ -71,6 +92,10 @@ type Obligation struct {
 	// Language is the regulator's or notice's language (BCP 47: "ko", "de").
 	Language string `json:"language,omitempty"`
 	Phase    Phase  `json:"phase,omitzero"`
+	// StageOf is the id of the obligation this one follows up (Japan's
+	// final report follows the preliminary one): set, the obligation is a
+	// staged duty, required only when its first stage is.
+	StageOf string `json:"stage_of,omitempty"`
 	// Subjects is the number of people the duty concerns (those resident in
 	// Jurisdiction, or all for a regulator filing without one).
 	Subjects int `json:"subjects"`

@@ -127,6 +127,11 @@ type Rule struct {
 	Deadline   Deadline         `yaml:"deadline"`
 	Elements   []breach.Element `yaml:"elements"`
 	Phase      Phase            `yaml:"phase"`
+	// StageOf names the rule of the same regime whose duty this one
+	// follows up (a second stage: Japan's final report, GDPR Art. 33(4)
+	// information in phases). The duty is required only when the first
+	// stage is, and the workflow drafts it when it falls due.
+	StageOf string `yaml:"stage_of"`
 	// Merge names a group of duties from different regimes that one notice
 	// can satisfy: they share the earliest deadline of the group.
 	Merge string   `yaml:"merge"`
