@@ -80,7 +80,7 @@ func (s *Service) bound(ctx context.Context, r Request, c *Claims) error {
 	if c != nil && (c.ContentHash != r.ContentHash || c.RecipientSetHash != r.RecipientSetHash) {
 		return ErrStale
 	}
-	cur, err := s.Current(ctx, r.CaseID)
+	cur, err := s.current(ctx, r)
 	if err != nil {
 		return fmt.Errorf("current hashes of %s: %w", r.CaseID, err)
 	}

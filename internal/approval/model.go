@@ -59,6 +59,10 @@ type Request struct {
 	// Seal binds the fields above that decide a send (not Status) to the
 	// approval service; see seal.go.
 	Seal string `dynamodbav:"seal"`
+	// Stage is the obligation id of a staged duty when the request asks
+	// for the approval of that one filing (package stage), else empty: its
+	// hashes are the stage's, not the case's drafts'.
+	Stage string `dynamodbav:"stage,omitempty"`
 }
 
 // Earliest returns the request's soonest deadline.

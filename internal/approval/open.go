@@ -31,6 +31,9 @@ type OpenInput struct {
 	Submitter string `json:"submitter"`
 	// Required overrides the configured quorum when larger; 0 keeps it.
 	Required int `json:"required,omitempty"`
+	// Stage is the obligation id of a staged duty whose filing this round
+	// approves (package stage); empty for the case's drafts.
+	Stage string `json:"stage,omitempty"`
 }
 
 // OpenOutput is what Open reports (the waiting task ignores it; it goes to
@@ -135,7 +138,7 @@ func (s *Service) newRequest(in OpenInput) (Request, error) {
 		CaseID: in.CaseID, RequestID: RequestID(in.TaskToken), TaskToken: in.TaskToken,
 		ContentHash: in.ContentHash, RecipientSetHash: in.RecipientSetHash, Deadlines: in.Deadlines,
 		SubmitterID: submitter, Approvers: ids, Required: required,
-		Status: StatusPending, CreatedAt: s.now(),
+		Status: StatusPending, CreatedAt: s.now(), Stage: in.Stage,
 	}
 	r.Seal = s.Config.requestSeal(r)
 	return r, nil

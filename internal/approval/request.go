@@ -16,6 +16,9 @@ import (
 type CaseRequest struct {
 	CaseID    string `json:"case_id"`
 	TaskToken string `json:"task_token"`
+	// Stage is the obligation id of a staged duty whose drafted filing the
+	// stage run asks approval for; empty for the case's drafts.
+	Stage string `json:"stage,omitempty"`
 }
 
 // CaseReader is what Requester reads a case with.
@@ -60,6 +63,21 @@ func (r *Requester) Handle(ctx context.Context, in CaseRequest) (OpenOutput, err
 		Approvers: rep.Approvers, Submitter: ApproverID(rep.Submitter),
 	}
 	open.Deadlines = DeadlinesOf(a.Obligations)
+	if in.Stage != "" {
+		// A staged duty's round binds its one filing and its one
+		// recipient, and is measured against its own due date.
+		if r.Service.Stages == nil {
+			return OpenOutput{}, &InvalidRequestError{Field: "stage", Problem: "no stage source is configured"}
+		}
+		h, due, err := r.Service.Stages.StageHashes(ctx, in.CaseID, in.Stage)
+		if err != nil {
+			return OpenOutput{}, fmt.Errorf("approval request %s stage %s: %w", in.CaseID, in.Stage, err)
+		}
+		open.ContentHash, open.RecipientSetHash, open.Stage, open.Deadlines = h.Content, h.RecipientSet, in.Stage, nil
+		if !due.IsZero() {
+			open.Deadlines = []Deadline{{ID: in.Stage, DueAt: due}}
+		}
+	}
 	return r.Service.Open(ctx, open)
 }
 

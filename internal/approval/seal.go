@@ -45,8 +45,14 @@ func (c Config) seal(kind string, fields ...string) string {
 func sealTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func (c Config) requestSeal(r Request) string {
-	return c.seal("request", r.CaseID, r.RequestID, r.ContentHash, r.RecipientSetHash, r.SubmitterID,
-		strings.Join(r.Approvers, ","), strconv.Itoa(r.Required), sealTime(r.CreatedAt))
+	fields := []string{r.CaseID, r.RequestID, r.ContentHash, r.RecipientSetHash, r.SubmitterID,
+		strings.Join(r.Approvers, ","), strconv.Itoa(r.Required), sealTime(r.CreatedAt)}
+	if r.Stage != "" {
+		// Only stage requests carry it, so the seals of every request
+		// made before stages existed still verify.
+		fields = append(fields, "stage="+r.Stage)
+	}
+	return c.seal("request", fields...)
 }
 
 func (c Config) voteSeal(v Vote) string {

@@ -33,6 +33,9 @@ type Mailer interface {
 type Hashes struct {
 	Content      string
 	RecipientSet string
+	// Stage is the staged duty (obligation id) the hashes are of; empty
+	// for the case's drafts. An approval counts only for what it asked.
+	Stage string
 }
 
 // HashSource returns a case's current hashes (the lead wires draft.Load and
@@ -69,6 +72,9 @@ type Service struct {
 	// (cases.Store), where `breachflow status` and the console show it
 	// while the case waits for an amendment or a re-draft.
 	Rejections RejectionRecorder
+	// Stages gives the hashes of staged duties' approval rounds; nil: the
+	// service takes no stage requests.
+	Stages StageSource
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives one line per operation, ids and counts only; nil means
@@ -102,6 +108,25 @@ func (s *Service) audit(ctx context.Context, caseID, actor, action string, detai
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// StageSource gives the hashes a staged duty's approval binds (its one
+// drafted filing and its one recipient) and its due date (stage.Store).
+type StageSource interface {
+	StageHashes(ctx context.Context, caseID, obligationID string) (Hashes, time.Time, error)
+}
+
+// current is what request r must still bind: the case's hashes, or for a
+// stage request the stage's.
+func (s *Service) current(ctx context.Context, r Request) (Hashes, error) {
+	if r.Stage == "" {
+		return s.Current(ctx, r.CaseID)
+	}
+	if s.Stages == nil {
+		return Hashes{}, fmt.Errorf("request %s is for stage %s, and no stage source is configured", r.RequestID, r.Stage)
+	}
+	h, _, err := s.Stages.StageHashes(ctx, r.CaseID, r.Stage)
+	return h, err
 }
 
 // State is what the console shows of a case's approval.

@@ -69,6 +69,8 @@ func VerifyApproval(ctx context.Context, c Config, st RecordReader, caseID, clai
 		return refuse("approval request %s does not carry the approval service's seal", r.RequestID)
 	case r.Status != StatusApproved:
 		return refuse("approval request %s is %s", r.RequestID, r.Status)
+	case r.Stage != cur.Stage:
+		return refuse("approval request %s is for stage %q, not %q", r.RequestID, r.Stage, cur.Stage)
 	case r.ContentHash != cur.Content:
 		return refuse("drafts hash %.12s but request %s approved %.12s", cur.Content, r.RequestID, r.ContentHash)
 	case r.RecipientSetHash != cur.RecipientSet:

@@ -105,6 +105,11 @@ func (f *Filer) SendFilings(ctx context.Context, caseID string, filings []email.
 		if err := f.Ledger.Complete(context.WithoutCancel(ctx), key, attempt, id, f.Now()); err != nil {
 			return res, fmt.Errorf("filing %s: %w", fl.ID, err)
 		}
+		if fl.FollowsUp != "" {
+			if err := f.Ledger.LinkFollowUp(context.WithoutCancel(ctx), key, fl.FollowsUp, fl.FollowsUpRef); err != nil {
+				return res, fmt.Errorf("filing %s: %w", fl.ID, err)
+			}
+		}
 		f.Log.Info("filing sent", "case_id", caseID, "obligation_id", fl.ID, "message_id", id)
 		res.Sent++
 	}

@@ -82,16 +82,11 @@ func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared *sha
 				// form; the regime's own form is for its regulator.
 				d.Form = "generic"
 			}
-			m, err := notice.Filing(f, d)
+			fd, err := FilingDraft(f, d)
 			if err != nil {
-				return nil, fmt.Errorf("draft filing %s: %w", d.ID, err)
+				return nil, err
 			}
-			form, _ := notice.FormFor(d)
-			out = append(out, seal(Draft{
-				ID: "filing-" + slug(d.ID), Kind: KindFiling, ObligationIDs: []string{d.ID},
-				Locale: lang(m.HTML, form), Jurisdiction: string(d.Jurisdiction), Recipient: d.RecipientName,
-				Subject: m.Subject, HTML: m.HTML, Text: m.Text,
-			}))
+			out = append(out, fd)
 		case breach.RecipientIndividuals:
 			individuals = append(individuals, d)
 		case breach.RecipientMedia, breach.RecipientPublicNotice:
@@ -114,6 +109,23 @@ func BuildShared(r *report.Report, a rules.Assessment, at time.Time, shared *sha
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// FilingDraft drafts the filing of one regulator duty d of case f, checked
+// for d's elements and sealed: what Build drafts per filing, and what the
+// stage run drafts for a staged duty when it falls due (d.FirstFiling
+// then names the filing it follows up).
+func FilingDraft(f notice.CaseFacts, d notice.Duty) (Draft, error) {
+	m, err := notice.Filing(f, d)
+	if err != nil {
+		return Draft{}, fmt.Errorf("draft filing %s: %w", d.ID, err)
+	}
+	form, _ := notice.FormFor(d)
+	return seal(Draft{
+		ID: FilingID(d.ID), Kind: KindFiling, ObligationIDs: []string{d.ID},
+		Locale: lang(m.HTML, form), Jurisdiction: string(d.Jurisdiction), Recipient: d.RecipientName,
+		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+	}), nil
 }
 
 // buildNotices checks the customer notice of every individuals duty in
@@ -254,6 +266,10 @@ func lang(html, fallback string) string {
 	}
 	return fallback
 }
+
+// FilingID is the id drafting gives the filing of an obligation, which is
+// also its ledger key and SES tag.
+func FilingID(obligationID string) string { return "filing-" + slug(obligationID) }
 
 // slug makes an id safe for a sort key and a file name.
 func slug(s string) string {

@@ -36,6 +36,11 @@ type Filing struct {
 	ObligationIDs []string
 	Regulator     string
 	Message       Message
+	// FollowsUp is the id of the filing this one follows up (a staged
+	// duty's first stage) and FollowsUpRef the message id it went out
+	// under; the ledger records both with this filing. Empty for a first
+	// filing.
+	FollowsUp, FollowsUpRef string
 }
 
 // Renderer writes the approved customer notice of one person of a case.

@@ -13,6 +13,7 @@ import (
 	"breachflow/internal/console"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
+	"breachflow/internal/stage"
 )
 
 // ApprovalSettings are the approval functions': the case table and the
@@ -42,6 +43,7 @@ func approvalFromEnv(ctx context.Context, lookup envconfig.Lookup, cfg aws.Confi
 func ApprovalService(s ApprovalSettings, c Clients) *approval.Service {
 	svc := approval.NewAWSService(c.AWS, s.CaseTable, s.Approval, c.log())
 	svc.Metrics = c.Metrics // the DeadlinesAtRisk alarm's lines; nil writes none
+	svc.Stages = stage.Store{DB: c.db(), Table: s.CaseTable}
 	return svc
 }
 

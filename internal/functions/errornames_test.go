@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdaurl"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/approval/approvaltest"
@@ -28,10 +30,12 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/functions"
 	"breachflow/internal/intake"
+	"breachflow/internal/ledger"
 	"breachflow/internal/local/asl"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
 	"breachflow/internal/scope"
+	"breachflow/internal/stage"
 	"breachflow/internal/usertable"
 )
 
@@ -118,6 +122,22 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 			caseID := openCase(t, db)
 			check := functions.ApprovalCheck(approvalConfig(), "cases", db)
 			return returned(t, sender(t, db, check, nil).Handle, `{"stage":"filings","case_id":"`+caseID+`","content_hash":"h1"}`)
+		},
+		"FirstFilingNotSent": func(t *testing.T) string {
+			// Japan's final report falls due, but the preliminary report
+			// is not on record as sent.
+			r, a, db := stagedCase(t)
+			h := &stage.Runner{Tasks: stage.Store{DB: db, Table: "cases"}, Reports: reports{r}, Assessments: assessments{a},
+				Filings: func(context.Context, string) ([]ledger.FilingRecord, error) { return nil, nil }}
+			return returned(t, h.Handle, `{"action":"draft","case_id":"c1","obligation_id":"jp-appi-26-final"}`)
+		},
+		"StageNotRequired": func(t *testing.T) string {
+			// An amendment changed the facts: the current assessment no
+			// longer holds the staged duty.
+			r, _, db := stagedCase(t)
+			h := &stage.Runner{Tasks: stage.Store{DB: db, Table: "cases"}, Reports: reports{r}, Assessments: assessments{},
+				Filings: func(context.Context, string) ([]ledger.FilingRecord, error) { return nil, nil }}
+			return returned(t, h.Handle, `{"action":"draft","case_id":"c1","obligation_id":"jp-appi-26-final"}`)
 		},
 		"UnapprovedContent": func(t *testing.T) string {
 			// The drafts changed after the approvers signed off h1.
@@ -413,4 +433,34 @@ func (a *approvals) failedWith(t *testing.T, token string) string {
 	}
 	t.Fatalf("task %s was not failed (%d failures sent)", token, len(a.tasks.failures))
 	return ""
+}
+
+// stagedCase is Japan's sample case with its final report (a staged duty)
+// stored as a started task, in a fresh fake table.
+func stagedCase(t *testing.T) (*report.Report, rules.Assessment, *table) {
+	t.Helper()
+	b, err := os.ReadFile("../../events/reports/japan-ecommerce-cards.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.ParseAt(b, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := rules.Assess(r, nil, r.Timeline.Aware)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := newTable()
+	for _, task := range stage.Tasks("c1", a) {
+		task.Status, task.Version = stage.StatusStarted, 1
+		item, err := attributevalue.MarshalMap(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item["pk"] = &types.AttributeValueMemberS{Value: "CASE#c1"}
+		item["sk"] = &types.AttributeValueMemberS{Value: "STAGE#" + task.ObligationID}
+		db.items[itemKey(item)] = item
+	}
+	return r, a, db
 }

@@ -176,4 +176,5 @@ var All = []Any{
 	Intake, Scope, Aggregate, Assess, Draft,
 	ApprovalRequest, ApprovalEscalate, Console,
 	Send, SesEvents, SmsEvents, ReconcileShard, Reconcile,
+	Stage, StageDue,
 }

@@ -25,6 +25,7 @@ func TestLogicalIDs(t *testing.T) {
 		"Send": functions.Send.LogicalID, "SesEvents": functions.SesEvents.LogicalID,
 		"SmsEvents":      functions.SmsEvents.LogicalID,
 		"ReconcileShard": functions.ReconcileShard.LogicalID, "Reconcile": functions.Reconcile.LogicalID,
+		"Stage": functions.Stage.LogicalID, "StageDue": functions.StageDue.LogicalID,
 	} {
 		if id != name+"Function" {
 			t.Errorf("functions.%s.LogicalID = %q, want %sFunction", name, id, name)
@@ -37,8 +38,8 @@ func TestLogicalIDs(t *testing.T) {
 		}
 		seen[f.ID()] = true
 	}
-	if len(seen) != 13 {
-		t.Errorf("functions.All holds %d functions, want the 13 above", len(seen))
+	if len(seen) != 15 {
+		t.Errorf("functions.All holds %d functions, want the 15 above", len(seen))
 	}
 }
 

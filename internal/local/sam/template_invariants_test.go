@@ -361,7 +361,7 @@ func TestEverySubstitutionResolvesToATemplateFunction(t *testing.T) {
 // stack's roles and the responders' role sign.
 func TestOnlyAppendersSign(t *testing.T) {
 	raw := rawTemplate(t)
-	appenders := []string{"IntakeFunction", "AggregateFunction", "AssessFunction", "DraftFunction",
+	appenders := []string{"IntakeFunction", "AggregateFunction", "AssessFunction", "DraftFunction", "StageFunction", "StageDueFunction",
 		"ApprovalRequestFunction", "ApprovalEscalateFunction", "ConsoleFunction", "ReconcileFunction"}
 	var signers []string
 	for name, res := range raw {
