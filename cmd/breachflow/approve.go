@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breachflow/internal/stage"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -92,7 +93,7 @@ func decide(cmd *cobra.Command, d approval.Decision, wait time.Duration) error {
 		return err
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, quiet)
+	svc := approvalService(env, cfg, quiet)
 	out, err := svc.Decide(ctx, d)
 	for until, told := time.Now().Add(wait), false; errors.Is(err, approval.ErrNotFound) && time.Now().Before(until); out, err = svc.Decide(ctx, d) {
 		if !told {
@@ -160,4 +161,12 @@ func explainRefusal(caseID string, err error) error {
 		return fmt.Errorf("case %s: the drafts or the recipient set changed after approval was requested; a new approval round is needed", caseID)
 	}
 	return err
+}
+
+// approvalService is the approval service the CLI decides through, on the
+// case table: the same rules as the console, stage rounds included.
+func approvalService(env *cliEnv, cfg approval.Config, log *slog.Logger) *approval.Service {
+	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, log)
+	svc.Stages = stage.Store{DB: env.dynamo(), Table: env.CaseTable}
+	return svc
 }

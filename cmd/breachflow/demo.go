@@ -211,7 +211,7 @@ func demoApprove(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 	if err != nil {
 		return err
 	}
-	svc := approval.NewAWSService(env.cfg, env.CaseTable, cfg, nil)
+	svc := approvalService(env, cfg, nil)
 	for _, who := range approvers {
 		for {
 			res, err := svc.Decide(ctx, approval.Decision{CaseID: caseID, Approver: who, Approve: true, Comment: "demo approval"})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"breachflow/internal/stage"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/logging"
@@ -62,6 +65,10 @@ type localUp struct {
 	caseTable string
 	userTable string
 	cancel    context.CancelFunc
+	// stageDue is the stage sweeper's handler (StageDueFunction): a ticker
+	// runs it as the schedule does in AWS, and tests call it with the time
+	// they stand for.
+	stageDue functions.Handler[events.EventBridgeEvent, stage.SweepOutput]
 }
 
 // startLocal starts everything. Each function reads its settings from the
@@ -190,6 +197,11 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 	up.console = loopback.NewServer(consoleLn, functions.ConsoleHandler(cs, con.Clients))
 	go up.console.Serve(consoleLn)
 	go functions.ApprovalService(es, esc.Clients).EscalateEvery(bg, time.Minute)
+	sd := up.runtime.Functions[functions.StageDue.LogicalID]
+	if up.stageDue, err = functions.StageDue.New(ctx, sd.Lookup, sd.Clients); err != nil {
+		return fail(err)
+	}
+	go sweepStages(bg, up.stageDue, time.Minute)
 
 	// Delivery receipts of texts: the local SMS endpoint hands each text's
 	// event to the SmsEventsFunction, as the SMS configuration set's event
@@ -261,4 +273,20 @@ func (u *localUp) Close() error {
 		u.stack = nil
 	}
 	return errors.Join(errs...)
+}
+
+// sweepStages runs the stage sweeper now and at every interval until ctx
+// ends: the local stand-in for StageDueFunction's schedule. A failed sweep
+// is retried at the next tick (its claims make reruns safe).
+func sweepStages(ctx context.Context, sweep functions.Handler[events.EventBridgeEvent, stage.SweepOutput], interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		sweep(ctx, events.EventBridgeEvent{Time: time.Now()})
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

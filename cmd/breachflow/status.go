@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	"breachflow/internal/approval"
 	assessstore "breachflow/internal/assess"
+	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"

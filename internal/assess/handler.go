@@ -12,6 +12,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/rules"
+	"breachflow/internal/stage"
 )
 
 // Input is the assessment state's input. Now is the moment the state was
@@ -52,6 +53,15 @@ type Output struct {
 	// notification required", and the execution begins a pass on the new
 	// version instead.
 	Amended bool `json:"amended"`
+	// StagedDuties counts the second stages (Japan's final report, GDPR
+	// Art. 33(4) phases, ...) recorded as dated tasks of the case: not
+	// drafted in this run, but by a stage run when each falls due.
+	StagedDuties int `json:"staged_duties"`
+}
+
+// Stages records a case's staged duties as dated tasks (stage.Store).
+type Stages interface {
+	Sync(ctx context.Context, caseID string, a rules.Assessment, now time.Time) ([]stage.Task, error)
 }
 
 // Handler runs the assessment stage.
@@ -61,6 +71,8 @@ type Handler struct {
 	// ApprovalMargin is how long before the earliest deadline the sending
 	// must start; the approval wait times out then. Default 12 hours.
 	ApprovalMargin time.Duration
+	// Stages, when set, records the staged duties as dated tasks.
+	Stages Stages
 	// Audit, when set, records each assessment in the case's audit log.
 	Audit audit.Appender
 	Log   *slog.Logger
@@ -100,6 +112,14 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, err
 	}
 	out := summarise(in.CaseID, a, in.Now, h.margin())
+	if h.Stages != nil {
+		// Every assessment (the first, and each amendment's) brings the
+		// tasks up to date: a new stage is added, a waiting one gets its
+		// date once its clock starts, one no longer required is cancelled.
+		if _, err := h.Stages.Sync(ctx, in.CaseID, a, in.Now); err != nil {
+			return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
+		}
+	}
 	_, err = h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
 		c.Obligations = out.Required
 		c.EarliestDue, _ = approval.Earliest(approval.DeadlinesOf(a.Obligations))
@@ -121,6 +141,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 			"required": fmt.Sprint(out.Required), "not_required": fmt.Sprint(out.NotRequired),
 			"regulator_filings": fmt.Sprint(out.RegulatorFilings), "earliest_due": out.EarliestDue,
 			"risk_level": out.RiskLevel, "unknown_jurisdictions": fmt.Sprint(out.UnknownJurisdictions),
+			"staged_duties": fmt.Sprint(out.StagedDuties),
 		}}
 		if _, err := h.Audit.Append(ctx, in.CaseID, rec); err != nil {
 			return Output{}, fmt.Errorf("assess %s: %w", in.CaseID, err)
@@ -149,6 +170,10 @@ func summarise(caseID string, a rules.Assessment, now time.Time, margin time.Dur
 		}
 		if o.RecipientKind == breach.RecipientSelf {
 			out.SelfAssessments++
+			continue
+		}
+		if o.Staged() {
+			out.StagedDuties++
 			continue
 		}
 		out.Required++

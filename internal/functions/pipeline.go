@@ -15,6 +15,7 @@ import (
 	"breachflow/internal/intake"
 	"breachflow/internal/scope"
 	"breachflow/internal/sharedaddr"
+	"breachflow/internal/stage"
 	"breachflow/internal/usertable"
 )
 
@@ -102,6 +103,7 @@ var Assess = Function[AssessSettings, assess.Input, assess.Output]{
 			Cases:          t.cases(db),
 			Store:          &assess.Store{DB: db, Table: s.CaseTable},
 			ApprovalMargin: s.ApprovalMargin,
+			Stages:         stage.Store{DB: db, Table: s.CaseTable},
 			Audit:          t.audit(c),
 			Log:            c.log(),
 		}).Handle, nil

@@ -184,21 +184,3 @@ func RunName(caseID, obligationID string, attempt int) string {
 	}
 	return name + suffix
 }
-
-// SweepEvery sweeps now and then at every interval until ctx ends: the
-// local stack's stand-in for the scheduled function. A failed sweep is
-// logged and retried at the next tick.
-func (s *Sweeper) SweepEvery(ctx context.Context, interval time.Duration, now func() time.Time) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		if _, err := s.Sweep(ctx, now()); err != nil && ctx.Err() == nil && s.Log != nil {
-			s.Log.ErrorContext(ctx, "stage sweep", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
