@@ -13,14 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	assessstore "breachflow/internal/assess"
 	"breachflow/internal/approval"
+	assessstore "breachflow/internal/assess"
 	"breachflow/internal/audit"
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
+	"breachflow/internal/stage"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -64,6 +65,7 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			printVersions(out, c)
 			printPeople(out, c)
 			printDuties(ctx, out, env, caseID, now)
+			tasks := printStages(ctx, out, env, caseID, now)
 			printApproval(ctx, out, env, caseID)
 			if len(c.Delivery) > 0 {
 				fmt.Fprintf(out, "delivery      %s\n", counts(c.Delivery))
@@ -90,6 +92,11 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			}
 			if next := nextStep(c); next != "" {
 				fmt.Fprintf(out, "next          %s\n", next)
+			}
+			for _, t := range tasks {
+				if t.Status == stage.StatusStarted {
+					fmt.Fprintf(out, "next          %s is being drafted or waits for approval (run %s): read it in the console and approve: `breachflow approve %s --as EMAIL`\n", t.ObligationID, t.Run, caseID)
+				}
 			}
 			return nil
 		},
@@ -164,7 +171,7 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 	}
 	fmt.Fprintf(out, "duties\n")
 	for _, o := range a.Obligations {
-		if !o.Required {
+		if !o.Required || o.Staged() {
 			continue
 		}
 		left := "no fixed deadline"
@@ -181,6 +188,60 @@ func printDuties(ctx context.Context, out io.Writer, env *cliEnv, caseID string,
 		}
 		fmt.Fprintf(out, "  %-36s %s%s\n", o.ID, left, mark)
 	}
+}
+
+// dueSoon is when status starts warning that a staged duty comes due.
+const dueSoon = 7 * 24 * time.Hour
+
+// printStages lists the case's staged duties (second stages drafted and
+// filed when due): where each stands, when it falls due and the time left,
+// what it follows up, and its citation with the research's mark.
+func printStages(ctx context.Context, out io.Writer, env *cliEnv, caseID string, now time.Time) []stage.Task {
+	tasks, err := stage.Store{DB: env.dynamo(), Table: env.CaseTable}.List(ctx, caseID)
+	if err != nil {
+		fmt.Fprintf(out, "staged        not shown: %v\n", err)
+		return nil
+	}
+	if len(tasks) == 0 {
+		return nil
+	}
+	fmt.Fprintf(out, "staged        second stages, drafted and filed when due\n")
+	for _, t := range tasks {
+		fmt.Fprintf(out, "  %-36s %s\n", t.ObligationID, stageLine(t, now))
+		fmt.Fprintf(out, "  %-36s follows %s; %s [%s]\n", "", t.StageOf, t.Citation, t.Verification)
+	}
+	return tasks
+}
+
+// stageLine says where a staged duty stands, warning as it comes due.
+func stageLine(t stage.Task, now time.Time) string {
+	due := ""
+	if !t.DueAt.IsZero() {
+		due = "due " + t.DueAt.UTC().Format("2006-01-02 15:04Z")
+		switch d := t.DueAt.Sub(now); {
+		case d <= 0:
+			due += ", OVERDUE by " + capacity.Span(-d)
+		case d <= dueSoon:
+			due += ", DUE SOON: " + capacity.Span(d) + " left"
+		default:
+			due += ", " + capacity.Span(d) + " left"
+		}
+	}
+	switch t.Status {
+	case stage.StatusFiled:
+		return "filed " + t.FiledAt.UTC().Format("2006-01-02 15:04Z") + " (" + t.MessageID + "), following up " + t.FirstFiling + " (" + t.FirstFilingRef + ")"
+	case stage.StatusWaiting:
+		return "waiting, " + t.Note
+	case stage.StatusCancelled:
+		return "cancelled: " + t.Note
+	case stage.StatusStarted:
+		return "started (run " + t.Run + "), " + due
+	}
+	line := "scheduled, " + due
+	if t.Note != "" {
+		line += "; " + t.Note
+	}
+	return line
 }
 
 // printAudit checks the case's audit chain against its signed head, as
