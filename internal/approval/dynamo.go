@@ -275,7 +275,11 @@ func (d DynamoStore) Votes(ctx context.Context, caseID, requestID string) ([]Vot
 
 // ClaimEscalation implements Store.
 func (d DynamoStore) ClaimEscalation(ctx context.Context, e Escalation) error {
-	item, err := marshal(e, casetable.CasePK(e.CaseID), fmt.Sprintf("%s%010d", skEscalation, int64(e.Margin/time.Second)))
+	sk := fmt.Sprintf("%s%010d", skEscalation, int64(e.Margin/time.Second))
+	if e.Stage != "" {
+		sk = fmt.Sprintf("%sSTAGE#%s#%010d", skEscalation, e.Stage, int64(e.Margin/time.Second))
+	}
+	item, err := marshal(e, casetable.CasePK(e.CaseID), sk)
 	if err != nil {
 		return fmt.Errorf("claim escalation: %w", err)
 	}

@@ -44,6 +44,68 @@ func WaitTimeoutSeconds(deadlines []Deadline, now time.Time, margin time.Duratio
 type EscalateOutput struct {
 	Checked   int `json:"checked"`
 	Escalated int `json:"escalated"`
+	// Stages counts the staged duties (second stages not yet started) found
+	// within a margin of their due time; they are among Checked.
+	Stages int `json:"stages"`
+}
+
+// StageDeadline is a staged duty that is scheduled but whose stage run has
+// not started: ids, its citation and its due time.
+type StageDeadline struct {
+	CaseID, ObligationID, Citation string
+	DueAt                          time.Time
+	// Note says why it has not started, when a run stopped before.
+	Note string
+}
+
+// StageDeadlines lists the staged duties due by a time (stage.Store).
+type StageDeadlines interface {
+	DueBy(ctx context.Context, until time.Time) ([]StageDeadline, error)
+}
+
+// escalateStages warns the escalation contacts of each staged duty that
+// comes due within a margin and has not started (the case's own run still
+// runs, the first filing is not sent yet, or its last run stopped): once
+// per duty and margin, claimed like the approval escalations.
+func (s *Service) escalateStages(ctx context.Context, now time.Time, margins []time.Duration) (escalated, checked int, err error) {
+	due, err := s.StageDeadlines.DueBy(ctx, now.Add(margins[len(margins)-1]))
+	if err != nil {
+		return 0, 0, fmt.Errorf("escalate stages: %w", err)
+	}
+	for _, d := range due {
+		checked++
+		var claimed []time.Duration
+		for _, m := range margins {
+			if d.DueAt.Sub(now) > m {
+				continue
+			}
+			err := s.Store.ClaimEscalation(ctx, Escalation{CaseID: d.CaseID, RequestID: "stage", Stage: d.ObligationID, Margin: m,
+				DueAt: d.DueAt, At: s.now(), Notified: len(s.Config.EscalateTo)})
+			if errors.Is(err, ErrAlreadyEscalated) {
+				continue
+			}
+			if err != nil {
+				return escalated, checked, fmt.Errorf("escalate %s stage %s: %w", d.CaseID, d.ObligationID, err)
+			}
+			claimed = append(claimed, m)
+		}
+		if len(claimed) == 0 {
+			continue
+		}
+		if err := s.send(ctx, s.Config.EscalateTo, stageEscalationMail(s.Config, d, claimed[0])); err != nil {
+			return escalated, checked, fmt.Errorf("escalation email %s: %w", d.CaseID, err)
+		}
+		for _, m := range claimed {
+			if err := s.audit(ctx, d.CaseID, "approval-escalation", "stage.escalated", map[string]string{
+				"obligation_id": d.ObligationID, "margin": m.String(), "due_at": formatTime(d.DueAt),
+				"contacts": fmt.Sprint(len(s.Config.EscalateTo)),
+			}); err != nil {
+				return escalated, checked, err
+			}
+		}
+		escalated++
+	}
+	return escalated, checked, nil
 }
 
 // Escalate emails the escalation contacts about each pending request whose
@@ -83,7 +145,16 @@ func (s *Service) Escalate(ctx context.Context) (EscalateOutput, error) {
 		}
 		out.Escalated += n
 	}
-	s.log().InfoContext(ctx, "escalation check", "checked", out.Checked, "escalated", out.Escalated)
+	if s.StageDeadlines != nil {
+		n, checked, err := s.escalateStages(ctx, now, margins)
+		out.Escalated += n
+		out.Checked += checked
+		out.Stages = checked
+		if err != nil {
+			return out, err
+		}
+	}
+	s.log().InfoContext(ctx, "escalation check", "checked", out.Checked, "escalated", out.Escalated, "stages", out.Stages)
 	if s.Metrics != nil && out.Checked > 0 {
 		// Checked counts pending approvals inside a margin: each is a
 		// deadline at risk until someone decides.

@@ -135,3 +135,63 @@ func TestEscalationReportsDeadlinesAtRisk(t *testing.T) {
 		t.Fatalf("18h before the deadline: metric %q, want DeadlinesAtRisk 1", metrics.String())
 	}
 }
+
+// dueStages is a fake StageDeadlines: the staged duties due by a time.
+type dueStages []approval.StageDeadline
+
+func (d dueStages) DueBy(_ context.Context, until time.Time) ([]approval.StageDeadline, error) {
+	var out []approval.StageDeadline
+	for _, s := range d {
+		if !s.DueAt.After(until) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// TestEscalateStagedDuty warns of a staged duty (Japan's final report)
+// that comes due before its stage run has started, once per margin, with
+// claims of its own: the case's approval escalations do not silence it.
+func TestEscalateStagedDuty(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	due := t0.Add(100 * time.Hour)
+	e.svc.StageDeadlines = dueStages{{CaseID: "c1", ObligationID: "jp-appi-26-final", Citation: "APPI Art. 26(1); Rule 8(2)", DueAt: due,
+		Note: "the last run stopped: FirstFilingNotSent"}}
+	sentBefore := len(e.mail.sent)
+	for _, s := range []struct {
+		before    time.Duration
+		escalated int
+	}{{30 * time.Hour, 0}, {23 * time.Hour, 1}, {20 * time.Hour, 0}, {5 * time.Hour, 1}, {time.Hour, 0}} {
+		e.now = due.Add(-s.before)
+		out, err := e.svc.Escalate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Escalated != s.escalated {
+			t.Errorf("%v before due: escalated %d, want %d", s.before, out.Escalated, s.escalated)
+		}
+	}
+	sent := e.mail.sent[sentBefore:]
+	if len(sent) != 2 {
+		t.Fatalf("%d escalation emails, want 2", len(sent))
+	}
+	body := aws.ToString(sent[0].Content.Simple.Body.Text.Data)
+	subj := aws.ToString(sent[0].Content.Simple.Subject.Data)
+	if !strings.Contains(subj, "jp-appi-26-final") || !strings.Contains(body, "Rule 8(2)") || !strings.Contains(body, "FirstFilingNotSent") {
+		t.Errorf("stage escalation %q:\n%s", subj, body)
+	}
+	st, err := approval.ReadState(ctx, e.store, e.svc.Config, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := 0
+	for _, x := range st.Escalations {
+		if x.Stage == "jp-appi-26-final" {
+			stages++
+		}
+	}
+	if stages != 2 {
+		t.Errorf("%d stage escalations recorded, want 2", stages)
+	}
+}

@@ -53,6 +53,18 @@ func approverMail(c Config, r Request, url string, expires time.Time) message {
 	return message{Subject: "Approval needed: breach case " + r.CaseID, Text: b.String()}
 }
 
+func stageEscalationMail(c Config, d StageDeadline, margin time.Duration) message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Breach case %s has a staged duty, %s (%s), due %s (within %s), and its filing has not been drafted yet.\n\n",
+		d.CaseID, d.ObligationID, d.Citation, d.DueAt.UTC().Format(time.RFC1123), margin)
+	if d.Note != "" {
+		fmt.Fprintf(&b, "Why it has not started: %s.\n\n", d.Note)
+	}
+	fmt.Fprintf(&b, "The stage run starts once the case's own run has ended and the first filing is on record; check with `breachflow status %s`.\n\n", d.CaseID)
+	fmt.Fprintf(&b, "Case page: %s/cases/%s\n", strings.TrimRight(c.ConsoleURL, "/"), d.CaseID)
+	return message{Subject: fmt.Sprintf("ESCALATION: breach case %s staged duty %s due within %s", d.CaseID, d.ObligationID, margin), Text: b.String()}
+}
+
 func escalationMail(c Config, r Request, due time.Time, margin time.Duration, approved int) message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Breach case %s still waits for approval, and its earliest legal deadline is %s (within %s).\n\n",

@@ -108,6 +108,9 @@ type Escalation struct {
 	At        time.Time     `dynamodbav:"at"`
 	// Notified is how many contacts were emailed.
 	Notified int `dynamodbav:"notified"`
+	// Stage is the staged duty (obligation id) the escalation warns of,
+	// empty for a pending approval: each staged duty has its own claims.
+	Stage string `dynamodbav:"stage,omitempty"`
 }
 
 // Approval is one approver's sign-off as the task output carries it.

@@ -75,6 +75,9 @@ type Service struct {
 	// Stages gives the hashes of staged duties' approval rounds; nil: the
 	// service takes no stage requests.
 	Stages StageSource
+	// StageDeadlines lists staged duties coming due, which Escalate warns
+	// of like pending approvals; nil: none.
+	StageDeadlines StageDeadlines
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives one line per operation, ids and counts only; nil means

@@ -43,7 +43,8 @@ func approvalFromEnv(ctx context.Context, lookup envconfig.Lookup, cfg aws.Confi
 func ApprovalService(s ApprovalSettings, c Clients) *approval.Service {
 	svc := approval.NewAWSService(c.AWS, s.CaseTable, s.Approval, c.log())
 	svc.Metrics = c.Metrics // the DeadlinesAtRisk alarm's lines; nil writes none
-	svc.Stages = stage.Store{DB: c.db(), Table: s.CaseTable}
+	stages := stage.Store{DB: c.db(), Table: s.CaseTable}
+	svc.Stages, svc.StageDeadlines = stages, stages
 	return svc
 }
 

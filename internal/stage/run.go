@@ -360,3 +360,17 @@ func (s Store) StageHashes(ctx context.Context, caseID, obligationID string) (ap
 func auditRecord(action string, detail map[string]string) audit.Record {
 	return audit.Record{Actor: "stage", Action: action, Detail: detail}
 }
+
+// DueBy lists the scheduled staged duties of every case due by until, as
+// the approval escalation reads them (approval.StageDeadlines).
+func (s Store) DueBy(ctx context.Context, until time.Time) ([]approval.StageDeadline, error) {
+	ts, err := s.Due(ctx, until)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]approval.StageDeadline, len(ts))
+	for i, t := range ts {
+		out[i] = approval.StageDeadline{CaseID: t.CaseID, ObligationID: t.ObligationID, Citation: t.Citation, DueAt: t.DueAt, Note: t.Note}
+	}
+	return out, nil
+}

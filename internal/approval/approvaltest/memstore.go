@@ -195,7 +195,7 @@ func (m *MemStore) Votes(_ context.Context, caseID, requestID string) ([]approva
 func (m *MemStore) ClaimEscalation(_ context.Context, e approval.Escalation) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	k := key(e.CaseID, e.Margin.String())
+	k := key(e.CaseID, e.Stage, e.Margin.String())
 	if _, ok := m.escalations[k]; ok {
 		return approval.ErrAlreadyEscalated
 	}
