@@ -52,6 +52,10 @@ type Case struct {
 	// ("" when it does not wait).
 	Rejection  *Rejection
 	WaitingFor string
+	// Stages are the case's staged duties: second stages (Japan's final
+	// report, GDPR Art. 33(4) information in phases, ...) drafted and filed
+	// by a stage run when each falls due.
+	Stages []Stage
 }
 
 // Rejection is why the approvers sent a version's drafts back.
@@ -59,6 +63,27 @@ type Rejection struct {
 	Version    int
 	By, Reason string
 	At         time.Time
+}
+
+// Stage is one staged duty as the case page shows it: ids, dates, the
+// law's citation and where it stands. No personal data.
+type Stage struct {
+	ID           string
+	StageOf      string
+	Recipient    string
+	Citation     string
+	Verification string
+	// Status is waiting (no date yet), scheduled, started, filed or
+	// cancelled; Note says why it waits or was cancelled.
+	Status string
+	Note   string
+	// DueAt is zero while its clock has not started.
+	DueAt time.Time
+	// FiledAt and MessageID once filed; Reference is the first filing's
+	// message id it names.
+	FiledAt   time.Time
+	MessageID string
+	Reference string
 }
 
 // Event is one line of the case's timeline: ids and counts only, as the

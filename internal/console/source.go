@@ -13,6 +13,7 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
+	"breachflow/internal/stage"
 )
 
 // CaseRecords is the part of cases.Store the console reads.
@@ -40,6 +41,10 @@ type AuditLister interface {
 // (ledger.Filings over the case table).
 type FilingSource func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error)
 
+// StageSource lists a case's staged duties (stage.Store.List over the case
+// table).
+type StageSource func(ctx context.Context, caseID string) ([]stage.Task, error)
+
 // CaseTable is the CaseSource over the case table: the case record (counts,
 // hashes), its assessment (obligations), its drafts, and for the timeline
 // its audit log and the filings sent (nil shows none).
@@ -49,6 +54,9 @@ type CaseTable struct {
 	Drafts      DraftSource
 	Audit       AuditLister
 	Filings     FilingSource
+	// Stages, when set, shows the staged duties in a section of their own
+	// (and not among the first-stage duties); nil shows none.
+	Stages StageSource
 }
 
 // Cases implements CaseSource.
@@ -96,10 +104,24 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 		return Case{}, err
 	default:
 		for _, o := range a.Obligations {
+			if o.Staged() && t.Stages != nil {
+				continue
+			}
 			c.Obligations = append(c.Obligations, Obligation{
 				ID: o.ID, Regime: o.RegimeName, Recipient: o.RecipientName, Kind: string(o.RecipientKind), Citation: o.Citation,
 				Rationale: o.Rationale, Required: o.Required, DueAt: o.DueAt,
 			})
+		}
+	}
+	if t.Stages != nil {
+		ts, err := t.Stages(ctx, caseID)
+		if err != nil {
+			return Case{}, err
+		}
+		for _, x := range ts {
+			c.Stages = append(c.Stages, Stage{ID: x.ObligationID, StageOf: x.StageOf, Recipient: x.RecipientName, Citation: x.Citation,
+				Verification: string(x.Verification), Status: string(x.Status), Note: x.Note, DueAt: x.DueAt,
+				FiledAt: x.FiledAt, MessageID: x.MessageID, Reference: x.FirstFilingRef})
 		}
 	}
 	if t.Drafts != nil {
@@ -140,6 +162,16 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 func describe(e audit.Entry) string {
 	d := e.Detail
 	switch e.Action {
+	case "stage.started":
+		return "staged duty " + d["obligation_id"] + " due " + d["due_at"] + ": stage run " + d["run"] + " started"
+	case "stage.drafted":
+		return "staged duty " + d["obligation_id"] + " drafted, following up " + d["first_filing"]
+	case "stage.filed":
+		return "staged duty " + d["obligation_id"] + " filed (SES message " + d["message_id"] + "), following up " + d["follows_up"] + " (" + d["follows_up_ref"] + ")"
+	case "stage.released":
+		return "stage run of " + d["obligation_id"] + " stopped (" + d["error"] + "); scheduled again"
+	case "stage.escalated":
+		return "escalation: staged duty " + d["obligation_id"] + " due within " + d["margin"]
 	case "case.opened":
 		return "case opened from report " + d["report_sha256"][:min(12, len(d["report_sha256"]))]
 	case "case.scoped":

@@ -37,6 +37,8 @@ type caseView struct {
 	// and not owed, each with its reason, shown collapsed.
 	Obligations []obligationView
 	NotRequired []obligationView
+	// Stages are the staged duties, soonest first, with their clocks.
+	Stages []stageView
 	// Delivery is where sending stands when the page was made (browse
 	// mode with a delivery source); the script keeps it current.
 	Delivery    []Delivery
@@ -63,6 +65,18 @@ type obligationView struct {
 	Left    string
 	Overdue bool
 }
+
+// stageView is a staged duty with its clock: Soon within a week of its
+// due time while it is still to be filed, Overdue past it.
+type stageView struct {
+	Stage
+	Fixed, Open, Soon, Overdue bool
+	Left                       string
+}
+
+// stageSoon is when the case page starts warning that a staged duty
+// comes due.
+const stageSoon = 7 * 24 * time.Hour
 
 type bar struct {
 	Jurisdiction string
@@ -102,6 +116,25 @@ func (h *handler) caseView(c Case, st approval.State, now time.Time) caseView {
 			v.NotRequired = append(v.NotRequired, ov)
 		}
 	}
+	for _, x := range c.Stages {
+		sv := stageView{Stage: x, Fixed: !x.DueAt.IsZero(), Open: x.Status == "waiting" || x.Status == "scheduled" || x.Status == "started"}
+		if sv.Fixed {
+			left := x.DueAt.Sub(now)
+			sv.Left = humanLeft(left)
+			sv.Overdue = sv.Open && left < 0
+			sv.Soon = sv.Open && left >= 0 && left <= stageSoon
+		}
+		v.Stages = append(v.Stages, sv)
+	}
+	slices.SortStableFunc(v.Stages, func(a, b stageView) int {
+		if a.Fixed != b.Fixed {
+			if a.Fixed {
+				return -1
+			}
+			return 1
+		}
+		return a.DueAt.Compare(b.DueAt)
+	})
 	slices.SortStableFunc(v.Obligations, func(a, b obligationView) int {
 		switch {
 		case a.Fixed != b.Fixed:

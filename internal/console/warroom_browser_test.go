@@ -35,7 +35,7 @@ func TestWarRoomInBrowser(t *testing.T) {
 	if err != nil || first != "GDPR/sa" {
 		t.Errorf("first required duty %q (%v), want the soonest, GDPR/sa", first, err)
 	}
-	clocks, err := chromedp.Run(browser, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("time.countdown")).map(e => e.textContent)`))
+	clocks, err := chromedp.Run(browser, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#required time.countdown")).map(e => e.textContent)`))
 	if err != nil || len(clocks) != 3 {
 		t.Fatalf("countdowns %q (%v), want the three duties with a deadline", clocks, err)
 	}
@@ -46,6 +46,12 @@ func TestWarRoomInBrowser(t *testing.T) {
 				t.Errorf("a clock of %d days: %q", n, c)
 			}
 		}
+	}
+	// The staged duty due within a week shows a live clock and a warning
+	// the browser draws in its warning colour.
+	staged, err := chromedp.Run(browser, chromedp.Evaluate[[]string](`(function(){var r=document.querySelector("#staged tr[data-id='jp-appi-26-final']");return [r.querySelector("time.countdown").textContent, getComputedStyle(r.querySelector("td")).backgroundColor, r.querySelector(".warn").textContent]})()`))
+	if err != nil || len(staged) != 3 || !strings.HasPrefix(staged[0], "4d") && !strings.HasPrefix(staged[0], "5d") || staged[1] != "rgb(255, 246, 214)" || staged[2] != "due soon" {
+		t.Errorf("the staged final report in the browser: %q (%v), want a clock of about 5 days, the warning background and 'due soon'", staged, err)
 	}
 	if open, err := chromedp.Run(browser, chromedp.Evaluate[bool](`document.getElementById("not-required").open`)); err != nil || open {
 		t.Errorf("the duties not owed are shown open (%v)", err)

@@ -29,6 +29,14 @@ func warRoom(t *testing.T) *httptest.Server {
 			Citation: "statute", Rationale: "no resident of this state is affected", Required: false})
 	}
 	c.Timeline = []console.Event{{At: now.Add(-2 * time.Hour), Action: "case.opened", What: "case opened from report 3f2a"}}
+	c.Stages = []console.Stage{
+		{ID: "jp-appi-26-final", StageOf: "jp-appi-26-preliminary", Recipient: "PPC", Citation: "APPI Art. 26(1); Rule 8(2)", Verification: "V",
+			Status: "scheduled", DueAt: now.Add(5 * 24 * time.Hour)},
+		{ID: "eu-gdpr-33-4-phase-DE", StageOf: "eu-gdpr-33-authority-DE", Recipient: "BfDI", Citation: "GDPR Art. 33(4)", Verification: "V",
+			Status: "waiting", Note: "no date yet: clock not started: timeline.facts_confirmed is not recorded"},
+		{ID: "us-nydfs-500-17-extortion-explanation", StageOf: "us-nydfs-500-17-extortion", Recipient: "DFS", Citation: "23 NYCRR 500.17(c)(2)",
+			Verification: "S", Status: "scheduled", DueAt: now.Add(20 * 24 * time.Hour)},
+	}
 	var calls atomic.Int64
 	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{
 		Approval: f.svc, Cases: console.StaticCases{c},
@@ -194,5 +202,37 @@ func TestEmailDeliveryLeavesCurrentOut(t *testing.T) {
 	d := console.EmailDelivery(map[string]int{"sent": 10, "current": 90, "duplicate": 2})
 	if d.ToReach != 10 || d.Remaining != 0 {
 		t.Errorf("to reach %d, remaining %d; want 10 and 0", d.ToReach, d.Remaining)
+	}
+}
+
+// TestCasePageShowsStagedDuties: the staged duties sit in a section of
+// their own, soonest first, with a clock, a warning for the one due within
+// a week, "no date yet" for one whose clock has not started, and each
+// one's citation and research mark.
+func TestCasePageShowsStagedDuties(t *testing.T) {
+	srv := warRoom(t)
+	_, page, _ := get(t, srv.URL+"/cases/kp-2024-001")
+	i := strings.Index(page, `id="staged"`)
+	if i < 0 {
+		t.Fatal("no staged-duties section")
+	}
+	sec := page[i : i+strings.Index(page[i:], "</section>")]
+	jp, ny, gd := strings.Index(sec, `data-id="jp-appi-26-final"`), strings.Index(sec, `data-id="us-nydfs-500-17-extortion-explanation"`), strings.Index(sec, `data-id="eu-gdpr-33-4-phase-DE"`)
+	if jp < 0 || ny < jp || gd < ny {
+		t.Errorf("staged duties out of order (soonest first, undated last):\n%s", sec)
+	}
+	row := sec[jp:ny]
+	if !strings.Contains(row, "stage scheduled soon") || !strings.Contains(row, "due soon") || !strings.Contains(row, `class="countdown"`) ||
+		!strings.Contains(row, "Rule 8(2)") || !strings.Contains(row, "follows jp-appi-26-preliminary") {
+		t.Errorf("the final report due in five days is not shown as due soon with its clock and citation:\n%s", row)
+	}
+	if strings.Contains(sec[ny:gd], "due soon") {
+		t.Error("a duty due in twenty days is flagged as due soon")
+	}
+	if !strings.Contains(sec[gd:], "no date yet") || !strings.Contains(sec[gd:], "timeline.facts_confirmed") {
+		t.Errorf("a waiting duty does not say it has no date and why:\n%s", sec[gd:])
+	}
+	if !strings.Contains(sec, "[S]") {
+		t.Error("the research mark of the NYDFS explanation is not shown")
 	}
 }

@@ -101,6 +101,7 @@ func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 			Filings: func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error) {
 				return ledger.Filings(ctx, db, s.CaseTable, caseID)
 			},
+			Stages: stage.Store{DB: db, Table: s.CaseTable}.List,
 		},
 		Log: c.log(),
 	}
