@@ -84,6 +84,9 @@ func (v *view) fillAll(c *CaseFacts, js []string, kinds ...breach.RecipientKind)
 		v.Japan = v.Japan || o.Japan
 		v.China = v.China || o.China
 		v.OtherRights = v.OtherRights || o.OtherRights
+		v.Possibility = v.Possibility || o.Possibility
+		v.RuledOut = v.RuledOut || o.RuledOut
+		v.Phased = v.Phased || o.Phased
 		for e := range o.Need {
 			v.Need[e] = true
 		}

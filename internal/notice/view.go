@@ -153,6 +153,16 @@ func (v *view) fill(c *CaseFacts, j string, kinds ...breach.RecipientKind) {
 			}
 		}
 	}
+	// A possible leak changes the notice only for readers whose law has
+	// the possibility notice (PIPA Art. 34(2)): while open it is that
+	// notice, which always says a further notice follows (Decree
+	// 39-2(2)); ruled out, it is the closing notice (Decree 39-3(3)).
+	// Other laws read a suspected leak as a leak.
+	if p := c.Possibility; p != nil {
+		v.Possibility = p.Outcome == "" && v.Need[string(breach.ElementLeakPossibility)]
+		v.RuledOut = p.Outcome == "ruled_out" && v.Need[string(breach.ElementRuledOut)]
+		v.Phased = v.Phased || v.Possibility
+	}
 	// Posting periods: PIPA Decree 39(3) at least 30 days; HIPAA
 	// 164.404(d)(2) and Brazil's ANPD 90 days.
 	if v.HIPAA || country == "BR" {
@@ -204,13 +214,8 @@ func (v *view) fillCase(c *CaseFacts, l string, ld *localeData, loc *time.Locati
 	v.Discovered, v.Aware, v.NoticeDate = date(c.Discovered), date(c.Aware), date(c.NoticeDate)
 	v.Phased = c.Phased
 	if p := c.Possibility; p != nil {
-		v.Possibility = p.Outcome == ""
-		v.RuledOut = p.Outcome == "ruled_out"
 		v.PossibleCircumstance = p.Circumstance
 		v.PossibleKnown, v.ResolvedDate = date(p.KnownAt), date(p.ResolvedAt)
-		// A possibility notice always says that a further notice follows
-		// (Decree 39-2(2)).
-		v.Phased = v.Phased || v.Possibility
 	}
 	v.LawEnforcement = c.LawEnforcementDelay
 	v.DelayReason = c.DelayReason
