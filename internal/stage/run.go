@@ -50,9 +50,10 @@ type Input struct {
 type Output struct {
 	CaseID       string `json:"case_id"`
 	ObligationID string `json:"obligation_id"`
-	ContentHash  string `json:"content_hash,omitempty"`
-	Status       Status `json:"status"`
-	MessageID    string `json:"message_id,omitempty"`
+	// ContentHash is empty when nothing was drafted (a stage already met).
+	ContentHash string `json:"content_hash"`
+	Status      Status `json:"status"`
+	MessageID   string `json:"message_id,omitempty"`
 }
 
 // FirstFilingNotSent is returned (unwrapped) when a staged duty falls due
@@ -170,7 +171,19 @@ func (r *Runner) draft(ctx context.Context, in Input) (Output, error) {
 		}
 		return Output{}, &StageNotRequired{CaseID: t.CaseID, ObligationID: t.ObligationID}
 	}
-	first, err := r.firstFiling(ctx, t)
+	recs, err := r.Filings(ctx, t.CaseID)
+	if err != nil {
+		return Output{}, err
+	}
+	for _, f := range recs {
+		if t.MetByFollowUp(f) {
+			// The amendment that confirmed the facts was followed by its
+			// own follow-up filing to this regulator: that filing is this
+			// stage, and nothing more is sent.
+			return r.met(ctx, t, f, in.Now)
+		}
+	}
+	first, err := firstFiling(t, recs)
 	if err != nil {
 		return Output{}, err
 	}
@@ -202,12 +215,24 @@ func (r *Runner) draft(ctx context.Context, in Input) (Output, error) {
 	return Output{CaseID: t.CaseID, ObligationID: t.ObligationID, ContentHash: hash, Status: t.Status}, nil
 }
 
-// firstFiling is the ledger record of the filing t follows up, sent.
-func (r *Runner) firstFiling(ctx context.Context, t Task) (ledger.FilingRecord, error) {
-	recs, err := r.Filings(ctx, t.CaseID)
+// met records that filing f, already sent, fulfilled t.
+func (r *Runner) met(ctx context.Context, t Task, f ledger.FilingRecord, now time.Time) (Output, error) {
+	t, err := r.Tasks.Update(ctx, t.CaseID, t.ObligationID, func(t *Task) error {
+		t.Status, t.FiledAt, t.MessageID, t.UpdatedAt = StatusFiled, f.SentAt, f.MessageID, now
+		t.Note = "met by the follow-up filing " + f.ObligationID + " of the amendment that confirmed the facts"
+		return nil
+	})
 	if err != nil {
-		return ledger.FilingRecord{}, err
+		return Output{}, err
 	}
+	if err := r.audit(ctx, t, "stage.met", map[string]string{"filing": f.ObligationID, "message_id": f.MessageID}); err != nil {
+		return Output{}, err
+	}
+	return Output{CaseID: t.CaseID, ObligationID: t.ObligationID, Status: t.Status, MessageID: f.MessageID}, nil
+}
+
+// firstFiling is the ledger record of the filing t follows up, sent.
+func firstFiling(t Task, recs []ledger.FilingRecord) (ledger.FilingRecord, error) {
 	for _, f := range recs {
 		if f.ObligationID == t.FirstFilingID() && !f.SentAt.IsZero() {
 			return f, nil

@@ -3,10 +3,12 @@ package stage
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/draft"
+	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
 )
 
@@ -53,6 +55,8 @@ type Task struct {
 	Deadline     string             `dynamodbav:"deadline" json:"deadline"`
 	Verification rules.Verification `dynamodbav:"verification" json:"verification"`
 	Phase        string             `dynamodbav:"phase,omitempty" json:"phase,omitempty"`
+	// Clock is what the deadline runs from (rules.Clock).
+	Clock rules.Clock `dynamodbav:"clock,omitempty" json:"clock,omitempty"`
 	// DueAt is zero while the clock has not started (StatusWaiting).
 	DueAt  time.Time `dynamodbav:"due_at,omitempty" json:"due_at,omitzero"`
 	Status Status    `dynamodbav:"status" json:"status"`
@@ -86,6 +90,20 @@ func (t Task) FirstFilingID() string { return FilingID(t.StageOf) }
 // FilingID names the filing of an obligation as package draft does.
 func FilingID(obligationID string) string { return draft.FilingID(obligationID) }
 
+// MetByFollowUp reports whether a follow-up filing the case's own run made
+// to the same regulator fulfils the task: a phased follow-up (GDPR Art.
+// 33(4), PIPA Decree Art. 40(2)) is due when an amendment confirms the
+// facts, and the amendment's run files exactly that, a follow-up naming
+// the first filing, sent once the facts were confirmed. Japan's final
+// report or NYDFS's explanation is a document of its own and is not met so.
+func (t Task) MetByFollowUp(f ledger.FilingRecord) bool {
+	if t.Clock != rules.ClockFactsConfirmed || t.DueAt.IsZero() || f.SentAt.IsZero() || f.SentAt.Before(t.DueAt) {
+		return false
+	}
+	first := t.FirstFilingID()
+	return f.FollowsUp == first || strings.HasPrefix(f.ObligationID, first+"-v")
+}
+
 // RecipientSetHash is what the stage's approval binds as its recipient
 // set: the one regulator the filing goes to, by obligation.
 func (t Task) RecipientSetHash() string {
@@ -105,7 +123,7 @@ func Tasks(caseID string, a rules.Assessment) []Task {
 		t := Task{
 			CaseID: caseID, ObligationID: o.ID, StageOf: o.StageOf, Regime: o.Regime, Jurisdiction: o.Jurisdiction,
 			RecipientKind: o.RecipientKind, RecipientName: o.RecipientName, Citation: o.Citation,
-			Deadline: o.Deadline, Verification: o.Verification, Phase: o.Phase.Stage,
+			Deadline: o.Deadline, Verification: o.Verification, Phase: o.Phase.Stage, Clock: o.Clock,
 			DueAt: o.DueAt, Status: StatusScheduled,
 		}
 		if t.DueAt.IsZero() {
