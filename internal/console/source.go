@@ -168,6 +168,8 @@ func describe(e audit.Entry) string {
 		return "staged duty " + d["obligation_id"] + " drafted, following up " + d["first_filing"]
 	case "stage.filed":
 		return "staged duty " + d["obligation_id"] + " filed (SES message " + d["message_id"] + "), following up " + d["follows_up"] + " (" + d["follows_up_ref"] + ")"
+	case "stage.met":
+		return "staged duty " + d["obligation_id"] + " met by the follow-up filing " + d["filing"] + " (SES message " + d["message_id"] + ")"
 	case "stage.released":
 		return "stage run of " + d["obligation_id"] + " stopped (" + d["error"] + "); scheduled again"
 	case "stage.escalated":
