@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/report"
@@ -64,10 +63,6 @@ type Condition struct {
 	// PendingFacts holds when the report's pending_facts is (true) or is
 	// not (false) empty.
 	PendingFacts *bool `yaml:"pending_facts"`
-	// ConfirmedWithinHours holds when a possible leak was confirmed
-	// within this many hours of its circumstance becoming known (PIPA
-	// Decree 39-3(2): the full notice then replaces the possibility one).
-	ConfirmedWithinHours *int `yaml:"confirmed_within_hours"`
 }
 
 // possibleLeakStates are the values possible_leak_any takes.
@@ -101,8 +96,7 @@ func (c *Condition) empty() bool {
 		c.RecipientAny == nil && c.AccessedAny == nil && c.UnderSecrecy == nil && c.AvailabilityLost == nil &&
 		c.External == nil && c.UnjustPurpose == nil && c.Unintelligible == nil && c.DataRetrieved == nil &&
 		c.RecipientsTrusted == nil && c.Vulnerable == nil && c.SmallAgent == nil && c.Processor == nil &&
-		c.RiskAtLeast == "" && c.Sector == "" && c.Set == "" && c.PossibleLeakAny == nil && c.PendingFacts == nil &&
-		c.ConfirmedWithinHours == nil)
+		c.RiskAtLeast == "" && c.Sector == "" && c.Set == "" && c.PossibleLeakAny == nil && c.PendingFacts == nil)
 }
 
 func (c *Condition) holds(f *facts) bool {
@@ -174,13 +168,6 @@ func (c *Condition) holds(f *facts) bool {
 	}
 	if !is(c.PendingFacts, len(r.PendingFacts) > 0) {
 		return false
-	}
-	if h := c.ConfirmedWithinHours; h != nil {
-		p := r.PossibleLeak
-		if p == nil || p.Outcome != report.OutcomeConfirmed || p.ResolvedAt == nil ||
-			p.ResolvedAt.Sub(p.KnownAt) > time.Duration(*h)*time.Hour {
-			return false
-		}
 	}
 	return true
 }
@@ -272,9 +259,6 @@ func (c *Condition) check(where string) error {
 		if !slices.Contains(possibleLeakStates, s) {
 			return fmt.Errorf("%s: possible_leak_any %q: want open, confirmed or ruled_out", where, s)
 		}
-	}
-	if h := c.ConfirmedWithinHours; h != nil && *h <= 0 {
-		return fmt.Errorf("%s: confirmed_within_hours must be positive", where)
 	}
 	return nil
 }

@@ -123,10 +123,10 @@ func TestGoldenKorea(t *testing.T) {
 			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2026-10-06T00:00:00Z")}
 		}, kr(5000), want{"kr-pipa-34-2-possibility": "2026-10-09T09:00:00+09:00", "kr-pipa-34-individuals": "no",
 			"kr-pipa-34-regulator": "no", "kr-pipa-34-2-ruled-out": "no"}},
-		{"possible leak confirmed after 72 h: both notices, full one 72 h from confirmation", func(r *report.Report) {
+		{"possible leak confirmed: the full notice and report, 72 h from confirmation; the possibility notice is history", func(r *report.Report) {
 			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstancePartlyConfirmed, KnownAt: ts("2026-10-06T00:00:00Z"),
 				Outcome: report.OutcomeConfirmed, ResolvedAt: ptr(ts("2026-10-12T00:00:00Z"))}
-		}, kr(5000), want{"kr-pipa-34-2-possibility": "2026-10-09T09:00:00+09:00", "kr-pipa-34-individuals": "2026-10-15T09:00:00+09:00",
+		}, kr(5000), want{"kr-pipa-34-2-possibility": "no", "kr-pipa-34-individuals": "2026-10-15T09:00:00+09:00",
 			"kr-pipa-34-regulator": "2026-10-15T09:00:00+09:00", "kr-pipa-34-2-ruled-out": "no"}},
 		{"possible leak confirmed within 72 h: the full notice replaces the possibility notice", func(r *report.Report) {
 			r.PossibleLeak = &report.PossibleLeak{Circumstance: report.CircumstanceUnlawfulAccess, KnownAt: ts("2026-10-06T00:00:00Z"),
