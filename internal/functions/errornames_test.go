@@ -23,6 +23,7 @@ import (
 
 	"breachflow/internal/approval"
 	"breachflow/internal/approval/approvaltest"
+	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/console"
 	"breachflow/internal/criteria"
@@ -122,6 +123,20 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 			caseID := openCase(t, db)
 			check := functions.ApprovalCheck(approvalConfig(), "cases", db)
 			return returned(t, sender(t, db, check, nil).Handle, `{"stage":"filings","case_id":"`+caseID+`","content_hash":"h1"}`)
+		},
+		"MissingContentElement": func(t *testing.T) string {
+			// A staged filing whose law asks for the reasons of a late
+			// filing, drafted late with none given.
+			r, a, db := stagedCase(t)
+			for i := range a.Obligations {
+				if a.Obligations[i].ID == "jp-appi-26-final" {
+					a.Obligations[i].Elements = append(a.Obligations[i].Elements, breach.ElementDelayReason)
+				}
+			}
+			sent := []ledger.FilingRecord{{ObligationID: "filing-jp-appi-26-preliminary", Status: "sent", MessageID: "m-1", SentAt: r.Timeline.Aware}}
+			h := &stage.Runner{Tasks: stage.Store{DB: db, Table: "cases"}, Reports: reports{r}, Assessments: assessments{a},
+				Filings: func(context.Context, string) ([]ledger.FilingRecord, error) { return sent, nil }}
+			return returned(t, h.Handle, `{"action":"draft","case_id":"c1","obligation_id":"jp-appi-26-final","now":"2027-06-01T00:00:00Z"}`)
 		},
 		"FirstFilingNotSent": func(t *testing.T) string {
 			// Japan's final report falls due, but the preliminary report
