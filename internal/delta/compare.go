@@ -168,6 +168,15 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 			}
 		}
 		if prior == nil {
+			if facts.closingOnly(s.Jurisdiction) {
+				// A possible leak ruled out is told only to those told of
+				// the possibility (PIPA Decree Art. 39-3(3)): someone never
+				// notified gets nothing.
+				res.Current++
+				return c.settle(ctx, set, shard, s.UserID, "SET #s = :cur", map[string]types.AttributeValue{
+					":cur": &types.AttributeValueMemberS{Value: string(casetable.StatusCurrent)},
+				})
+			}
 			res.First++
 			return nil
 		}

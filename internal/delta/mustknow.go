@@ -136,3 +136,12 @@ func MustKnow(s *casetable.Subject, f *Facts) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// closingOnly reports whether, under these facts, a person of jurisdiction
+// j who was never notified is owed nothing: a possible leak that was ruled
+// out, for readers of Korea's PIPA, whose notice is then only the closing
+// one to those told of the possibility (Decree Art. 39-3(3)).
+func (f *Facts) closingOnly(j string) bool {
+	country, _, _ := strings.Cut(j, "-")
+	return country == "KR" && lookup(f.doc, "possible_leak.outcome") == "ruled_out"
+}
