@@ -50,6 +50,17 @@
 // language is not among the form's is written in the fallback with a note
 // offering a translation.
 //
+// # A leak that is only possible
+//
+// A case whose report records a possible leak (CaseFacts.Possibility)
+// writes, for readers whose law has the possibility notice (PIPA Art.
+// 34(2)), the possibility notice while it is open (data-element
+// "leak_possibility": the circumstance, when it was known, and that a
+// further notice follows) and the closing notice once it is ruled out
+// ("ruled_out"); readers of other laws get the regular notice. A filing
+// that follows up an earlier one (a staged duty, Duty.FirstFiling) carries
+// "first_filing_reference": the first filing's date and message id.
+//
 // # The content check
 //
 // Every element a law requires (breach.Element) is a section of the

@@ -31,6 +31,17 @@
 // calendar); no rule in the rulebook counts Korean business days, so no
 // Korean holiday table is needed.
 //
+// Staged duties: a rule with stage_of is the second stage of another rule
+// of its regime (Japan's final report, GDPR Art. 33(4) information in
+// phases, PIPA Decree Art. 40(2)'s supplementary report, NYDFS's extortion
+// explanation). Its obligation carries StageOf, is required only when its
+// first stage is, and is dated from its own clock; package stage makes it a
+// dated task of the case. A possible leak (report.PossibleLeak, PIPA Art.
+// 34(2)) brings the possibility notice while it is open, holds back the Art.
+// 34(1) notice and report, and, once an amendment records the outcome,
+// gives either those (72 hours from the confirmation: clock aware_of_leak)
+// or the closing notice to those told (Decree 39-3(3)).
+//
 // Verification marks come from the research (RULEBOOK.md): "V" read in
 // primary text, "S" read in a secondary source, "UNVERIFIED" otherwise.
 // They travel with each obligation so a responder sees what to double-check.
