@@ -91,11 +91,30 @@ func (l Log) Append(ctx context.Context, caseID string, rec Record) (Entry, erro
 		return Entry{}, fmt.Errorf("audit append %s: no audit key configured", caseID)
 	}
 	for range maxAttempts {
+		// The head first, then the last entry: an appender writes its
+		// entry before it signs the head, so read in this order a table
+		// that was not cut short always holds at least what the head
+		// counts. (Read the other way round, a concurrent appender could
+		// write and sign between the two reads and look like a cut.)
+		var head *Head
+		switch h, err := l.Head(ctx, caseID); {
+		case err == nil:
+			head = &h
+		case !errors.Is(err, ErrNoHead):
+			return Entry{}, err
+		}
 		last, err := l.last(ctx, caseID)
 		if err != nil {
 			return Entry{}, err
 		}
-		if err := l.continues(ctx, caseID, last); err != nil {
+		if head == nil && last.Seq > 0 {
+			// The chain's first appender may have signed its empty head
+			// and written entry 1 between our two reads: look again.
+			if _, err := l.Head(ctx, caseID); err == nil {
+				continue
+			}
+		}
+		if err := l.continues(ctx, caseID, head, last); err != nil {
 			return Entry{}, fmt.Errorf("audit append %s: %w", caseID, err)
 		}
 		e := Entry{
@@ -141,18 +160,14 @@ func (l Log) Append(ctx context.Context, caseID string, rec Record) (Entry, erro
 // A head behind the table is normal for a moment (another appender signs
 // after it writes), and the entries after it are checked by their links and
 // signatures when the chain is verified.
-func (l Log) continues(ctx context.Context, caseID string, last Entry) error {
-	head, err := l.Head(ctx, caseID)
-	if errors.Is(err, ErrNoHead) {
+func (l Log) continues(ctx context.Context, caseID string, head *Head, last Entry) error {
+	if head == nil {
 		if last.Seq == 0 {
 			// A new chain starts with a signed head of no entries, so
 			// that a head missing later is never the normal state.
 			return l.signHead(ctx, Entry{CaseID: caseID, Hash: Genesis})
 		}
 		return &BreakError{CaseID: caseID, Seq: 1, Head: true, Reason: "the chain has entries but no signed head"}
-	}
-	if err != nil {
-		return err
 	}
 	keys, err := l.Keys(ctx, head.KeyID)
 	if err != nil {
