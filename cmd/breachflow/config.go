@@ -8,11 +8,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/cases"
+	"breachflow/internal/evidence"
+	"breachflow/internal/posting"
 )
 
 // cliEnv is what the case commands need, read once from the environment.
@@ -20,7 +23,10 @@ import (
 type cliEnv struct {
 	CaseTable       string // $CASE_TABLE, as the functions read it; default "breachflow-cases"
 	StateMachineArn string // $BREACHFLOW_STATE_MACHINE_ARN; empty: looked up by name
-	cfg             aws.Config
+	// NoticeBucket is $NOTICE_BUCKET (the stack output NoticeBucketName),
+	// where the posted notices live; empty: pages are not checked.
+	NoticeBucket string
+	cfg          aws.Config
 }
 
 // defaultCaseTable is the case table's name in the local stack.
@@ -38,6 +44,7 @@ func loadCLIEnv(ctx context.Context) (*cliEnv, error) {
 	e := &cliEnv{
 		CaseTable:       os.Getenv("CASE_TABLE"),
 		StateMachineArn: os.Getenv("BREACHFLOW_STATE_MACHINE_ARN"),
+		NoticeBucket:    os.Getenv("NOTICE_BUCKET"),
 		cfg:             cfg,
 	}
 	if e.CaseTable == "" {
@@ -54,6 +61,22 @@ func (e *cliEnv) audit() audit.Log {
 	return audit.NewLog(e.cfg, e.CaseTable, os.Getenv(audit.EnvKey))
 }
 func (e *cliEnv) sfn() *sfn.Client { return sfn.NewFromConfig(e.cfg) }
+
+// evidence writes packs from the case table, checking posted pages
+// against the notice bucket when NOTICE_BUCKET names it.
+func (e *cliEnv) evidence() evidence.Source {
+	src := evidence.Source{DB: e.dynamo(), Table: e.CaseTable, Audit: e.audit()}
+	if e.NoticeBucket != "" {
+		c := e.postings()
+		src.Postings = &c
+	}
+	return src
+}
+
+// postings checks a case's posted pages against the notice bucket.
+func (e *cliEnv) postings() posting.Checker {
+	return posting.Checker{S3: s3.NewFromConfig(e.cfg), Store: posting.Store{DB: e.dynamo(), Table: e.CaseTable}, Bucket: e.NoticeBucket}
+}
 func (e *cliEnv) cases() *cases.Store {
 	return &cases.Store{DB: e.dynamo(), Table: e.CaseTable}
 }

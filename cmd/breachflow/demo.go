@@ -22,8 +22,8 @@ import (
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
-	"breachflow/internal/evidence"
 	"breachflow/internal/local/emulators"
+	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
@@ -76,6 +76,7 @@ real response. --historic keeps the report's own dates (Kakao Pay's were in
 	f.IntVar(&opts.SESPort, "ses-port", envInt("BREACHFLOW_SES_PORT", emulators.DefaultSESPort), "SES port on 127.0.0.1")
 	f.IntVar(&lo.sfnPort, "sfn-port", envInt("BREACHFLOW_SFN_PORT", 8083), "Step Functions API port on 127.0.0.1")
 	f.IntVar(&lo.consolePort, "console-port", envInt("BREACHFLOW_CONSOLE_PORT", defaultConsole), "approval console port on 127.0.0.1")
+	f.IntVar(&lo.sitePort, "site-port", envInt("BREACHFLOW_SITE_PORT", defaultSite), "notice site port on 127.0.0.1 (posted notices, SMS link pages)")
 	return cmd
 }
 
@@ -160,7 +161,7 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts emulators.O
 	if err := summarise(ctx, out, env, up, caseID, final, began); err != nil {
 		return err
 	}
-	pack, err := evidence.Source{DB: env.dynamo(), Table: env.CaseTable, Audit: env.audit()}.Write(ctx, caseID, filepath.Join("out", caseID))
+	pack, err := env.evidence().Write(ctx, caseID, filepath.Join("out", caseID))
 	if err != nil {
 		return fmt.Errorf("evidence pack: %w", err)
 	}
@@ -172,7 +173,7 @@ func runDemo(ctx context.Context, out io.Writer, d demoOptions, opts emulators.O
 		return fmt.Errorf("execution ended %s: %s: %s", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause))
 	}
 	if d.keep {
-		fmt.Fprintf(out, "\nthe stack stays up (Ctrl-C to stop): mailbox %s/, console %s/\n", up.stack.SES, up.consoleAt)
+		fmt.Fprintf(out, "\nthe stack stays up (Ctrl-C to stop): mailbox %s/, console %s/, notice site %s/\n", up.stack.SES, up.consoleAt, up.siteAt)
 		<-ctx.Done()
 	}
 	return nil
@@ -438,6 +439,11 @@ func afterState(ctx context.Context, out io.Writer, env *cliEnv, caseID, state s
 			sort.Strings(ls)
 			fmt.Fprintf(out, "    %d regulator filings, %d sample notices (%s), %d substitute notices; content hash %.12s\n",
 				kinds[draft.KindFiling], kinds[draft.KindNotice], strings.Join(ls, " "), kinds[draft.KindSubstitute], hash)
+		}
+	case "PublishPostedNotices":
+		if pages, err := (posting.Store{DB: env.dynamo(), Table: env.CaseTable}).Pages(ctx, caseID); err == nil && len(pages) > 0 {
+			fmt.Fprintf(out, "    %d pages posted until %s (%s); open %s\n",
+				len(pages), pages[0].Until.Format(time.RFC3339), pages[0].Period.Cites(), pages[0].URL)
 		}
 	}
 }

@@ -5,11 +5,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -29,8 +35,10 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/evidence"
+	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/notice"
+	"breachflow/internal/posting"
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
 	"breachflow/internal/scope"
@@ -346,12 +354,181 @@ func TestEndToEnd(t *testing.T) {
 			}
 			for i := range e2eUsers {
 				u := usertable.Generate(7, i)
-				for _, v := range []string{u.Email, u.Phone, u.Name} {
+				street, _, _ := strings.Cut(u.Postal, "\n")
+				for _, v := range []string{u.Email, u.Phone, u.Name, street} {
 					if len(v) > 5 && strings.Contains(text, v) {
 						t.Fatalf("%s contains personal data of seeded user %d", name, i)
 					}
 				}
 			}
+		}
+	})
+
+	t.Run("the posted notice is live with its period, in the pack, and status warns when it comes down early", func(t *testing.T) {
+		pages, err := posting.Store{DB: db, Table: env.CaseTable}.Pages(ctx, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pages) == 0 {
+			t.Fatal("nothing posted: the case's substitute notices were not published")
+		}
+		for _, pg := range pages {
+			if pg.Until.Sub(pg.PostedAt) != 30*24*time.Hour || pg.Period.Basis == nil || pg.Period.Basis.Regime != "kr-pipa" {
+				t.Errorf("%s: posted %s until %s (%s); want PIPA Decree 39(3)'s 30 days", pg.DraftID, pg.PostedAt, pg.Until, pg.Period.Cites())
+			}
+			// Live on the local site, as a person opens it in a browser.
+			res, err := http.Get(pg.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			sum := sha256.Sum256(body)
+			if res.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != pg.SHA256 || !strings.HasPrefix(pg.URL, up.siteAt+"/notices/") {
+				t.Errorf("%s at %s: %d, sha256 %x, recorded %s", pg.DraftID, pg.URL, res.StatusCode, sum, pg.SHA256)
+			}
+		}
+		until := pages[0].Until
+		for _, pg := range pages {
+			if pg.Until.After(until) {
+				until = pg.Until
+			}
+		}
+		got := runCLI(ctx, t, "status", caseID)
+		if !strings.Contains(got, fmt.Sprintf("posted        %d pages since", len(pages))) || !strings.Contains(got, "required until "+until.Format(time.RFC3339)) || strings.Contains(got, "WARNING") {
+			t.Errorf("status with the notice posted:\n%s", got)
+		}
+		dir := t.TempDir()
+		if out := runCLI(ctx, t, "evidence", caseID, "--out", dir); !strings.Contains(out, "may come down "+pages[0].Until.Format(time.RFC3339)) {
+			t.Errorf("breachflow evidence does not show the posting dates:\n%s", out)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, "postings.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pf struct {
+			Pages    []posting.Page `json:"pages"`
+			Checked  bool           `json:"checked"`
+			Problems []string       `json:"problems"`
+		}
+		if err := json.Unmarshal(raw, &pf); err != nil || len(pf.Pages) != len(pages) || !pf.Checked || len(pf.Problems) != 0 ||
+			pf.Pages[0].PostedAt.IsZero() || pf.Pages[0].Until.IsZero() || pf.Pages[0].SHA256 == "" {
+			t.Errorf("postings.json: %s (%v)", raw, err)
+		}
+		if got := runCLI(ctx, t, "evidence", "--verify", "--pack", dir); !strings.Contains(got, "verifies") {
+			t.Errorf("pack with postings.json: %s", got)
+		}
+		// A person's link, as the SMS sender asks for it, opens their own
+		// notice on the site, rendered from the approved notices.
+		var person *casetable.Subject
+		for shard := 0; person == nil && shard < casetable.DefaultShards; shard++ {
+			ledger.Walk(ctx, db, env.CaseTable, caseID, shard, func(s *casetable.Subject) error {
+				if person == nil && s.Jurisdiction == "KR" && s.Name != "" && s.Status != casetable.StatusDuplicate {
+					person = s
+				}
+				return nil
+			})
+		}
+		if person == nil {
+			t.Fatal("no Korean person in scope")
+		}
+		link, err := (&posting.Links{DB: db, Table: env.CaseTable, BaseURL: up.siteAt}).Link(ctx, caseID, person.UserID, person.Shard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(link, person.UserID) || !strings.HasPrefix(link, up.siteAt+"/n/") {
+			t.Errorf("link %s", link)
+		}
+		res, err := http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), person.Name) || !strings.Contains(string(body), `lang="ko"`) {
+			t.Errorf("link page: %d; names the person: %v", res.StatusCode, strings.Contains(string(body), person.Name))
+		}
+		if strings.Contains(logs.String(), link[strings.LastIndex(link, "/")+1:]) {
+			t.Error("the link's token is in the logs")
+		}
+
+		// Someone takes a page down eight days in: status warns, naming it.
+		if _, err := up.stack.S3Client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(emulators.NoticeBucket), Key: aws.String(pages[0].Key)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "WARNING       posted notice "+pages[0].DraftID+" taken down") {
+			t.Errorf("status after a page came down early:\n%s", got)
+		}
+		res, err = http.Get(up.consoleAt + "/cases/" + caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(page), "WARNING:</strong> posted notice "+pages[0].DraftID+" taken down") || !strings.Contains(string(page), pages[1].URL) {
+			t.Errorf("the console's case page does not warn of the page taken down early")
+		}
+		// Put it back for the rest of the test, as the approved bytes.
+		var html string
+		ds, _, _ := draft.Load(ctx, db, env.CaseTable, caseID)
+		for _, d := range ds {
+			if d.ID == pages[0].DraftID {
+				html = d.HTML
+			}
+		}
+		if _, err := up.stack.S3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(emulators.NoticeBucket), Key: aws.String(pages[0].Key), Body: strings.NewReader(html)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := runCLI(ctx, t, "status", caseID); strings.Contains(got, "WARNING") {
+			t.Errorf("status after the page is back:\n%s", got)
+		}
+	})
+
+	t.Run("the postal export writes one letter per postal-only person in their language", func(t *testing.T) {
+		want := map[string]string{} // user id -> locale of the postal-only people in scope
+		for i := range e2eUsers {
+			u := usertable.Generate(7, i)
+			if u.PaymentService == "kakaopay" && u.OverseasTransfer && u.Email == "" && u.Phone == "" && u.Postal != "" {
+				want[u.ID] = u.Locale
+			}
+		}
+		if len(want) < 3 {
+			t.Fatalf("only %d postal-only people in scope: the population no longer exercises the export", len(want))
+		}
+		dir := t.TempDir()
+		got := runCLI(ctx, t, "export", "postal", caseID, "--out", dir)
+		if !strings.Contains(got, fmt.Sprintf("%d letters", len(want))) {
+			t.Errorf("breachflow export postal, %d postal-only people in scope:\n%s", len(want), got)
+		}
+		letters, err := os.ReadFile(filepath.Join(dir, "letters.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, locale := range want {
+			lang := "ko"
+			if !strings.HasPrefix(locale, "ko") {
+				lang = strings.SplitN(locale, "-", 2)[0]
+			}
+			if !regexp.MustCompile(`<section class="letter" lang="` + lang + `[^"]*"[^>]*data-ref="` + id + `"`).Match(letters) {
+				t.Errorf("no letter in %s for postal-only user %s", lang, id)
+			}
+		}
+		if n := strings.Count(string(letters), `<section class="letter"`); n != len(want) {
+			t.Errorf("%d letters for %d postal-only people", n, len(want))
+		}
+		if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, fmt.Sprintf("postal        %d letters exported", len(want))) {
+			t.Errorf("status after the postal export:\n%s", got)
+		}
+		manifest, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+		if err != nil || strings.Contains(string(manifest), "예시로") || strings.Contains(string(manifest), "Example Street") {
+			t.Errorf("manifest.json carries addresses or is missing (%v)", err)
+		}
+		pack := t.TempDir()
+		runCLI(ctx, t, "evidence", caseID, "--out", pack)
+		raw, err := os.ReadFile(filepath.Join(pack, "postal.json"))
+		if err != nil || !strings.Contains(string(raw), fmt.Sprintf(`"letters": %d`, len(want))) || !strings.Contains(string(raw), "letters.html") ||
+			strings.Contains(string(raw), "예시로") || strings.Contains(string(raw), "Example Street") {
+			t.Errorf("postal.json in the pack: %s (%v)", raw, err)
 		}
 	})
 

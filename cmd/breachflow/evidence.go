@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -71,7 +72,7 @@ without it the fingerprint the pack was signed with is printed to compare.`,
 			if out == "" {
 				out = filepath.Join("out", caseID)
 			}
-			p, err := evidence.Source{DB: env.dynamo(), Table: env.CaseTable, Audit: env.audit()}.Write(ctx, caseID, out)
+			p, err := env.evidence().Write(ctx, caseID, out)
 			if err != nil {
 				return err
 			}
@@ -121,6 +122,12 @@ func printPack(w io.Writer, p *evidence.Pack) {
 	}
 	fmt.Fprintf(w, "evidence pack: %s/summary.html (%d drafts, %d approval rounds, %d audit entries: chain %s, %d fallback)\n",
 		p.Dir, len(p.Drafts), len(p.Rounds), len(p.Audit), chain, p.Fallback)
+	for _, pg := range p.Pages {
+		fmt.Fprintf(w, "  posted %s: up %s, may come down %s, sha256 %.16s (%s)\n", pg.URL, pg.PostedAt.Format(time.RFC3339), pg.Until.Format(time.RFC3339), pg.SHA256, pg.Period.Cites())
+	}
+	for _, pr := range p.PageProblems {
+		fmt.Fprintf(w, "  WARNING %s\n", pr)
+	}
 	ids := make([]string, 0, len(p.Keys))
 	for id := range p.Keys {
 		ids = append(ids, id)

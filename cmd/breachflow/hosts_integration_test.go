@@ -57,6 +57,9 @@ func TestLocalEndpointsRefuseForeignHosts(t *testing.T) {
 	}{
 		{"Step Functions API", up.runtime.Endpoint, listMachines, stateMachineName},
 		{"approval console", up.consoleAt, caseList, "<html"},
+		// ListBuckets: the emulator serves every bucket's objects, posted
+		// notices and unposted alike.
+		{"S3", up.stack.S3, caseList, emulators.NoticeBucket},
 	} {
 		u, err := url.Parse(tc.endpoint)
 		if err != nil {

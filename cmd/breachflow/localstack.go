@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 
 	"breachflow/internal/approval"
@@ -28,8 +29,10 @@ import (
 	"breachflow/internal/functions"
 	"breachflow/internal/local/deploy"
 	"breachflow/internal/local/emulators"
+	"breachflow/internal/local/locals3"
 	"breachflow/internal/local/loopback"
 	"breachflow/internal/local/sam"
+	"breachflow/internal/posting"
 	"breachflow/internal/usertable"
 )
 
@@ -41,6 +44,7 @@ type localOptions struct {
 	envVars     string
 	sfnPort     int
 	consolePort int
+	sitePort    int
 	// stateDir keeps the engine's executions and the approval key; "" keeps
 	// executions in memory (the key then lives in a temporary folder).
 	stateDir string
@@ -54,6 +58,9 @@ const localEnvFile = "infra/local-env.json"
 
 const defaultConsole = 8080
 
+// defaultSite is the notice site's port: the company's domain, locally.
+const defaultSite = 8008
+
 // localUp is the whole local stack: the emulators, the tables, the template
 // deployed on the in-process Step Functions engine, and the console.
 type localUp struct {
@@ -62,6 +69,8 @@ type localUp struct {
 	runtime   *deploy.Runtime
 	console   *http.Server
 	consoleAt string
+	site      *http.Server
+	siteAt    string
 	caseTable string
 	userTable string
 	cancel    context.CancelFunc
@@ -94,10 +103,13 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		return nil, err
 	}
 	up := &localUp{stack: stack}
-	var consoleLn net.Listener
+	var consoleLn, siteLn net.Listener
 	fail := func(err error) (*localUp, error) {
 		if consoleLn != nil && up.console == nil {
 			consoleLn.Close()
+		}
+		if siteLn != nil && up.site == nil {
+			siteLn.Close()
 		}
 		up.Close()
 		return nil, err
@@ -120,6 +132,14 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		return fail(fmt.Errorf("approval console: %w (choose another port with --console-port or BREACHFLOW_CONSOLE_PORT)", err))
 	}
 	up.consoleAt = "http://" + consoleLn.Addr().(*net.TCPAddr).String()
+	// The notice site stands for the company's domain: the functions that
+	// publish pages and issue links write its address into them.
+	siteLn, err = loopback.Listen("notice site", "127.0.0.1:"+strconv.Itoa(lo.sitePort))
+	if err != nil {
+		return fail(fmt.Errorf("notice site: %w (choose another port with --site-port or BREACHFLOW_SITE_PORT)", err))
+	}
+	up.siteAt = "http://" + siteLn.Addr().(*net.TCPAddr).String()
+	overrides.Set(sam.Shared, "NOTICE_SITE_URL", up.siteAt)
 	mapping, err := json.Marshal(usertable.DefaultMapping())
 	if err != nil {
 		return fail(err)
@@ -157,6 +177,7 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		// console's URL, and the synthetic user table that `seed` writes.
 		Local: map[string]string{
 			"CaseTable": defaultCaseTable, "ConsoleFunctionUrl.FunctionUrl": up.consoleAt, "UserMapping": string(mapping),
+			"NoticeBucket": emulators.NoticeBucket,
 		},
 		Env: overrides, Endpoints: endpoints, ApprovalKey: key, AWS: cfg, Log: log,
 	})
@@ -192,6 +213,15 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 	if err != nil {
 		return fail(err)
 	}
+	// The notice site serves the bucket's pages (CloudFront's S3 origin in
+	// AWS) and the link pages, from the link function's own environment.
+	nl := up.runtime.Functions[functions.NoticeLink.LogicalID]
+	ns, err := functions.NoticeLink.Env(ctx, nl.Lookup, nl.Clients.AWS)
+	if err != nil {
+		return fail(err)
+	}
+	up.site = loopback.NewServer(siteLn, locals3.Site(s3.NewFromConfig(nl.Clients.AWS), ns.Bucket, posting.LinkPath, functions.LinkPages(ns, nl.Clients)))
+	go up.site.Serve(siteLn)
 	bg, cancel := context.WithCancel(context.Background())
 	up.cancel = cancel
 	up.console = loopback.NewServer(consoleLn, functions.ConsoleHandler(cs, con.Clients))
@@ -238,6 +268,7 @@ func (u *localUp) env() []string {
 	approvals := u.runtime.Functions[functions.ApprovalRequest.LogicalID].Environment
 	return append(u.stack.Env(), "AWS_ENDPOINT_URL_SFN="+u.runtime.Endpoint,
 		"CASE_TABLE="+u.caseTable, "USER_TABLE="+u.userTable,
+		"NOTICE_BUCKET="+emulators.NoticeBucket, "NOTICE_SITE_URL="+u.siteAt,
 		"BREACHFLOW_APPROVERS="+approvals["BREACHFLOW_APPROVERS"],
 		"BREACHFLOW_APPROVALS_REQUIRED="+approvals["BREACHFLOW_APPROVALS_REQUIRED"],
 		envApprovalKeyDir+"="+u.keyDir,
@@ -263,6 +294,10 @@ func (u *localUp) Close() error {
 	if u.console != nil {
 		errs = append(errs, u.console.Close())
 		u.console = nil
+	}
+	if u.site != nil {
+		errs = append(errs, u.site.Close())
+		u.site = nil
 	}
 	if u.runtime != nil {
 		errs = append(errs, u.runtime.Close())

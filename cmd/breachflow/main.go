@@ -46,6 +46,7 @@ func newRoot() *cobra.Command {
 		newResumeCmd(), newAmendCmd(), newRedraftCmd(),
 		newApproveCmd(), newRejectCmd(),
 		newDraftCmd(),
+		newExportCmd(),
 	)
 	return root
 }

@@ -21,6 +21,8 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
+	"breachflow/internal/postal"
+	"breachflow/internal/posting"
 	"breachflow/internal/stage"
 )
 
@@ -70,6 +72,8 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			if len(c.Delivery) > 0 {
 				fmt.Fprintf(out, "delivery      %s\n", counts(c.Delivery))
 			}
+			printPosting(ctx, out, env, caseID, now)
+			printPostal(ctx, out, env, caseID)
 			printAudit(ctx, out, env, caseID)
 			if c.ExecutionArn != "" {
 				d, err := env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(c.ExecutionArn)})
@@ -258,6 +262,62 @@ func printAudit(ctx context.Context, out io.Writer, env *cliEnv, caseID string) 
 		fmt.Fprintf(out, "audit log     not checked: %v\n", err)
 	default:
 		fmt.Fprintf(out, "audit log     %d entries, verifies against its signed head\n", len(chain.Entries))
+	}
+}
+
+// printPosting shows the posted notices, their required period, and a
+// WARNING for each page that would end early: missing (taken down) or
+// changed before its period ends.
+func printPosting(ctx context.Context, out io.Writer, env *cliEnv, caseID string, now time.Time) {
+	st := posting.Store{DB: env.dynamo(), Table: env.CaseTable}
+	pages, err := st.Pages(ctx, caseID)
+	if err != nil {
+		fmt.Fprintf(out, "posted        not shown: %v\n", err)
+		return
+	}
+	if len(pages) == 0 {
+		return
+	}
+	first, until := pages[0].PostedAt, pages[0].Until
+	for _, p := range pages {
+		if p.PostedAt.Before(first) {
+			first = p.PostedAt
+		}
+		if p.Until.After(until) {
+			until = p.Until
+		}
+	}
+	state := "required until"
+	if !now.Before(until) {
+		state = "period served; may come down since"
+	}
+	fmt.Fprintf(out, "posted        %d pages since %s, %s %s (%s)\n", len(pages), first.Format(time.RFC3339), state, until.Format(time.RFC3339), pages[0].Period.Cites())
+	for _, p := range pages {
+		fmt.Fprintf(out, "              %s\n", p.URL)
+	}
+	if env.NoticeBucket == "" {
+		fmt.Fprintf(out, "              pages not checked: set NOTICE_BUCKET (the stack output NoticeBucketName)\n")
+		return
+	}
+	_, probs, err := env.postings().Check(ctx, caseID, now)
+	if err != nil {
+		fmt.Fprintf(out, "              pages not checked: %v\n", err)
+		return
+	}
+	for _, p := range probs {
+		fmt.Fprintf(out, "WARNING       %s\n", p)
+	}
+}
+
+// printPostal shows the case's postal exports: counts only.
+func printPostal(ctx context.Context, out io.Writer, env *cliEnv, caseID string) {
+	exports, err := (postal.Store{DB: env.dynamo(), Table: env.CaseTable}).List(ctx, caseID)
+	if err != nil {
+		fmt.Fprintf(out, "postal        not shown: %v\n", err)
+		return
+	}
+	for _, e := range exports {
+		fmt.Fprintf(out, "postal        %d letters exported %s %v\n", e.Letters, e.At.Format(time.RFC3339), e.ByLocale)
 	}
 }
 

@@ -35,14 +35,16 @@ const NoticeUpdate = "update"
 // reads it. It holds personal data and so lives only in the (encrypted) case
 // table: never in a state payload, a log line or an error.
 type Subject struct {
-	PK           string   `dynamodbav:"pk"`
-	SK           string   `dynamodbav:"sk"`
-	CaseID       string   `dynamodbav:"case_id"`
-	UserID       string   `dynamodbav:"user_id"`
-	Shard        int      `dynamodbav:"shard"`
-	Name         string   `dynamodbav:"name,omitempty"`
-	Email        string   `dynamodbav:"email,omitempty"` // trimmed, lower-cased
-	Phone        string   `dynamodbav:"phone,omitempty"`
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	CaseID string `dynamodbav:"case_id"`
+	UserID string `dynamodbav:"user_id"`
+	Shard  int    `dynamodbav:"shard"`
+	Name   string `dynamodbav:"name,omitempty"`
+	Email  string `dynamodbav:"email,omitempty"` // trimmed, lower-cased
+	Phone  string `dynamodbav:"phone,omitempty"`
+	// Postal is the postal address, lines separated by newlines.
+	Postal       string   `dynamodbav:"postal,omitempty"`
 	Locale       string   `dynamodbav:"locale"`                         // BCP 47, e.g. "ko", "en-US"
 	Jurisdiction string   `dynamodbav:"jurisdiction"`                   // breach.Jurisdiction, e.g. "KR", "US-CA"
 	Categories   []string `dynamodbav:"categories,stringset,omitempty"` // exposed data of this person (breach.Category)

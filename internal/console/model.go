@@ -56,6 +56,11 @@ type Case struct {
 	// report, GDPR Art. 33(4) information in phases, ...) drafted and filed
 	// by a stage run when each falls due.
 	Stages []Stage
+	// Posted are the case's posted pages; PostingWarnings say which of
+	// them would end before their required period (taken down, changed,
+	// or scheduled to come down).
+	Posted          []PostedPage
+	PostingWarnings []string
 }
 
 // Rejection is why the approvers sent a version's drafts back.
@@ -84,6 +89,15 @@ type Stage struct {
 	FiledAt   time.Time
 	MessageID string
 	Reference string
+}
+
+// PostedPage is one posted notice: where, since when, until when, why.
+type PostedPage struct {
+	DraftID         string
+	URL             string
+	PostedAt, Until time.Time
+	Basis           string // "30 days: PIPA Enforcement Decree Art. 39(3) [V]"
+	SHA256          string
 }
 
 // Event is one line of the case's timeline: ids and counts only, as the

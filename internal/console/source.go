@@ -12,6 +12,7 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
+	"breachflow/internal/posting"
 	"breachflow/internal/rules"
 	"breachflow/internal/stage"
 )
@@ -45,6 +46,10 @@ type FilingSource func(ctx context.Context, caseID string) ([]ledger.FilingRecor
 // table).
 type StageSource func(ctx context.Context, caseID string) ([]stage.Task, error)
 
+// PostingSource lists a case's posted pages and what the check against the
+// notice bucket found (posting.Checker.Check at now).
+type PostingSource func(ctx context.Context, caseID string) ([]posting.Page, []posting.Problem, error)
+
 // CaseTable is the CaseSource over the case table: the case record (counts,
 // hashes), its assessment (obligations), its drafts, and for the timeline
 // its audit log and the filings sent (nil shows none).
@@ -57,6 +62,9 @@ type CaseTable struct {
 	// Stages, when set, shows the staged duties in a section of their own
 	// (and not among the first-stage duties); nil shows none.
 	Stages StageSource
+	// Postings, when set, shows the posted notice and warns before a
+	// required posting would end early.
+	Postings PostingSource
 }
 
 // Cases implements CaseSource.
@@ -140,6 +148,18 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 			c.Timeline = append(c.Timeline, Event{At: e.At, Action: e.Action, Actor: e.Actor, What: describe(e)})
 		}
 	}
+	if t.Postings != nil {
+		pages, probs, err := t.Postings(ctx, caseID)
+		if err != nil {
+			return Case{}, err
+		}
+		for _, p := range pages {
+			c.Posted = append(c.Posted, PostedPage{DraftID: p.DraftID, URL: p.URL, PostedAt: p.PostedAt, Until: p.Until, Basis: p.Period.Cites(), SHA256: p.SHA256})
+		}
+		for _, p := range probs {
+			c.PostingWarnings = append(c.PostingWarnings, p.String())
+		}
+	}
 	if t.Filings != nil {
 		fs, err := t.Filings(ctx, caseID)
 		if err != nil {
@@ -200,6 +220,8 @@ func describe(e audit.Entry) string {
 		return "escalated: a deadline is close and approval is pending"
 	case "case.closed":
 		return "case closed: delivery reconciled"
+	case posting.ActionPublished:
+		return "posted notice " + d["draft_id"] + " published, to stay up until " + d["until"]
 	case "evidence.pack_written":
 		return "evidence pack written, manifest " + d["manifest_sha256"][:min(12, len(d["manifest_sha256"]))]
 	case "case.amended":

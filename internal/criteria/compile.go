@@ -141,7 +141,7 @@ func (b *builder) keyed(c *Criteria) ([]pathed, error) {
 func projected(m *usertable.Mapping) []string {
 	var attrs []string
 	seen := map[string]bool{}
-	for _, a := range []string{m.ID, m.Email, m.Phone, m.Locale, m.Country, m.Region, m.Name, m.Categories.Attribute} {
+	for _, a := range []string{m.ID, m.Email, m.Phone, m.Postal, m.Locale, m.Country, m.Region, m.Name, m.Categories.Attribute} {
 		if a != "" && !seen[a] {
 			seen[a] = true
 			attrs = append(attrs, a)

@@ -5,8 +5,12 @@
 // rounds and votes, the audit log with the result of verifying its hash
 // chain, the delivery ledger (one row per person: ids, status, SES message
 // id, times; no addresses), the fallback list for substitute notice (the one
-// file that carries contact details, because that is its purpose), and a
-// one-page HTML summary.
+// file that carries contact details, because that is its purpose), the
+// posted notices (postings.json: each page's URL, SHA-256, when it went up
+// and when it may come down, with the legal basis of the period, and what
+// a check against the notice bucket found), the postal exports
+// (postal.json: letters per language and the files' SHA-256, no addresses),
+// and a one-page HTML summary.
 //
 // The pack proves itself (pack.go): manifest.json lists every file with its
 // SHA-256; writing the pack appends an "evidence.pack_written" entry that
@@ -39,6 +43,8 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
+	"breachflow/internal/postal"
+	"breachflow/internal/posting"
 	"breachflow/internal/rules"
 	"breachflow/internal/sheet"
 )
@@ -50,6 +56,9 @@ type Source struct {
 	// Audit is the case table's audit log, with the audit key: writing a
 	// pack appends the manifest's hash to the case's chain.
 	Audit audit.Log
+	// Postings, when set, checks each posted page against the notice
+	// bucket as the pack is written; nil records the pages unchecked.
+	Postings *posting.Checker
 }
 
 // Pack summarises a written pack.
@@ -71,7 +80,14 @@ type Pack struct {
 	// Delivery counts ledger rows by status; Fallback the substitute list.
 	Delivery map[string]int
 	Fallback int
-	Written  time.Time
+	// Pages are the posted notices with when each went up and may come
+	// down; PageProblems what the check found (nil: unchecked or none).
+	Pages        []posting.Page
+	PagesChecked bool
+	PageProblems []posting.Problem
+	// Postal are the case's postal exports: counts and file hashes.
+	Postal  []postal.Result
+	Written time.Time
 }
 
 // Round is one approval round as the pack shows it: no task token (it is a
@@ -157,6 +173,18 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fallback list: %w", err)
 	}
+	if err := s.writePostings(ctx, p, filepath.Join(dir, "postings.json")); err != nil {
+		return nil, err
+	}
+	if p.Postal, err = (postal.Store{DB: s.DB, Table: s.Table}).List(ctx, caseID); err != nil {
+		return nil, err
+	}
+	if p.Postal == nil {
+		p.Postal = []postal.Result{}
+	}
+	if err := writeJSON(filepath.Join(dir, "postal.json"), p.Postal); err != nil {
+		return nil, err
+	}
 	if err := writeSummary(filepath.Join(dir, "summary.html"), p); err != nil {
 		return nil, err
 	}
@@ -220,6 +248,37 @@ func (s Source) rounds(ctx context.Context, caseID string) ([]Round, error) {
 		})
 	}
 	return out, nil
+}
+
+// postingFile is postings.json: each posted page (URL, SHA-256 of the bytes
+// served, S3 version, posted_at, until, the period and its legal basis)
+// and what the check against the bucket found when the pack was written.
+type postingFile struct {
+	Pages    []posting.Page `json:"pages"`
+	Checked  bool           `json:"checked"`
+	Problems []string       `json:"problems"`
+}
+
+func (s Source) writePostings(ctx context.Context, p *Pack, path string) error {
+	st := posting.Store{DB: s.DB, Table: s.Table}
+	var err error
+	if p.Pages, err = st.Pages(ctx, p.Case.CaseID); err != nil {
+		return err
+	}
+	f := postingFile{Pages: p.Pages, Problems: []string{}}
+	if f.Pages == nil {
+		f.Pages = []posting.Page{}
+	}
+	if s.Postings != nil && len(p.Pages) > 0 {
+		if _, p.PageProblems, err = s.Postings.Check(ctx, p.Case.CaseID, p.Written); err != nil {
+			return err
+		}
+		p.PagesChecked, f.Checked = true, true
+		for _, pr := range p.PageProblems {
+			f.Problems = append(f.Problems, pr.String())
+		}
+	}
+	return writeJSON(path, f)
 }
 
 // ledgerHeader is the delivery ledger's CSV header: proof per person by id,

@@ -43,10 +43,18 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 {{range .Rounds}}<tr><td>{{.RequestID}}</td><td>{{.Status}}</td><td>{{range .Votes}}{{.ApproverID}} {{if .Approve}}approved{{else}}rejected{{end}} {{time .At}} via {{.Via}}<br>{{end}}</td><td><code>{{short .ContentHash}}</code> / <code>{{short .RecipientSetHash}}</code></td></tr>{{end}}</table>
 <h2>Delivery</h2>
 <table><tr><th>status</th><th>people</th></tr>{{range .Statuses}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
-<p>{{.Fallback}} people on the fallback list (fallback.csv) for substitute notice.</p>
+<p>{{.Fallback}} people on the fallback list (fallback.csv) for substitute notice{{with .Pages}}, covered by the posted notice ({{len .}} pages, up since {{time (index . 0).PostedAt}}, required until {{time (index . 0).Until}}; see below){{end}}.</p>
+<h2>Posted notice</h2>
+{{if .Pages}}<table><tr><th>page</th><th>posted</th><th>may come down</th><th>period</th><th>sha256</th></tr>
+{{range .Pages}}<tr><td><a href="{{.URL}}">{{.DraftID}}</a></td><td>{{time .PostedAt}}</td><td>{{time .Until}}</td><td{{if .Period.Basis}}{{if eq .Period.Basis.Verification "UNVERIFIED"}} class="unv"{{end}}{{end}}>{{.Period.Cites}}</td><td><code>{{short .SHA256}}</code></td></tr>{{end}}</table>
+{{if .PagesChecked}}{{if .PageProblems}}{{range .PageProblems}}<p class="bad">WARNING: {{.}}</p>{{end}}{{else}}<p class="ok">Every page is live with the bytes that went up.</p>{{end}}{{else}}<p>Pages not checked against the bucket when this pack was written.</p>{{end}}
+{{else}}<p>Nothing posted.</p>{{end}}
+<h2>Postal export</h2>
+{{if .Postal}}<table><tr><th>exported</th><th>letters</th><th>by language</th><th>files (sha256)</th></tr>
+{{range .Postal}}<tr><td>{{time .At}}</td><td>{{.Letters}}</td><td>{{range $l, $n := .ByLocale}}{{$l}} {{$n}} {{end}}</td><td>{{range .Files}}{{.Name}} <code>{{short .SHA256}}</code><br>{{end}}</td></tr>{{end}}</table>{{else}}<p>No postal export.</p>{{end}}
 <h2>Audit log</h2>
 <p>{{len .Audit}} entries, hash-chained: {{if .AuditError}}<span class="bad">DOES NOT VERIFY: {{.AuditError}}</span>{{else}}<span class="ok">verifies</span>{{end}}.</p>
-<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv; manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
+<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv, postings.json, postal.json (counts and hashes; the letters themselves stay with the mailing house); manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
 </body></html>
 `))
 

@@ -3,16 +3,19 @@ package functions
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdaurl"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
 	"breachflow/internal/console"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
+	"breachflow/internal/posting"
 	"breachflow/internal/stage"
 )
 
@@ -84,6 +87,9 @@ type ConsoleSettings struct {
 	// Browse adds the case list. Leave it off behind a public URL: then
 	// only approval links are served, and the link is the credential.
 	Browse bool
+	// NoticeBucket, when set, is checked for the case's posted pages, so
+	// the console warns before a required posting would end early.
+	NoticeBucket string
 }
 
 // ConsoleHandler is the approval console as an http.Handler: what the
@@ -91,6 +97,14 @@ type ConsoleSettings struct {
 func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 	db := c.db()
 	records := Table{CaseTable: s.CaseTable}.cases(db)
+	pages := posting.Store{DB: db, Table: s.CaseTable}
+	postings := func(ctx context.Context, caseID string) ([]posting.Page, []posting.Problem, error) {
+		if s.NoticeBucket == "" {
+			ps, err := pages.Pages(ctx, caseID)
+			return ps, nil, err
+		}
+		return posting.Checker{S3: s3.NewFromConfig(c.AWS), Store: pages, Bucket: s.NoticeBucket}.Check(ctx, caseID, time.Now())
+	}
 	deps := console.Deps{
 		Approval: ApprovalService(s.ApprovalSettings, c),
 		Cases: console.CaseTable{
@@ -101,7 +115,8 @@ func ConsoleHandler(s ConsoleSettings, c Clients) http.Handler {
 			Filings: func(ctx context.Context, caseID string) ([]ledger.FilingRecord, error) {
 				return ledger.Filings(ctx, db, s.CaseTable, caseID)
 			},
-			Stages: stage.Store{DB: db, Table: s.CaseTable}.List,
+			Stages:   stage.Store{DB: db, Table: s.CaseTable}.List,
+			Postings: postings,
 		},
 		Log: c.log(),
 	}
@@ -119,7 +134,8 @@ var Console = Function[ConsoleSettings, *events.LambdaFunctionURLRequest, *event
 	LogicalID: "ConsoleFunction",
 	Env: func(ctx context.Context, lookup envconfig.Lookup, cfg aws.Config) (ConsoleSettings, error) {
 		e, err := fromEnv[struct {
-			Browse bool `env:"CONSOLE_BROWSE,optional"`
+			Browse       bool   `env:"CONSOLE_BROWSE,optional"`
+			NoticeBucket string `env:"NOTICE_BUCKET,optional"`
 		}](ctx, lookup, cfg)
 		if err != nil {
 			return ConsoleSettings{}, err
@@ -128,7 +144,7 @@ var Console = Function[ConsoleSettings, *events.LambdaFunctionURLRequest, *event
 		if err != nil {
 			return ConsoleSettings{}, err
 		}
-		return ConsoleSettings{ApprovalSettings: a, Browse: e.Browse}, nil
+		return ConsoleSettings{ApprovalSettings: a, Browse: e.Browse, NoticeBucket: e.NoticeBucket}, nil
 	},
 	Build: func(_ context.Context, s ConsoleSettings, c Clients) (Handler[*events.LambdaFunctionURLRequest, *events.LambdaFunctionURLStreamingResponse], error) {
 		return lambdaurl.Wrap(ConsoleHandler(s, c)), nil

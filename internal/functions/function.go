@@ -175,6 +175,7 @@ func (t Table) audit(c Clients) audit.Log { return audit.NewLog(c.AWS, t.CaseTab
 var All = []Any{
 	Intake, Scope, Aggregate, Assess, Draft,
 	ApprovalRequest, ApprovalEscalate, Console,
+	Publish, NoticeLink,
 	Send, SesEvents, SmsEvents, ReconcileShard, Reconcile,
 	Stage, StageDue,
 }

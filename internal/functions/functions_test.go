@@ -26,6 +26,7 @@ func TestLogicalIDs(t *testing.T) {
 		"SmsEvents":      functions.SmsEvents.LogicalID,
 		"ReconcileShard": functions.ReconcileShard.LogicalID, "Reconcile": functions.Reconcile.LogicalID,
 		"Stage": functions.Stage.LogicalID, "StageDue": functions.StageDue.LogicalID,
+		"Publish": functions.Publish.LogicalID, "NoticeLink": functions.NoticeLink.LogicalID,
 	} {
 		if id != name+"Function" {
 			t.Errorf("functions.%s.LogicalID = %q, want %sFunction", name, id, name)
@@ -38,8 +39,8 @@ func TestLogicalIDs(t *testing.T) {
 		}
 		seen[f.ID()] = true
 	}
-	if len(seen) != 15 {
-		t.Errorf("functions.All holds %d functions, want the 15 above", len(seen))
+	if len(seen) != 17 {
+		t.Errorf("functions.All holds %d functions, want the 17 above", len(seen))
 	}
 }
 

@@ -248,3 +248,7 @@ func idExposed(cats []breach.Category) bool {
 	}
 	return false
 }
+
+// Applies reports whether a duty of jurisdiction dj covers a person of
+// jurisdiction j ("US" covers "US-CA"; "EU" covers its member states).
+func Applies(dj breach.Jurisdiction, j string) bool { return applies(dj, j) }

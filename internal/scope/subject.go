@@ -19,10 +19,10 @@ const UnknownJurisdiction = "ZZ"
 
 // person is what scoping reads from one user item.
 type person struct {
-	id, email, phone, locale, name string
-	jurisdiction                   string
-	categories                     []string // exposed: report ∩ held, sorted
-	contact                        string   // "" (has a valid email), "no_email", "malformed_email"
+	id, email, phone, postal, locale, name string
+	jurisdiction                           string
+	categories                             []string // exposed: report ∩ held, sorted
+	contact                                string   // "" (has a valid email), "no_email", "malformed_email"
 }
 
 // sharer is p as package sharedaddr records the people of a shared
@@ -37,7 +37,9 @@ func read(m *usertable.Mapping, item map[string]types.AttributeValue, report []b
 	p := person{
 		id:    text(item, m.ID),
 		phone: strings.TrimSpace(text(item, m.Phone)),
-		name:  strings.TrimSpace(text(item, m.Name)),
+		// The postal address as given: its lines are the mailing house's.
+		postal: strings.TrimSpace(text(item, m.Postal)),
+		name:   strings.TrimSpace(text(item, m.Name)),
 	}
 	country := strings.ToUpper(strings.TrimSpace(text(item, m.Country)))
 	region := strings.ToUpper(strings.TrimSpace(text(item, m.Region)))

@@ -78,7 +78,7 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 	sub := casetable.Subject{
 		PK: casetable.SubjectPK(in.CaseID, shard), SK: casetable.SubjectSK(p.id),
 		CaseID: in.CaseID, UserID: p.id, Shard: shard,
-		Name: p.name, Email: p.email, Phone: p.phone, Locale: p.locale,
+		Name: p.name, Email: p.email, Phone: p.phone, Postal: p.postal, Locale: p.locale,
 		Jurisdiction: p.jurisdiction, Categories: p.categories,
 		Status: casetable.StatusPending, Reason: p.contact, ScopedAt: stamp, UpdatedAt: stamp,
 	}

@@ -60,9 +60,13 @@ func (c Categories) Empty() bool {
 // Mapping tells breachflow which attributes of the customer's user table
 // hold what it needs. See the package documentation for its JSON.
 type Mapping struct {
-	ID         string               `json:"id"`
-	Email      string               `json:"email,omitempty"`
-	Phone      string               `json:"phone,omitempty"`
+	ID    string `json:"id"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	// Postal names the attribute holding the person's postal address, its
+	// lines separated by newlines (the postal export prints them as
+	// given).
+	Postal     string               `json:"postal,omitempty"`
 	Locale     string               `json:"locale,omitempty"`
 	Country    string               `json:"country,omitempty"`
 	Region     string               `json:"region,omitempty"`
@@ -93,7 +97,7 @@ type Index struct {
 // logical lists the logical names and the mapping field each resolves to.
 func (m *Mapping) logical() map[string]string {
 	return map[string]string{
-		"id": m.ID, "email": m.Email, "phone": m.Phone, "locale": m.Locale,
+		"id": m.ID, "email": m.Email, "phone": m.Phone, "postal": m.Postal, "locale": m.Locale,
 		"country": m.Country, "region": m.Region, "name": m.Name,
 		"categories": m.Categories.Attribute,
 	}

@@ -21,6 +21,7 @@ type User struct {
 	ID               string
 	Email            string // empty for users without one
 	Phone            string
+	Postal           string // lines separated by "\n"; empty for users without one
 	Locale           string
 	Country          string
 	Region           string // US states only
@@ -80,15 +81,20 @@ var tiers = []string{"basic", "basic", "basic", "basic", "basic", "basic", "basi
 func Generate(seed uint64, i int) User {
 	u := generate(seed, i)
 	r := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(i)))
-	switch d := r.IntN(100); {
+	d := r.IntN(100)
+	switch {
 	case d == 0 && i > 0:
 		// Shares the address of the user before, written as people do:
 		// other case, stray spaces. Scoping must see one address.
 		prev := generate(seed, i-1)
 		u.Email = "  " + strings.ToUpper(prev.Email[:1]) + prev.Email[1:] + " "
-	case d == 1 || d == 2:
+	case d == 1:
 		u.Email = ""
+	case d == 2:
+		// Reachable by post only: no email, no phone.
+		u.Email, u.Phone = "", ""
 	}
+	u.Postal = postal(seed, i, u, d == 2)
 	if u.Email == "" {
 		u.DataHeld = without(u.DataHeld, "email")
 	}
@@ -152,6 +158,28 @@ func generate(seed uint64, i int) User {
 	return u
 }
 
+// postal gives user u a made-up postal address (for about 40 % of users,
+// and always when only is set), from a random stream of its own so that
+// no other field depends on it.
+func postal(seed uint64, i int, u User, only bool) string {
+	r := rand.New(rand.NewPCG(seed^0x5ca1ab1e0ddba11, uint64(i)))
+	if !only && r.IntN(100) >= 40 {
+		return ""
+	}
+	n := 1 + r.IntN(300)
+	switch u.Country {
+	case "KR":
+		gu := []string{"예시구", "샘플구", "가상구"}[r.IntN(3)]
+		return fmt.Sprintf("서울특별시 %s 예시로 %d\n%d동 %d호\n%05d", gu, n, 100+r.IntN(20), 101+r.IntN(1500), 10000+r.IntN(9000))
+	case "US":
+		return fmt.Sprintf("%d Example Street, Apt %d\nSpringfield, %s %05d", n, 1+r.IntN(40), u.Region, 90000+r.IntN(999))
+	case "JP":
+		return fmt.Sprintf("〒100-%04d\n東京都千代田区例示町%d-%d", r.IntN(10000), 1+r.IntN(9), n)
+	default:
+		return fmt.Sprintf("Examplestraat %d\n%04d Sample City\n%s", n, 1000+r.IntN(8999), u.Country)
+	}
+}
+
 func without(list []string, s string) []string {
 	out := list[:0:0]
 	for _, x := range list {
@@ -168,7 +196,6 @@ func (u User) Item() map[string]types.AttributeValue {
 	b := func(v bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: v} }
 	it := map[string]types.AttributeValue{
 		"user_id":           s(u.ID),
-		"phone":             s(u.Phone),
 		"locale":            s(u.Locale),
 		"country":           s(u.Country),
 		"name":              s(u.Name),
@@ -183,6 +210,12 @@ func (u User) Item() map[string]types.AttributeValue {
 	}
 	if u.Email != "" {
 		it["email"] = s(u.Email)
+	}
+	if u.Phone != "" {
+		it["phone"] = s(u.Phone)
+	}
+	if u.Postal != "" {
+		it["postal_address"] = s(u.Postal)
 	}
 	if u.Region != "" {
 		it["region"] = s(u.Region)

@@ -54,7 +54,7 @@ func localOptions(t *testing.T) Options {
 		t.Fatal(err)
 	}
 	return Options{
-		Local: map[string]string{"CaseTable": "breachflow-cases", "ConsoleFunctionUrl.FunctionUrl": "http://127.0.0.1:8080", "UserMapping": "{\"id\":\"user_id\"}"},
+		Local: map[string]string{"CaseTable": "breachflow-cases", "ConsoleFunctionUrl.FunctionUrl": "http://127.0.0.1:8080", "NoticeBucket": "breachflow-notices", "UserMapping": "{\"id\":\"user_id\"}"},
 		Env:   env,
 		Endpoints: map[string]string{
 			"AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:18000", "AWS_ENDPOINT_URL_SESV2": "http://127.0.0.1:18005",

@@ -11,6 +11,9 @@
 // KMS runs in process (package localkms, the local-kms emulator's handlers
 // on a loopback listener): Start serves it after the two children answer and
 // creates the audit key behind audit.DefaultKey if its folder has none.
+// S3 runs in process too (package locals3, gofakes3's handler; CLI default
+// port 8009), with the notice bucket (NoticeBucket) created versioned, as
+// template.yaml's NoticeBucket is.
 //
 // The local Step Functions engine is not here: it runs in process (package
 // stepfunctions), and the CLI composes the two.

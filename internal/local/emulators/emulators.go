@@ -18,9 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/local/localkms"
+	"breachflow/internal/local/locals3"
 	"breachflow/internal/local/localsms"
 )
 
@@ -30,7 +32,12 @@ const (
 	DefaultSESPort      = 8005
 	DefaultKMSPort      = 8006
 	DefaultSMSPort      = 8007
+	DefaultS3Port       = 8009
 )
+
+// NoticeBucket is the local notice bucket's name (template.yaml's
+// NoticeBucket), created versioned when the stack starts.
+const NoticeBucket = "breachflow-notices"
 
 // Options says where and how to run the emulators.
 type Options struct {
@@ -61,6 +68,8 @@ type Options struct {
 	// SMSConfigurationSets are the configuration sets the local SMS
 	// account has; texts that name one get delivery receipts (SetSMSEvents).
 	SMSConfigurationSets []string
+	// S3Port is the local S3's port on 127.0.0.1; 0 picks a free one.
+	S3Port int
 	// Log receives the emulators' own output; nil discards it.
 	Log io.Writer
 	// StartTimeout bounds the wait for each emulator to answer (default 20 s).
@@ -79,8 +88,11 @@ type Stack struct {
 	// in process; SMSServer lists what it accepted.
 	SMS       string
 	SMSServer *localsms.Server
-	procs     []*process
-	kms       *localkms.Server
+	// S3 is the local S3's endpoint; NoticeBucket exists, versioned.
+	S3    string
+	s3    *locals3.Server
+	procs []*process
+	kms   *localkms.Server
 }
 
 // Start runs dynalite and aws-ses-v2-local and returns once both answer. On
@@ -194,7 +206,7 @@ func (s *Stack) startKMS(ctx context.Context, opts Options) error {
 		return fmt.Errorf("local SMS: %w (choose another port with BREACHFLOW_SMS_PORT)", err)
 	}
 	s.SMS = s.SMSServer.Endpoint
-	return nil
+	return s.startS3(ctx, opts)
 }
 
 // SetSMSEvents sends the local SMS endpoint's delivery receipts to fn, as a
@@ -203,6 +215,30 @@ func (s *Stack) SetSMSEvents(fn func(ctx context.Context, event []byte)) {
 	if s.SMSServer != nil {
 		s.SMSServer.SetEvents(fn)
 	}
+}
+
+// startS3 serves the local S3 in process and creates the notice bucket.
+// On error the whole stack is closed.
+func (s *Stack) startS3(ctx context.Context, opts Options) error {
+	var err error
+	if s.s3, err = locals3.Start("127.0.0.1:" + strconv.Itoa(opts.S3Port)); err != nil {
+		s.Close()
+		return fmt.Errorf("local S3: %w (choose another port with BREACHFLOW_S3_PORT)", err)
+	}
+	s.S3 = s.s3.Endpoint
+	if err := locals3.EnsureBucket(ctx, s.S3Client(), NoticeBucket); err != nil {
+		s.Close()
+		return fmt.Errorf("local S3: %w", err)
+	}
+	return nil
+}
+
+// S3Client is a client of the local S3, as the functions make theirs.
+func (s *Stack) S3Client() *s3.Client {
+	return s3.New(s3.Options{
+		Region: localkms.Region, BaseEndpoint: aws.String(s.S3),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
 }
 
 // loopbackURL accepts an http URL whose host is a loopback address.
@@ -233,6 +269,7 @@ func (s *Stack) Env() []string {
 		"AWS_ENDPOINT_URL_SESV2=" + s.SES,
 		"AWS_ENDPOINT_URL_KMS=" + s.KMS,
 		"AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2=" + s.SMS,
+		"AWS_ENDPOINT_URL_S3=" + s.S3,
 	}
 }
 
@@ -250,6 +287,8 @@ func (s *Stack) Close() error {
 		errs = append(errs, s.SMSServer.Close())
 		s.SMSServer = nil
 	}
+	errs = append(errs, s.s3.Close())
+	s.s3 = nil
 	return errors.Join(errs...)
 }
 

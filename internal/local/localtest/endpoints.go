@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -31,6 +32,14 @@ var resolvers = map[string]func(ctx context.Context, cfg aws.Config) (smithyendp
 	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
 		o := pinpointsmsvoicev2.NewFromConfig(cfg).Options()
 		return o.EndpointResolverV2.ResolveEndpoint(ctx, pinpointsmsvoicev2.EndpointParameters{Region: &o.Region, Endpoint: o.BaseEndpoint})
+	},
+	// S3's endpoint depends on the bucket (virtual-hosted or path style):
+	// resolved for a bucket name, as a request to the notice bucket is.
+	"github.com/aws/aws-sdk-go-v2/service/s3": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
+		o := s3.NewFromConfig(cfg).Options()
+		return o.EndpointResolverV2.ResolveEndpoint(ctx, s3.EndpointParameters{
+			Region: &o.Region, Endpoint: o.BaseEndpoint, Bucket: aws.String("breachflow-notices"), ForcePathStyle: aws.Bool(o.UsePathStyle),
+		})
 	},
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": func(ctx context.Context, cfg aws.Config) (smithyendpoints.Endpoint, error) {
 		o := secretsmanager.NewFromConfig(cfg).Options()

@@ -28,12 +28,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"breachflow/internal/audit"
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
 	"breachflow/internal/local/emulators"
+	"breachflow/internal/local/locals3"
 )
 
 var (
@@ -103,6 +105,20 @@ func SES(t testing.TB) (*sesv2.Client, emulators.Mailbox) {
 	t.Helper()
 	s := Stack(t)
 	return sesv2.NewFromConfig(Config(t)), emulators.Mailbox{URL: s.SES}
+}
+
+// S3 returns a client of the local S3 (through the SDK's endpoint
+// variables, as the functions make theirs) and a fresh versioned bucket.
+func S3(t testing.TB) (*s3.Client, string) {
+	t.Helper()
+	c := s3.NewFromConfig(Config(t))
+	bucket := TableName(t, "notices")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := locals3.EnsureBucket(ctx, c, bucket); err != nil {
+		t.Fatal(err)
+	}
+	return c, bucket
 }
 
 // Audit returns the audit log of table, signed by the local KMS's audit key

@@ -362,7 +362,7 @@ func TestEverySubstitutionResolvesToATemplateFunction(t *testing.T) {
 func TestOnlyAppendersSign(t *testing.T) {
 	raw := rawTemplate(t)
 	appenders := []string{"IntakeFunction", "AggregateFunction", "AssessFunction", "DraftFunction", "StageFunction", "StageDueFunction",
-		"ApprovalRequestFunction", "ApprovalEscalateFunction", "ConsoleFunction", "ReconcileFunction"}
+		"ApprovalRequestFunction", "ApprovalEscalateFunction", "ConsoleFunction", "ReconcileFunction", "PublishFunction"}
 	var signers []string
 	for name, res := range raw {
 		if typ := lookup(res, "Type"); typ == nil || typ.Value != "AWS::Serverless::Function" {
