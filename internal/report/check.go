@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/channelplan"
 )
 
 // check runs the semantic checks the schema cannot express. It never puts a
@@ -48,6 +49,13 @@ func (r *Report) check(now time.Time, ps *problems) {
 	r.checkPossibleLeak(now, ps)
 	r.checkPendingFacts(ps)
 	r.checkPeople(ps)
+	if err := r.ChannelPolicy.Validate("channel_policy"); err != nil {
+		for _, e := range flatten(err) {
+			if fe, ok := e.(*channelplan.FieldError); ok {
+				ps.add(fe.Field, "%s", fe.Reason)
+			}
+		}
+	}
 	for j, n := range r.SubjectCounts {
 		path := "subject_counts." + string(j)
 		if !fieldName(string(j)) {
@@ -306,4 +314,12 @@ func (r *Report) checkPendingFacts(ps *problems) {
 	if len(r.PendingFacts) > 0 && r.Timeline.FactsConfirmed != nil {
 		ps.add("timeline.facts_confirmed", "set but pending_facts still lists facts; empty it when the facts are confirmed")
 	}
+}
+
+// flatten lists the errors an errors.Join holds (err itself otherwise).
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -161,3 +161,25 @@ func TestParseScope(t *testing.T) {
 		t.Fatalf("got %v, want a problem under scope.all[1]", err)
 	}
 }
+
+// A channel policy that names an unknown channel is refused with the field
+// named and the value left out; a good one parses.
+func TestChannelPolicy(t *testing.T) {
+	withPolicy := func(p string) []byte {
+		return []byte(strings.Replace(minimal, `"subject_counts"`, `"channel_policy": `+p+`, "subject_counts"`, 1))
+	}
+	r, err := report.ParseAt(withPolicy(`{"order": ["email", "sms", "postal"], "all_channels_for": ["rrn"]}`), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.ChannelPolicy.Order; len(got) != 3 || got[1] != "sms" {
+		t.Fatalf("order = %v", got)
+	}
+	_, err = report.ParseAt(withPolicy(`{"order": ["email", "telegraph"]}`), now)
+	if err == nil {
+		t.Fatal("an unknown channel was accepted")
+	}
+	if !strings.Contains(err.Error(), "channel_policy.order[1]") || strings.Contains(err.Error(), "telegraph") {
+		t.Fatalf("error = %v, want the field named and the value left out", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/criteria"
 )
 
@@ -94,6 +95,9 @@ type Report struct {
 	// SubjectCounts gives the number of affected people per jurisdiction,
 	// for offline assessment before (or instead of) scoping.
 	SubjectCounts map[breach.Jurisdiction]int `json:"subject_counts,omitempty"`
+	// ChannelPolicy says on which channels, in which order, each person is
+	// told (package channelplan); absent: e-mail, then SMS, then a letter.
+	ChannelPolicy *channelplan.Policy `json:"channel_policy,omitempty"`
 }
 
 // Organisation is the notifying organisation.
