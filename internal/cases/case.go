@@ -49,6 +49,11 @@ type Case struct {
 	Shards int `dynamodbav:"shards" json:"shards"`
 	// Subjects counts the people in scope, by jurisdiction.
 	Subjects map[breach.Jurisdiction]int `dynamodbav:"subjects,omitempty" json:"subjects,omitempty"`
+	// Channels counts the people in scope by channel plan: under a channel,
+	// those it reaches first; under "<channel>_fallback", those it reaches
+	// if an earlier channel fails; under "posted", those only the posted
+	// notice reaches (scope.Totals.ByChannel).
+	Channels map[string]int `dynamodbav:"channels,omitempty" json:"channels,omitempty"`
 	// RecipientSetHash and ContentHash are what approval binds to.
 	RecipientSetHash string `dynamodbav:"recipient_set_hash,omitempty" json:"recipient_set_hash,omitempty"`
 	ContentHash      string `dynamodbav:"content_hash,omitempty" json:"content_hash,omitempty"`

@@ -181,11 +181,11 @@ func TestRecordScopeKeepsCountsAndHash(t *testing.T) {
 	if _, _, err := s.Open(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.RecordScope(ctx, id, map[string]int64{"KR": 1200, "US-CA": 3}, "abc123")
+	c, err := s.RecordScope(ctx, id, map[string]int64{"KR": 1200, "US-CA": 3}, map[string]int64{"email": 1100, "sms": 100}, "abc123")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != cases.StatusScoped || c.Subjects["KR"] != 1200 || c.Subjects["US-CA"] != 3 || c.RecipientSetHash != "abc123" {
+	if c.Status != cases.StatusScoped || c.Subjects["KR"] != 1200 || c.Subjects["US-CA"] != 3 || c.Channels["sms"] != 100 || c.RecipientSetHash != "abc123" {
 		t.Fatalf("after RecordScope: %+v", c)
 	}
 }

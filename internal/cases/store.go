@@ -15,6 +15,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/criteria"
 	"breachflow/internal/report"
 )
@@ -309,13 +310,21 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-// RecordScope keeps what scoping found with the case: people by jurisdiction
-// and the recipient-set hash approval binds to.
-func (s *Store) RecordScope(ctx context.Context, caseID string, byJurisdiction map[string]int64, recipientSetHash string) (Case, error) {
+// RecordScope keeps what scoping found with the case: people by
+// jurisdiction and by channel plan (scope.Totals.ByChannel) and the
+// recipient-set hash approval binds to.
+func (s *Store) RecordScope(ctx context.Context, caseID string, byJurisdiction, byChannel map[string]int64, recipientSetHash string) (Case, error) {
 	return s.Update(ctx, caseID, func(c *Case) error {
 		c.Subjects = make(map[breach.Jurisdiction]int, len(byJurisdiction))
 		for j, n := range byJurisdiction {
 			c.Subjects[breach.Jurisdiction(j)] = int(n)
+		}
+		c.Channels = nil
+		for ch, n := range byChannel {
+			if c.Channels == nil {
+				c.Channels = map[string]int{}
+			}
+			c.Channels[ch] = int(n)
 		}
 		c.RecipientSetHash = recipientSetHash
 		if c.Status == StatusOpen {
@@ -333,4 +342,14 @@ func (s *Store) ScopeCriteria(ctx context.Context, caseID string) (*criteria.Cri
 		return nil, err
 	}
 	return r.Scope, nil
+}
+
+// ChannelPolicy returns the channel policy of the case's stored report (nil:
+// the default), which scoping turns into each person's channel plan.
+func (s *Store) ChannelPolicy(ctx context.Context, caseID string) (*channelplan.Policy, error) {
+	r, _, err := s.Report(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return r.ChannelPolicy, nil
 }

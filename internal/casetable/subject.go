@@ -49,6 +49,11 @@ type Subject struct {
 	Jurisdiction string   `dynamodbav:"jurisdiction"`                   // breach.Jurisdiction, e.g. "KR", "US-CA"
 	Categories   []string `dynamodbav:"categories,stringset,omitempty"` // exposed data of this person (breach.Category)
 	Status       Status   `dynamodbav:"status"`
+	// Plan is the person's channel plan in its stored form (package
+	// channelplan: "email>sms>postal"): channel names only, fixed at
+	// scoping, before approval. Empty: no channel reaches the person and
+	// the posted notice covers them.
+	Plan string `dynamodbav:"plan,omitempty"`
 	// DuplicateOf is the user id of the subject whose notice covers this one.
 	DuplicateOf string `dynamodbav:"duplicate_of,omitempty"`
 	// LeaseUntil is when a claim expires (Unix milliseconds); a claimed

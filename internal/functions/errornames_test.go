@@ -325,7 +325,7 @@ func openCase(t *testing.T, db cases.DB) string {
 	if _, _, err := store.Open(ctx, caseID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.RecordScope(ctx, caseID, map[string]int64{"KR": 1}, "r1"); err != nil {
+	if _, err := store.RecordScope(ctx, caseID, map[string]int64{"KR": 1}, nil, "r1"); err != nil {
 		t.Fatal(err)
 	}
 	return caseID

@@ -59,7 +59,7 @@ var Scope = Function[ScopeSettings, scope.SegmentInput, *scope.SegmentResult]{
 	Build: func(_ context.Context, s ScopeSettings, c Clients) (Handler[scope.SegmentInput, *scope.SegmentResult], error) {
 		db := c.db()
 		store := Table{CaseTable: s.CaseTable}.cases(db)
-		sc := &scope.Scoper{DB: db, CaseTable: s.CaseTable, UserTable: s.UserTable, Mapping: s.Mapping, Stored: store.ScopeCriteria}
+		sc := &scope.Scoper{DB: db, CaseTable: s.CaseTable, UserTable: s.UserTable, Mapping: s.Mapping, Stored: store.ScopeCriteria, StoredPolicy: store.ChannelPolicy}
 		return sc.Segment, nil
 	},
 }
@@ -73,7 +73,7 @@ var Aggregate = Function[Table, scope.AggregateInput, *scope.Totals]{
 		db := c.db()
 		store := s.cases(db)
 		record := func(ctx context.Context, t *scope.Totals) error {
-			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.RecipientSetHash)
+			_, err := store.RecordScope(ctx, t.CaseID, t.ByJurisdiction, t.ByChannel, t.RecipientSetHash)
 			return err
 		}
 		fold := &sharedaddr.Folder{DB: db, Table: s.CaseTable}

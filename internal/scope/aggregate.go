@@ -37,6 +37,9 @@ type Totals struct {
 	Skipped        int64            `json:"skipped"`
 	ByJurisdiction map[string]int64 `json:"by_jurisdiction"`
 	ByCategory     map[string]int64 `json:"by_category"`
+	// ByChannel counts the people by channel plan (SegmentResult.ByChannel):
+	// what the approvers see per channel.
+	ByChannel map[string]int64 `json:"by_channel,omitempty"`
 	// RecipientSetHash is what RecipientSetHash recomputes from the subject
 	// set itself.
 	RecipientSetHash string `json:"recipient_set_hash"`
@@ -109,6 +112,12 @@ func Aggregate(in AggregateInput) (*Totals, error) {
 		}
 		for k, v := range s.ByCategory {
 			t.ByCategory[k] += v
+		}
+		for k, v := range s.ByChannel {
+			if t.ByChannel == nil {
+				t.ByChannel = map[string]int64{}
+			}
+			t.ByChannel[k] += v
 		}
 	}
 	if len(seen) != total {

@@ -201,10 +201,10 @@ func TestSubjectsCarryWhatSendingNeeds(t *testing.T) {
 		holder, dup = "d", "a"
 	}
 	want := map[string]casetable.Subject{
-		"a": {UserID: "a", Name: "김민준", Email: "min.kim@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []string{"email", "name", "rrn"}},
-		"b": {UserID: "b", Name: "Grace Lee", Email: "grace@example.org", Locale: "en-US", Jurisdiction: "US-CA", Categories: []string{"credit_information", "email", "name", "payment_card"}, Status: casetable.StatusPending},
+		"a": {UserID: "a", Name: "김민준", Email: "min.kim@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []string{"email", "name", "rrn"}, Plan: "email"},
+		"b": {UserID: "b", Name: "Grace Lee", Email: "grace@example.org", Locale: "en-US", Jurisdiction: "US-CA", Categories: []string{"credit_information", "email", "name", "payment_card"}, Status: casetable.StatusPending, Plan: "email"},
 		"c": {UserID: "c", Name: "佐藤 蓮", Locale: "ja", Jurisdiction: "JP", Categories: []string{"name"}, Status: casetable.StatusNoContact, Reason: "no_email"},
-		"d": {UserID: "d", Name: "Anna Weber", Email: "min.kim@example.com", Locale: "de", Jurisdiction: "DE", Categories: []string{"email", "name"}},
+		"d": {UserID: "d", Name: "Anna Weber", Email: "min.kim@example.com", Locale: "de", Jurisdiction: "DE", Categories: []string{"email", "name"}, Plan: "email"},
 		"e": {UserID: "e", Name: "Tan Wei Ling", Locale: "en-SG", Jurisdiction: "SG", Categories: []string{"email", "name", "rrn"}, Status: casetable.StatusNoContact, Reason: "malformed_email"},
 	}
 	h, d := want[holder], want[dup]
@@ -219,6 +219,9 @@ func TestSubjectsCarryWhatSendingNeeds(t *testing.T) {
 		CaseID: caseID, TotalSegments: 1, Scanned: 5, Matched: 5, Written: 5, Pending: 2, Duplicates: 1, NoContact: 2, Shards: 8,
 		ByJurisdiction: map[string]int64{"KR": 1, "US-CA": 1, "JP": 1, "DE": 1, "SG": 1},
 		ByCategory:     map[string]int64{"name": 5, "email": 4, "rrn": 2, "credit_information": 1, "payment_card": 1},
+		// c and e have no usable e-mail and no phone: only the posted
+		// notice reaches them.
+		ByChannel: map[string]int64{"email": 3, "posted": 2},
 	}
 	if diff := cmp.Diff(wantRes, res, cmpopts.IgnoreFields(scope.SegmentResult{}, "SetSum")); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)

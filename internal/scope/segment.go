@@ -18,6 +18,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/criteria"
 	"breachflow/internal/usertable"
 )
@@ -65,6 +66,10 @@ type SegmentInput struct {
 	// (casetable.SetID), so a later version's scope never touches the
 	// people, claims or sends of an earlier one.
 	Version int `json:"version,omitempty"`
+	// ChannelPolicy gives each subject their channel plan (package
+	// channelplan). Absent, and with StoredCriteria, the case's stored
+	// report gives it; absent from both, the default policy.
+	ChannelPolicy *channelplan.Policy `json:"channel_policy,omitempty"`
 }
 
 // SegmentResult is what one segment found and wrote: counts and a hash, no
@@ -86,6 +91,12 @@ type SegmentResult struct {
 	ByCategory     map[string]int64 `json:"by_category"`
 	// SetSum is this segment's share of the recipient-set hash.
 	SetSum string `json:"set_sum"`
+	// ByChannel counts the written subjects by channel plan: under each
+	// channel, those whose plan's first step sends on it; under
+	// "<channel>_fallback", those who have it as a later step; under
+	// "posted", those with no channel at all, whom only the posted notice
+	// reaches.
+	ByChannel map[string]int64 `json:"by_channel,omitempty"`
 	// Shards is the subject shard count the segment wrote with, so the
 	// aggregate step knows which address partitions to fold. 0 (a result
 	// recorded before it was added) means casetable.DefaultShards.
@@ -118,6 +129,10 @@ type Scoper struct {
 	// Stored loads a case's scope criteria for inputs with StoredCriteria
 	// (nil criteria: the report selects everyone).
 	Stored func(ctx context.Context, caseID string) (*criteria.Criteria, error)
+	// StoredPolicy loads the channel policy of the case's stored report
+	// for inputs with StoredCriteria and no ChannelPolicy; nil: the
+	// default policy.
+	StoredPolicy func(ctx context.Context, caseID string) (*channelplan.Policy, error)
 }
 
 var caseIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
@@ -179,6 +194,16 @@ func (s *Scoper) Segment(ctx context.Context, in SegmentInput) (*SegmentResult, 
 			return nil, fmt.Errorf("load criteria of case %s: %w", in.CaseID, err)
 		}
 		in.Criteria, in.StoredCriteria = c, false
+		if in.ChannelPolicy == nil && s.StoredPolicy != nil {
+			p, err := s.StoredPolicy(ctx, in.CaseID)
+			if err != nil {
+				return nil, fmt.Errorf("load channel policy of case %s: %w", in.CaseID, err)
+			}
+			in.ChannelPolicy = p
+		}
+	}
+	if err := in.ChannelPolicy.Validate("channel_policy"); err != nil {
+		return nil, &InvalidInput{Field: "channel_policy", Reason: err.Error()}
 	}
 	// From here on the subject set is the version's: every key below
 	// (segment records, subjects, address claims) is under its SetID.
@@ -369,7 +394,7 @@ type tally struct {
 func newTally(in SegmentInput) *tally {
 	return &tally{SegmentResult: SegmentResult{
 		CaseID: in.CaseID, Segment: in.Segment, TotalSegments: in.TotalSegments, Shards: in.Shards,
-		ByJurisdiction: map[string]int64{}, ByCategory: map[string]int64{},
+		ByJurisdiction: map[string]int64{}, ByCategory: map[string]int64{}, ByChannel: map[string]int64{},
 	}}
 }
 

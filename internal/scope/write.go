@@ -11,6 +11,7 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/sharedaddr"
 	"breachflow/internal/usertable"
 )
@@ -82,6 +83,8 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		Jurisdiction: p.jurisdiction, Categories: p.categories,
 		Status: casetable.StatusPending, Reason: p.contact, ScopedAt: stamp, UpdatedAt: stamp,
 	}
+	plan := channelplan.For(in.ChannelPolicy, channelplan.Contacts{Email: p.contact == "", Phone: p.phone != ""}, p.categories)
+	sub.Plan = plan.String()
 	addr := ""
 	if p.contact != "" {
 		sub.Status = casetable.StatusNoContact
@@ -107,6 +110,7 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 	for _, c := range p.categories {
 		local.ByCategory[c]++
 	}
+	countPlan(local.ByChannel, plan)
 	local.sum.addMember(p.id, addr)
 	out, err := attributevalue.MarshalMap(sub)
 	if err != nil {
@@ -126,8 +130,28 @@ func (t *tally) merge(o *tally) {
 	for k, v := range o.ByJurisdiction {
 		t.ByJurisdiction[k] += v
 	}
+	for k, v := range o.ByChannel {
+		t.ByChannel[k] += v
+	}
 	for k, v := range o.ByCategory {
 		t.ByCategory[k] += v
 	}
 	t.sum.add(o.sum)
+}
+
+// countPlan counts one person's plan in byChannel (SegmentResult.ByChannel).
+func countPlan(byChannel map[string]int64, plan channelplan.Plan) {
+	if len(plan) == 0 {
+		byChannel["posted"]++
+		return
+	}
+	for i, step := range plan {
+		for _, ch := range step {
+			if i == 0 {
+				byChannel[ch]++
+			} else {
+				byChannel[ch+"_fallback"]++
+			}
+		}
+	}
 }
