@@ -51,8 +51,8 @@ type Subject struct {
 	Status       Status   `dynamodbav:"status"`
 	// Plan is the person's channel plan in its stored form (package
 	// channelplan: "email>sms>postal"): channel names only, fixed at
-	// scoping, before approval. Empty: no channel reaches the person and
-	// the posted notice covers them.
+	// scoping, before approval. "posted": no channel reaches the person
+	// and the posted notice covers them; empty: scoped before plans.
 	Plan string `dynamodbav:"plan,omitempty"`
 	// DuplicateOf is the user id of the subject whose notice covers this one.
 	DuplicateOf string `dynamodbav:"duplicate_of,omitempty"`

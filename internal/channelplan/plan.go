@@ -55,9 +55,17 @@ func For(p *Policy, c Contacts, categories []string) Plan {
 	return plan
 }
 
+// Posted is the stored form of a plan without a step: only the posted
+// notice reaches the person. (An empty stored plan means none was fixed:
+// a subject scoped before plans existed.)
+const Posted = "posted"
+
 // String is the plan's stored form: steps joined by ">", the channels of a
-// step by "+" ("email+sms>postal"); "" for no step.
+// step by "+" ("email+sms>postal"); Posted for no step.
 func (p Plan) String() string {
+	if len(p) == 0 {
+		return Posted
+	}
 	steps := make([]string, len(p))
 	for i, s := range p {
 		steps[i] = strings.Join(s, "+")
@@ -67,7 +75,7 @@ func (p Plan) String() string {
 
 // Parse reads a plan's stored form.
 func Parse(s string) (Plan, error) {
-	if s == "" {
+	if s == "" || s == Posted {
 		return nil, nil
 	}
 	var p Plan

@@ -22,7 +22,7 @@ func TestFor(t *testing.T) {
 		{"default, email only", nil, channelplan.Contacts{Email: true}, nil, "email"},
 		{"default, phone only", nil, channelplan.Contacts{Phone: true}, nil, "sms"},
 		{"default, postal only", nil, channelplan.Contacts{Postal: true}, nil, "postal"},
-		{"no contact", nil, channelplan.Contacts{}, nil, ""},
+		{"no contact", nil, channelplan.Contacts{}, nil, "posted"},
 		{"sms first", &channelplan.Policy{Order: []string{"sms", "email"}}, channelplan.Contacts{Email: true, Phone: true, Postal: true}, nil, "sms>email"},
 		{"high risk: both at once", high, channelplan.Contacts{Email: true, Phone: true, Postal: true}, []string{"rrn", "name"}, "email+sms>postal"},
 		{"high risk, phone only", high, channelplan.Contacts{Phone: true}, []string{"rrn"}, "sms"},

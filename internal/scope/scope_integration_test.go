@@ -203,9 +203,9 @@ func TestSubjectsCarryWhatSendingNeeds(t *testing.T) {
 	want := map[string]casetable.Subject{
 		"a": {UserID: "a", Name: "김민준", Email: "min.kim@example.com", Locale: "ko", Jurisdiction: "KR", Categories: []string{"email", "name", "rrn"}, Plan: "email"},
 		"b": {UserID: "b", Name: "Grace Lee", Email: "grace@example.org", Locale: "en-US", Jurisdiction: "US-CA", Categories: []string{"credit_information", "email", "name", "payment_card"}, Status: casetable.StatusPending, Plan: "email"},
-		"c": {UserID: "c", Name: "佐藤 蓮", Locale: "ja", Jurisdiction: "JP", Categories: []string{"name"}, Status: casetable.StatusNoContact, Reason: "no_email"},
+		"c": {UserID: "c", Name: "佐藤 蓮", Locale: "ja", Jurisdiction: "JP", Categories: []string{"name"}, Status: casetable.StatusNoContact, Reason: "no_email", Plan: "posted"},
 		"d": {UserID: "d", Name: "Anna Weber", Email: "min.kim@example.com", Locale: "de", Jurisdiction: "DE", Categories: []string{"email", "name"}, Plan: "email"},
-		"e": {UserID: "e", Name: "Tan Wei Ling", Locale: "en-SG", Jurisdiction: "SG", Categories: []string{"email", "name", "rrn"}, Status: casetable.StatusNoContact, Reason: "malformed_email"},
+		"e": {UserID: "e", Name: "Tan Wei Ling", Locale: "en-SG", Jurisdiction: "SG", Categories: []string{"email", "name", "rrn"}, Status: casetable.StatusNoContact, Reason: "malformed_email", Plan: "posted"},
 	}
 	h, d := want[holder], want[dup]
 	h.Status = casetable.StatusPending

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/casetable"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/delivery"
+	"breachflow/internal/ledger"
 	"breachflow/internal/notice"
 )
 
@@ -76,6 +79,13 @@ func (c *Channel) Prepare(ctx context.Context, s *casetable.Subject) (delivery.O
 	if s.Phone == "" {
 		return nil, delivery.ErrNotOnChannel
 	}
+	due, err := Due(s)
+	if err != nil {
+		return nil, &delivery.Refusal{Code: "bad_plan", Err: err}
+	}
+	if !due {
+		return nil, delivery.ErrNotOnChannel
+	}
 	n, err := ParseNumber("phone", s.Phone, breach.Jurisdiction(s.Jurisdiction).Country())
 	if err != nil {
 		return nil, refusal(err)
@@ -123,6 +133,33 @@ func (c *Channel) Prepare(ctx context.Context, s *casetable.Subject) (delivery.O
 		}
 		return aws.ToString(out.MessageId), nil
 	}, nil
+}
+
+// Due reports whether s is to get a text now, by their channel plan
+// (casetable.Subject.Plan): SMS is in the plan's first step, or comes after
+// e-mail and their e-mail failed (bounced, refused, or never possible:
+// ledger.FallbackStatuses). A person a later version leaves current gets
+// nothing. A subject scoped before plans existed (no plan at all) gets a
+// text when they have a phone number, as before.
+//
+// Nobody is texted whose e-mail has not failed yet: a send stage that runs
+// before an e-mail bounces passes them by without a record, and the next
+// run of the stage (the state machine runs it again after the bounce
+// window) texts them once the bounce is filed.
+func Due(s *casetable.Subject) (bool, error) {
+	if s.Plan == "" {
+		return s.Phone != "", nil
+	}
+	if s.Status == casetable.StatusCurrent {
+		return false, nil
+	}
+	plan, err := channelplan.Parse(s.Plan)
+	if err != nil {
+		return false, err
+	}
+	return plan.Due(channelplan.SMS, func(ch string) bool {
+		return ch == channelplan.Email && slices.Contains(ledger.FallbackStatuses, s.Status)
+	}), nil
 }
 
 func refusal(err error) error {

@@ -8,6 +8,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/notice"
+	"breachflow/internal/casetable"
 	"breachflow/internal/sms"
 )
 
@@ -275,5 +276,37 @@ func TestPacingCountsParts(t *testing.T) {
 	}
 	if want := 60 / float64(us) / 2; p.Rate != want {
 		t.Errorf("rate %v, want %v texts/s per invocation", p.Rate, want)
+	}
+}
+
+// A text goes to whom the channel plan gives SMS now: first-step SMS at
+// once, SMS after e-mail only once the e-mail failed; nobody current, and
+// nobody whose plan has no SMS.
+func TestDueFollowsThePlan(t *testing.T) {
+	for _, tc := range []struct {
+		plan   string
+		status casetable.Status
+		want   bool
+	}{
+		{"sms", casetable.StatusPending, true},
+		{"email+sms>postal", casetable.StatusPending, true},
+		{"email>sms", casetable.StatusPending, false},
+		{"email>sms", casetable.StatusBounced, true},
+		{"email>sms", casetable.StatusFailed, true},
+		{"email>sms", casetable.StatusNoContact, true},
+		{"email>sms", casetable.StatusDelivered, false},
+		{"email>sms", casetable.StatusDuplicate, false},
+		{"sms", casetable.StatusCurrent, false},
+		{"email>postal", casetable.StatusBounced, false},
+		{"posted", casetable.StatusNoContact, false},
+		{"", casetable.StatusPending, true}, // scoped before plans: as before
+	} {
+		got, err := sms.Due(&casetable.Subject{Phone: "+821012345678", Plan: tc.plan, Status: tc.status})
+		if err != nil || got != tc.want {
+			t.Errorf("Due(plan %q, %s) = %v, %v; want %v", tc.plan, tc.status, got, err, tc.want)
+		}
+	}
+	if _, err := sms.Due(&casetable.Subject{Plan: "email>fax"}); err == nil {
+		t.Error("Due accepted a plan naming an unknown channel")
 	}
 }
