@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/casetable"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/notice"
-	"breachflow/internal/casetable"
 	"breachflow/internal/sms"
 )
 
