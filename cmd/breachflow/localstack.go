@@ -86,6 +86,9 @@ type localUp struct {
 // them. Then this process's environment is set to the lines `local up`
 // prints (env), so the CLI commands it runs afterwards see the stack as a
 // command in another terminal does.
+// localBounceWindow is the local stack's BounceWindowSeconds.
+const localBounceWindow = "8"
+
 func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*localUp, error) {
 	overrides, err := sam.ReadOverrides(filepath.Join(filepath.Dir(lo.template), localEnvFile))
 	if err != nil {
@@ -178,6 +181,9 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		Local: map[string]string{
 			"CaseTable": defaultCaseTable, "ConsoleFunctionUrl.FunctionUrl": up.consoleAt, "UserMapping": string(mapping),
 			"NoticeBucket": emulators.NoticeBucket,
+			// No real mailbox bounces locally: the SMS fallback's second
+			// round waits seconds, not SES's minutes.
+			"BounceWindowSeconds": localBounceWindow,
 		},
 		Env: overrides, Endpoints: endpoints, ApprovalKey: key, AWS: cfg, Log: log,
 	})

@@ -36,6 +36,11 @@ type Request struct {
 	// send records, and the case_id tag its notices carry (so SES events
 	// find the subject in its set), are the set's.
 	Version int `json:"version,omitempty"`
+	// Channel is the channel a notices batch sends on: "" or "email" for
+	// e-mail, "sms" for texts (the handler's SMS pipeline). Each channel's
+	// sends are leased, recorded and resumed apart, so the same shard may be
+	// worked on both at once.
+	Channel string `json:"channel,omitempty"`
 	Batch
 }
 
@@ -69,7 +74,12 @@ type Handler struct {
 	// Pipeline sends notices; its Render is replaced per case when Notices
 	// is set.
 	Pipeline *Pipeline
-	Notices  NoticeSource
+	// SMS sends notices batches whose Channel is "sms"; nil when no SMS
+	// channel is configured: such a batch sends nothing and says it is
+	// done, and the people it would have texted stay on their plan's next
+	// step (reconcile counts them).
+	SMS     *Pipeline
+	Notices NoticeSource
 	Filer    *Filer
 	Filings  FilingSource
 	Log      *slog.Logger
@@ -118,6 +128,13 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		// Approval and the notices are the case's; the people are the
 		// version's set.
 		req.Batch.CaseID = casetable.SetID(req.CaseID, req.Version)
+		switch req.Channel {
+		case "", casetable.ChannelEmail:
+		case casetable.ChannelSMS:
+			return h.texts(ctx, log, req)
+		default:
+			return Response{}, fmt.Errorf("send: unknown channel %q", req.Channel)
+		}
 		p := h.Pipeline
 		if h.Notices != nil {
 			caseID, _ := casetable.CaseOfSet(req.CaseID)
@@ -137,6 +154,23 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		return Response{Stage: StageNotices, Notices: &res}, err
 	}
 	return Response{}, fmt.Errorf("send: unknown stage %q", req.Stage)
+}
+
+// texts runs one SMS batch of a version's set (req.Batch.CaseID).
+func (h *Handler) texts(ctx context.Context, log *slog.Logger, req Request) (Response, error) {
+	if h.SMS == nil {
+		log.Info("send texts", "case_id", req.CaseID, "shard", req.Shard, "channel", "off")
+		return Response{Stage: StageNotices, Notices: &Result{CaseID: req.Batch.CaseID, Shard: req.Shard, Done: true}}, nil
+	}
+	p := *h.SMS
+	p.pacer, p.paced = nil, false // each invocation paces its own share
+	res, err := p.Run(ctx, req.Batch)
+	log.Info("send texts", "case_id", req.CaseID, "shard", req.Shard, "sent", res.Sent, "failed", res.Failed,
+		"skipped", res.Skipped, "busy", res.Busy, "deferred", res.Deferred, "lease_lost", res.LeaseLost, "done", res.Done, "error", errName(err))
+	if err != nil {
+		h.noteFailure(ctx, log, req, err)
+	}
+	return Response{Stage: StageNotices, Notices: &res}, err
 }
 
 // noteFailure records on the shard why its notices batch failed. The Map
