@@ -80,9 +80,9 @@ type Handler struct {
 	// step (reconcile counts them).
 	SMS     *Pipeline
 	Notices NoticeSource
-	Filer    *Filer
-	Filings  FilingSource
-	Log      *slog.Logger
+	Filer   *Filer
+	Filings FilingSource
+	Log     *slog.Logger
 }
 
 // Handle runs one request. The state machine's named errors
