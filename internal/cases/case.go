@@ -62,6 +62,10 @@ type Case struct {
 	// Delivery counts the case's people by delivery status, as the last
 	// reconcile found them.
 	Delivery map[string]int `dynamodbav:"delivery,omitempty" json:"delivery,omitempty"`
+	// Reach counts the case's people by how they are accounted for, as the
+	// last reconcile found them (reconcile.Reach: email, sms, email+sms,
+	// postal, posted, shared_address, current, unreached).
+	Reach map[string]int `dynamodbav:"reach,omitempty" json:"reach,omitempty"`
 	// EarliestDue is the earliest deadline of a required obligation.
 	EarliestDue time.Time `dynamodbav:"earliest_due,omitempty" json:"earliest_due,omitzero"`
 	Version     int64     `dynamodbav:"version" json:"version"`

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,23 +32,32 @@ type ChannelSend struct {
 // at a time. A person the channel skipped has no record and is not
 // reported.
 func (l *Ledger) ChannelSends(ctx context.Context, caseID string, shard int, channel string, fn func(ChannelSend) error) error {
-	size, err := channelPage(ctx, l.DB, l.Table, caseID, shard, channel, l.page())
+	return channelSends(ctx, l.DB, l.Table, caseID, shard, channel, l.page(), fn)
+}
+
+// ChannelSends is Ledger.ChannelSends for readers that hold only a Querier.
+func ChannelSends(ctx context.Context, db Querier, table, caseID string, shard int, channel string, fn func(ChannelSend) error) error {
+	return channelSends(ctx, db, table, caseID, shard, channel, DefaultPage, fn)
+}
+
+func channelSends(ctx context.Context, db Querier, table, caseID string, shard int, channel string, def int, fn func(ChannelSend) error) error {
+	size, err := channelPage(ctx, db, table, caseID, shard, channel, def)
 	if err != nil {
 		return err
 	}
 	pk := casetable.ChannelSendPK(caseID, shard, channel)
 	cursor := ""
 	for {
-		p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, size, false)
+		p, err := readPage(ctx, db, table, caseID, shard, cursor, size, false)
 		if err != nil {
 			return err
 		}
 		if len(p.Subjects) > 0 {
-			sent, err := pageSends(ctx, l.DB, l.Table, pk, cursor)
+			sent, err := pageSends(ctx, db, table, pk, cursor)
 			if err != nil {
 				return err
 			}
-			receipts, err := pageReceipts(ctx, l.DB, l.Table, pk, p.Subjects[0].UserID, p.Subjects[len(p.Subjects)-1].UserID)
+			receipts, err := pageReceipts(ctx, db, table, pk, p.Subjects[0].UserID, p.Subjects[len(p.Subjects)-1].UserID)
 			if err != nil {
 				return err
 			}
@@ -147,4 +157,12 @@ func pageReceipts(ctx context.Context, db Querier, table, pk, first, last string
 		}
 	}
 	return out, nil
+}
+
+// Reached reports whether the channel reached the person, as far as is
+// known: the message was accepted and no receipt says it was not delivered
+// (a refused send, or an "undelivered:..." receipt, moves the person on
+// along their channel plan).
+func (c ChannelSend) Reached() bool {
+	return c.Failed == "" && !strings.HasPrefix(c.Receipt.Status, "undelivered")
 }

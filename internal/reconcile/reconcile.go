@@ -40,6 +40,12 @@ type Output struct {
 	// Unreached counts people still pending or claimed: zero after a
 	// complete send.
 	Unreached int `json:"unreached"`
+	// ByReach counts the people by how they are accounted for (Reach);
+	// Unaccounted is its ReachNone: people neither reached on a channel,
+	// nor in the postal export, nor covered by the posted notice, nor an
+	// explained exception. Zero after a complete run.
+	ByReach     map[string]int `json:"by_reach,omitempty"`
+	Unaccounted int            `json:"unaccounted"`
 	// Amended says a newer version of the report arrived while this one
 	// was sent: the case stays open and the execution begins a pass on
 	// the newer version (its delta), instead of closing.
@@ -65,6 +71,15 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, err
 	}
 	out := summarize(in.CaseID, by)
+	for _, c := range in.ShardCounts {
+		for k, n := range c.ByReach {
+			if out.ByReach == nil {
+				out.ByReach = map[string]int{}
+			}
+			out.ByReach[k] += n
+		}
+	}
+	out.Unaccounted = out.ByReach[ReachNone]
 	version := 1
 	// One conditional write records the counts and closes the case at the
 	// version it worked on, unless an amendment landed first (cases.Store's
@@ -74,6 +89,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	// between the last send and the close.
 	if _, err := h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
 		c.Delivery = by
+		c.Reach = out.ByReach
 		version = c.Working()
 		if !c.Sent(version) {
 			c.SentVersions = append(c.SentVersions, version)
@@ -94,6 +110,9 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	for s, n := range by {
 		detail["status."+s] = fmt.Sprint(n)
 	}
+	for r, n := range out.ByReach {
+		detail["reach."+r] = fmt.Sprint(n)
+	}
 	detail["version"] = fmt.Sprint(version)
 	action := "case.closed"
 	if out.Amended {
@@ -103,7 +122,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
 	}
 	if h.Log != nil {
-		h.Log.InfoContext(ctx, "reconcile", "case_id", in.CaseID, "shards", in.Shards, "people", out.People, "fallback", out.Fallback, "unreached", out.Unreached)
+		h.Log.InfoContext(ctx, "reconcile", "case_id", in.CaseID, "shards", in.Shards, "people", out.People, "fallback", out.Fallback, "unreached", out.Unreached, "unaccounted", out.Unaccounted)
 	}
 	return out, nil
 }

@@ -168,6 +168,15 @@ func TestShardCountsSumToCount(t *testing.T) {
 		CaseID: caseID, People: people, ByStatus: want,
 		Fallback:  want["failed"] + want["bounced"] + want["no_contact"],
 		Unreached: want["pending"],
+		// Subjects without a channel plan (scoped before plans) had
+		// e-mail only: a failed e-mail leaves the posted notice.
+		ByReach: map[string]int{
+			reconcile.ReachEmail:  want["sent"] + want["delivered"] + want["complained"],
+			reconcile.ReachPosted: want["failed"] + want["bounced"] + want["no_contact"],
+			reconcile.ReachShared: want["duplicate"],
+			reconcile.ReachNone:   want["pending"],
+		},
+		Unaccounted: want["pending"],
 	}
 	if diff := cmp.Diff(wantOut, out); diff != "" {
 		t.Errorf("close output (-want +got):\n%s", diff)
@@ -189,6 +198,9 @@ func TestShardCountsSumToCount(t *testing.T) {
 	wantDetail := map[string]string{"people": fmt.Sprint(people), "fallback": fmt.Sprint(wantOut.Fallback), "unreached": fmt.Sprint(wantOut.Unreached), "version": "1"}
 	for s, n := range want {
 		wantDetail["status."+s] = fmt.Sprint(n)
+	}
+	for r, n := range wantOut.ByReach {
+		wantDetail["reach."+r] = fmt.Sprint(n)
 	}
 	if last.Action != "case.closed" || last.Actor != "reconcile" || !cmp.Equal(last.Detail, wantDetail) {
 		t.Errorf("last audit entry %s by %s, detail %v; want case.closed by reconcile with %v", last.Action, last.Actor, last.Detail, wantDetail)

@@ -34,6 +34,10 @@ type ShardCount struct {
 	Shard    int            `json:"shard"`
 	People   int            `json:"people"`
 	ByStatus map[string]int `json:"by_status"`
+	// ByReach counts the shard's people by how they are accounted for
+	// (Reach): reached on a channel, in the postal export, covered by the
+	// posted notice, an explained exception, or not yet.
+	ByReach map[string]int `json:"by_reach,omitempty"`
 }
 
 // ShardHandler counts one shard: the count Map's child. It only reads.
@@ -55,7 +59,11 @@ func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, e
 	if err != nil {
 		return ShardCount{}, err
 	}
-	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by}
+	reach, err := CountReach(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard)
+	if err != nil {
+		return ShardCount{}, err
+	}
+	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by, ByReach: reach}
 	for _, n := range by {
 		out.People += n
 	}

@@ -1,0 +1,46 @@
+package reconcile_test
+
+import (
+	"testing"
+
+	"breachflow/internal/casetable"
+	"breachflow/internal/ledger"
+	"breachflow/internal/reconcile"
+)
+
+// Every person is accounted for in exactly one way, from their e-mail
+// state, their SMS record and their channel plan.
+func TestReach(t *testing.T) {
+	texted := &ledger.ChannelSend{MessageID: "m"}
+	refused := &ledger.ChannelSend{Failed: "invalid_number"}
+	undelivered := &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "undelivered:TEXT_BLOCKED", Final: true}}
+	for _, tc := range []struct {
+		name   string
+		plan   string
+		status casetable.Status
+		sms    *ledger.ChannelSend
+		want   string
+	}{
+		{"e-mail delivered", "email>sms", casetable.StatusDelivered, nil, reconcile.ReachEmail},
+		{"e-mail sent, no event yet", "email>sms", casetable.StatusSent, nil, reconcile.ReachEmail},
+		{"bounced, then texted", "email>sms", casetable.StatusBounced, texted, reconcile.ReachSMS},
+		{"bounced, text not yet sent", "email>sms", casetable.StatusBounced, nil, reconcile.ReachNone},
+		{"both at once", "email+sms>postal", casetable.StatusDelivered, texted, reconcile.ReachBoth},
+		{"phone only", "sms", casetable.StatusNoContact, texted, reconcile.ReachSMS},
+		{"phone only, refused", "sms", casetable.StatusNoContact, refused, reconcile.ReachPosted},
+		{"undelivered text, then a letter", "email>sms>postal", casetable.StatusBounced, undelivered, reconcile.ReachPostal},
+		{"postal only", "postal", casetable.StatusNoContact, nil, reconcile.ReachPostal},
+		{"no contact", "posted", casetable.StatusNoContact, nil, reconcile.ReachPosted},
+		{"not sent yet", "email", casetable.StatusPending, nil, reconcile.ReachNone},
+		{"shared address", "email", casetable.StatusDuplicate, nil, reconcile.ReachShared},
+		{"current", "email", casetable.StatusCurrent, nil, reconcile.ReachCurrent},
+		{"no plan, failed", "", casetable.StatusFailed, nil, reconcile.ReachPosted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := reconcile.Reach(&casetable.Subject{Plan: tc.plan, Status: tc.status}, tc.sms)
+			if got != tc.want {
+				t.Errorf("Reach = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
