@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -41,10 +42,12 @@ import (
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
+	"breachflow/internal/channelplan"
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/postal"
 	"breachflow/internal/posting"
+	"breachflow/internal/reconcile"
 	"breachflow/internal/rules"
 	"breachflow/internal/sheet"
 )
@@ -79,6 +82,10 @@ type Pack struct {
 	ManifestSHA256 string
 	// Delivery counts ledger rows by status; Fallback the substitute list.
 	Delivery map[string]int
+	// Reach counts the people by how they are accounted for
+	// (reconcile.Reach): on which channel reached, in the postal export,
+	// covered by the posted notice, an explained exception, or unreached.
+	Reach    map[string]int
 	Fallback int
 	// Pages are the posted notices with when each went up and may come
 	// down; PageProblems what the check found (nil: unchecked or none).
@@ -281,9 +288,12 @@ func (s Source) writePostings(ctx context.Context, p *Pack, path string) error {
 	return writeJSON(path, f)
 }
 
-// ledgerHeader is the delivery ledger's CSV header: proof per person by id,
-// never by address.
-var ledgerHeader = []string{"user_id", "shard", "jurisdiction", "locale", "status", "duplicate_of", "message_id", "sent_at", "event_at", "reason"}
+// ledgerHeader is the delivery ledger's CSV header: proof per person per
+// channel by id, never by address or number. channel is email, sms,
+// postal (in the postal export) or posted (covered by the posted notice);
+// reach is how the person is accounted for overall (reconcile.Reach),
+// the same on each of their rows.
+var ledgerHeader = []string{"user_id", "shard", "channel", "jurisdiction", "locale", "status", "duplicate_of", "message_id", "sent_at", "event_at", "reason", "reach"}
 
 func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	f, err := os.Create(path)
@@ -294,11 +304,17 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	w := sheet.NewWriter(f)
 	w.Write(ledgerHeader)
 	p.Delivery = map[string]int{}
+	p.Reach = map[string]int{}
 	for shard := range shards(p.Case) {
-		err := ledger.Walk(ctx, s.DB, s.Table, p.Case.CaseID, shard, func(sub *casetable.Subject) error {
+		err := reconcile.WalkReach(ctx, s.DB, s.Table, p.Case.CaseID, shard, func(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) error {
 			p.Delivery[string(sub.Status)]++
-			return w.Write([]string{sub.UserID, strconv.Itoa(sub.Shard), sub.Jurisdiction, sub.Locale, string(sub.Status),
-				sub.DuplicateOf, sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason})
+			p.Reach[reach]++
+			for _, row := range ledgerRows(sub, sms, reach) {
+				if err := w.Write(row); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("ledger shard %d: %w", shard, err)
@@ -308,6 +324,47 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// ledgerRows are one person's rows of ledger.csv: one per channel their
+// plan used (e-mail when the plan has it or they were scoped before plans),
+// their text, their letter or the posted notice that covers them, and a
+// row of its own for a person no channel has reached yet.
+func ledgerRows(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) [][]string {
+	row := func(channel, status, messageID, sentAt, eventAt, reason string) []string {
+		return []string{sub.UserID, strconv.Itoa(sub.Shard), channel, sub.Jurisdiction, sub.Locale, status,
+			sub.DuplicateOf, messageID, sentAt, eventAt, reason, reach}
+	}
+	var rows [][]string
+	plan, _ := channelplan.Parse(sub.Plan)
+	if sub.Plan == "" || slices.Contains(plan.Channels(), channelplan.Email) ||
+		sub.Status == casetable.StatusDuplicate || sub.Status == casetable.StatusCurrent {
+		rows = append(rows, row(channelplan.Email, string(sub.Status), sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason))
+	}
+	if sms != nil {
+		status, eventAt := "sent", ""
+		switch {
+		case sms.Failed != "":
+			status = "failed"
+		case sms.Receipt.Status != "":
+			status, eventAt = sms.Receipt.Status, sms.Receipt.At.UTC().Format(time.RFC3339Nano)
+		}
+		rows = append(rows, row(channelplan.SMS, status, sms.MessageID, sms.SentAt.UTC().Format(time.RFC3339Nano), eventAt, sms.Failed))
+	}
+	switch reach {
+	case reconcile.ReachPostal:
+		rows = append(rows, row(channelplan.Postal, "exported", "", "", "", ""))
+	case reconcile.ReachPosted:
+		reason := "plan_exhausted"
+		if len(plan) == 0 && sub.Plan != "" {
+			reason = "no_contact"
+		}
+		rows = append(rows, row(reconcile.ReachPosted, "covered", "", "", "", reason))
+	}
+	if len(rows) == 0 {
+		rows = append(rows, row("", reach, "", "", "", ""))
+	}
+	return rows
 }
 
 func writeJSON(path string, v any) error {

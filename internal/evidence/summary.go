@@ -52,6 +52,9 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 <h2>Postal export</h2>
 {{if .Postal}}<table><tr><th>exported</th><th>letters</th><th>by language</th><th>files (sha256)</th></tr>
 {{range .Postal}}<tr><td>{{time .At}}</td><td>{{.Letters}}</td><td>{{range $l, $n := .ByLocale}}{{$l}} {{$n}} {{end}}</td><td>{{range .Files}}{{.Name}} <code>{{short .SHA256}}</code><br>{{end}}</td></tr>{{end}}</table>{{else}}<p>No postal export.</p>{{end}}
+<h2>Every person accounted for</h2>
+<table><tr><th>how</th><th>people</th></tr>{{range .Reaches}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
+<p>email, sms, email+sms: reached on that channel; postal: in the postal export; posted: covered by the posted notice; shared_address and current: explained exceptions; unreached: not yet accounted for. ledger.csv has one row per person per channel.</p>
 <h2>Audit log</h2>
 <p>{{len .Audit}} entries, hash-chained: {{if .AuditError}}<span class="bad">DOES NOT VERIFY: {{.AuditError}}</span>{{else}}<span class="ok">verifies</span>{{end}}.</p>
 <p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv, postings.json, postal.json (counts and hashes; the letters themselves stay with the mailing house); manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
@@ -66,7 +69,7 @@ type count struct {
 func writeSummary(path string, p *Pack) error {
 	view := struct {
 		*Pack
-		Jurisdictions, Statuses []count
+		Jurisdictions, Statuses, Reaches []count
 		Obligations             []rules.Obligation
 		Unverified              []notice.AgencyContact
 	}{Pack: p, Unverified: draft.UnverifiedContacts(p.Drafts)}
@@ -75,6 +78,9 @@ func writeSummary(path string, p *Pack) error {
 	}
 	for _, s := range sortedKeys(p.Delivery) {
 		view.Statuses = append(view.Statuses, count{s, p.Delivery[s]})
+	}
+	for _, r := range sortedKeys(p.Reach) {
+		view.Reaches = append(view.Reaches, count{r, p.Reach[r]})
 	}
 	for _, o := range p.Assessment.Obligations {
 		if o.Required {
