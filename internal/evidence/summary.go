@@ -70,8 +70,8 @@ func writeSummary(path string, p *Pack) error {
 	view := struct {
 		*Pack
 		Jurisdictions, Statuses, Reaches []count
-		Obligations             []rules.Obligation
-		Unverified              []notice.AgencyContact
+		Obligations                      []rules.Obligation
+		Unverified                       []notice.AgencyContact
 	}{Pack: p, Unverified: draft.UnverifiedContacts(p.Drafts)}
 	for _, j := range sortedKeys(p.Case.Subjects) {
 		view.Jurisdictions = append(view.Jurisdictions, count{string(j), p.Case.Subjects[breach.Jurisdiction(j)]})
