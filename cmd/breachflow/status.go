@@ -72,6 +72,7 @@ printing a line each minute; a case that waits for approval waits for it.`,
 			if len(c.Delivery) > 0 {
 				fmt.Fprintf(out, "delivery      %s\n", counts(c.Delivery))
 			}
+			printReach(out, c)
 			printPosting(ctx, out, env, caseID, now)
 			printPostal(ctx, out, env, caseID)
 			printAudit(ctx, out, env, caseID)
@@ -150,6 +151,24 @@ func printPeople(out io.Writer, c cases.Case) {
 		parts = append(parts, fmt.Sprintf("%s %d", j, c.Subjects[j]))
 	}
 	fmt.Fprintf(out, "people        %d (%s)\n", total, strings.Join(parts, ", "))
+}
+
+// printReach shows the channel plans the approvers saw and how every
+// person is accounted for at the last reconcile, with a warning while
+// anyone is not.
+func printReach(out io.Writer, c cases.Case) {
+	if len(c.Channels) > 0 {
+		fmt.Fprintf(out, "channels      %s\n", counts(c.Channels))
+	}
+	if len(c.Reach) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "reach         %s\n", counts(c.Reach))
+	if n := c.Reach["unreached"]; n > 0 {
+		fmt.Fprintf(out, "warning       %d people neither reached on a channel, nor in the postal export, nor covered by the posted notice\n", n)
+	} else {
+		fmt.Fprintf(out, "accounted     every person in scope: reached on a channel, in the postal export, covered by the posted notice, or an explained exception\n")
+	}
 }
 
 // byCount orders jurisdictions by how many people each has, most first.

@@ -260,3 +260,24 @@ func TestCasePageListsUnverifiedContacts(t *testing.T) {
 		t.Error("a case whose drafts print no contact details shows the unverified list")
 	}
 }
+
+// The case page shows the approvers the people per channel plan, and after
+// the close how every person is accounted for, the unreached marked.
+func TestCasePageShowsChannelsAndReach(t *testing.T) {
+	f := newFixture(t, true)
+	c := f.case1
+	c.Channels = []console.NamedCount{{Name: "email", Count: 1200}, {Name: "posted", Count: 3}, {Name: "sms", Count: 40}, {Name: "sms_fallback", Count: 900}}
+	c.Reach = []console.NamedCount{{Name: "email", Count: 1100}, {Name: "sms", Count: 140}, {Name: "unreached", Count: 3}}
+	srv := httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{Approval: f.svc, Cases: console.StaticCases{c}}))
+	defer srv.Close()
+	_, page, _ := get(t, srv.URL+"/cases/"+c.ID)
+	for _, want := range []string{`id="channels"`, "<td>sms_fallback</td><td>900</td>", "<td>email</td><td>1,200</td>", `id="reach"`, `<tr class="bad"><td>unreached</td><td>3</td>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	_, page, _ = get(t, f.srv.URL+"/cases/"+f.case1.ID)
+	if strings.Contains(page, `id="channels"`) {
+		t.Error("a case without channel counts shows the channel section")
+	}
+}

@@ -37,7 +37,13 @@ type Case struct {
 	OpenedAt    time.Time
 	Obligations []Obligation
 	Affected    []JurisdictionCount
-	Drafts      []Draft
+	// Channels counts the people by channel plan, as the approvers approve
+	// it (cases.Case.Channels): first on each channel, as a fallback on it,
+	// or the posted notice only. Reach is how the last reconcile accounted
+	// for every person (reconcile.Reach). Both sorted by name.
+	Channels []NamedCount
+	Reach    []NamedCount
+	Drafts   []Draft
 	// ContentHash is the drafts' content hash, shown next to the request's.
 	ContentHash string
 	// Timeline is what happened to the case, oldest first: report
@@ -124,6 +130,12 @@ type Obligation struct {
 	// DueAt is zero for a duty with no fixed deadline ("without undue
 	// delay", or not required at all).
 	DueAt time.Time
+}
+
+// NamedCount is a count under a name (a channel, a way of being reached).
+type NamedCount struct {
+	Name  string
+	Count int
 }
 
 // JurisdictionCount is how many affected people live under a jurisdiction.

@@ -98,6 +98,7 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 	if rec.Waiting == cases.WaitingRevision {
 		c.WaitingFor = "a revision: an amendment (breachflow amend " + rec.CaseID + " REPORT.json) or a re-draft (breachflow redraft " + rec.CaseID + ")"
 	}
+	c.Channels, c.Reach = named(rec.Channels), named(rec.Reach)
 	for j, n := range rec.Subjects {
 		c.Affected = append(c.Affected, JurisdictionCount{Jurisdiction: string(j), Count: int64(n)})
 	}
@@ -273,4 +274,14 @@ func DraftsFromTable(db draft.DB, table string) DraftSource {
 		}
 		return out, hash, nil
 	}
+}
+
+// named lists m's counts by name.
+func named(m map[string]int) []NamedCount {
+	var out []NamedCount
+	for k, n := range m {
+		out = append(out, NamedCount{Name: k, Count: n})
+	}
+	slices.SortFunc(out, func(a, b NamedCount) int { return cmp.Compare(a.Name, b.Name) })
+	return out
 }
