@@ -80,15 +80,15 @@ type localUp struct {
 	stageDue functions.Handler[events.EventBridgeEvent, stage.SweepOutput]
 }
 
+// localBounceWindow is the local stack's BounceWindowSeconds.
+const localBounceWindow = "8"
+
 // startLocal starts everything. Each function reads its settings from the
 // environment template.yaml gives it, resolved to local values, with the
 // overrides of localEnvFile and lo.envVars over it; nothing else configures
 // them. Then this process's environment is set to the lines `local up`
 // prints (env), so the CLI commands it runs afterwards see the stack as a
 // command in another terminal does.
-// localBounceWindow is the local stack's BounceWindowSeconds.
-const localBounceWindow = "8"
-
 func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*localUp, error) {
 	overrides, err := sam.ReadOverrides(filepath.Join(filepath.Dir(lo.template), localEnvFile))
 	if err != nil {
