@@ -3,8 +3,10 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"breachflow/internal/approval"
 	"breachflow/internal/assess"
@@ -13,6 +15,7 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
+	"breachflow/internal/posting"
 	"breachflow/internal/sesevents"
 	"breachflow/internal/sms"
 )
@@ -30,9 +33,11 @@ type SendSettings struct {
 	// SMS configures the SMS channel (senders per country, rate,
 	// configuration set). Read and checked at cold start, so a sender that
 	// does not fit its country fails the first start, not the first text;
-	// the send stage runs it (Config.Pacing, Channel) once per-person channel
-	// plans exist (issue 18).
+	// the send stage runs it for notices batches with channel "sms".
 	SMS sms.Config
+	// SiteURL is the notice site, where each text's link to the person's
+	// full notice points (NOTICE_SITE_URL); required with SMS senders.
+	SiteURL string
 }
 
 // Send sends the regulator filings, then the customer notices a batch per
@@ -44,6 +49,7 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		e, err := fromEnv[struct {
 			// FilingAddresses is JSON: obligation id or regulator name -> address.
 			FilingAddresses string `env:"FILING_ADDRESSES"`
+			SiteURL         string `env:"NOTICE_SITE_URL,optional"`
 		}](ctx, lookup, cfg)
 		if err != nil {
 			return SendSettings{}, err
@@ -64,7 +70,10 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		if err != nil {
 			return SendSettings{}, err
 		}
-		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification(), SMS: sc}, nil
+		if sc.Enabled() && e.SiteURL == "" {
+			return SendSettings{}, errors.New("NOTICE_SITE_URL: required with SMS_SENDERS (each text links to the person's notice page)")
+		}
+		return SendSettings{Send: dc, FilingAddresses: addrs, Approval: ac.ForVerification(), SMS: sc, SiteURL: e.SiteURL}, nil
 	},
 	Build: func(ctx context.Context, s SendSettings, c Clients) (Handler[delivery.Request, delivery.Response], error) {
 		db, ses := c.db(), delivery.NewSESClient(c.AWS)
@@ -77,8 +86,34 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		if err != nil {
 			return nil, err
 		}
+		if h.SMS, err = smsPipeline(s, db, c); err != nil {
+			return nil, err
+		}
 		return h.Handle, nil
 	},
+}
+
+// smsPipeline is the send stage's SMS pipeline (nil without senders): End
+// User Messaging SMS, the posted notice's per-person links, and a pacing
+// of the identities' message parts per second shared by the send Map's
+// children as the SES rate is.
+func smsPipeline(s SendSettings, db *dynamodb.Client, c Clients) (*delivery.Pipeline, error) {
+	if !s.SMS.Enabled() {
+		return nil, nil
+	}
+	ch := &sms.Channel{
+		Client: sms.NewClient(c.AWS), Senders: s.SMS.Senders, Org: s.SMS.Organisation,
+		ConfigurationSet: s.SMS.ConfigurationSet,
+		Links:            &posting.Links{DB: db, Table: s.Send.Table, BaseURL: s.SiteURL},
+	}
+	pacing, err := s.SMS.Pacing(ch, s.Send.Parallel)
+	if err != nil {
+		return nil, err
+	}
+	return &delivery.Pipeline{
+		Ledger: &ledger.Ledger{DB: db, Table: s.Send.Table}, Channel: ch, Pacing: pacing,
+		Log: c.log(), Metrics: c.metrics(),
+	}, nil
 }
 
 // ApprovalCheck is the send stage's approval check: the case's approval

@@ -83,7 +83,7 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		Jurisdiction: p.jurisdiction, Categories: p.categories,
 		Status: casetable.StatusPending, Reason: p.contact, ScopedAt: stamp, UpdatedAt: stamp,
 	}
-	plan := channelplan.For(in.ChannelPolicy, channelplan.Contacts{Email: p.contact == "", Phone: p.phone != ""}, p.categories)
+	plan := channelplan.For(in.ChannelPolicy, channelplan.Contacts{Email: p.contact == "", Phone: p.phone != "", Postal: p.postal != ""}, p.categories)
 	sub.Plan = plan.String()
 	addr := ""
 	if p.contact != "" {
