@@ -26,6 +26,7 @@ import (
 	"breachflow/internal/functions"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
+	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
 	"breachflow/internal/report"
 	"breachflow/internal/usertable"
@@ -61,7 +62,11 @@ func channelPopulation(n int) []channelPerson {
 	var out []channelPerson
 	for i := 0; len(out) < n; i++ {
 		u := usertable.Generate(11, i)
+		if u.Email == "" || u.Phone == "" || strings.TrimSpace(u.Email) != u.Email {
+			continue // no address or phone to take away, or an address another user shares
+		}
 		u.PaymentService, u.OverseasTransfer = "kakaopay", true
+		u.Postal = ""
 		p := channelPerson{User: u, kind: kinds[len(out)%len(kinds)]}
 		p.senderless = u.Country != "KR" && u.Country != "US"
 		switch p.kind {
@@ -76,6 +81,7 @@ func channelPopulation(n int) []channelPerson {
 		case kindPostal:
 			p.Email, p.Phone = "", ""
 			p.postal = "Examplestraat " + strconv.Itoa(i) + "\n1000 Sample City\n" + u.Country
+			p.Postal = p.postal
 		case kindNone:
 			p.Email, p.Phone = "", ""
 		}
@@ -85,14 +91,7 @@ func channelPopulation(n int) []channelPerson {
 }
 
 func (p channelPerson) item() map[string]ddbtypes.AttributeValue {
-	it := p.User.Item()
-	if p.Phone == "" {
-		delete(it, "phone")
-	}
-	if p.postal != "" {
-		it["postal_address"] = &ddbtypes.AttributeValueMemberS{Value: p.postal}
-	}
-	return it
+	return p.User.Item()
 }
 
 // TestChannelsEndToEnd runs the demo case with the SMS channel on over a
@@ -170,7 +169,8 @@ func TestChannelsEndToEnd(t *testing.T) {
 	}
 	// The approvers see the people per channel plan before they approve.
 	if c.Channels["email"] != count(people, kindEmail)+count(people, kindBoth) || c.Channels["sms_fallback"] != count(people, kindBoth) ||
-		c.Channels["sms"] != count(people, kindPhone) || c.Channels["posted"] != count(people, kindNone) {
+		c.Channels["sms"] != count(people, kindPhone) || c.Channels["posted"] != count(people, kindNone) ||
+		c.Channels["postal"] != count(people, kindPostal) {
 		t.Errorf("channel counts before approval: %v", c.Channels)
 	}
 	if err := demoApprove(ctx, &strings.Builder{}, lc.env, caseID, lc.report.Approvers); err != nil {
@@ -269,6 +269,22 @@ func TestChannelsEndToEnd(t *testing.T) {
 		if got := runCLI(ctx, t, "status", caseID); !strings.Contains(got, "accounted     every person in scope") || !strings.Contains(got, "reach         ") {
 			t.Errorf("status does not account for everyone:\n%s", got)
 		}
+	})
+
+	t.Run("the posted notice that covers the rest is live with its period", func(t *testing.T) {
+		pages, err := posting.Store{DB: db, Table: lc.env.CaseTable}.Pages(ctx, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pages) == 0 {
+			t.Fatal("nothing posted: the people only the posted notice reaches are not covered")
+		}
+		for _, pg := range pages {
+			if pg.PostedAt.IsZero() || !pg.Until.After(pg.PostedAt.Add(29*24*time.Hour)) {
+				t.Errorf("page %s: posted %v until %v: want a period of at least 30 days recorded", pg.DraftID, pg.PostedAt, pg.Until)
+			}
+		}
+		t.Logf("%d e-mails, %d texts, %d pages posted", len(mails), len(lc.up.stack.SMSServer.Messages()), len(pages))
 	})
 
 	t.Run("ledger.csv names the channel per row", func(t *testing.T) {
