@@ -20,6 +20,7 @@ import (
 	"breachflow/internal/functions"
 	"breachflow/internal/ledger"
 	"breachflow/internal/postal"
+	"breachflow/internal/reconcile"
 )
 
 func newExportCmd() *cobra.Command {
@@ -129,9 +130,20 @@ func exportPostal(ctx context.Context, env *cliEnv, caseID, out string, at time.
 		CaseID: caseID, Shards: shards,
 		// The people of the version the workflow works on (an amended
 		// case keys each version's subjects by its own set).
+		// A letter goes to whom their channel plan gives one now
+		// (reconcile.Reach "postal": post is their plan's next step after
+		// every channel before it failed, or their only one); people
+		// scoped before plans, to the postal-only.
 		Walk: func(ctx context.Context, shard int, fn func(*casetable.Subject) error) error {
-			return ledger.Walk(ctx, db, env.CaseTable, casetable.SetID(caseID, c.Working()), shard, fn)
+			return reconcile.WalkReach(ctx, db, env.CaseTable, casetable.SetID(caseID, c.Working()), shard,
+				func(s *casetable.Subject, _ *ledger.ChannelSend, reach string) error {
+					if reach == reconcile.ReachPostal || (s.Plan == "" && postal.PostalOnly(s)) {
+						return fn(s)
+					}
+					return nil
+				})
 		},
+		Select: func(s *casetable.Subject) bool { return s.Postal != "" && s.Status != casetable.StatusDuplicate },
 		Render: render, Duties: facts.Duties, Sender: sender, ContentHash: approved, Out: out, At: at,
 	})
 }

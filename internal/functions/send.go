@@ -93,13 +93,16 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 	},
 }
 
-// smsPipeline is the send stage's SMS pipeline (nil without senders): End
+// smsPipeline is the send stage's SMS pipeline (sms.Off without senders): End
 // User Messaging SMS, the posted notice's per-person links, and a pacing
 // of the identities' message parts per second shared by the send Map's
 // children as the SES rate is.
 func smsPipeline(s SendSettings, db *dynamodb.Client, c Clients) (*delivery.Pipeline, error) {
+	led := &ledger.Ledger{DB: db, Table: s.Send.Table}
 	if !s.SMS.Enabled() {
-		return nil, nil
+		// No senders: the people due a text are refused on SMS and move
+		// on along their plan (sms.Off).
+		return &delivery.Pipeline{Ledger: led, Channel: sms.Off{}, Pacing: delivery.Pacing{Workers: 4}, Log: c.log(), Metrics: c.metrics()}, nil
 	}
 	ch := &sms.Channel{
 		Client: sms.NewClient(c.AWS), Senders: s.SMS.Senders, Org: s.SMS.Organisation,
@@ -111,7 +114,7 @@ func smsPipeline(s SendSettings, db *dynamodb.Client, c Clients) (*delivery.Pipe
 		return nil, err
 	}
 	return &delivery.Pipeline{
-		Ledger: &ledger.Ledger{DB: db, Table: s.Send.Table}, Channel: ch, Pacing: pacing,
+		Ledger: led, Channel: ch, Pacing: pacing,
 		Log: c.log(), Metrics: c.metrics(),
 	}, nil
 }

@@ -35,6 +35,10 @@ type Input struct {
 	CaseID string
 	Shards int
 	Walk   Walker
+	// Select says who of those Walk visits gets a letter; nil: PostalOnly.
+	// The CLI's walk gives only those whose channel plan has them on post
+	// now, so it selects everyone with an address.
+	Select func(*casetable.Subject) bool
 	// Render writes a person's approved notice (draft.Approved.Notices).
 	Render email.Renderer
 	// Duties are the case's duties; every individuals duty that covers a
@@ -89,7 +93,7 @@ func Export(ctx context.Context, in Input) (Result, error) {
 	var letters []letter
 	for shard := range in.Shards {
 		err := in.Walk(ctx, shard, func(s *casetable.Subject) error {
-			if !PostalOnly(s) {
+			if sel := in.Select; (sel == nil && !PostalOnly(s)) || (sel != nil && !sel(s)) {
 				return nil
 			}
 			m, err := in.Render(s)

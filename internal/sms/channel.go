@@ -272,3 +272,28 @@ func (c *Channel) CheckLocale(locale string, d notice.Duty) error {
 	}
 	return Check("sms/"+locale+" for "+string(d.Jurisdiction), t, d)
 }
+
+// Off is the SMS channel of a deployment with no SMS senders: everyone
+// whose plan gives them a text now is refused on SMS ("sms_off"), which
+// moves them on along their plan (a letter, or the posted notice) and keeps
+// them accounted for, instead of leaving them waiting for a channel that
+// will not come.
+type Off struct{}
+
+// Name is the channel's ledger name.
+func (Off) Name() string { return casetable.ChannelSMS }
+
+// Prepare refuses the people due a text and skips the rest.
+func (Off) Prepare(_ context.Context, s *casetable.Subject) (delivery.Outgoing, error) {
+	if s.Phone == "" {
+		return nil, delivery.ErrNotOnChannel
+	}
+	due, err := Due(s)
+	if err != nil || !due {
+		return nil, delivery.ErrNotOnChannel
+	}
+	return nil, &delivery.Refusal{Code: "sms_off", Err: errors.New("sms: no sender configured for any country")}
+}
+
+// Classify is never asked: Off sends nothing.
+func (Off) Classify(error) delivery.Outcome { return delivery.OutcomeReject }
