@@ -24,7 +24,7 @@ func newEvidenceCmd() *cobra.Command {
 		Short: "Write a case's evidence pack, or verify a case's audit chain, or verify a pack offline",
 		Long: `evidence CASE writes everything the case can prove to out/<case>/ (or --out):
 report.json, case.json, obligations.json, drafts/, approvals.json,
-ledger.csv (one row per person: ids, status, SES message id; no addresses),
+ledger.csv (one row per person per channel: ids, channel, status, message id; no addresses),
 fallback.csv (people email did not reach, with the contact details substitute
 notice needs), summary.html, manifest.json (the SHA-256 of every file),
 audit.json (the case's audit chain) and audit-head.json (its head, signed
