@@ -3,8 +3,9 @@
 // folder. It holds the stored report, the assessment with every duty's
 // citation and rationale, every drafted document with its hash, the approval
 // rounds and votes, the audit log with the result of verifying its hash
-// chain, the delivery ledger (one row per person: ids, status, SES message
-// id, times; no addresses), the fallback list for substitute notice (the one
+// chain, the delivery ledger (ledger.csv: one row per person per channel,
+// e-mail, SMS, letter or posted notice, with ids, status, message id, times
+// and how the person is accounted for; no addresses or numbers), the fallback list for substitute notice (the one
 // file that carries contact details, because that is its purpose), the
 // posted notices (postings.json: each page's URL, SHA-256, when it went up
 // and when it may come down, with the legal basis of the period, and what
