@@ -277,3 +277,36 @@ func TestFilingsAddressedBeforeAnyIsSent(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerTextsOnlyApproved: an SMS batch is refused without approval
+// like an e-mail one, names no unknown channel, and with no SMS pipeline
+// sends nothing and says the shard is done.
+func TestHandlerTextsOnlyApproved(t *testing.T) {
+	refuse := func(_ context.Context, caseID, _ string) (string, error) {
+		return "", &approval.NotApproved{CaseID: caseID, Reason: "pending"}
+	}
+	smsCalls := 0
+	ch := channelFunc(func(context.Context, *casetable.Subject) (Outgoing, error) { smsCalls++; return nil, ErrNotOnChannel })
+	s := casetable.Subject{CaseID: "c1", UserID: "u1", Phone: "+821012345678", Status: casetable.StatusPending}
+	h := &Handler{Approval: refuse, SMS: &Pipeline{Ledger: &ledger.Ledger{DB: oneSubjectDB{s}, Table: "cases"}, Channel: ch}}
+	_, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), []byte(`{"stage":"notices","channel":"sms","case_id":"c1","shard":0,"content_hash":"forged"}`))
+	if typ := reflect.TypeOf(err); typ == nil || typ.Elem().Name() != "NotApproved" || smsCalls != 0 {
+		t.Errorf("unapproved SMS batch: error %v, %d people prepared; want NotApproved and none", err, smsCalls)
+	}
+	h = &Handler{Approval: approvedAs("h1")}
+	if _, err := h.Handle(context.Background(), Request{Stage: StageNotices, Channel: "fax", ContentHash: "h1", Batch: Batch{CaseID: "c1"}}); err == nil || !strings.Contains(err.Error(), "unknown channel") {
+		t.Errorf("channel fax: %v, want unknown channel", err)
+	}
+	res, err := h.Handle(context.Background(), Request{Stage: StageNotices, Channel: casetable.ChannelSMS, ContentHash: "h1", Batch: Batch{CaseID: "c1", Shard: 3}})
+	if err != nil || res.Notices == nil || !res.Notices.Done || res.Notices.Sent != 0 || res.Notices.Shard != 3 {
+		t.Errorf("no SMS pipeline: %+v, %v; want done with nothing sent", res.Notices, err)
+	}
+}
+
+type channelFunc func(context.Context, *casetable.Subject) (Outgoing, error)
+
+func (channelFunc) Name() string { return casetable.ChannelSMS }
+func (f channelFunc) Prepare(ctx context.Context, s *casetable.Subject) (Outgoing, error) {
+	return f(ctx, s)
+}
+func (channelFunc) Classify(error) Outcome { return OutcomeReject }
