@@ -310,3 +310,16 @@ func (f channelFunc) Prepare(ctx context.Context, s *casetable.Subject) (Outgoin
 	return f(ctx, s)
 }
 func (channelFunc) Classify(error) Outcome { return OutcomeReject }
+
+// A policy that leaves e-mail out keeps the person off the e-mail channel;
+// a plan with e-mail anywhere keeps them on it.
+func TestEmailFollowsThePlan(t *testing.T) {
+	p := &Pipeline{Render: func(*casetable.Subject) (email.Message, error) { return email.Message{Subject: "s", Text: "t"}, nil }, From: "privacy@example.com"}
+	ch := emailChannel{p}
+	for plan, want := range map[string]error{"sms>postal": ErrNotOnChannel, "email>sms": nil, "sms>email": nil, "": nil} {
+		_, err := ch.Prepare(context.Background(), &casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Plan: plan})
+		if !errors.Is(err, want) {
+			t.Errorf("plan %q: %v, want %v", plan, err, want)
+		}
+	}
+}
