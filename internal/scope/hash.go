@@ -34,6 +34,16 @@ func AddressHash(caseID, email string) string {
 // from the subject set itself, in any order, in constant memory.
 type setSum [4]uint64
 
+// member is what the set hash takes of a subject besides its user id: its
+// address hash and, when it has one, its channel plan, so an approval that
+// binds to the recipient set binds to every person's channels too.
+func member(addrHash, plan string) string {
+	if plan == "" {
+		return addrHash
+	}
+	return addrHash + "\x00plan:" + plan
+}
+
 func (s *setSum) addMember(userID, addrHash string) {
 	h := sha256.New()
 	h.Write([]byte(userID))
@@ -88,8 +98,8 @@ type Querier interface {
 }
 
 // RecipientSetHash recomputes a case's recipient-set hash by reading every
-// shard of its subject set: a hash over each subject's user id and address
-// hash, independent of order. It equals the RecipientSetHash that Aggregate
+// shard of its subject set: a hash over each subject's user id, address
+// hash and channel plan, independent of order. It equals the RecipientSetHash that Aggregate
 // reports when the subject set is the one scoping wrote, so an approval can
 // bind to it and a sender can check it. It also returns the subject count.
 func RecipientSetHash(ctx context.Context, db Querier, table, caseID string, shards int) (string, int64, error) {
@@ -99,8 +109,8 @@ func RecipientSetHash(ctx context.Context, db Querier, table, caseID string, sha
 		p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
 			TableName:                aws.String(table),
 			KeyConditionExpression:   aws.String("#pk = :pk"),
-			ProjectionExpression:     aws.String("#u, #e"),
-			ExpressionAttributeNames: map[string]string{"#pk": casetable.AttrPK, "#u": "user_id", "#e": "email"},
+			ProjectionExpression:     aws.String("#u, #e, #p"),
+			ExpressionAttributeNames: map[string]string{"#pk": casetable.AttrPK, "#u": "user_id", "#e": "email", "#p": "plan"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":pk": &types.AttributeValueMemberS{Value: casetable.SubjectPK(caseID, shard)},
 			},
@@ -116,7 +126,7 @@ func RecipientSetHash(ctx context.Context, db Querier, table, caseID string, sha
 				if e := text(it, "email"); e != "" {
 					addr = AddressHash(caseID, e)
 				}
-				sum.addMember(text(it, "user_id"), addr)
+				sum.addMember(text(it, "user_id"), member(addr, text(it, "plan")))
 				count++
 			}
 		}

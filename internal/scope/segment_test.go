@@ -189,3 +189,20 @@ func TestSampleEvents(t *testing.T) {
 		})
 	}
 }
+
+// The set hash binds each person's channel plan: the same people with
+// another plan hash differently; subjects without a plan hash as before.
+func TestSetSumBindsThePlan(t *testing.T) {
+	var a, b, c setSum
+	a.addMember("u1", member("h1", "email>sms"))
+	b.addMember("u1", member("h1", "sms>email"))
+	c.addMember("u1", member("h1", ""))
+	if a == b {
+		t.Error("two plans hash alike")
+	}
+	var old setSum
+	old.addMember("u1", "h1")
+	if c != old {
+		t.Error("a subject without a plan hashes differently from before")
+	}
+}

@@ -111,7 +111,7 @@ func (s *Scoper) subject(ctx context.Context, in SegmentInput, item map[string]t
 		local.ByCategory[c]++
 	}
 	countPlan(local.ByChannel, plan)
-	local.sum.addMember(p.id, addr)
+	local.sum.addMember(p.id, member(addr, sub.Plan))
 	out, err := attributevalue.MarshalMap(sub)
 	if err != nil {
 		return nil, fmt.Errorf("encode subject: %w", err)
