@@ -353,6 +353,7 @@ func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, cas
 		sort.Strings(parts)
 		fmt.Fprintf(out, "delivery: %s\n", strings.Join(parts, ", "))
 	}
+	printReach(out, c)
 	msgs, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
 	if err == nil {
 		filings := 0
