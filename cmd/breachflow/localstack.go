@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -187,8 +188,13 @@ func startLocal(ctx context.Context, opts emulators.Options, lo localOptions) (*
 		},
 		Env: overrides, Endpoints: endpoints, ApprovalKey: key, AWS: cfg, Log: log,
 	})
-	if err != nil {
+	if errors.Is(err, syscall.EADDRINUSE) {
 		return fail(fmt.Errorf("local Step Functions: %w (choose another port with --sfn-port or BREACHFLOW_SFN_PORT)", err))
+	}
+	if err != nil {
+		// A function's configuration (template.yaml, infra/local-env.json,
+		// --env-vars) or the template itself: no port would help.
+		return fail(fmt.Errorf("local Step Functions: %w", err))
 	}
 
 	// The tables the functions read, as their environment names them.
