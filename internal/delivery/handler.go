@@ -60,6 +60,18 @@ type FilingSource func(ctx context.Context, caseID, approved string) ([]email.Fi
 // approved is the content hash the approval bound to.
 type NoticeSource func(ctx context.Context, caseID, approved string) (email.Renderer, error)
 
+// TextSource returns a case's approved SMS texts by language (each ending
+// in the sample link the channel replaces with a person's own), or the
+// source's named refusal (UnapprovedContent) when the drafts do not hash to
+// approved.
+type TextSource func(ctx context.Context, caseID, approved string) (map[string]string, error)
+
+// TextChannel is an SMS channel that sends a case's approved texts
+// (sms.Channel.WithTexts).
+type TextChannel interface {
+	WithTexts(approved map[string]string) Channel
+}
+
 // ApprovalCheck verifies, from the approval service's own records, that a
 // case may be sent, and returns the content hash the approvers bound.
 // claimed is the hash the workflow carries. A refusal is a named error the
@@ -78,7 +90,10 @@ type Handler struct {
 	// channel is configured: such a batch sends nothing and says it is
 	// done, and the people it would have texted stay on their plan's next
 	// step (reconcile counts them).
-	SMS     *Pipeline
+	SMS *Pipeline
+	// Texts, when set, gives the SMS batches the case's approved texts:
+	// a batch whose drafts changed after approval sends nothing.
+	Texts   TextSource
 	Notices NoticeSource
 	Filer   *Filer
 	Filings FilingSource
@@ -131,7 +146,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 		switch req.Channel {
 		case "", casetable.ChannelEmail:
 		case casetable.ChannelSMS:
-			return h.texts(ctx, log, req)
+			return h.texts(ctx, log, req, approved)
 		default:
 			return Response{}, fmt.Errorf("send: unknown channel %q", req.Channel)
 		}
@@ -157,13 +172,27 @@ func (h *Handler) Handle(ctx context.Context, req Request) (Response, error) {
 }
 
 // texts runs one SMS batch of a version's set (req.Batch.CaseID).
-func (h *Handler) texts(ctx context.Context, log *slog.Logger, req Request) (Response, error) {
+func (h *Handler) texts(ctx context.Context, log *slog.Logger, req Request, approved string) (Response, error) {
+	var texts map[string]string
+	if h.Texts != nil {
+		// As for e-mail: the texts sent are the drafts approved, or
+		// nothing is sent (the named refusal goes back unwrapped).
+		caseID, _ := casetable.CaseOfSet(req.CaseID)
+		var err error
+		if texts, err = h.Texts(ctx, caseID, approved); err != nil {
+			h.noteFailure(ctx, log, req, err)
+			return Response{}, err
+		}
+	}
 	if h.SMS == nil {
 		log.Info("send texts", "case_id", req.CaseID, "shard", req.Shard, "channel", "off")
 		return Response{Stage: StageNotices, Notices: &Result{CaseID: req.Batch.CaseID, Shard: req.Shard, Done: true}}, nil
 	}
 	p := *h.SMS
 	p.pacer, p.paced = nil, false // each invocation paces its own share
+	if tc, ok := p.Channel.(TextChannel); ok && h.Texts != nil {
+		p.Channel = tc.WithTexts(texts)
+	}
 	res, err := p.Run(ctx, req.Batch)
 	log.Info("send texts", "case_id", req.CaseID, "shard", req.Shard, "sent", res.Sent, "failed", res.Failed,
 		"skipped", res.Skipped, "busy", res.Busy, "deferred", res.Deferred, "lease_lost", res.LeaseLost, "done", res.Done, "error", errName(err))

@@ -303,6 +303,60 @@ func TestHandlerTextsOnlyApproved(t *testing.T) {
 	}
 }
 
+// The SMS batch sends the case's approved texts and nothing when the text
+// source refuses (drafts changed after approval).
+func TestHandlerTextsAreTheApprovedDrafts(t *testing.T) {
+	s := casetable.Subject{CaseID: "c1", UserID: "u1", Phone: "+821012345678", Status: casetable.StatusPending}
+	ch := &textChannel{}
+	var asked []string
+	h := &Handler{
+		Approval: approvedAs("h1"),
+		SMS:      &Pipeline{Ledger: &ledger.Ledger{DB: oneSubjectDB{s}, Table: "cases"}, Channel: ch},
+		Texts: func(_ context.Context, caseID, approved string) (map[string]string, error) {
+			asked = append(asked, caseID+"@"+approved)
+			return nil, &textsRefused{}
+		},
+	}
+	req := Request{Stage: StageNotices, Channel: casetable.ChannelSMS, ContentHash: "h1", Batch: Batch{CaseID: "c1"}}
+	if _, err := h.Handle(context.Background(), req); !errors.As(err, new(*textsRefused)) || ch.prepared != 0 {
+		t.Errorf("texts refused: %v, %d prepared; want the source's error unwrapped and none", err, ch.prepared)
+	}
+	h.Texts = func(context.Context, string, string) (map[string]string, error) {
+		return map[string]string{"en": "approved"}, nil
+	}
+	if _, err := h.Handle(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if ch.prepared != 1 || ch.texts["en"] != "approved" || len(asked) != 1 || asked[0] != "c1@h1" {
+		t.Errorf("prepared %d with texts %v (asked %v); want one, with the approved texts of c1@h1", ch.prepared, ch.texts, asked)
+	}
+}
+
+type textsRefused struct{}
+
+func (*textsRefused) Error() string { return "unapproved" }
+
+// textChannel records the texts it was given and the people it prepared.
+type textChannel struct {
+	texts    map[string]string
+	prepared int
+	parent   *textChannel
+}
+
+func (c *textChannel) WithTexts(m map[string]string) Channel {
+	return &textChannel{texts: m, parent: c}
+}
+func (*textChannel) Name() string { return casetable.ChannelSMS }
+func (c *textChannel) Prepare(context.Context, *casetable.Subject) (Outgoing, error) {
+	if c.parent == nil {
+		return nil, errors.New("prepared without the approved texts")
+	}
+	c.parent.prepared++
+	c.parent.texts = c.texts
+	return nil, ErrNotOnChannel
+}
+func (*textChannel) Classify(error) Outcome { return OutcomeReject }
+
 type channelFunc func(context.Context, *casetable.Subject) (Outgoing, error)
 
 func (channelFunc) Name() string { return casetable.ChannelSMS }

@@ -111,6 +111,33 @@ func (a *Approved) Notices(ctx context.Context, caseID, approved string) (email.
 	return Renderer(set), nil
 }
 
+// Texts returns the case's approved SMS texts by locale (the KindSMS
+// drafts' text, each ending in sms.SampleLink), or *UnapprovedContent (or
+// *StaleDraftsError) when they are not what approved covers: the drafts are
+// re-drafted from the case's facts and the current SMS texts first, as for
+// the notices, so an SMS text changed after approval sends nothing.
+func (a *Approved) Texts(ctx context.Context, caseID, approved string) (map[string]string, error) {
+	if _, err := a.Notices(ctx, caseID, approved); err != nil {
+		return nil, err
+	}
+	drafts, hash, err := Load(ctx, a.DB, a.Table, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if cur := ContentHash(drafts); approved == "" || hash != approved || cur != approved {
+		// The stored drafts are read as they are: an item edited in the
+		// table after approval (even resealed) changes their hash.
+		return nil, &UnapprovedContent{CaseID: caseID, Approved: approved, Current: cur}
+	}
+	out := map[string]string{}
+	for _, d := range drafts {
+		if d.Kind == KindSMS {
+			out[d.Locale] = d.Text
+		}
+	}
+	return out, nil
+}
+
 // OpenNoticeSet gives the sender the customer notices the approvers read.
 // It loads the DRAFTS summary, the report, the assessment and scoping's
 // shared-address summary, drafts again as of the summary's drafted_at and

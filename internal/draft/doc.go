@@ -44,6 +44,16 @@
 // combination its Plan lists ("notice-shared-<locale>-<reader>_<combination>"),
 // so the approval covers them (shared.go).
 //
+// The text message is drafted too, in every notice language
+// ("sms-<locale>", KindSMS): the text the SMS channel sends (sms.Sample:
+// package sms's texts, the report's organisation name, sms.SampleLink
+// where each person's own link goes, no person's data), checked with
+// sms.Check against every individuals duty. Approved.Texts gives the send
+// stage these drafts, after the same re-drafting as Notices, so a changed
+// SMS text refuses the send (*StaleDraftsError, or *UnapprovedContent) and
+// each person is sent their language's approved text with their link in
+// place of the sample's.
+//
 // Credit-agency and other-organisation duties get the generic filing form;
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get
 // the substitute notice as a public statement, checked for their elements.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
 	"breachflow/internal/sharedaddr"
+	"breachflow/internal/sms"
 )
 
 // Kind says what a draft is.
@@ -24,6 +26,7 @@ const (
 	KindFiling     Kind = "filing"     // a regulator filing, one per required regulator obligation
 	KindNotice     Kind = "notice"     // a sample customer notice, rendered for a synthetic person
 	KindSubstitute Kind = "substitute" // the website posting for people who cannot be reached
+	KindSMS        Kind = "sms"        // the text message the SMS channel sends, with a sample link
 )
 
 // Draft is one drafted document. SHA256 covers every field but itself.
@@ -215,11 +218,45 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedaddr.Plan
 			Locale: l, Jurisdiction: largest, Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		}))
 	}
+	texts, err := buildTexts(f, duties, byJurisdiction[largest], largest)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, texts...)
 	shared, err := buildShared(f, set, duties, plan)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, shared...), nil
+}
+
+// buildTexts drafts the text message in every locale the notices are
+// drafted in, as the SMS channel sends it (sms.Sample: the same texts, the
+// organisation's name, sms.SampleLink where each person's own link goes),
+// checked with sms.Check against every individuals duty. The send stage
+// sends these drafts' text (Approved.Texts), so the approval covers each
+// text sent; a changed SMS text changes the content hash.
+func buildTexts(f notice.CaseFacts, duties []notice.Duty, ids []string, largest string) ([]Draft, error) {
+	var out []Draft
+	for _, l := range notice.Locales {
+		t, err := sms.Sample(f.Org.Name, l)
+		if err != nil {
+			return nil, fmt.Errorf("draft sms %s: %w", l, err)
+		}
+		for _, d := range duties {
+			if err := sms.Check("sms "+l+" for "+string(d.Jurisdiction), t, d); err != nil {
+				return nil, err
+			}
+		}
+		body := t.String()
+		out = append(out, seal(Draft{
+			ID: "sms-" + l, Kind: KindSMS, ObligationIDs: ids, Locale: l, Jurisdiction: largest,
+			Subject: "SMS (" + l + ")",
+			HTML:    `<html lang="` + l + `"><body><pre>` + html.EscapeString(body) + `</pre></body></html>`,
+			Text:    body,
+		}))
+	}
+	return out, nil
 }
 
 // buildPublic drafts the public statement for each media or public-notice

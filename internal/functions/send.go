@@ -89,6 +89,7 @@ var Send = Function[SendSettings, delivery.Request, delivery.Response]{
 		if h.SMS, err = smsPipeline(s, db, c); err != nil {
 			return nil, err
 		}
+		h.Texts = docs.Texts
 		return h.Handle, nil
 	},
 }

@@ -55,7 +55,10 @@ const (
 type Channel struct {
 	Client  Sender
 	Senders Senders
-	// Org is the organisation's name as the texts open with it.
+	// Org is the organisation's name texts open with when the channel
+	// composes them (no Approved texts: plan, pacing, bench). The send
+	// stage sends the approved drafts, which open with the report's
+	// organisation name (package draft).
 	Org string
 	// ConfigurationSet routes delivery receipts to the event destination.
 	ConfigurationSet string
@@ -65,6 +68,21 @@ type Channel struct {
 	// (SendTextMessage's MaxPrice): a text that would cost more is refused
 	// by the service and the person fails on the channel.
 	MaxPrice string
+	// Approved, when set, are the case's approved texts by language (the
+	// SMS drafts, each ending in SampleLink; WithTexts): each person gets
+	// their language's approved text with SampleLink replaced by their own
+	// link, so what is sent is what the approvers read. Unset (bench,
+	// plan), texts are composed with Org.
+	Approved map[string]string
+}
+
+// WithTexts is the channel sending the case's approved texts (Approved);
+// the send stage calls it with the drafts the approval bound
+// (draft.Approved.Texts) before each batch.
+func (c *Channel) WithTexts(approved map[string]string) delivery.Channel {
+	cc := *c
+	cc.Approved = approved
+	return &cc
 }
 
 // Name is the channel's ledger name.
@@ -101,11 +119,10 @@ func (c *Channel) Prepare(ctx context.Context, s *casetable.Subject) (delivery.O
 	if err != nil {
 		return nil, fmt.Errorf("notice link: %w", err)
 	}
-	t, err := c.Compose(s.Locale, link)
+	body, err := c.body(s.Locale, link)
 	if err != nil {
 		return nil, err
 	}
-	body := t.String()
 	if _, err := SplitText("message", body, n.Country()); err != nil {
 		return nil, refusal(err)
 	}
@@ -260,6 +277,44 @@ func (c *Channel) Compose(locale, link string) (Text, error) {
 		t.Parts = append(t.Parts, Part{Element: e, Text: strings.ReplaceAll(s, "{org}", c.Org)})
 	}
 	return t, nil
+}
+
+// body is the text sent to a person of locale with link: their language's
+// approved text when the channel has approved texts, else composed.
+func (c *Channel) body(locale, link string) (string, error) {
+	if c.Approved == nil {
+		t, err := c.Compose(locale, link)
+		if err != nil {
+			return "", err
+		}
+		return t.String(), nil
+	}
+	lang, _, _ := strings.Cut(locale, "-")
+	approved, ok := c.Approved[strings.ToLower(lang)]
+	if !ok {
+		approved, ok = c.Approved["en"]
+	}
+	if !ok {
+		return "", fmt.Errorf("sms: no approved text for language %q or English", lang)
+	}
+	head, ok := strings.CutSuffix(approved, SampleLink)
+	if !ok {
+		return "", fmt.Errorf("sms: the approved text for %q does not end in the sample link", lang)
+	}
+	return head + link, nil
+}
+
+// SampleLink stands for a person's link in the SMS drafts the approvers
+// read: the shape and length of a real one (an https URL with a 22
+// character token), no person's token. The send stage replaces it with
+// each person's own link.
+const SampleLink = planLink
+
+// Sample is the text the SMS channel sends in locale's language for
+// organisation org, with SampleLink for the person's link: what drafting
+// shows the approvers (package draft).
+func Sample(org, locale string) (Text, error) {
+	return (&Channel{Org: org}).Compose(locale, SampleLink)
 }
 
 // CheckLocale is the SMS channel's content check for one language against

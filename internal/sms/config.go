@@ -24,7 +24,9 @@ type Config struct {
 	// they split the SES rate. Required with Senders: End User Messaging
 	// has no call that reads it back as SES's GetAccount does.
 	Rate float64
-	// Organisation is the name texts open with (SMS_ORGANISATION).
+	// Organisation is the name texts open with (SMS_ORGANISATION) as the
+	// deployment plans and paces them (PartsPerText); the texts sent are
+	// the case's approved drafts, with the report's organisation name.
 	Organisation string
 }
 
