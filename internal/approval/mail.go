@@ -3,6 +3,8 @@ package approval
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +48,15 @@ func approverMail(c Config, r Request, url string, expires time.Time) message {
 		fmt.Fprintf(&b, "Earliest legal deadline: %s.\n", due.UTC().Format(time.RFC1123))
 	}
 	fmt.Fprintf(&b, "Approvals needed: %d distinct approvers.\n\n", r.Required)
+	if len(r.Channels) > 0 {
+		// Each person's channel plan was fixed at scoping; the drafts
+		// include each channel's text (the notices, the SMS texts).
+		fmt.Fprintf(&b, "People to reach, by channel plan (under a channel, those it reaches first; under <channel>_fallback, those it reaches if an earlier channel fails; under posted, those only the posted notice reaches):\n")
+		for _, ch := range slices.Sorted(maps.Keys(r.Channels)) {
+			fmt.Fprintf(&b, "  %s: %d\n", ch, r.Channels[ch])
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "Review the drafts and approve or reject here (the link is yours alone, works once, and expires %s):\n\n%s\n\n",
 		expires.UTC().Format(time.RFC1123), url)
 	fmt.Fprintf(&b, "Opening the link decides nothing; only the button on the page does.\n")

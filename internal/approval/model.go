@@ -63,6 +63,10 @@ type Request struct {
 	// for the approval of that one filing (package stage), else empty: its
 	// hashes are the stage's, not the case's drafts'.
 	Stage string `dynamodbav:"stage,omitempty"`
+	// Channels counts the people in scope by channel plan, as scoping
+	// left them on the case: what the approvers' e-mail shows. It is not
+	// sealed: the recipient-set hash already binds each person's plan.
+	Channels map[string]int `dynamodbav:"channels,omitempty"`
 }
 
 // Earliest returns the request's soonest deadline.

@@ -34,6 +34,9 @@ type OpenInput struct {
 	// Stage is the obligation id of a staged duty whose filing this round
 	// approves (package stage); empty for the case's drafts.
 	Stage string `json:"stage,omitempty"`
+	// Channels counts the people in scope by channel plan (cases.Case's
+	// Channels): counts only, shown to the approvers in their e-mail.
+	Channels map[string]int `json:"channels,omitempty"`
 }
 
 // OpenOutput is what Open reports (the waiting task ignores it; it goes to
@@ -138,7 +141,7 @@ func (s *Service) newRequest(in OpenInput) (Request, error) {
 		CaseID: in.CaseID, RequestID: RequestID(in.TaskToken), TaskToken: in.TaskToken,
 		ContentHash: in.ContentHash, RecipientSetHash: in.RecipientSetHash, Deadlines: in.Deadlines,
 		SubmitterID: submitter, Approvers: ids, Required: required,
-		Status: StatusPending, CreatedAt: s.now(), Stage: in.Stage,
+		Status: StatusPending, CreatedAt: s.now(), Stage: in.Stage, Channels: in.Channels,
 	}
 	r.Seal = s.Config.requestSeal(r)
 	return r, nil

@@ -61,6 +61,7 @@ func (r *Requester) Handle(ctx context.Context, in CaseRequest) (OpenOutput, err
 		CaseID: in.CaseID, TaskToken: in.TaskToken,
 		ContentHash: c.ContentHash, RecipientSetHash: c.RecipientSetHash,
 		Approvers: rep.Approvers, Submitter: ApproverID(rep.Submitter),
+		Channels: c.Channels,
 	}
 	open.Deadlines = DeadlinesOf(a.Obligations)
 	if in.Stage != "" {
@@ -74,6 +75,7 @@ func (r *Requester) Handle(ctx context.Context, in CaseRequest) (OpenOutput, err
 			return OpenOutput{}, fmt.Errorf("approval request %s stage %s: %w", in.CaseID, in.Stage, err)
 		}
 		open.ContentHash, open.RecipientSetHash, open.Stage, open.Deadlines = h.Content, h.RecipientSet, in.Stage, nil
+		open.Channels = nil
 		if !due.IsZero() {
 			open.Deadlines = []Deadline{{ID: in.Stage, DueAt: due}}
 		}
