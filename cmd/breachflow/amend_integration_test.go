@@ -563,3 +563,77 @@ func TestAmendWhileApproversAreAsked(t *testing.T) {
 		t.Errorf("audit actions %v", seen)
 	}
 }
+
+// TestAmendWhileSending: an amendment that arrives while customer notices
+// go out neither stops nor races the send. Version 1's send finishes for
+// everyone in it, the running execution takes version 2 up at its close
+// (VersionClosed), and after the second approval every address holds at
+// most its first notice and one update: nobody skipped, nobody mailed the
+// same version twice.
+func TestAmendWhileSending(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	full, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full, err = liveTimeline(full, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	slow := writeEnvVars(t, `{"Parameters": {"SES_MAX_SEND_RATE": "40"}}`) // several seconds of sending
+	lc := startLocalCaseFrom(ctx, t, localOptions{template: "../../template.yaml", envVars: slow}, 400, 11, full)
+	env, caseID := lc.env, lc.caseID
+	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, t, "customer notices going out", func() bool {
+		notices, _ := mailsTo(ctx, t, lc)
+		return len(notices) >= 10
+	})
+	firstARN := aws.ToString(lc.arn)
+	raw, err := env.cases().RawReport(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := editReport(t, raw, func(doc map[string]any) {
+		doc["data_categories"] = append(doc["data_categories"].([]any), "name")
+	})
+	out := runCLI(ctx, t, "amend", caseID, writeReport(t, v2))
+	if !strings.Contains(out, "version 2 recorded") || !strings.Contains(out, "takes version 2 up before it closes") {
+		t.Fatalf("amend during the send said:\n%s", out)
+	}
+	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Log(stateTrail(ctx, t, env, firstARN))
+		t.Fatalf("after the amendment: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	c, err := env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ExecutionArn != firstARN {
+		t.Errorf("the amendment started another execution (%s), want the running one (%s) to take it up", c.ExecutionArn, firstARN)
+	}
+	if c.Status != cases.StatusClosed || !c.Sent(1) || !c.Sent(2) {
+		t.Errorf("case: %s, sent %v", c.Status, c.SentVersions)
+	}
+	notices, _ := mailsTo(ctx, t, lc)
+	updates := 0
+	for _, subjects := range notices {
+		switch len(subjects) {
+		case 1:
+		case 2:
+			if !strings.Contains(subjects[1], "추가 안내") && !strings.Contains(subjects[1], "Update") && !strings.Contains(subjects[1], "更新") && !strings.Contains(subjects[1], "Aktualisierung") {
+				t.Errorf("the second notice to an address is not an update: %q", subjects)
+			}
+			updates++
+		default:
+			t.Errorf("an address got %d notices: %q", len(subjects), subjects)
+		}
+	}
+	// A new data category every person holds: everyone told in version 1
+	// must hear of it once.
+	if updates == 0 || updates != len(notices) {
+		t.Errorf("%d of %d addresses got an update", updates, len(notices))
+	}
+}
