@@ -365,13 +365,7 @@ func TestMissingElementAmendResume(t *testing.T) {
 func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	full, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if full, err = liveTimeline(full, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	full := liveDemoReport(t)
 	// Unlawful access from outside: PIPC/KISA must be told whatever the
 	// number of people (PIPA Decree Art. 40(1)).
 	v1 := editReport(t, full, func(doc map[string]any) { doc["cause"].(map[string]any)["external"] = true })
@@ -573,13 +567,7 @@ func TestAmendWhileApproversAreAsked(t *testing.T) {
 func TestAmendWhileSending(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	full, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if full, err = liveTimeline(full, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	full := liveDemoReport(t)
 	slow := writeEnvVars(t, `{"Parameters": {"SES_MAX_SEND_RATE": "40"}}`) // several seconds of sending
 	lc := startLocalCaseFrom(ctx, t, localOptions{template: "../../template.yaml", envVars: slow}, 400, 11, full)
 	env, caseID := lc.env, lc.caseID

@@ -247,13 +247,7 @@ func TestKillNineMidSend(t *testing.T) {
 	if err := usertable.Seed(ctx, env.dynamo(), defaultUserTable, usertable.SeedOptions{Users: users, Seed: seed}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	raw := liveDemoReport(t)
 	r, err := report.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -96,13 +96,7 @@ func TestEndToEnd(t *testing.T) {
 	if err := usertable.Seed(ctx, db, up.userTable, usertable.SeedOptions{Users: e2eUsers, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	raw := liveDemoReport(t)
 	r, err := report.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

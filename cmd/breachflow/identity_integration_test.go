@@ -65,13 +65,7 @@ func TestProvenIdentities(t *testing.T) {
 	if err := usertable.Seed(ctx, env.dynamo(), up.userTable, usertable.SeedOptions{Users: 300, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	raw := liveDemoReport(t)
 	reportFile := filepath.Join(t.TempDir(), "report.json")
 	if err := os.WriteFile(reportFile, raw, 0o644); err != nil {
 		t.Fatal(err)

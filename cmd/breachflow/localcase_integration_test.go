@@ -44,13 +44,7 @@ func startLocalCase(ctx context.Context, t *testing.T, users int, seed uint64) *
 // overrides lo names.
 func startLocalCaseWith(ctx context.Context, t *testing.T, lo localOptions, users int, seed uint64) *localCase {
 	t.Helper()
-	raw, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	raw := liveDemoReport(t)
 	return startLocalCaseFrom(ctx, t, lo, users, seed, raw)
 }
 
@@ -137,4 +131,18 @@ func writeEnvVars(t *testing.T, overrides string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// liveDemoReport is the demo's sample report with its timeline moved to two
+// hours ago, so its clocks are running rather than long past.
+func liveDemoReport(t *testing.T) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("../../" + demoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = liveTimeline(raw, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

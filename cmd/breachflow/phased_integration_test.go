@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,13 +27,7 @@ import (
 func TestPhasedFollowUpMetByAmendment(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	full, err := os.ReadFile("../../" + demoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if full, err = liveTimeline(full, time.Now().Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	full := liveDemoReport(t)
 	v1 := editReport(t, full, func(doc map[string]any) {
 		doc["cause"].(map[string]any)["external"] = true
 		doc["pending_facts"] = []any{"counts"}
