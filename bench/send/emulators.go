@@ -22,6 +22,7 @@ import (
 	"breachflow/internal/delivery"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
+	"breachflow/internal/usertable"
 )
 
 // benchStack is the running local stack and its clients.
@@ -370,22 +371,16 @@ func benchPerson(caseID string, i int) *casetable.Subject {
 
 // seed writes n pending people of caseID into shard 0.
 func (e *benchStack) seed(ctx context.Context, caseID string, n int) error {
-	for start := 0; start < n; start += 25 {
-		var reqs []types.WriteRequest
-		for i := start; i < min(start+25, n); i++ {
-			item, err := attributevalue.MarshalMap(benchPerson(caseID, i))
-			if err != nil {
-				return err
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	items := make([]map[string]types.AttributeValue, n)
+	for i := range items {
+		item, err := attributevalue.MarshalMap(benchPerson(caseID, i))
+		if err != nil {
+			return err
 		}
-		for len(reqs) > 0 {
-			out, err := e.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{e.table: reqs}})
-			if err != nil {
-				return fmt.Errorf("seed: %w", err)
-			}
-			reqs = out.UnprocessedItems[e.table]
-		}
+		items[i] = item
+	}
+	if err := usertable.WriteAll(ctx, e.db, e.table, items); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }

@@ -52,6 +52,7 @@ import (
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/local/localsms"
 	"breachflow/internal/sms"
+	"breachflow/internal/usertable"
 )
 
 // Results is what the benchmark reports.
@@ -271,22 +272,16 @@ func person(caseID string, i int) casetable.Subject {
 }
 
 func (b *bench) seed(ctx context.Context, caseID string, n int) error {
-	for start := 0; start < n; start += 25 {
-		var reqs []types.WriteRequest
-		for i := start; i < min(start+25, n); i++ {
-			item, err := attributevalue.MarshalMap(person(caseID, i))
-			if err != nil {
-				return err
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	items := make([]map[string]types.AttributeValue, n)
+	for i := range items {
+		item, err := attributevalue.MarshalMap(person(caseID, i))
+		if err != nil {
+			return err
 		}
-		for len(reqs) > 0 {
-			out, err := b.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{b.table: reqs}})
-			if err != nil {
-				return fmt.Errorf("seed: %w", err)
-			}
-			reqs = out.UnprocessedItems[b.table]
-		}
+		items[i] = item
+	}
+	if err := usertable.WriteAll(ctx, b.db, b.table, items); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }
