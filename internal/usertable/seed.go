@@ -59,7 +59,10 @@ var population = []struct {
 	country, locale string
 	share           int
 	domains         []string
-	dial            string
+	// dial is a mobile number's start in E.164, to which random digits
+	// are added up to the country's mobile length (seven for Singapore's
+	// eight-digit numbers, eight elsewhere).
+	dial string
 }{
 	{"KR", "ko", 82, []string{"example.com", "mail.example.com", "kr.example.net"}, "+8210"},
 	{"US", "en-US", 7, []string{"example.com", "example.org", "us.example.net"}, "+1"},
@@ -136,7 +139,11 @@ func generate(seed uint64, i int) User {
 		u.Region = usStates[r.IntN(len(usStates))]
 		u.Phone = fmt.Sprintf("+1%03d55501%02d", 200+r.IntN(700), r.IntN(100)) // 555-01xx: reserved for fiction
 	} else {
-		u.Phone = p.dial + fmt.Sprintf("%08d", r.IntN(100000000))
+		if p.country == "SG" {
+			u.Phone = p.dial + fmt.Sprintf("%07d", r.IntN(10000000))
+		} else {
+			u.Phone = p.dial + fmt.Sprintf("%08d", r.IntN(100000000))
+		}
 	}
 	u.DataHeld = []string{"name", "email", "phone", "date_of_birth"}
 	if r.IntN(100) < 90 {
