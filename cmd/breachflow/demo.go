@@ -21,7 +21,9 @@ import (
 	"breachflow/internal/approval"
 	assessstore "breachflow/internal/assess"
 	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
+	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
@@ -438,8 +440,12 @@ func afterState(ctx context.Context, out io.Writer, env *cliEnv, caseID, state s
 				ls = append(ls, l)
 			}
 			sort.Strings(ls)
-			fmt.Fprintf(out, "    %d regulator filings, %d sample notices (%s), %d substitute notices; content hash %.12s\n",
-				kinds[draft.KindFiling], kinds[draft.KindNotice], strings.Join(ls, " "), kinds[draft.KindSubstitute], hash)
+			fmt.Fprintf(out, "    %d regulator filings, %d sample notices (%s), %d substitute notices, %d text messages; content hash %.12s\n",
+				kinds[draft.KindFiling], kinds[draft.KindNotice], strings.Join(ls, " "), kinds[draft.KindSubstitute], kinds[draft.KindSMS], hash)
+		}
+	case "SendTextMessages":
+		if c, err := env.cases().Get(ctx, caseID); err == nil {
+			printTexts(ctx, out, env, c)
 		}
 	case "PublishPostedNotices":
 		if pages, err := (posting.Store{DB: env.dynamo(), Table: env.CaseTable}).Pages(ctx, caseID); err == nil && len(pages) > 0 {
@@ -447,6 +453,37 @@ func afterState(ctx context.Context, out io.Writer, env *cliEnv, caseID, state s
 				len(pages), pages[0].Until.Format(time.RFC3339), pages[0].Period.Cites(), pages[0].URL)
 		}
 	}
+}
+
+// printTexts sums the SMS records of the case's working version: texts
+// accepted, and texts refused by reason (a refused person moves on along
+// their channel plan). Counts only; the records hold no number.
+func printTexts(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case) {
+	set := casetable.SetID(c.CaseID, c.Working())
+	sent, refused := 0, map[string]int{}
+	for shard := range c.Shards {
+		err := ledger.ChannelSends(ctx, env.dynamo(), env.CaseTable, set, shard, casetable.ChannelSMS, func(s ledger.ChannelSend) error {
+			if s.Failed != "" {
+				refused[s.Failed]++
+			} else {
+				sent++
+			}
+			return nil
+		})
+		if err != nil {
+			return
+		}
+	}
+	var why []string
+	for code, n := range refused {
+		why = append(why, fmt.Sprintf("%s %d", code, n))
+	}
+	sort.Strings(why)
+	line := fmt.Sprintf("    %d texts sent", sent)
+	if len(why) > 0 {
+		line += "; refused, so on to the next channel of their plan: " + strings.Join(why, ", ")
+	}
+	fmt.Fprintln(out, line)
 }
 
 // sendBar shows, every two seconds while the notices go out, how many

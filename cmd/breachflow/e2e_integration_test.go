@@ -42,6 +42,7 @@ import (
 	"breachflow/internal/report"
 	"breachflow/internal/rules"
 	"breachflow/internal/scope"
+	"breachflow/internal/sms"
 	"breachflow/internal/usertable"
 )
 
@@ -478,14 +479,48 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	// The local stack's SMS senders (infra/local-env.json) cover some of
+	// the population's countries and leave others (Ireland, the
+	// Netherlands) without one, so both a text and its refusal happen.
+	senders := localSMSSenders(t)
+	texted := func(u usertable.User) bool { return u.Email == "" && u.Phone != "" && senders[u.Country] }
+
+	t.Run("everyone with no e-mail and a phone in a country with a sender got exactly one text, and nobody else any", func(t *testing.T) {
+		want := map[string]bool{}
+		for i := range e2eUsers {
+			u := usertable.Generate(7, i)
+			if u.PaymentService == "kakaopay" && u.OverseasTransfer && texted(u) {
+				want[u.ID] = true
+			}
+		}
+		if len(want) < 5 {
+			t.Fatalf("only %d people to text in scope: the population no longer exercises SMS", len(want))
+		}
+		got := map[string]int{}
+		for _, m := range up.stack.SMSServer.Messages() {
+			got[m.Context[sms.ContextUser]]++
+		}
+		for id := range want {
+			if got[id] != 1 {
+				t.Errorf("user %s got %d texts, want 1", id, got[id])
+			}
+		}
+		for id := range got {
+			if !want[id] {
+				t.Errorf("user %s was texted: not due a text", id)
+			}
+		}
+		t.Logf("%d people texted", len(got))
+	})
+
 	t.Run("the postal export writes one letter per person their plan puts on post, in their language", func(t *testing.T) {
-		// The demo runs without SMS senders, so a text is refused
-		// (sms_off) and everyone with no e-mail and a postal address is on
-		// post: the postal-only and the phone-and-post people.
+		// On post: everyone with no e-mail and a postal address whom no
+		// text reached: the postal-only people, and those whose number is
+		// in a country without an SMS sender (refused: unknown_country).
 		want := map[string]string{} // user id -> locale
 		for i := range e2eUsers {
 			u := usertable.Generate(7, i)
-			if u.PaymentService == "kakaopay" && u.OverseasTransfer && u.Email == "" && u.Postal != "" {
+			if u.PaymentService == "kakaopay" && u.OverseasTransfer && u.Email == "" && u.Postal != "" && !texted(u) {
 				want[u.ID] = u.Locale
 			}
 		}
@@ -705,4 +740,28 @@ func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// localSMSSenders are the countries the local stack's SMS senders
+// (infra/local-env.json, SMS_SENDERS) reach, read as the send function reads
+// the setting.
+func localSMSSenders(t *testing.T) map[string]bool {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", localEnvFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct{ Parameters map[string]string }
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sms.ParseSenders(strings.Split(env.Parameters["SMS_SENDERS"], ","))
+	if err != nil {
+		t.Fatalf("%s: %v", localEnvFile, err)
+	}
+	out := map[string]bool{}
+	for country := range s {
+		out[country] = true
+	}
+	return out
 }
