@@ -353,7 +353,7 @@ func summarise(ctx context.Context, out io.Writer, env *cliEnv, up *localUp, cas
 			parts = append(parts, fmt.Sprintf("%s %d", s, n))
 		}
 		sort.Strings(parts)
-		fmt.Fprintf(out, "delivery: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(out, "e-mail ledger: %s (no_contact: no e-mail address; reach below says how each was told)\n", strings.Join(parts, ", "))
 	}
 	printReach(out, c)
 	msgs, err := emulators.Mailbox{URL: up.stack.SES}.Messages(ctx, time.Time{})
@@ -479,7 +479,7 @@ func printTexts(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case) {
 		why = append(why, fmt.Sprintf("%s %d", code, n))
 	}
 	sort.Strings(why)
-	line := fmt.Sprintf("    %d texts sent", sent)
+	line := fmt.Sprintf("    %d texts sent so far", sent)
 	if len(why) > 0 {
 		line += "; refused, so on to the next channel of their plan: " + strings.Join(why, ", ")
 	}
