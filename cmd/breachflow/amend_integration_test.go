@@ -5,10 +5,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -492,6 +496,93 @@ func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
 	}
 	if seen["case.amended"] != 1 || seen["case.version_begun"] != 1 || seen["case.closed"] != 2 {
 		t.Errorf("audit actions %v", seen)
+	}
+
+	t.Run("the evidence pack holds both versions, each with its ledger rows", func(t *testing.T) {
+		sent := 0 // e-mails to people, both versions
+		for _, subjects := range notices {
+			sent += len(subjects)
+		}
+		evidencePackHoldsVersions(ctx, t, env, caseID, map[int][]byte{1: raw, 2: v2}, map[int]int{1: len(v1Notices), 2: sent - len(v1Notices)})
+	})
+}
+
+// evidencePackHoldsVersions writes caseID's evidence pack and checks that it
+// holds each version's report byte for byte, lists the versions with their
+// hashes, has ledger.csv rows per version with e-mails as many as each
+// version sent (sent), and still verifies offline.
+func evidencePackHoldsVersions(ctx context.Context, t *testing.T, env *cliEnv, caseID string, reports map[int][]byte, sent map[int]int) {
+	t.Helper()
+	dir := t.TempDir()
+	runCLI(ctx, t, "evidence", caseID, "--out", dir)
+	var versions []struct {
+		Version int
+		File    string
+		SHA256  string
+		Sent    bool
+		People  int
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "versions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != len(reports) {
+		t.Fatalf("versions.json lists %d versions, want %d: %s", len(versions), len(reports), b)
+	}
+	for _, v := range versions {
+		got, err := os.ReadFile(filepath.Join(dir, v.File))
+		if err != nil {
+			t.Fatalf("version %d: %v", v.Version, err)
+		}
+		if !bytes.Equal(got, reports[v.Version]) {
+			t.Errorf("version %d: %s is not the report as amended", v.Version, v.File)
+		}
+		if sum := sha256.Sum256(got); hex.EncodeToString(sum[:]) != v.SHA256 {
+			t.Errorf("version %d: sha256 in versions.json does not match %s", v.Version, v.File)
+		}
+		if !v.Sent || v.People == 0 {
+			t.Errorf("version %d: sent %v, %d people", v.Version, v.Sent, v.People)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "ledger.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	if _, ok := col["version"]; !ok {
+		t.Fatalf("ledger.csv header %v: no version column", rows[0])
+	}
+	mailed := map[int]int{}
+	for _, r := range rows[1:] {
+		v, err := strconv.Atoi(r[col["version"]])
+		if err != nil {
+			t.Fatalf("ledger.csv row %v: version %q", r, r[col["version"]])
+		}
+		if r[col["channel"]] == "email" && r[col["message_id"]] != "" && r[col["status"]] != "duplicate" {
+			mailed[v]++
+		}
+	}
+	for v, n := range sent {
+		if mailed[v] != n {
+			t.Errorf("ledger.csv: version %d has %d e-mail rows with a message id, the mailbox %d notices", v, mailed[v], n)
+		}
+	}
+	if got := runCLI(ctx, t, "evidence", "--verify", "--pack", dir); !strings.Contains(got, "verifies") {
+		t.Errorf("offline verification of the pack: %s", got)
+	}
+	if summary, err := os.ReadFile(filepath.Join(dir, "summary.html")); err != nil || !strings.Contains(string(summary), "Versions of the report") {
+		t.Errorf("summary.html lists no versions (%v)", err)
 	}
 }
 

@@ -1,12 +1,15 @@
 // Package evidence writes a case's evidence pack: everything a regulator, an
 // auditor or the company's own counsel may ask for after the fact, in one
-// folder. It holds the stored report, the assessment with every duty's
-// citation and rationale, every drafted document with its hash, the approval
-// rounds and votes, the audit log with the result of verifying its hash
-// chain, the delivery ledger (ledger.csv: one row per person per channel,
-// e-mail, SMS, letter or posted notice, with ids, status, message id, times
-// and how the person is accounted for; no addresses or numbers), the fallback list for substitute notice (the one
-// file that carries contact details, because that is its purpose), the
+// folder. It holds every version of the stored report (report.json, then
+// reports/v<n>.json per amendment, listed in versions.json), the assessment
+// with every duty's citation and rationale, every drafted document with its
+// hash, the approval rounds and votes, the audit log with the result of
+// verifying its hash chain, the delivery ledger (ledger.csv: one row per
+// person per channel per report version, e-mail, SMS, letter or posted
+// notice, with ids, status, message id, times and how the person is
+// accounted for; no addresses or numbers), the fallback list for
+// substitute notice (the one file that carries contact details, because
+// that is its purpose), the
 // posted notices (postings.json: each page's URL, SHA-256, when it went up
 // and when it may come down, with the legal basis of the period, and what
 // a check against the notice bucket found), the postal exports
@@ -86,7 +89,15 @@ type Pack struct {
 	// Reach counts the people by how they are accounted for
 	// (reconcile.Reach): on which channel reached, in the postal export,
 	// covered by the posted notice, an explained exception, or unreached.
-	Reach    map[string]int
+	// Delivery and Reach count the newest version that has people in
+	// scope; ReachByVersion counts each version's subject set on its own
+	// (an amended case: those an update reached, those already current).
+	Reach          map[string]int
+	ReachByVersion map[int]map[string]int
+	// Versions are the report's versions as the pack holds them
+	// (versions.json): version 1 in report.json, each amendment in
+	// reports/v<n>.json.
+	Versions []Version
 	Fallback int
 	// Pages are the posted notices with when each went up and may come
 	// down; PageProblems what the check found (nil: unchecked or none).
@@ -96,6 +107,22 @@ type Pack struct {
 	// Postal are the case's postal exports: counts and file hashes.
 	Postal  []postal.Result
 	Written time.Time
+}
+
+// Version is one version of the report in the pack: the file holding its
+// bytes and their SHA-256, when it was recorded and by whom, and whether
+// (and when) its notices went out.
+type Version struct {
+	Version    int       `json:"version"`
+	File       string    `json:"file"`
+	SHA256     string    `json:"sha256"`
+	RecordedAt time.Time `json:"recorded_at"`
+	By         string    `json:"by,omitempty"`
+	Sent       bool      `json:"sent"`
+	SentAt     time.Time `json:"sent_at,omitzero"`
+	// People is how many people the version's subject set holds (0: it was
+	// never scoped, say an amendment superseded before its pass).
+	People int `json:"people"`
 }
 
 // Round is one approval round as the pack shows it: no task token (it is a
@@ -125,11 +152,7 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "drafts"), 0o755); err != nil {
 		return nil, err
 	}
-	raw, err := store.RawReport(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report.json"), raw, 0o644); err != nil {
+	if err := s.writeVersions(ctx, store, p); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(filepath.Join(dir, "case.json"), p.Case); err != nil {
@@ -180,6 +203,9 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fallback list: %w", err)
+	}
+	if err := writeJSON(filepath.Join(dir, "versions.json"), p.Versions); err != nil {
+		return nil, err
 	}
 	if err := s.writePostings(ctx, p, filepath.Join(dir, "postings.json")); err != nil {
 		return nil, err
@@ -294,7 +320,10 @@ func (s Source) writePostings(ctx context.Context, p *Pack, path string) error {
 // postal (in the postal export) or posted (covered by the posted notice);
 // reach is how the person is accounted for overall (reconcile.Reach),
 // the same on each of their rows.
-var ledgerHeader = []string{"user_id", "shard", "channel", "jurisdiction", "locale", "status", "duplicate_of", "message_id", "sent_at", "event_at", "reason", "reach"}
+// version is the report version whose subject set the row belongs to: an
+// amended case has one set per version (package delta), so a person told
+// first in version 1 and updated in version 2 has rows under both.
+var ledgerHeader = []string{"user_id", "shard", "channel", "jurisdiction", "locale", "status", "duplicate_of", "message_id", "sent_at", "event_at", "reason", "reach", "version"}
 
 func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	f, err := os.Create(path)
@@ -304,27 +333,75 @@ func (s Source) writeLedger(ctx context.Context, p *Pack, path string) error {
 	defer f.Close()
 	w := sheet.NewWriter(f)
 	w.Write(ledgerHeader)
-	p.Delivery = map[string]int{}
-	p.Reach = map[string]int{}
-	for shard := range shards(p.Case) {
-		err := reconcile.WalkReach(ctx, s.DB, s.Table, p.Case.CaseID, shard, func(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) error {
-			p.Delivery[string(sub.Status)]++
-			p.Reach[reach]++
-			for _, row := range ledgerRows(sub, sms, reach) {
-				if err := w.Write(row); err != nil {
-					return err
+	p.ReachByVersion = map[int]map[string]int{}
+	for v := 1; v <= p.Case.Latest(); v++ {
+		delivery, reach := map[string]int{}, map[string]int{}
+		set := casetable.SetID(p.Case.CaseID, v)
+		for shard := range shards(p.Case) {
+			err := reconcile.WalkReach(ctx, s.DB, s.Table, set, shard, func(sub *casetable.Subject, sms *ledger.ChannelSend, how string) error {
+				delivery[string(sub.Status)]++
+				reach[how]++
+				for _, row := range ledgerRows(sub, sms, how) {
+					if err := w.Write(append(row, strconv.Itoa(v))); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("ledger of version %d, shard %d: %w", v, shard, err)
 			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("ledger shard %d: %w", shard, err)
+		}
+		people := 0
+		for _, n := range reach {
+			people += n
+		}
+		if people == 0 && v > 1 {
+			continue // never scoped
+		}
+		p.ReachByVersion[v] = reach
+		p.Delivery, p.Reach = delivery, reach
+		for i := range p.Versions {
+			if p.Versions[i].Version == v {
+				p.Versions[i].People = people
+			}
 		}
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	return f.Close()
+}
+
+// writeVersions writes every version of the report as it was stored:
+// version 1 as report.json, each amendment as reports/v<n>.json, and lists
+// them in p.Versions with the SHA-256 of the bytes written.
+func (s Source) writeVersions(ctx context.Context, store *cases.Store, p *Pack) error {
+	c := p.Case
+	for v := 1; v <= c.Latest(); v++ {
+		raw, err := store.RawReportVersion(ctx, c.CaseID, v)
+		if err != nil {
+			return fmt.Errorf("report version %d: %w", v, err)
+		}
+		file := "report.json"
+		if v > 1 {
+			file = fmt.Sprintf("reports/v%d.json", v)
+			if err := os.MkdirAll(filepath.Join(p.Dir, "reports"), 0o755); err != nil {
+				return err
+			}
+		}
+		if err := os.WriteFile(filepath.Join(p.Dir, filepath.FromSlash(file)), raw, 0o644); err != nil {
+			return err
+		}
+		e := Version{Version: v, File: file, SHA256: sha256Hex(raw), RecordedAt: c.OpenedAt, Sent: c.Sent(v), SentAt: c.SentAt[strconv.Itoa(v)]}
+		for _, ref := range c.Versions {
+			if ref.Version == v {
+				e.RecordedAt, e.By = ref.RecordedAt, ref.By
+			}
+		}
+		p.Versions = append(p.Versions, e)
+	}
+	return nil
 }
 
 // ledgerRows are one person's rows of ledger.csv: one per channel their

@@ -30,6 +30,10 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 <h1>Case {{.Case.CaseID}}: {{.Case.Title}}</h1>
 <p>{{.Case.Organisation}} · status <b>{{.Case.Status}}</b> · opened {{time .Case.OpenedAt}} · pack written {{time .Written}}</p>
 <p>Report sha256 <code>{{.Case.ReportSHA256}}</code><br>Drafts content hash <code>{{.Case.ContentHash}}</code> · recipient set hash <code>{{.Case.RecipientSetHash}}</code></p>
+{{if gt (len .Versions) 1}}<h2>Versions of the report</h2>
+<table><tr><th>version</th><th>recorded</th><th>by</th><th>people in scope</th><th>notified</th><th>file (sha256)</th></tr>
+{{range .Versions}}<tr><td>{{.Version}}</td><td>{{time .RecordedAt}}</td><td>{{.By}}</td><td>{{.People}}</td><td>{{if .Sent}}{{time .SentAt}}{{else}}not sent{{end}}</td><td>{{.File}} <code>{{short .SHA256}}</code></td></tr>{{end}}</table>
+<p>Each version has its own subject set; ledger.csv's version column says which. A version's notices went only to people whose last notice did not already say everything (first notice, update, or current: nothing sent).</p>{{end}}
 <h2>People in scope</h2>
 <table><tr><th>jurisdiction</th><th>people</th></tr>{{range .Jurisdictions}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
 <h2>Obligations</h2>
@@ -53,11 +57,12 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 {{if .Postal}}<table><tr><th>exported</th><th>letters</th><th>by language</th><th>files (sha256)</th></tr>
 {{range .Postal}}<tr><td>{{time .At}}</td><td>{{.Letters}}</td><td>{{range $l, $n := .ByLocale}}{{$l}} {{$n}} {{end}}</td><td>{{range .Files}}{{.Name}} <code>{{short .SHA256}}</code><br>{{end}}</td></tr>{{end}}</table>{{else}}<p>No postal export.</p>{{end}}
 <h2>Every person accounted for</h2>
-<table><tr><th>how</th><th>people</th></tr>{{range .Reaches}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
+{{if gt (len .ByVersion) 1}}<table><tr><th>version</th><th>how</th><th>people</th></tr>{{range .ByVersion}}{{$v := .Version}}{{range .Reaches}}<tr><td>{{$v}}</td><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}{{end}}</table>
+{{else}}<table><tr><th>how</th><th>people</th></tr>{{range .Reaches}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>{{end}}
 <p>email, sms, email+sms: reached on that channel; postal: in the postal export; posted: covered by the posted notice; shared_address and current: explained exceptions; unreached: not yet accounted for. ledger.csv has one row per person per channel.</p>
 <h2>Audit log</h2>
 <p>{{len .Audit}} entries, hash-chained: {{if .AuditError}}<span class="bad">DOES NOT VERIFY: {{.AuditError}}</span>{{else}}<span class="ok">verifies</span>{{end}}.</p>
-<p>Files: report.json, case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv, postings.json, postal.json (counts and hashes; the letters themselves stay with the mailing house); manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
+<p>Files: report.json (and reports/v&lt;n&gt;.json for each amendment, listed in versions.json), case.json, obligations.json, drafts/, approvals.json, ledger.csv, fallback.csv, postings.json, postal.json (counts and hashes; the letters themselves stay with the mailing house); manifest.json (the SHA-256 of each), whose hash the audit chain records; audit.json and audit-head.json (the chain, its signed head and public key). Check the folder offline with <code>breachflow evidence --verify --pack DIR</code>.</p>
 </body></html>
 `))
 
@@ -66,13 +71,28 @@ type count struct {
 	N    int
 }
 
+type versionReach struct {
+	Version int
+	Reaches []count
+}
+
 func writeSummary(path string, p *Pack) error {
 	view := struct {
 		*Pack
 		Jurisdictions, Statuses, Reaches []count
+		ByVersion                        []versionReach
 		Obligations                      []rules.Obligation
 		Unverified                       []notice.AgencyContact
 	}{Pack: p, Unverified: draft.UnverifiedContacts(p.Drafts)}
+	for _, v := range p.Versions {
+		if r, ok := p.ReachByVersion[v.Version]; ok {
+			vr := versionReach{Version: v.Version}
+			for _, k := range sortedKeys(r) {
+				vr.Reaches = append(vr.Reaches, count{k, r[k]})
+			}
+			view.ByVersion = append(view.ByVersion, vr)
+		}
+	}
 	for _, j := range sortedKeys(p.Case.Subjects) {
 		view.Jurisdictions = append(view.Jurisdictions, count{string(j), p.Case.Subjects[breach.Jurisdiction(j)]})
 	}
