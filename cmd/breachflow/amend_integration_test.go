@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -547,15 +546,7 @@ func evidencePackHoldsVersions(ctx context.Context, t *testing.T, env *cliEnv, c
 			t.Errorf("version %d: sent %v, %d people", v.Version, v.Sent, v.People)
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, "ledger.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, filepath.Join(dir, "ledger.csv"))
 	col := map[string]int{}
 	for i, h := range rows[0] {
 		col[h] = i

@@ -287,15 +287,7 @@ func TestChannelsEndToEnd(t *testing.T) {
 		if _, err := (evidence.Source{DB: db, Table: lc.env.CaseTable, Audit: lc.env.audit()}).Write(ctx, caseID, dir); err != nil {
 			t.Fatal(err)
 		}
-		f, err := os.Open(filepath.Join(dir, "ledger.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		rows, err := csv.NewReader(f).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows := readCSV(t, filepath.Join(dir, "ledger.csv"))
 		if rows[0][2] != "channel" {
 			t.Fatalf("ledger.csv header %v: no channel column", rows[0])
 		}
@@ -419,4 +411,19 @@ func bounceEvent(t *testing.T, set string, sub *casetable.Subject) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// readCSV reads a whole CSV file of a pack.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }
