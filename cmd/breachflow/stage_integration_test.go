@@ -178,17 +178,28 @@ func TestStagedDutyIsDraftedAndFiledWhenDue(t *testing.T) {
 		t.Fatalf("the preliminary report is not on record as sent: %+v", filings)
 	}
 
-	// Due: the sweeper starts the stage run once; a second sweep at the
-	// same time starts nothing more.
-	if out := sweep(almost); out.Started != 1 {
-		t.Fatalf("the sweep at the due time: %+v, want the stage run started", out)
+	// Due, but the sweep that claims the task stops before it starts the
+	// run (a crash between the two writes): the task is started with no
+	// run. Within StartGrace a sweep leaves it (one may be starting it);
+	// after it, the sweep gives the task back and starts a new attempt at
+	// once; a second sweep at the same time starts nothing more.
+	lost := final()
+	if _, err := tasks.Start(ctx, lost, stage.RunName(caseID, lost.ObligationID, lost.Attempts+1), almost); err != nil {
+		t.Fatal(err)
 	}
-	if out := sweep(almost); out.Started != 0 {
+	if out := sweep(almost.Add(time.Minute)); out.Started != 0 || out.Recovered != 0 {
+		t.Errorf("a sweep within the start grace: %+v, want the claimed task left alone", out)
+	}
+	later := almost.Add(stage.StartGrace + time.Minute)
+	if out := sweep(later); out.Recovered != 1 || out.Started != 1 {
+		t.Fatalf("the sweep after the start grace: %+v, want the lost task recovered and its run started", out)
+	}
+	if out := sweep(later); out.Started != 0 || out.Recovered != 0 {
 		t.Errorf("a second sweep: %+v, want nothing started again", out)
 	}
 	task = final()
-	if task.Status != stage.StatusStarted || task.Run == "" {
-		t.Fatalf("task after the sweep: %+v", task)
+	if task.Status != stage.StatusStarted || task.Run == "" || task.Attempts != lost.Attempts+2 {
+		t.Fatalf("task after the sweep: %+v, want started on attempt %d", task, lost.Attempts+2)
 	}
 	stageArn := strings.Replace(up.runtime.StateMachines["StageStateMachine"], ":stateMachine:", ":execution:", 1) + ":" + task.Run
 	waitFor(ctx, t, "the stage's approval request", func() bool {

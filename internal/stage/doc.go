@@ -44,7 +44,13 @@
 // records on that ledger record which filing it follows up and under which
 // message id. A run that stops (the first filing not sent yet, an element
 // missing, a rejection, a superseded round, sending paused) gives the task
-// back to the sweeper with the error's name as its note; escalation
+// back to the sweeper with the error's name as its note. A started task is
+// also in gsi1, under "STAGES#STARTED": each sweep first looks at those
+// runs, and gives back a task whose run ended without moving it (an error
+// no Catch names, an operator's StopExecution) or was never started (the
+// sweep stopped between the claim and StartExecution; after StartGrace),
+// with a note and a "stage.recovered" audit entry, so one lost run cannot
+// hold a case's staged duties for good. Escalation
 // (approval.Service.Escalate) warns the escalation contacts as a task that
 // has not started comes within a margin of its due time, and `breachflow
 // status` shows every task with its due time and a warning as it nears.

@@ -30,6 +30,10 @@ const (
 	// due time (UTC, fixed width) + "#<case>#<obligation>". Only scheduled
 	// tasks are in it, so the sweeper reads exactly what may come due.
 	DueIndexPK = "STAGES#SCHEDULED"
+	// StartedIndexPK is the gsi1 partition of started tasks, keyed the
+	// same way: the sweeper reads it to find runs that ended, or never
+	// began, without giving their task back (Sweeper.recover).
+	StartedIndexPK = "STAGES#STARTED"
 )
 
 // Errors.
@@ -64,8 +68,12 @@ func (s Store) put(ctx context.Context, t Task, prev int64) error {
 	}
 	item[casetable.AttrPK] = &types.AttributeValueMemberS{Value: casetable.CasePK(t.CaseID)}
 	item[casetable.AttrSK] = &types.AttributeValueMemberS{Value: sk(t.ObligationID)}
-	if t.Status == StatusScheduled && !t.DueAt.IsZero() {
+	switch {
+	case t.Status == StatusScheduled && !t.DueAt.IsZero():
 		item[casetable.AttrGSI1PK] = &types.AttributeValueMemberS{Value: DueIndexPK}
+		item[casetable.AttrGSI1SK] = &types.AttributeValueMemberS{Value: dueSK(t)}
+	case t.Status == StatusStarted:
+		item[casetable.AttrGSI1PK] = &types.AttributeValueMemberS{Value: StartedIndexPK}
 		item[casetable.AttrGSI1SK] = &types.AttributeValueMemberS{Value: dueSK(t)}
 	}
 	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item}
@@ -147,6 +155,23 @@ func (s Store) Due(ctx context.Context, until time.Time) ([]Task, error) {
 	return s.query(ctx, in, "due stages")
 }
 
+// Started returns the started tasks of every case: each has a stage run
+// under way, or had one that stopped without giving the task back.
+func (s Store) Started(ctx context.Context) ([]Task, error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.Table),
+		IndexName:              aws.String(casetable.IndexGSI1),
+		KeyConditionExpression: aws.String("#pk = :pk"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": casetable.AttrGSI1PK,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: StartedIndexPK},
+		},
+	}
+	return s.query(ctx, in, "started stages")
+}
+
 func (s Store) query(ctx context.Context, in *dynamodb.QueryInput, what string) ([]Task, error) {
 	var out []Task
 	for {
@@ -223,7 +248,8 @@ func (s Store) Start(ctx context.Context, t Task, run string, now time.Time) (Ta
 		return Task{}, fmt.Errorf("stage %s/%s is %s: %w", t.CaseID, t.ObligationID, t.Status, ErrConflict)
 	}
 	prev := t.Version
-	t.Status, t.Run, t.Attempts, t.UpdatedAt = StatusStarted, run, t.Attempts+1, now
+	// The note said why the task waited; the audit log keeps it.
+	t.Status, t.Run, t.Attempts, t.Note, t.UpdatedAt = StatusStarted, run, t.Attempts+1, "", now
 	if err := s.put(ctx, t, prev); err != nil {
 		return Task{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,7 +57,17 @@ type SweepOutput struct {
 	// Deferred is how many waited for the case's own run, or for another
 	// stage run of the same case, to finish.
 	Deferred int `json:"deferred"`
+	// Recovered is how many started tasks were given back to be run again:
+	// their run ended without giving them back (it failed on an error no
+	// Catch names), or never began (the sweep stopped between claiming the
+	// task and starting its run).
+	Recovered int `json:"recovered"`
 }
+
+// StartGrace is how long a claimed task may have no run before the sweeper
+// takes it for one whose start was lost: a sweep claims and starts within
+// seconds, so a task claimed this long ago with no execution never got one.
+const StartGrace = 5 * time.Minute
 
 // RunInput is the stage state machine's input: ids and the sweep time.
 type RunInput struct {
@@ -71,11 +82,15 @@ type RunInput struct {
 // round) and while another stage run of the case is under way; it is
 // counted as deferred and started at a later sweep.
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (SweepOutput, error) {
+	recovered, err := s.recover(ctx, now)
+	if err != nil {
+		return SweepOutput{}, err
+	}
 	due, err := s.Tasks.Due(ctx, now.Add(s.Lead))
 	if err != nil {
 		return SweepOutput{}, err
 	}
-	out := SweepOutput{Due: len(due)}
+	out := SweepOutput{Due: len(due), Recovered: recovered}
 	busy := map[string]bool{}
 	for _, t := range due {
 		if busy[t.CaseID] {
@@ -101,9 +116,72 @@ func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (SweepOutput, error)
 		}
 	}
 	if s.Log != nil {
-		s.Log.InfoContext(ctx, "stage sweep", "due", out.Due, "started", out.Started, "deferred", out.Deferred)
+		s.Log.InfoContext(ctx, "stage sweep", "due", out.Due, "started", out.Started, "deferred", out.Deferred, "recovered", out.Recovered)
 	}
 	return out, nil
+}
+
+// recover gives back to the schedule every started task whose run is not
+// running: one that ended without the ReleaseStage or FileStage state
+// moving its task on (an error no Catch names, a Lambda that kept
+// crashing, an operator's StopExecution), and one whose run was never
+// started because the sweep stopped after the claim (no execution after
+// StartGrace). Left alone, such a task would stay started for good, and
+// every other staged duty of its case would wait behind it. The task is
+// scheduled again with a note saying what happened, so the same sweep's
+// due query, or the next, starts a new attempt. The write is conditional
+// on the task being unchanged, so a run that moves it meanwhile wins.
+func (s *Sweeper) recover(ctx context.Context, now time.Time) (int, error) {
+	started, err := s.Tasks.Started(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range started {
+		arn := strings.Replace(s.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + t.Run
+		ex, err := s.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		var missing *sfntypes.ExecutionDoesNotExist
+		var note string
+		switch {
+		case errors.As(err, &missing):
+			if now.Sub(t.UpdatedAt) < StartGrace {
+				continue // a sweep may be starting it right now
+			}
+			note = "the stage run " + t.Run + " was never started (the sweep stopped after claiming the task); retried"
+		case err != nil:
+			return n, fmt.Errorf("stage sweep: run %s: %w", t.Run, err)
+		case ex.Status == sfntypes.ExecutionStatusRunning:
+			continue
+		default:
+			note = "the stage run " + t.Run + " ended " + string(ex.Status) + " without giving the task back"
+			if e := aws.ToString(ex.Error); e != "" {
+				note += " (" + e + ")"
+			}
+			note += "; retried"
+		}
+		_, err = s.Tasks.Update(ctx, t.CaseID, t.ObligationID, func(x *Task) error {
+			if x.Status != StatusStarted || x.Run != t.Run {
+				return ErrConflict
+			}
+			x.Status, x.Note, x.UpdatedAt = StatusScheduled, note, now
+			return nil
+		})
+		if errors.Is(err, ErrConflict) {
+			continue // the run, or another sweep, moved it first
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		if s.Audit != nil {
+			if _, err := s.Audit.Append(ctx, t.CaseID, auditRecord("stage.recovered", map[string]string{
+				"obligation_id": t.ObligationID, "run": t.Run, "note": note,
+			})); err != nil {
+				return n, fmt.Errorf("stage sweep %s: %w", t.CaseID, err)
+			}
+		}
+	}
+	return n, nil
 }
 
 // idle reports whether nothing else runs for the case: neither its own
