@@ -14,37 +14,75 @@ import (
 
 	"breachflow/internal/breach"
 	"breachflow/internal/capacity"
+	"breachflow/internal/draft"
+	"breachflow/internal/posting"
 	"breachflow/internal/rules"
 	"breachflow/internal/sms"
 )
 
 // planOutput is what `plan --json` prints.
 type planOutput struct {
-	ReportID string            `json:"report_id,omitempty"`
-	Schedule capacity.Schedule `json:"schedule"`
-	Cost     capacity.Cost     `json:"cost"`
+	ReportID string `json:"report_id,omitempty"`
+	// CaseID is the case whose counts the plan read (plan --case), and
+	// CountsFrom says where the people per channel came from.
+	CaseID     string            `json:"case_id,omitempty"`
+	CountsFrom string            `json:"counts_from,omitempty"`
+	Schedule   capacity.Schedule `json:"schedule"`
+	Cost       capacity.Cost     `json:"cost"`
 	// SMS is the SMS channel's time and cost, when --sms gives people by
 	// country; SMSSchedule its parts against the same deadlines.
 	SMS         *sms.Plan          `json:"sms,omitempty"`
 	SMSSchedule *capacity.Schedule `json:"sms_schedule,omitempty"`
+	// Postal is the letters' time and cost, when --postal or the case
+	// gives people to write to.
+	Postal *capacity.PostalPlan `json:"postal,omitempty"`
+	// Posted is the posted notice: up when, for how long (Period, with its
+	// citation), and what S3 and CloudFront charge.
+	Posted capacity.PostedPlan `json:"posted"`
+	Period posting.Period      `json:"period"`
+	// Channels is every channel against every deadline: the summary.
+	Channels []capacity.ChannelRow `json:"channels"`
+}
+
+// planFacts is what a plan starts from: a report file, a case record, or
+// flags alone.
+type planFacts struct {
+	reportID, caseID string
+	people           int64
+	deadlines        []capacity.Deadline
+	period           posting.Period
+	// byCountry counts everyone in scope by country; total is their sum.
+	byCountry map[string]int64
+	// channels is the case record's people per channel plan (plan --case).
+	channels map[string]int
+	pages    int
+	bytes    int64
+	// postedAt is when the case's pages went up, if they have.
+	postedAt time.Time
 }
 
 func newPlanCmd() *cobra.Command {
 	var (
-		rate       float64
-		quota      int64
-		people     int64
-		deadlines  []string
-		start      string
-		tableBytes float64
-		asJSON     bool
-		smsPeople  []string
-		smsRate    float64
-		smsOrg     string
+		rate        float64
+		quota       int64
+		people      int64
+		deadlines   []string
+		start       string
+		tableBytes  float64
+		asJSON      bool
+		smsPeople   []string
+		smsRate     float64
+		smsOrg      string
+		postalFlags []string
+		leadDays    float64
+		perDay      float64
+		views       int64
+		caseID      string
 	)
+	mh := capacity.DefaultMailingHouse()
 	cmd := &cobra.Command{
-		Use:   "plan [REPORT.json]",
-		Short: "When sending ends against each deadline, the rate each deadline needs, and the AWS cost",
+		Use:   "plan [REPORT.json | --case CASE]",
+		Short: "When each channel ends against each deadline, the rate each deadline needs, and the cost",
 		Long: `plan works out, before anything is sent, whether the SES account can meet the case's
 deadlines for notifying individuals: when sending at --ses-rate with --daily-quota ends,
 by how much each deadline is met or missed, what rate and 24-hour quota would meet it,
@@ -52,7 +90,17 @@ and what the run costs in AWS (SES, Step Functions, Lambda, DynamoDB), with the 
 constants the send stage uses.
 
 Deadlines come from the report's obligations (the rulebook's assessment) and from
---deadline NAME=TIME; the number of people from the report's subject_counts or --people.`,
+--deadline NAME=TIME; the number of people from the report's subject_counts or --people.
+
+Beside e-mail it plans SMS (--sms COUNTRY=PEOPLE), letters through a mailing house
+(--postal COUNTRY=PEOPLE: print lead time and rate, postage and delivery days per
+country) and the posted notice (S3 and CloudFront for the period the law requires,
+up before any notice goes out), and ends with one table: every channel, its people,
+when it ends, its cost and every deadline met or missed by how much.
+
+--case CASE reads a scoped case instead: its people per channel plan from the case
+record (SMS and letters spread over countries by its people per jurisdiction), its
+deadlines from its assessment, its posted pages from its drafts; flags still override.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			begin := time.Now().UTC().Truncate(time.Minute)
@@ -63,18 +111,28 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 				}
 				begin = t
 			}
-			var out planOutput
-			var dls []capacity.Deadline
-			if len(args) == 1 {
-				id, n, fromReport, err := reportDeadlines(args[0], begin)
+			var f planFacts
+			switch {
+			case caseID != "" && len(args) == 1:
+				return errors.New("give a report file or --case CASE, not both")
+			case caseID != "":
+				env, err := loadCLIEnv(cmd.Context())
 				if err != nil {
 					return err
 				}
-				out.ReportID, dls = id, fromReport
-				if people == 0 {
-					people = n
+				if f, err = caseFacts(cmd.Context(), env, caseID); err != nil {
+					return err
 				}
+			case len(args) == 1:
+				var err error
+				if f, err = reportFacts(args[0], begin); err != nil {
+					return err
+				}
+			default:
+				f.period = posting.PeriodFor(rules.Assessment{})
 			}
+			out := planOutput{ReportID: f.reportID, CaseID: f.caseID, Period: f.period}
+			dls := f.deadlines
 			for _, d := range deadlines {
 				name, at, ok := strings.Cut(d, "=")
 				if !ok {
@@ -86,7 +144,10 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 				}
 				dls = append(dls, capacity.Deadline{Name: name, Due: t})
 			}
-			if people <= 0 {
+			if people == 0 {
+				people = f.people
+			}
+			if people <= 0 && f.caseID == "" {
 				return errors.New("number of people unknown: give a report with subject_counts or --people N")
 			}
 			s, err := capacity.Plan(people, capacity.Account{Rate: rate, DailyQuota: quota}, begin, dls)
@@ -94,22 +155,42 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 				return err
 			}
 			out.Schedule, out.Cost = s, capacity.Estimate(people, rate, int64(tableBytes))
-			if len(smsPeople) > 0 {
-				counts, err := sms.ParseCounts(smsPeople)
-				if err != nil {
-					return fmt.Errorf("--sms %w", err)
-				}
-				sp, err := sms.PlanTexts(counts, smsRate, smsOrg)
-				if err != nil {
-					return err
-				}
+
+			in := channelInputs{Begin: begin, Deadlines: dls, Email: s, EmailCost: out.Cost, SMSRate: smsRate, SMSOrg: smsOrg, MailingHouse: mh}
+			if in.SMS, err = parseCountries("--sms", smsPeople); err != nil {
+				return err
+			}
+			if in.Postal, err = parseCountries("--postal", postalFlags); err != nil {
+				return err
+			}
+			out.CountsFrom = "flags"
+			if f.channels != nil {
+				out.CountsFrom = fromCase(&in, f, len(smsPeople) > 0, len(postalFlags) > 0)
+			}
+			if cmd.Flags().Changed("print-lead-days") {
+				in.MailingHouse.LeadDays = leadDays
+			}
+			if cmd.Flags().Changed("letters-per-day") {
+				in.MailingHouse.LettersPerDay = perDay
+			}
+			in.Posted, err = postedPlan(f, people, views, begin)
+			if err != nil {
+				return err
+			}
+			out.Posted = in.Posted
+			cp, err := planChannels(in)
+			if err != nil {
+				return err
+			}
+			out.Channels, out.Postal = cp.Rows, cp.Postal
+			if cp.SMS != nil {
 				// The schedule at the rate the identities allow together
 				// (no country faster than its own identity).
-				ss, err := capacity.Plan(sp.Parts, capacity.Account{Rate: max(sp.Effective, 1e-9)}, begin, dls)
+				ss, err := capacity.Plan(cp.SMS.Parts, capacity.Account{Rate: max(cp.SMS.Effective, 1e-9)}, begin, dls)
 				if err != nil {
 					return err
 				}
-				out.SMS, out.SMSSchedule = &sp, &ss
+				out.SMS, out.SMSSchedule = cp.SMS, &ss
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -120,31 +201,49 @@ Deadlines come from the report's obligations (the rulebook's assessment) and fro
 			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.Float64Var(&rate, "ses-rate", 14, "SES maximum send rate (messages per second)")
-	f.Int64Var(&quota, "daily-quota", 0, "SES 24-hour sending quota (0: no quota)")
-	f.Int64Var(&people, "people", 0, "people to notify (default: the report's subject_counts)")
-	f.StringArrayVar(&deadlines, "deadline", nil, "an extra deadline, NAME=RFC3339 (repeatable)")
-	f.StringVar(&start, "start", "", "when sending starts, RFC 3339 (default: now)")
-	f.Float64Var(&tableBytes, "user-table-bytes", 0, fmt.Sprintf("size of the user table scoping scans (default: %d bytes a person)", capacity.UserItemBytes))
-	f.StringArrayVar(&smsPeople, "sms", nil, "people to text in a country, COUNTRY=PEOPLE (repeatable): adds the SMS channel's time and cost")
-	f.Float64Var(&smsRate, "sms-rate", 20, "message parts per second the SMS origination identities allow together (SMS_MAX_SEND_RATE)")
-	f.StringVar(&smsOrg, "sms-org", "breachflow", "the organisation's name texts open with (SMS_ORGANISATION): it counts in each text's length")
-	f.BoolVar(&asJSON, "json", false, "print JSON")
+	fl := cmd.Flags()
+	fl.Float64Var(&rate, "ses-rate", 14, "SES maximum send rate (messages per second)")
+	fl.Int64Var(&quota, "daily-quota", 0, "SES 24-hour sending quota (0: no quota)")
+	fl.Int64Var(&people, "people", 0, "people to notify by e-mail (default: the report's subject_counts, or the case's people first on e-mail)")
+	fl.StringArrayVar(&deadlines, "deadline", nil, "an extra deadline, NAME=RFC3339 (repeatable)")
+	fl.StringVar(&start, "start", "", "when sending starts, RFC 3339 (default: now)")
+	fl.Float64Var(&tableBytes, "user-table-bytes", 0, fmt.Sprintf("size of the user table scoping scans (default: %d bytes a person)", capacity.UserItemBytes))
+	fl.StringArrayVar(&smsPeople, "sms", nil, "people to text in a country, COUNTRY=PEOPLE (repeatable): adds the SMS channel's time and cost")
+	fl.Float64Var(&smsRate, "sms-rate", 20, "message parts per second the SMS origination identities allow together (SMS_MAX_SEND_RATE)")
+	fl.StringVar(&smsOrg, "sms-org", "breachflow", "the organisation's name texts open with (SMS_ORGANISATION): it counts in each text's length")
+	fl.StringArrayVar(&postalFlags, "postal", nil, "people to write to in a country, COUNTRY=PEOPLE (repeatable): adds the letters' time and cost")
+	fl.Float64Var(&leadDays, "print-lead-days", mh.LeadDays, "days from the approved letters to the first handed to the post (postal.json, UNVERIFIED)")
+	fl.Float64Var(&perDay, "letters-per-day", mh.LettersPerDay, "letters the mailing house prints and hands to the post a day (postal.json, UNVERIFIED)")
+	fl.Int64Var(&views, "posted-views", 0, "views of the posted notice over its period (default: one for every person in scope)")
+	fl.StringVar(&caseID, "case", "", "plan a scoped case: people per channel, deadlines and posted pages from the case table")
+	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
-// reportDeadlines reads a report, assesses it, and returns its id, its
-// number of people, and the deadlines of its notices to individuals.
-func reportDeadlines(path string, now time.Time) (string, int64, []capacity.Deadline, error) {
+// reportFacts reads a report, assesses it, and drafts it offline for the
+// posted pages.
+func reportFacts(path string, begin time.Time) (planFacts, error) {
 	_, r, err := readReport(path, time.Now())
 	if err != nil {
-		return "", 0, nil, err
+		return planFacts{}, err
 	}
-	a, err := rules.Assess(r, nil, now)
+	a, err := rules.Assess(r, nil, begin)
 	if err != nil {
-		return "", 0, nil, fmt.Errorf("assess %s: %w", path, err)
+		return planFacts{}, fmt.Errorf("assess %s: %w", path, err)
 	}
+	f := planFacts{reportID: r.ReportID, people: int64(r.TotalSubjects()), deadlines: individualDeadlines(a),
+		period: posting.PeriodFor(a), byCountry: countriesOf(r.SubjectCounts)}
+	// The posted pages as drafting writes them; a report that cannot be
+	// drafted yet (a missing fact) still plans, with one page estimated.
+	if ds, err := draft.Build(r, a, begin); err == nil {
+		f.pages, f.bytes = postedPages(ds)
+	}
+	return f, nil
+}
+
+// individualDeadlines are the due times of an assessment's required
+// notices to individuals.
+func individualDeadlines(a rules.Assessment) []capacity.Deadline {
 	var dls []capacity.Deadline
 	for _, o := range a.Obligations {
 		if o.RecipientKind != breach.RecipientIndividuals || !o.Required || o.DueAt.IsZero() {
@@ -152,13 +251,15 @@ func reportDeadlines(path string, now time.Time) (string, int64, []capacity.Dead
 		}
 		dls = append(dls, capacity.Deadline{Name: o.ID + " (" + o.RegimeName + ")", Due: o.DueAt})
 	}
-	return r.ReportID, int64(r.TotalSubjects()), dls, nil
+	return dls
 }
 
 func printPlan(w io.Writer, p planOutput) {
 	s := p.Schedule
 	fmt.Fprintf(w, "Plan")
-	if p.ReportID != "" {
+	if p.CaseID != "" {
+		fmt.Fprintf(w, " for case %s", p.CaseID)
+	} else if p.ReportID != "" {
 		fmt.Fprintf(w, " for %s", p.ReportID)
 	}
 	quota := "no daily quota"
@@ -166,6 +267,9 @@ func printPlan(w io.Writer, p planOutput) {
 		quota = thousands(float64(s.Account.DailyQuota)) + "/day"
 	}
 	fmt.Fprintf(w, ": %s people, SES %.1f/s, %s\n", thousands(float64(s.People)), s.Account.Rate, quota)
+	if p.CaseID != "" {
+		fmt.Fprintf(w, "People per channel from %s\n", p.CountsFrom)
+	}
 	fmt.Fprintf(w, "Sending starts %s and ends %s, after %s", s.Start.Format(time.RFC3339), s.Finish.Format(time.RFC3339), human(s.Length))
 	if s.QuotaBound {
 		fmt.Fprint(w, " (the daily quota, not the rate, sets the pace)")
@@ -209,6 +313,11 @@ func printPlan(w io.Writer, p planOutput) {
 	if p.SMS != nil {
 		printSMSPlan(w, *p.SMS, *p.SMSSchedule)
 	}
+	if p.Postal != nil {
+		printPostalPlan(w, *p.Postal)
+	}
+	printPostedPlan(w, p.Posted)
+	printChannels(w, p.Channels, p.Period)
 }
 
 // printSMSPlan prints the SMS channel's time and cost per country and its
