@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"breachflow/internal/assess"
@@ -11,6 +13,7 @@ import (
 	"breachflow/internal/channelplan"
 	"breachflow/internal/draft"
 	"breachflow/internal/posting"
+	"breachflow/internal/sms"
 )
 
 // caseFacts reads what `plan --case` plans from: the case record's people
@@ -59,23 +62,48 @@ func caseFacts(ctx context.Context, env *cliEnv, caseID string) (planFacts, erro
 // record's counts: the people each channel reaches first, and as a
 // fallback. The record counts channels for the whole case, not per
 // country, so SMS and letters are spread over countries in proportion to
-// the case's people per jurisdiction; the returned note says so.
+// the case's people per jurisdiction, among the countries the channel has
+// figures for (countries.json, postal.json); the returned note says so,
+// and names the countries left out.
 func fromCase(in *channelInputs, f planFacts, smsGiven, postalGiven bool) string {
 	n := func(k string) int64 { return int64(f.channels[k]) }
-	spread := func(k string) map[string]int64 { return capacity.Apportion(n(k), f.byCountry) }
 	note := "the case record (people per channel plan)"
+	var spreadOver []string
+	spread := func(ch string, known func(string) bool) (first, fallback map[string]int64) {
+		if n(ch)+n(ch+"_fallback") == 0 {
+			return nil, nil
+		}
+		weights, left := map[string]int64{}, []string{}
+		for iso, w := range f.byCountry {
+			if known(iso) {
+				weights[iso] = w
+			} else {
+				left = append(left, iso)
+			}
+		}
+		if len(weights) == 0 { // no figures for any: keep the countries, so the plan names them in its error
+			weights, left = f.byCountry, nil
+		}
+		if len(f.byCountry) > 1 {
+			s := ch + " over " + strings.Join(sortedKeys(weights), ", ")
+			if len(left) > 0 {
+				slices.Sort(left)
+				s += " (no figures for " + strings.Join(left, ", ") + ": their share is planned with these)"
+			}
+			spreadOver = append(spreadOver, s)
+		}
+		return capacity.Apportion(n(ch), weights), capacity.Apportion(n(ch+"_fallback"), weights)
+	}
 	if !smsGiven {
-		in.SMS, in.SMSFallback = spread(channelplan.SMS), spread(channelplan.SMS+"_fallback")
+		in.SMS, in.SMSFallback = spread(channelplan.SMS, func(iso string) bool { _, ok := sms.CountryOf(iso); return ok })
 	}
 	if !postalGiven {
-		in.Postal, in.PostalFallback = spread(channelplan.Postal), spread(channelplan.Postal+"_fallback")
+		in.Postal, in.PostalFallback = spread(channelplan.Postal, func(iso string) bool { _, ok := capacity.PostalCountryOf(iso); return ok })
 	}
 	in.EmailFallback = n(channelplan.Email + "_fallback")
 	in.PostedOnly = n(channelplan.Posted)
-	spreadAny := (!smsGiven && n(channelplan.SMS)+n(channelplan.SMS+"_fallback") > 0) ||
-		(!postalGiven && n(channelplan.Postal)+n(channelplan.Postal+"_fallback") > 0)
-	if spreadAny && len(f.byCountry) > 1 {
-		note += "; SMS and letters spread over countries by the case's people per jurisdiction"
+	if len(spreadOver) > 0 {
+		note += "; spread over countries by the case's people per jurisdiction: " + strings.Join(spreadOver, "; ")
 	}
 	return note
 }

@@ -10,7 +10,7 @@ import (
 // (ties go to the key that sorts first). It is how a count the case
 // record keeps for the whole case (people first on SMS) is spread over
 // the countries it keeps people by, when nothing counts them per country.
-// No weight at all gives nil.
+// Keys whose share is nobody are left out; no weight at all gives nil.
 func Apportion(total int64, weights map[string]int64) map[string]int64 {
 	var sum int64
 	for _, w := range weights {
@@ -47,6 +47,13 @@ func Apportion(total int64, weights map[string]int64) map[string]int64 {
 	for i := 0; given < total; i++ {
 		out[keys[i%len(keys)]]++
 		given++
+	}
+	// A key whose share rounds to nobody is left out: a country with no
+	// one in it has no row.
+	for k, v := range out {
+		if v == 0 {
+			delete(out, k)
+		}
 	}
 	return out
 }

@@ -150,3 +150,6 @@ func PlanPosted(in PostedInput, prices PostedPrices) (PostedPlan, error) {
 	}
 	return p, nil
 }
+
+// Find returns the line whose item is item, for reports and tests.
+func (p PostedPlan) Find(item string) (Line, bool) { return Cost{Lines: p.Lines}.Find(item) }
