@@ -266,7 +266,11 @@ func printPlan(w io.Writer, p planOutput) {
 	if s.Account.DailyQuota > 0 {
 		quota = thousands(float64(s.Account.DailyQuota)) + "/day"
 	}
-	fmt.Fprintf(w, ": %s people, SES %.1f/s, %s\n", thousands(float64(s.People)), s.Account.Rate, quota)
+	onEmail := ""
+	if p.CaseID != "" {
+		onEmail = " first on e-mail"
+	}
+	fmt.Fprintf(w, ": %s people%s, SES %.1f/s, %s\n", thousands(float64(s.People)), onEmail, s.Account.Rate, quota)
 	if p.CaseID != "" {
 		fmt.Fprintf(w, "People per channel from %s\n", p.CountsFrom)
 	}

@@ -104,6 +104,7 @@ func TestREADMESequence(t *testing.T) {
 		"posted        5 pages since",
 		"letters.html  sha256",
 		"substitute-ko-kr.html",
+		"Every channel against every deadline",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the README's sequence never printed %q", want)
