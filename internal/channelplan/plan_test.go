@@ -2,6 +2,7 @@ package channelplan_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,49 @@ func TestDue(t *testing.T) {
 	}
 }
 
+// An order that puts SMS first makes e-mail wait for the text's outcome:
+// e-mail is due only once SMS failed for the person, whatever the reason.
+func TestDueSMSFirst(t *testing.T) {
+	p, err := channelplan.Parse("sms>email>postal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := func(chs ...string) func(string) bool {
+		return func(ch string) bool { return slices.Contains(chs, ch) }
+	}
+	for _, tc := range []struct {
+		name   string
+		ch     string
+		failed func(string) bool
+		want   bool
+	}{
+		{"text first, at once", "sms", failed(), true},
+		{"e-mail waits while the text stands", "email", failed(), false},
+		{"e-mail waits whatever e-mail did", "email", failed("email"), false},
+		{"e-mail once the text failed", "email", failed("sms"), true},
+		{"no letter while e-mail stands", "postal", failed("sms"), false},
+		{"a letter once both failed", "postal", failed("sms", "email"), true},
+		{"a letter not on an e-mail failure alone", "postal", failed("email"), false},
+		{"e-mail stays due whatever came after it", "email", failed("sms", "email", "postal"), true},
+	} {
+		if got := p.Due(tc.ch, tc.failed); got != tc.want {
+			t.Errorf("%s: Due(%s) = %v, want %v", tc.name, tc.ch, got, tc.want)
+		}
+	}
+	onlyText, _ := channelplan.Parse("sms")
+	if onlyText.Due("email", failed("sms")) {
+		t.Error("e-mail is not due for a plan without it")
+	}
+	if !p.Exhausted(failed("sms", "email", "postal")) || p.Exhausted(failed("sms", "email")) {
+		t.Error("Exhausted wrong for sms>email>postal")
+	}
+	// The stored form of the policy's plan is what Due reads.
+	got := channelplan.For(&channelplan.Policy{Order: []string{"sms", "email"}}, channelplan.Contacts{Email: true, Phone: true}, nil)
+	if got.String() != "sms>email" || got.Due("email", failed()) || !got.Due("sms", failed()) {
+		t.Errorf("For(sms, email) = %q: e-mail must wait for the text", got)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	p := &channelplan.Policy{Order: []string{"email", "carrier-pigeon", "email"}, AllFor: []breach.Category{"secret-thing"}}
 	err := p.Validate("channel_policy")
@@ -103,5 +147,36 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (&channelplan.Policy{}).Validate("channel_policy"); err != nil {
 		t.Errorf("default policy: %v", err)
+	}
+}
+
+// Postal before an electronic channel is refused on the postal entry: a
+// letter's failure is never known, so what follows it would never be due.
+// Postal after every electronic channel, or alone, is accepted.
+func TestValidatePostalLast(t *testing.T) {
+	for _, tc := range []struct {
+		order []string
+		field string // "": accepted
+	}{
+		{[]string{"email", "sms", "postal"}, ""},
+		{[]string{"sms", "email", "postal"}, ""},
+		{[]string{"sms", "email"}, ""},
+		{[]string{"postal"}, ""},
+		{[]string{"email", "postal"}, ""},
+		{[]string{"postal", "email"}, "channel_policy.order[0]"},
+		{[]string{"sms", "postal", "email"}, "channel_policy.order[1]"},
+		{[]string{"email", "postal", "sms"}, "channel_policy.order[1]"},
+	} {
+		err := (&channelplan.Policy{Order: tc.order}).Validate("channel_policy")
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%v: %v", tc.order, err)
+			}
+			continue
+		}
+		var fe *channelplan.FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(fe.Reason, "postal must come after") {
+			t.Errorf("%v: error %v, want a FieldError on %s saying postal must come last", tc.order, err, tc.field)
+		}
 	}
 }

@@ -26,7 +26,8 @@ var Known = []string{Email, SMS, Postal}
 type Policy struct {
 	// Order is the channels tried one after another: a person starts on
 	// the first they can be reached on and moves to the next when it
-	// fails.
+	// fails. Postal, when named, comes after every electronic channel
+	// (Validate): nothing tells the run that a letter failed.
 	Order []string `json:"order,omitempty"`
 	// AllFor names data categories so sensitive that one channel is not
 	// enough: a person with any of them exposed gets every electronic
@@ -60,6 +61,11 @@ func (p *Policy) Validate(prefix string) error {
 			errs = append(errs, &FieldError{Field: field, Reason: "unknown channel (want one of " + strings.Join(Known, ", ") + ")"})
 		case seen[ch]:
 			errs = append(errs, &FieldError{Field: field, Reason: "channel named twice"})
+		case ch == Postal && slices.ContainsFunc(p.Order[i+1:], electronic):
+			// A letter's fate never comes back to the run (the postal
+			// export is a file for a mailing house): a channel after it
+			// would never be due. See the package doc.
+			errs = append(errs, &FieldError{Field: field, Reason: "postal must come after every electronic channel: a letter's failure is never known, so a channel after it would never be tried"})
 		}
 		seen[ch] = true
 	}
@@ -70,6 +76,10 @@ func (p *Policy) Validate(prefix string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// electronic reports whether ch is a channel whose failure the run learns
+// (a refusal at send, a bounce, an undeliverable receipt): e-mail and SMS.
+func electronic(ch string) bool { return ch == Email || ch == SMS }
 
 // order is p's channel order, the default when p gives none.
 func (p *Policy) order() []string {
