@@ -88,4 +88,9 @@ type Subject struct {
 	NoticeKind   string `dynamodbav:"notice_kind,omitempty"`
 	UpdateOf     string `dynamodbav:"update_of,omitempty"`
 	PriorVersion int    `dynamodbav:"prior_version,omitempty"`
+	// FailedOn lists the channels other than e-mail that have failed for
+	// the person ("sms": refused at send or reported undeliverable), as
+	// the send stage read them from their send partitions for this page;
+	// never stored. E-mail's own failure is Status.
+	FailedOn []string `dynamodbav:"-" json:"-"`
 }

@@ -43,7 +43,10 @@
 // message id: the channel's fallback entry. Delivery receipts of such a
 // channel (ApplyReceipt) are one item per person in the same partition
 // ("EVENT#<user>"), never regressed by a late or repeated receipt;
-// ChannelSends reads records and receipts a page at a time.
+// ChannelSends reads records and receipts a page at a time, and
+// ChannelOutcomes reads them for one page of another partition's run (the
+// e-mail stage asking which of its page's people a text failed for,
+// whatever page size each partition was leased with).
 //
 // Streams. Everything above is keyed by a subject set id where it says
 // case id: a case amended after sending has one set per report version

@@ -383,3 +383,102 @@ func TestFilingsLists(t *testing.T) {
 		t.Errorf("filings (-want +got):\n%s", d)
 	}
 }
+
+// TestChannelOutcomes: the e-mail stage reads, page by page, each person's
+// record on SMS (sent, refused, reported undeliverable) whether or not the
+// SMS partition was paged like the e-mail one; a person with no record is
+// absent, and a channel never leased costs nothing and reports nobody.
+func TestChannelOutcomes(t *testing.T) {
+	for _, sizes := range [][2]int{{4, 4}, {4, 3}, {3, 5}, {2, 7}} {
+		t.Run(fmt.Sprintf("email page %d, sms page %d", sizes[0], sizes[1]), func(t *testing.T) {
+			email := newLedger(t, sizes[0])
+			text := &ledger.Ledger{DB: email.DB, Table: email.Table, Page: sizes[1]}
+			ctx := context.Background()
+			people := map[string]casetable.Status{}
+			for i := range 11 {
+				people[fmt.Sprintf("u%02d", i)] = casetable.StatusPending
+			}
+			people["u03"] = casetable.StatusFailed // not pending: e-mail's Unsent leaves them out
+			seed(t, email, "c1", people)
+			mailLease, err := email.LeaseShard(ctx, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outcomes := func() map[string]string {
+				got := map[string]string{}
+				for cursor := ""; ; {
+					p, err := email.Unsent(ctx, mailLease, cursor)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out, err := email.ChannelOutcomes(ctx, mailLease, casetable.ChannelSMS, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for id, c := range out {
+						if _, dup := got[id]; dup {
+							t.Errorf("%s reported on two pages", id)
+						}
+						got[id] = fmt.Sprintf("%s reached=%v", c.Failed+c.Receipt.Status, c.Reached())
+					}
+					if p.Next == "" {
+						return got
+					}
+					cursor = p.Next
+				}
+			}
+			if got := outcomes(); len(got) != 0 {
+				t.Fatalf("outcomes before any text: %v", got)
+			}
+
+			// Text everyone but u07 and u10, the way the SMS stage pages its
+			// partition: u01 refused at send, u05 and u03 reported
+			// undeliverable, u02 delivered.
+			smsLease, err := text.LeaseChannel(ctx, casetable.ChannelSMS, "c1", 0, time.Now(), time.Now().Add(time.Minute))
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+			batch := 0
+			for cursor := ""; ; {
+				p, err := text.Unsent(ctx, smsLease, cursor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sends []ledger.Send
+				for _, s := range p.Subjects {
+					switch s.UserID {
+					case "u07", "u10":
+					case "u01":
+						sends = append(sends, ledger.Send{UserID: s.UserID, Page: p.Start, SentAt: at, Failed: "no_sender"})
+					default:
+						sends = append(sends, ledger.Send{UserID: s.UserID, Page: p.Start, MessageID: "m-" + s.UserID, SentAt: at})
+					}
+				}
+				if len(sends) > 0 {
+					if err := text.RecordSends(ctx, smsLease, batch, sends); err != nil {
+						t.Fatal(err)
+					}
+					batch++
+				}
+				if p.Next == "" {
+					break
+				}
+				cursor = p.Next
+			}
+			for id, status := range map[string]string{"u05": "undelivered:TEXT_CARRIER_UNREACHABLE", "u03": "undelivered:TEXT_BLOCKED", "u02": "delivered"} {
+				if _, err := text.ApplyReceipt(ctx, "c1", 0, casetable.ChannelSMS, ledger.Receipt{UserID: id, MessageID: "m-" + id, Status: status, Final: true, At: at.Add(time.Minute)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[string]string{
+				"u00": " reached=true", "u01": "no_sender reached=false", "u02": "delivered reached=true",
+				"u04": " reached=true", "u05": "undelivered:TEXT_CARRIER_UNREACHABLE reached=false",
+				"u06": " reached=true", "u08": " reached=true", "u09": " reached=true",
+			}
+			if diff := cmp.Diff(want, outcomes()); diff != "" {
+				t.Errorf("SMS outcomes by e-mail page (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
