@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"breachflow/internal/casetable"
-	"breachflow/internal/channelplan"
 )
 
 // Channel is one way a notice reaches a person. The pipeline owns what
@@ -85,16 +83,16 @@ type emailChannel struct{ p *Pipeline }
 func (emailChannel) Name() string { return "" }
 
 func (c emailChannel) Prepare(_ context.Context, s *casetable.Subject) (Outgoing, error) {
-	if s.Plan != "" {
-		// A channel policy that leaves e-mail out: not this channel's
-		// person, whatever address they have.
-		plan, err := channelplan.Parse(s.Plan)
-		if err != nil {
-			return nil, &Refusal{Code: "bad_plan", Err: err}
-		}
-		if !slices.Contains(plan.Channels(), channelplan.Email) {
-			return nil, ErrNotOnChannel
-		}
+	// A plan that leaves e-mail out, or puts it after a text that has
+	// not failed: not this channel's person now, whatever address they
+	// have. Nothing is recorded, so the e-mail Map's second round (after
+	// the receipt window) asks again.
+	due, err := EmailDue(s)
+	if err != nil {
+		return nil, &Refusal{Code: "bad_plan", Err: err}
+	}
+	if !due {
+		return nil, ErrNotOnChannel
 	}
 	if !validAddress(s.Email) {
 		return nil, &Refusal{Code: "invalid_address", Err: errors.New("email: not a plain address")}

@@ -366,14 +366,27 @@ func (f channelFunc) Prepare(ctx context.Context, s *casetable.Subject) (Outgoin
 func (channelFunc) Classify(error) Outcome { return OutcomeReject }
 
 // A policy that leaves e-mail out keeps the person off the e-mail channel;
-// a plan with e-mail anywhere keeps them on it.
+// a plan that puts e-mail after a text keeps them off it until the text
+// failed; a plan with e-mail first puts them on it at once.
 func TestEmailFollowsThePlan(t *testing.T) {
 	p := &Pipeline{Render: func(*casetable.Subject) (email.Message, error) { return email.Message{Subject: "s", Text: "t"}, nil }, From: "privacy@example.com"}
 	ch := emailChannel{p}
-	for plan, want := range map[string]error{"sms>postal": ErrNotOnChannel, "email>sms": nil, "sms>email": nil, "": nil} {
-		_, err := ch.Prepare(context.Background(), &casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Plan: plan})
-		if !errors.Is(err, want) {
-			t.Errorf("plan %q: %v, want %v", plan, err, want)
+	for _, tc := range []struct {
+		plan     string
+		failedOn []string
+		want     error
+	}{
+		{"sms>postal", nil, ErrNotOnChannel},
+		{"sms>postal", []string{"sms"}, ErrNotOnChannel},
+		{"email>sms", nil, nil},
+		{"sms>email", nil, ErrNotOnChannel},
+		{"sms>email", []string{"sms"}, nil},
+		{"email+sms>postal", nil, nil},
+		{"", nil, nil},
+	} {
+		_, err := ch.Prepare(context.Background(), &casetable.Subject{CaseID: "c1", UserID: "u1", Email: "kim@example.org", Plan: tc.plan, FailedOn: tc.failedOn})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("plan %q, failed on %v: %v, want %v", tc.plan, tc.failedOn, err, tc.want)
 		}
 	}
 }

@@ -326,6 +326,9 @@ func (r *run) readAhead(ctx context.Context, cursor string, out chan<- fetched, 
 		if f.err == nil {
 			f.page, f.err = r.p.Ledger.Unsent(ctx, r.lease, cursor)
 		}
+		if f.err == nil {
+			f.err = r.readOutcomes(ctx, &f.page)
+		}
 		select {
 		case out <- f:
 		case <-quit:
