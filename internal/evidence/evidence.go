@@ -405,7 +405,8 @@ func (s Source) writeVersions(ctx context.Context, store *cases.Store, p *Pack) 
 }
 
 // ledgerRows are one person's rows of ledger.csv: one per channel their
-// plan used (e-mail when the plan has it or they were scoped before plans),
+// plan used, in the plan's order (e-mail when the plan has it or they were
+// scoped before plans, unless the plan texts first and the text stands),
 // their text, their letter or the posted notice that covers them, and a
 // row of its own for a person no channel has reached yet.
 func ledgerRows(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) [][]string {
@@ -415,9 +416,16 @@ func ledgerRows(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) [
 	}
 	var rows [][]string
 	plan, _ := channelplan.Parse(sub.Plan)
+	var mail, text []string
 	if sub.Plan == "" || slices.Contains(plan.Channels(), channelplan.Email) ||
 		sub.Status == casetable.StatusDuplicate || sub.Status == casetable.StatusCurrent {
-		rows = append(rows, row(channelplan.Email, string(sub.Status), sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason))
+		mail = row(channelplan.Email, string(sub.Status), sub.MessageID, sub.SentAt, sub.EventAt, sub.Reason)
+	}
+	textFailed := func(ch string) bool { return ch == channelplan.SMS && sms != nil && !sms.Reached() }
+	if sub.Plan != "" && sub.Status == casetable.StatusPending && !plan.Due(channelplan.Email, textFailed) {
+		// A plan that texts first and a text that stands: e-mail never
+		// came due, so there is no e-mail to account for.
+		mail = nil
 	}
 	if sms != nil {
 		status, eventAt := "sent", ""
@@ -427,7 +435,18 @@ func ledgerRows(sub *casetable.Subject, sms *ledger.ChannelSend, reach string) [
 		case sms.Receipt.Status != "":
 			status, eventAt = sms.Receipt.Status, sms.Receipt.At.UTC().Format(time.RFC3339Nano)
 		}
-		rows = append(rows, row(channelplan.SMS, status, sms.MessageID, sms.SentAt.UTC().Format(time.RFC3339Nano), eventAt, sms.Failed))
+		text = row(channelplan.SMS, status, sms.MessageID, sms.SentAt.UTC().Format(time.RFC3339Nano), eventAt, sms.Failed)
+	}
+	// In the order the plan tries them: e-mail first unless the plan
+	// texts first.
+	first, second := mail, text
+	if chs := plan.Channels(); len(chs) > 0 && chs[0] == channelplan.SMS {
+		first, second = text, mail
+	}
+	for _, r := range [][]string{first, second} {
+		if r != nil {
+			rows = append(rows, r)
+		}
 	}
 	switch reach {
 	case reconcile.ReachPostal:

@@ -35,6 +35,17 @@ func TestReach(t *testing.T) {
 		{"shared address", "email", casetable.StatusDuplicate, nil, reconcile.ReachShared},
 		{"current", "email", casetable.StatusCurrent, nil, reconcile.ReachCurrent},
 		{"no plan, failed", "", casetable.StatusFailed, nil, reconcile.ReachPosted},
+		// An order that texts first: e-mail waits, pending, for the text.
+		{"text first, texted", "sms>email", casetable.StatusPending, texted, reconcile.ReachSMS},
+		{"text first, delivered", "sms>email>postal", casetable.StatusPending, &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "delivered", Final: true}}, reconcile.ReachSMS},
+		{"text first, not texted yet", "sms>email", casetable.StatusPending, nil, reconcile.ReachNone},
+		{"text refused, e-mail not yet sent", "sms>email", casetable.StatusPending, refused, reconcile.ReachNone},
+		{"text refused, then e-mailed", "sms>email", casetable.StatusSent, refused, reconcile.ReachEmail},
+		{"text undelivered, then e-mail delivered", "sms>email", casetable.StatusDelivered, undelivered, reconcile.ReachEmail},
+		{"text refused, e-mail bounced", "sms>email", casetable.StatusBounced, refused, reconcile.ReachPosted},
+		{"text refused, e-mail bounced, then a letter", "sms>email>postal", casetable.StatusBounced, refused, reconcile.ReachPostal},
+		{"text first, e-mail not yet failed: no letter", "sms>email>postal", casetable.StatusPending, undelivered, reconcile.ReachNone},
+		{"shared address holder, both", "sms>email", casetable.StatusSent, texted, reconcile.ReachBoth},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := reconcile.Reach(&casetable.Subject{Plan: tc.plan, Status: tc.status}, tc.sms)
