@@ -1,0 +1,325 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
+	"breachflow/internal/delivery"
+	"breachflow/internal/functions"
+	"breachflow/internal/ledger"
+	"breachflow/internal/local/emulators"
+	"breachflow/internal/reconcile"
+	"breachflow/internal/report"
+	"breachflow/internal/sms"
+	"breachflow/internal/usertable"
+)
+
+// Kinds of the order test's population beyond the channel test's: people
+// with both contacts whose phone is in a country without a sender, and
+// phone-only people there.
+const (
+	kindBothSenderless  = "both-senderless"
+	kindPhoneSenderless = "phone-senderless"
+)
+
+// orderPopulation is n people in the demo report's scope, the same number
+// of each kind: e-mail only, phone only (a sender for their country or
+// none), both (a sender or none), postal only, no contact.
+func orderPopulation(n int) []channelPerson {
+	kinds := []string{kindEmail, kindPhone, kindPhoneSenderless, kindBoth, kindBothSenderless, kindPostal, kindNone}
+	var out []channelPerson
+	for i := 0; len(out) < n; i++ {
+		p := channelPerson{kind: kinds[len(out)%len(kinds)]}
+		u := usertable.Generate(11, i)
+		u.PaymentService, u.OverseasTransfer = "kakaopay", true // in the demo report's scope
+		u.Postal = ""
+		if u.Email == "" || u.Phone == "" || strings.TrimSpace(u.Email) != u.Email {
+			continue // no address or phone to take away, or an address another user shares
+		}
+		p.User = u
+		p.senderless = u.Country != "KR" && u.Country != "US"
+		switch p.kind {
+		case kindEmail:
+			p.Phone = ""
+		case kindPhone, kindBoth:
+			if p.senderless {
+				continue
+			}
+			if p.kind == kindPhone {
+				p.Email = ""
+			}
+		case kindPhoneSenderless, kindBothSenderless:
+			if !p.senderless {
+				continue
+			}
+			if p.kind == kindPhoneSenderless {
+				p.Email = ""
+			}
+		case kindPostal:
+			p.Email, p.Phone = "", ""
+			p.postal = "Examplestraat " + strconv.Itoa(i) + "\n1000 Sample City\n" + u.Country
+			p.Postal = p.postal
+		case kindNone:
+			p.Email, p.Phone = "", ""
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestChannelOrderTextFirst runs the demo case under the channel policy
+// ["sms", "email", "postal"] with SMS senders for Korea and the US: people
+// with both contacts get only the text unless it fails (refused for want of
+// a sender in their country, or an undeliverable receipt filed during the
+// receipt window), and then exactly one e-mail, sent after the failure was
+// known; nobody gets anything twice, and reach accounts for everyone.
+func TestChannelOrderTextFirst(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	state := t.TempDir()
+	envFile := filepath.Join(state, "env.json")
+	if err := os.WriteFile(envFile, []byte(`{"Parameters": {"SMS_SENDERS": "`+smsSenders+`", "SMS_MAX_SEND_RATE": "50", "SMS_ORGANISATION": "Example Pay", "SMS_CONFIGURATION_SET": "breachflow-sms"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	lc := &localCase{
+		ctx:  ctx,
+		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
+		lo:   localOptions{template: "../../template.yaml", envVars: envFile, stateDir: state, log: logs},
+	}
+	for _, v := range []string{"CASE_TABLE", "USER_TABLE", "BREACHFLOW_APPROVERS", "BREACHFLOW_APPROVALS_REQUIRED", envApprovalKeyDir} {
+		t.Setenv(v, os.Getenv(v))
+	}
+	lc.start(t)
+	t.Cleanup(func() { lc.up.Close() })
+	db := lc.env.dynamo()
+
+	people := orderPopulation(42)
+	for _, p := range people {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(lc.up.userTable), Item: p.item()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(liveDemoReport(t), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["channel_policy"] = map[string]any{"order": []string{"sms", "email", "postal"}}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lc.report, err = report.Parse(raw); err != nil {
+		t.Fatal(err)
+	}
+	if lc.caseID, _, err = lc.env.cases().PutReport(ctx, raw, lc.report); err != nil {
+		t.Fatal(err)
+	}
+	started, err := lc.env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(lc.up.runtime.StateMachines[stateMachineName]),
+		Name:            aws.String(cases.ExecutionName(lc.caseID)),
+		Input:           aws.String(`{"case_id":"` + lc.caseID + `"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(started.ExecutionArn)
+	caseID := lc.caseID
+
+	waitFor(ctx, t, "the approval request", func() bool {
+		c, err := lc.env.cases().Get(ctx, caseID)
+		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, lc.env.sfn(), arn, sfntypes.HistoryEventTypeTaskSubmitted)
+	})
+	c, err := lc.env.cases().Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The approvers see SMS first for everyone with a phone, e-mail as the
+	// fallback of those with both.
+	both := count(people, kindBoth) + count(people, kindBothSenderless)
+	if c.Channels["sms"] != both+count(people, kindPhone)+count(people, kindPhoneSenderless) || c.Channels["email_fallback"] != both ||
+		c.Channels["email"] != count(people, kindEmail) || c.Channels["postal"] != count(people, kindPostal) {
+		t.Errorf("channel counts before approval: %v", c.Channels)
+	}
+	if err := demoApprove(ctx, &strings.Builder{}, lc.env, caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+
+	// While the state machine waits for receipts, one text of a person
+	// with both contacts is reported undeliverable: their e-mail follows
+	// in the second round. Until then nobody with a phone has an e-mail.
+	var undelivered channelPerson
+	for _, p := range people {
+		if p.kind == kindBoth {
+			undelivered = p
+			break
+		}
+	}
+	waitFor(ctx, t, "the receipt window", func() bool { return inState(ctx, t, lc.env.sfn(), arn, "AwaitBounces") })
+	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstRound := map[string]int{}
+	for _, m := range mails {
+		for _, to := range m.Destination.To {
+			firstRound[strings.ToLower(to)]++
+		}
+	}
+	for _, p := range people {
+		if (p.kind == kindBoth || p.kind == kindBothSenderless) && firstRound[strings.ToLower(p.Email)] != 0 {
+			t.Errorf("%s person %s e-mailed in the first round, before their text failed", p.kind, p.ID)
+		}
+	}
+	var textID string
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		if m.Context[sms.ContextUser] == delivery.TagValue(undelivered.ID) {
+			textID = m.MessageID
+		}
+	}
+	if textID == "" {
+		t.Fatalf("the person whose text is to fail was not texted")
+	}
+	set := casetable.SetID(caseID, 1)
+	failedAt := time.Now()
+	receipt, _ := json.Marshal(map[string]any{
+		"eventType": "TEXT_CARRIER_UNREACHABLE", "eventTimestamp": failedAt.UnixMilli(), "isFinal": true, "messageId": textID,
+		"context": map[string]string{
+			sms.ContextCase: delivery.TagValue(set), sms.ContextUser: delivery.TagValue(undelivered.ID),
+			sms.ContextShard: strconv.Itoa(casetable.Shard(undelivered.ID, c.Shards)),
+		},
+	})
+	if _, err := lc.up.runtime.Functions[functions.SmsEvents.LogicalID].Invoke(ctx, receipt); err != nil {
+		t.Fatal(err)
+	}
+
+	var final *sfn.DescribeExecutionOutput
+	waitFor(ctx, t, "the execution to end", func() bool {
+		final, err = lc.env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
+	})
+	if final.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, lc.env.sfn(), arn, 3))
+	}
+
+	if mails, err = (emulators.Mailbox{URL: lc.up.stack.SES}).Messages(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	emails := map[string]int{}
+	for _, m := range mails {
+		for _, to := range m.Destination.To {
+			emails[strings.ToLower(to)]++
+		}
+	}
+	texts := map[string]int{}
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		texts[m.Context[sms.ContextUser]]++
+	}
+
+	t.Run("the text first, e-mail only when it failed, nothing twice", func(t *testing.T) {
+		for _, p := range people {
+			wantMail, wantText := 0, 0
+			switch p.kind {
+			case kindEmail, kindBothSenderless:
+				wantMail = 1
+			case kindBoth:
+				wantText = 1
+				if p.ID == undelivered.ID {
+					wantMail = 1
+				}
+			case kindPhone:
+				wantText = 1
+			}
+			if got := emails[strings.ToLower(p.Email)]; p.Email != "" && got != wantMail {
+				t.Errorf("%s person %s: %d e-mails, want %d", p.kind, p.ID, got, wantMail)
+			}
+			if got := texts[delivery.TagValue(p.ID)]; got != wantText {
+				t.Errorf("%s person %s: %d texts, want %d", p.kind, p.ID, got, wantText)
+			}
+		}
+		if n := count(people, kindBothSenderless); n == 0 || count(people, kindBoth) == 0 {
+			t.Fatalf("the population lacks people with both contacts (%d senderless)", n)
+		}
+	})
+
+	t.Run("each fallback e-mail went out after its text failed", func(t *testing.T) {
+		led := &ledger.Ledger{DB: db, Table: lc.env.CaseTable}
+		for _, p := range people {
+			if p.kind != kindBothSenderless && p.ID != undelivered.ID {
+				continue
+			}
+			shard := casetable.Shard(p.ID, c.Shards)
+			sub, err := led.Person(ctx, set, shard, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sentAt, err := time.Parse(time.RFC3339Nano, sub.SentAt)
+			if err != nil {
+				t.Fatalf("%s person %s: e-mail sent at %q: %v", p.kind, p.ID, sub.SentAt, err)
+			}
+			failed := failedAt
+			if p.kind == kindBothSenderless {
+				err := led.ChannelSends(ctx, set, shard, casetable.ChannelSMS, func(cs ledger.ChannelSend) error {
+					if cs.UserID == p.ID {
+						if cs.Failed == "" {
+							t.Errorf("%s person %s: SMS record %+v, want refused (no sender for the country, or a number it cannot read)", p.kind, p.ID, cs)
+						}
+						failed = cs.SentAt
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !sentAt.After(failed) {
+				t.Errorf("%s person %s: e-mail sent at %v, not after the text failed at %v", p.kind, p.ID, sentAt, failed)
+			}
+		}
+	})
+
+	t.Run("every person accounted for, by channel", func(t *testing.T) {
+		c, err := lc.env.cases().Get(ctx, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		for _, p := range people {
+			switch {
+			case p.kind == kindEmail || p.kind == kindBothSenderless || p.ID == undelivered.ID:
+				want[reconcile.ReachEmail]++
+			case p.kind == kindBoth || p.kind == kindPhone:
+				want[reconcile.ReachSMS]++
+			case p.kind == kindPostal:
+				want[reconcile.ReachPostal]++
+			default: // no contact; or a phone no sender serves
+				want[reconcile.ReachPosted]++
+			}
+		}
+		total := 0
+		for k, n := range c.Reach {
+			total += n
+			if n != want[k] {
+				t.Errorf("reach %s: %d, want %d (all: %v)", k, n, want[k], c.Reach)
+			}
+		}
+		if total != len(people) || c.Reach[reconcile.ReachNone] != 0 {
+			t.Errorf("reach counts %d people (%d unaccounted), want all %d", total, c.Reach[reconcile.ReachNone], len(people))
+		}
+	})
+}
