@@ -37,8 +37,11 @@ type Output struct {
 	// Fallback counts people email did not reach (failed, bounced, no
 	// contact): the substitute-notice list.
 	Fallback int `json:"fallback"`
-	// Unreached counts people still pending or claimed: zero after a
-	// complete send.
+	// Unreached counts people whose e-mail is still pending or claimed:
+	// zero after a complete send, except under a channel policy that
+	// texts first, where a person the text reached stays pending on
+	// e-mail for good (their e-mail never comes due). ByReach is the
+	// account of every channel.
 	Unreached int `json:"unreached"`
 	// ByReach counts the people by how they are accounted for (Reach);
 	// Unaccounted is its ReachNone: people neither reached on a channel,
