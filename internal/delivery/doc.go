@@ -58,6 +58,17 @@
 // another channel records the refusal (Refusal's code) in its partition,
 // batched like a send: the person's fallback entry on that channel.
 //
+// Each channel sends to a person only when their channel plan makes it due
+// (channelplan.Plan.Due). For e-mail that is EmailDue: e-mail in the plan's
+// first step, or after a text that failed. A run of the e-mail pipeline
+// reads, for each page with someone whose plan texts first, those people's
+// SMS records and receipts (ledger.ChannelOutcomes: a few queries a page,
+// none for pages without such people) and marks the failed ones
+// (casetable.Subject.FailedOn) before Prepare asks. A person not due yet
+// gets no record, so the state machine's second e-mail round, after the
+// bounce and receipt window, asks again; e-mail's own records keep anyone
+// from a second e-mail.
+//
 // # What it sends
 //
 // The send stage consumes the approved document set drafting produced: it
