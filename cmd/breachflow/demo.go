@@ -508,6 +508,7 @@ func (b *sendBar) finish(ctx context.Context) {
 	if b.bar != nil {
 		b.update(ctx)
 		b.bar.Finish()
+		b.bar = nil // the e-mail stage's second round draws a bar of its own
 	}
 }
 
