@@ -37,11 +37,12 @@ type Output struct {
 	// Fallback counts people email did not reach (failed, bounced, no
 	// contact): the substitute-notice list.
 	Fallback int `json:"fallback"`
-	// Unreached counts people whose e-mail is still pending or claimed:
-	// zero after a complete send, except under a channel policy that
-	// texts first, where a person the text reached stays pending on
-	// e-mail for good (their e-mail never comes due). ByReach is the
-	// account of every channel.
+	// Unreached counts people nothing has reached yet: ByReach's
+	// ReachNone when the shards counted reach (every channel), else people
+	// whose e-mail is still pending or claimed. Not the e-mail ledger's
+	// pending count: under a channel policy that texts first, a person the
+	// text reached stays pending on e-mail for good (their e-mail never
+	// comes due) and is reached all the same.
 	Unreached int `json:"unreached"`
 	// ByReach counts the people by how they are accounted for (Reach);
 	// Unaccounted is its ReachNone: people neither reached on a channel,
@@ -83,6 +84,9 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		}
 	}
 	out.Unaccounted = out.ByReach[ReachNone]
+	if out.ByReach != nil {
+		out.Unreached = out.Unaccounted
+	}
 	version := 1
 	// One conditional write records the counts and closes the case at the
 	// version it worked on, unless an amendment landed first (cases.Store's

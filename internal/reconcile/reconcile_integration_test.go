@@ -225,3 +225,32 @@ func BenchmarkCountShardDynalite(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*subjects)/b.Elapsed().Seconds(), "subjects/s")
 }
+
+// TestUnreachedCountsEveryChannel: under a policy that texts first, people
+// the text reached stay pending on e-mail for good; the close step counts
+// them reached, not unreached, in its output and its audit entry.
+func TestUnreachedCountsEveryChannel(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	store := &cases.Store{DB: db, Table: table}
+	caseID := openCase(t, store)
+	counts := []reconcile.ShardCount{{CaseID: caseID, Shard: 0, People: 9,
+		ByStatus: map[string]int{"pending": 6, "sent": 3},
+		ByReach:  map[string]int{reconcile.ReachSMS: 5, reconcile.ReachEmail: 3, reconcile.ReachNone: 1}}}
+	log := localtest.Audit(t, table)
+	out, err := (&reconcile.Handler{Cases: store, Audit: log}).Handle(ctx, reconcile.Input{CaseID: caseID, Shards: 1, ShardCounts: counts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Unreached != 1 || out.Unaccounted != 1 {
+		t.Errorf("unreached %d, unaccounted %d; want 1 and 1 (five were texted)", out.Unreached, out.Unaccounted)
+	}
+	chain, err := log.Verify(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := chain.Entries[len(chain.Entries)-1].Detail["unreached"]; got != "1" {
+		t.Errorf("the close entry says unreached %s, want 1", got)
+	}
+}
