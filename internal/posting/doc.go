@@ -52,10 +52,14 @@
 //
 // # Per-person links
 //
-// Links issues <site>/n/<token>: 128 random bits in base64url, nothing
-// else, so the URL carries no personal data; the case table keeps only the
-// token's SHA-256 ("LINK#<hash>") with the case, user id and shard, and the
-// link expires with the case's posting period. LinkPages serves the page:
+// Links issues <site>/n/<token>: random bits in base64url, nothing else,
+// so the URL carries no personal data: a 40-bit group id (the people whose
+// links were issued together, a page of a shard) and the person's own 128
+// random bits. The case table keeps one item per group under the SHA-256
+// of its id ("LINK#<hash>"), with the case, the shard and each token's
+// SHA-256 beside its user id: one write for a page of people, not one per
+// person, and no token in the clear. The link expires with the case's
+// posting period. LinkPages serves the page:
 // the person's full notice in their language, rendered from the approved
 // notices as their e-mail is, with no-store, no-referrer and noindex
 // headers; it logs outcomes only, never a token or a person. The SMS

@@ -4,9 +4,11 @@ package posting_test
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -222,8 +224,8 @@ func TestLinksResolveExpireAndCarryNoPersonalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^https://notice\.example\.com/n/[A-Za-z0-9_-]{22}$`).MatchString(link) {
-		t.Fatalf("link %q: want <site>/n/<22 base64url characters>", link)
+	if !regexp.MustCompile(`^https://notice\.example\.com/n/[A-Za-z0-9_-]{28}$`).MatchString(link) {
+		t.Fatalf("link %q: want <site>/n/<28 base64url characters>", link)
 	}
 	for _, pd := range []string{person.UserID, person.Name, person.Email, person.Phone, "case-2"} {
 		if strings.Contains(link, pd) {
@@ -244,12 +246,12 @@ func TestLinksResolveExpireAndCarryNoPersonalData(t *testing.T) {
 				t.Errorf("the table stores the token in the clear (%v)", raw["sk"])
 			}
 		}
-		if raw["pk"] == "LINK#"+posting.TokenHash(token) {
+		if pk, _ := raw["pk"].(string); strings.HasPrefix(pk, "LINK#") && strings.Contains(fmt.Sprint(raw["links"]), posting.TokenHash(token)) {
 			found = true
 		}
 	}
 	if !found {
-		t.Error("no link item under the token's hash")
+		t.Error("no link item holding the token's hash")
 	}
 	if second, _ := links.Link(ctx, "case-2", person.UserID, person.Shard); second == link {
 		t.Error("two issues gave the same token")
@@ -283,7 +285,7 @@ func TestLinksResolveExpireAndCarryNoPersonalData(t *testing.T) {
 	if hdr.Get("Cache-Control") != "no-store" || hdr.Get("Referrer-Policy") != "no-referrer" {
 		t.Errorf("link page headers: %v", hdr)
 	}
-	if code, _, _ := get(posting.LinkPath + "AAAAAAAAAAAAAAAAAAAAAA"); code != http.StatusNotFound {
+	if code, _, _ := get(posting.LinkPath + "AAAAAAAAAAAAAAAAAAAAAAAAAAAA"); code != http.StatusNotFound {
 		t.Errorf("unknown token: %d, want 404", code)
 	}
 	if code, _, _ := get(posting.LinkPath + "../../etc/passwd"); code != http.StatusNotFound {
@@ -322,3 +324,117 @@ func TestLinksResolveExpireAndCarryNoPersonalData(t *testing.T) {
 		t.Errorf("a link issued after the period: %v, want ErrNotPublished", err)
 	}
 }
+
+// TestLinkAllIssuesAPageAtOnce issues a page of people's links in one call:
+// each resolves to its own person, a token with another's secret in the
+// same group resolves to nobody, one item holds the group (hashes only),
+// a random source that repeats itself fails loudly, and a group id drawn
+// twice is drawn again instead of overwriting the group that has it.
+func TestLinkAllIssuesAPageAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	s3c, bucket := localtest.S3(t)
+	_, a, _, ds := kakaoPay(t)
+	clk := &clock{time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC)}
+	links := &posting.Links{DB: db, Table: table, BaseURL: site, Now: clk.now}
+	set := casetable.SetID("case-3", 2)
+	if _, err := links.LinkAll(ctx, set, 4, []string{"u-1"}); !errors.Is(err, posting.ErrNotPublished) {
+		t.Fatalf("links before the notice is posted: %v, want ErrNotPublished", err)
+	}
+	pub := &posting.Publisher{S3: s3c, Store: posting.Store{DB: db, Table: table}, Bucket: bucket, BaseURL: site, Now: clk.now}
+	if _, err := pub.Publish(ctx, "case-3", draft.ContentHash(ds), ds, posting.PeriodFor(a)); err != nil {
+		t.Fatal(err)
+	}
+	users := make([]string, 1200) // more than one group holds
+	for i := range users {
+		users[i] = fmt.Sprintf("u-%06d", i)
+	}
+	urls, err := links.LinkAll(ctx, set, 4, users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(urls) != len(users) {
+		t.Fatalf("%d links for %d people", len(urls), len(users))
+	}
+	tokens := map[string]bool{}
+	for i, u := range urls {
+		tok := u[strings.LastIndex(u, "/")+1:]
+		if !posting.ValidToken(tok) || tokens[tok] {
+			t.Fatalf("link %d: token invalid or repeated", i)
+		}
+		tokens[tok] = true
+		if i%97 != 0 && i != len(urls)-1 {
+			continue
+		}
+		k, err := links.Resolve(ctx, tok)
+		if err != nil || k.UserID != users[i] || k.CaseID != set || k.Shard != 4 {
+			t.Errorf("link %d resolves to %+v, %v; want %s in %s shard 4", i, k, err, users[i], set)
+		}
+	}
+	// Another person's secret under the same group id names nobody.
+	first := urls[0][strings.LastIndex(urls[0], "/")+1:]
+	forged := first[:7] + strings.Repeat("A", len(first)-7) // group id kept, secret replaced
+	if _, err := links.Resolve(ctx, forged); !errors.Is(err, posting.ErrLinkNotFound) {
+		t.Errorf("a forged secret in a real group: %v, want ErrLinkNotFound", err)
+	}
+	scan, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := 0
+	for _, it := range scan.Items {
+		var raw map[string]any
+		attributevalue.UnmarshalMap(it, &raw)
+		if pk, _ := raw["pk"].(string); strings.HasPrefix(pk, "LINK#") {
+			groups++
+			if s := fmt.Sprint(raw); strings.Contains(s, first) || strings.Contains(s, first[:7]) {
+				t.Error("a link group stores a token or its group id in the clear")
+			}
+		}
+	}
+	if groups != 2 {
+		t.Errorf("%d link items for %d people, want 2 (at most 1000 a group)", groups, len(users))
+	}
+
+	// A source that hands out the same bytes: two people would share a
+	// link, so issuing fails.
+	stuck := &posting.Links{DB: db, Table: table, BaseURL: site, Now: clk.now, Rand: func(b []byte) error { clear(b); return nil }}
+	if _, err := stuck.LinkAll(ctx, set, 4, []string{"u-a", "u-b"}); err == nil {
+		t.Error("a stuck random source issued links")
+	}
+	// The same group id twice: the second draw clashes with the stored
+	// group and draws again; both people keep their own link.
+	draws := 0
+	clash := &posting.Links{DB: db, Table: table, BaseURL: site, Now: clk.now, Rand: func(b []byte) error {
+		draws++
+		if _, err := io.ReadFull(randReader{}, b); err != nil {
+			return err
+		}
+		if draws <= 2 {
+			copy(b, "group") // the group id of the first two draws
+		}
+		return nil
+	}}
+	one, err := clash.Link(ctx, set, "u-x", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := clash.Link(ctx, set, "u-y", 4)
+	if err != nil {
+		t.Fatalf("a clashing group id: %v, want a fresh draw", err)
+	}
+	if draws != 3 {
+		t.Errorf("%d draws, want 3 (the clash drawn again)", draws)
+	}
+	for tok, want := range map[string]string{one: "u-x", two: "u-y"} {
+		if k, err := links.Resolve(ctx, tok[strings.LastIndex(tok, "/")+1:]); err != nil || k.UserID != want {
+			t.Errorf("after a clash: %+v, %v; want %s", k, err, want)
+		}
+	}
+}
+
+// randReader reads crypto/rand.
+type randReader struct{}
+
+func (randReader) Read(b []byte) (int, error) { return cryptorand.Read(b) }

@@ -305,7 +305,7 @@ func (c *Channel) body(locale, link string) (string, error) {
 }
 
 // SampleLink stands for a person's link in the SMS drafts the approvers
-// read: the shape and length of a real one (an https URL with a 22
+// read: the shape and length of a real one (an https URL with a 28
 // character token), no person's token. The send stage replaces it with
 // each person's own link.
 const SampleLink = planLink

@@ -47,8 +47,8 @@ type Plan struct {
 }
 
 // planLink is as long as a notice link gets: the page's address and an
-// opaque token (the posted notice's pages, 22 characters of base64url).
-const planLink = "https://notice.example.com/n/AAAAAAAAAAAAAAAAAAAAAA"
+// opaque token (the posted notice's pages, 28 characters of base64url).
+const planLink = "https://notice.example.com/n/AAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 // homeLocale is the language texts to a country are planned in.
 var homeLocale = map[string]string{"KR": "ko", "JP": "ja", "DE": "de"}

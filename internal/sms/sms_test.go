@@ -183,7 +183,7 @@ func TestCheck(t *testing.T) {
 func TestComposedTextsPassTheirCheckAndFit(t *testing.T) {
 	c := &sms.Channel{Org: "카카오페이"}
 	d := notice.Duty{ID: "o-1", Regime: "KR-PIPA", Citation: "PIPA Art. 34(1)", Jurisdiction: "KR", Elements: []breach.Element{breach.ElementDataItems}}
-	link := "https://notice.example.com/n/" + strings.Repeat("A", 22)
+	link := "https://notice.example.com/n/" + strings.Repeat("A", 28)
 	for _, tc := range []struct{ locale, country string }{{"ko", "KR"}, {"en-US", "US"}, {"ja", "JP"}, {"de", "DE"}, {"fr", "FR"}} {
 		if err := c.CheckLocale(tc.locale, d); err != nil {
 			t.Errorf("%s: %v", tc.locale, err)

@@ -76,9 +76,9 @@ func Check(document string, t Text, d notice.Duty) error {
 
 // Linker gives the link to one person's full notice page: the posted
 // notice's links (package posting's Links, whose method this is): an
-// opaque per-person token of 128 random bits that expires with the posting
-// period, and nothing else personal. The SMS channel only puts the link in
-// the text. A Linker error other than ErrNoLink (the notice is not posted,
+// opaque per-person token (a group id and 128 random bits of the person's
+// own) that expires with the posting period, and nothing else personal.
+// The SMS channel only puts the link in the text. A Linker error other than ErrNoLink (the notice is not posted,
 // or its period has ended) concerns the whole case and stops the run.
 type Linker interface {
 	Link(ctx context.Context, caseID, userID string, shard int) (string, error)
