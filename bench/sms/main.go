@@ -3,8 +3,10 @@
 // the ledger, the local End User Messaging SMS endpoint of package
 // localsms, on free ports of 127.0.0.1):
 //
-//  1. throughput: the pipeline (lease, page read, number check, text,
-//     SendTextMessage, record) with no rate limit, as a ratio to the raw
+//  1. throughput: the pipeline (lease, page read, number check, the
+//     person's notice link issued and stored as the send stage issues it
+//     (posting.Links, a page at a time), text, SendTextMessage, record)
+//     with no rate limit, as a ratio to the raw
 //     SendTextMessage rate of the same endpoint measured before and after
 //     each round in the same run (goal: at least 80 %);
 //  2. pacing: the pipeline at a configured rate over a window of texts:
@@ -21,13 +23,12 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
@@ -48,9 +49,11 @@ import (
 	"breachflow/internal/awsenv"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
+	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/local/localsms"
+	"breachflow/internal/posting"
 	"breachflow/internal/sms"
 	"breachflow/internal/usertable"
 )
@@ -76,7 +79,8 @@ type Results struct {
 	// Ratio is the median round's.
 	Ratio float64 `json:"pipeline_to_raw_ratio"`
 	// Verified: every round's texts reached the endpoint, one per person,
-	// and the ledger holds a record for each.
+	// the ledger holds a record for each, and a sample of their links
+	// resolves to the person each went to.
 	Verified bool   `json:"pipeline_verified"`
 	Paced    *Paced `json:"paced,omitempty"`
 	// RawCPU and PipelineCPU are the CPU each process spent per text, in
@@ -151,6 +155,7 @@ func run() error {
 	rateSends := flag.Int("rate-sends", 1500, "texts in the paced phase")
 	asJSON := flag.Bool("json", false, "print JSON")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process to the file")
+	blockProfile := flag.String("blockprofile", "", "write a profile of where this process's goroutines wait to the file")
 	flag.Parse()
 	gc := sendGC()
 	if *cpuProfile != "" {
@@ -163,6 +168,15 @@ func run() error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(time.Microsecond))
+		defer func() {
+			if f, err := os.Create(*blockProfile); err == nil {
+				pprof.Lookup("block").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	ctx := context.Background()
 	res := Results{People: *people, GCPercent: gc}
@@ -238,16 +252,34 @@ func start(ctx context.Context) (*bench, error) {
 		stack.Close()
 		return nil, err
 	}
+	// The raw rounds' one prepared text (their input) links into a case
+	// of its own.
+	if err := b.post(ctx, "raw"); err != nil {
+		stack.Close()
+		return nil, err
+	}
 	return b, nil
 }
 
-// tokens is the bench's Linker: an opaque token per person (a hash of the
-// ids here; the posted notice's pages hand out their own).
-type tokens struct{}
+// site is the posted notice's address the links point to.
+const site = "https://notice.example.com"
 
-func (tokens) Link(_ context.Context, caseID, userID string, _ int) (string, error) {
-	h := sha256.Sum256([]byte(caseID + "/" + userID))
-	return "https://notice.example.com/n/" + hex.EncodeToString(h[:12]), nil
+// links are the send stage's notice links (internal/functions): tokens
+// issued and stored in the case table, which resolve to their person.
+func (b *bench) links() *posting.Links {
+	return &posting.Links{DB: b.db, Table: b.table, BaseURL: site}
+}
+
+// post publishes caseID's substitute notice to the stack's S3 and records
+// its posting period, as the publish stage does before any text is sent:
+// links are issued against it.
+func (b *bench) post(ctx context.Context, caseID string) error {
+	pub := &posting.Publisher{S3: b.stack.S3Client(), Store: posting.Store{DB: b.db, Table: b.table}, Bucket: emulators.NoticeBucket, BaseURL: site}
+	d := draft.Draft{ID: "substitute-ko", Kind: draft.KindSubstitute, Locale: "ko", HTML: "<!doctype html><title>benchmark notice</title>"}
+	if _, err := pub.Publish(ctx, caseID, "bench", []draft.Draft{d}, posting.Period{Days: 30}); err != nil {
+		return fmt.Errorf("post %s: %w", caseID, err)
+	}
+	return nil
 }
 
 func (b *bench) channel(client sms.Sender) *sms.Channel {
@@ -255,7 +287,7 @@ func (b *bench) channel(client sms.Sender) *sms.Channel {
 	if err != nil {
 		panic(err)
 	}
-	return &sms.Channel{Client: client, Senders: senders, Org: "카카오페이", ConfigurationSet: configSet, Links: tokens{}}
+	return &sms.Channel{Client: client, Senders: senders, Org: "카카오페이", ConfigurationSet: configSet, Links: b.links()}
 }
 
 func (b *bench) pipeline(client sms.Sender, pacing delivery.Pacing) *delivery.Pipeline {
@@ -272,6 +304,9 @@ func person(caseID string, i int) casetable.Subject {
 }
 
 func (b *bench) seed(ctx context.Context, caseID string, n int) error {
+	if err := b.post(ctx, caseID); err != nil {
+		return err
+	}
 	items := make([]map[string]types.AttributeValue, n)
 	for i := range items {
 		item, err := attributevalue.MarshalMap(person(caseID, i))
@@ -411,7 +446,11 @@ func (b *bench) throughput(ctx context.Context, res *Results, rounds int) error 
 			}); err != nil {
 				return err
 			}
-			res.Verified = res.Verified && sent == res.People && srv.Sent()-before == res.People && records == res.People
+			linked, err := b.linked(ctx, srv.Messages()[before:], caseID)
+			if err != nil {
+				return err
+			}
+			res.Verified = res.Verified && sent == res.People && srv.Sent()-before == res.People && records == res.People && linked
 		}
 		if err := rawRound(); err != nil {
 			return err
@@ -440,6 +479,32 @@ func (b *bench) throughput(ctx context.Context, res *Results, rounds int) error 
 	res.RawCPU, res.PipelineCPU = per(rawCPU, rawTexts), per(pipeCPU, rounds*len(res.Workers)*res.People)
 	res.CPURatio = (res.RawCPU.DynamoDB + res.RawCPU.Go) / (res.PipelineCPU.DynamoDB + res.PipelineCPU.Go)
 	return nil
+}
+
+// linked reports whether the texts sent for caseID carry working links:
+// a sample of them (every 50th and the last) resolves to the person the
+// text went to.
+func (b *bench) linked(ctx context.Context, msgs []localsms.Message, caseID string) (bool, error) {
+	for i, m := range msgs {
+		if i%50 != 0 && i != len(msgs)-1 {
+			continue
+		}
+		_, tok, ok := strings.Cut(m.Body, site+posting.LinkPath)
+		if !ok {
+			return false, nil
+		}
+		k, err := b.links().Resolve(ctx, tok)
+		if errors.Is(err, posting.ErrLinkNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if k.CaseID != caseID || k.UserID != m.Context[sms.ContextUser] {
+			return false, nil
+		}
+	}
+	return len(msgs) > 0, nil
 }
 
 // paced runs the pipeline at rate over n people and times every call.
@@ -540,7 +605,7 @@ func print(r Results) {
 		for i, p := range r.Pipelines {
 			fmt.Printf("  round %d: raw %5.0f/s, pipeline %5.0f/s, raw %5.0f/s: %3.0f %%\n", i+1, r.Raw[i], p, r.Raw[i+1], 100*r.Ratios[i])
 		}
-		fmt.Printf("  SMS pipeline = %.0f %% of raw SendTextMessage, median round (goal >= 80 %%); one text and one record per person: %v\n", 100*r.Ratio, r.Verified)
+		fmt.Printf("  SMS pipeline = %.0f %% of raw SendTextMessage, median round (goal >= 80 %%); one text, one record and a working link per person: %v\n", 100*r.Ratio, r.Verified)
 		fmt.Printf("  CPU per text, raw:      dynalite %.3f ms, Go %.3f ms (SDK and the in-process endpoint)\n", r.RawCPU.DynamoDB, r.RawCPU.Go)
 		fmt.Printf("  CPU per text, pipeline: dynalite %.3f ms, Go %.3f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.Go)
 		fmt.Printf("  by CPU per text, the pipeline can reach %.0f %% of raw where the cores are the limit (the ledger's dynalite reads and writes are the difference)\n", 100*r.CPURatio)

@@ -206,6 +206,9 @@ type job struct {
 	s     casetable.Subject
 	page  int    // index of the page in this run
 	start string // the page's cursor, which files its send records
+	// prepared is the person's message as the channel prepared it with
+	// their page (PagePreparer); nil: the worker prepares it.
+	prepared *Prepared
 }
 
 // run is the state of one Run call.
@@ -307,9 +310,10 @@ func (p *Pipeline) Run(ctx context.Context, b Batch) (Result, error) {
 
 // fetched is a page read ahead of the workers, or why it could not be.
 type fetched struct {
-	cursor string
-	page   ledger.Page
-	err    error
+	cursor   string
+	page     ledger.Page
+	prepared []Prepared // by subject, when the channel prepares pages
+	err      error
 }
 
 // readAhead reads the shard's pages from cursor into out, one page ahead of
@@ -324,7 +328,10 @@ func (r *run) readAhead(ctx context.Context, cursor string, out chan<- fetched, 
 			f.err = r.p.Ledger.CheckLease(ctx, r.lease, cursor, r.p.Now())
 		}
 		if f.err == nil {
-			f.page, f.err = r.p.Ledger.Unsent(ctx, r.lease, cursor)
+			f.page, f.err = r.p.Ledger.Unsent(ctx, r.lease, cursor, r.p.attributes()...)
+		}
+		if f.err == nil && !r.stopping() {
+			f.prepared = r.preparePage(ctx, f.page.Subjects)
 		}
 		if f.err == nil {
 			f.err = r.readOutcomes(ctx, &f.page)
@@ -373,8 +380,12 @@ func (r *run) produce(ctx context.Context, jobs chan<- job) (more bool, err erro
 			}
 			return true, fmt.Errorf("send shard %d: %w", r.b.Shard, f.err)
 		}
-		for _, s := range f.page.Subjects {
-			if !r.feed(ctx, jobs, job{s: s, page: page, start: f.cursor}) {
+		for i, s := range f.page.Subjects {
+			j := job{s: s, page: page, start: f.cursor}
+			if f.prepared != nil {
+				j.prepared = &f.prepared[i]
+			}
+			if !r.feed(ctx, jobs, j) {
 				r.fed(page)
 				return f.page.Next != "", nil
 			}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"breachflow/internal/ledger"
@@ -17,15 +18,23 @@ import (
 // slots bounds what a crash can lose: a worker takes a slot before it calls
 // SendEmail and the recorder gives it back once the send's record is
 // written. With Workers + RecordBatch slots, at most that many people can
-// have been sent a notice that the ledger does not show.
+// have been sent a notice that the ledger does not show, however the
+// records are written: the recorder keeps up to recordWriters writes under
+// way at once, so a slow write does not hold every slot (and so every
+// worker) while the next batch waits, and the bound stays the slots'.
 type recorder struct {
-	r     *run
-	ctx   context.Context
-	in    chan pending
-	slots chan struct{}
-	done  chan struct{}
-	n     int // batches written
+	r       *run
+	ctx     context.Context
+	in      chan pending
+	slots   chan struct{}
+	writers chan struct{} // one per write under way
+	flushes sync.WaitGroup
+	done    chan struct{}
+	n       int // batches started
 }
+
+// recordWriters is how many record writes a run has under way at once.
+const recordWriters = 2
 
 // recordLinger is how long the recorder waits for a batch to fill before it
 // writes what it has.
@@ -39,11 +48,12 @@ type pending struct {
 
 func newRecorder(ctx context.Context, r *run) *recorder {
 	c := &recorder{
-		r:     r,
-		ctx:   context.WithoutCancel(ctx), // a stop must not lose records of sends made
-		in:    make(chan pending, r.p.RecordBatch),
-		slots: make(chan struct{}, r.p.Pacing.Workers+r.p.RecordBatch),
-		done:  make(chan struct{}),
+		r:       r,
+		ctx:     context.WithoutCancel(ctx), // a stop must not lose records of sends made
+		in:      make(chan pending, r.p.RecordBatch),
+		slots:   make(chan struct{}, r.p.Pacing.Workers+r.p.RecordBatch),
+		writers: make(chan struct{}, recordWriters),
+		done:    make(chan struct{}),
 	}
 	go c.loop()
 	return c
@@ -74,10 +84,11 @@ func (c *recorder) close() {
 
 func (c *recorder) loop() {
 	defer close(c.done)
-	batch := make([]pending, 0, c.r.p.RecordBatch)
+	defer c.flushes.Wait()
 	timer := time.NewTimer(0)
 	for first := range c.in {
-		batch = append(batch[:0], first)
+		batch := make([]pending, 1, c.r.p.RecordBatch)
+		batch[0] = first
 		timer.Reset(recordLinger)
 	gather:
 		for len(batch) < cap(batch) {
@@ -92,14 +103,20 @@ func (c *recorder) loop() {
 			}
 		}
 		timer.Stop()
-		c.flush(batch)
+		c.writers <- struct{}{}
+		n := c.n
+		c.n++
+		c.flushes.Go(func() {
+			defer func() { <-c.writers }()
+			c.flush(n, batch)
+		})
 	}
 }
 
-// flush writes one batch, retrying a failed write a few times. If it still
-// fails, the run stops: those people will get a second notice from the
-// next run, which the duplicate bound counts.
-func (c *recorder) flush(batch []pending) {
+// flush writes batch, the run's nth, retrying a failed write a few times.
+// If it still fails, the run stops: those people will get a second notice
+// from the next run, which the duplicate bound counts.
+func (c *recorder) flush(n int, batch []pending) {
 	r := c.r
 	sends := make([]ledger.Send, len(batch))
 	for i, p := range batch {
@@ -110,14 +127,13 @@ func (c *recorder) flush(batch []pending) {
 		// Each try is bounded: the stop at the deadline leaves two send
 		// timeouts for the last sends and their records.
 		wctx, cancel := context.WithTimeout(c.ctx, r.p.SendTimeout)
-		err = r.p.Ledger.RecordSends(wctx, r.lease, c.n, sends)
+		err = r.p.Ledger.RecordSends(wctx, r.lease, n, sends)
 		cancel()
 		if err == nil {
 			break
 		}
 		time.Sleep(r.p.Backoff.Delay(try))
 	}
-	c.n++
 	for _, p := range batch {
 		if err != nil {
 			r.left(p.page)

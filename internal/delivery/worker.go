@@ -48,9 +48,15 @@ func (r *run) work(ctx context.Context, j job) (recording bool) {
 	s.CaseID, s.Shard = r.b.CaseID, r.b.Shard // where it was read, whatever the item says
 	key := ledger.SubjectKey(r.b.CaseID, r.b.Shard, s.UserID)
 	ch := p.channel()
-	pctx, cancel := context.WithTimeout(ctx, p.SendTimeout)
-	send, err := ch.Prepare(pctx, s)
-	cancel()
+	var send Outgoing
+	var err error
+	if j.prepared != nil {
+		send, err = j.prepared.Send, j.prepared.Err
+	} else {
+		pctx, cancel := context.WithTimeout(ctx, p.SendTimeout)
+		send, err = ch.Prepare(pctx, s)
+		cancel()
+	}
 	if refused, ok := errors.AsType[*Refusal](err); ok {
 		return r.refuse(ctx, key, j, refused.Code)
 	}

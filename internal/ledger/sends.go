@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,10 +175,13 @@ type Page struct {
 // filters the rest out after counting them), so pages fall at the same
 // places on every read: cursor must be "" or a Next this ledger returned. The page may
 // hold none while Next is still set. Reads are strongly consistent: a
-// record written by the run before must be seen.
-func (l *Ledger) Unsent(ctx context.Context, lease Lease, cursor string) (Page, error) {
+// record written by the run before must be seen. attrs, when given, are
+// the only subject attributes read besides the keys and the user id (a
+// channel that needs few of them: less for the database to send and for
+// the caller to decode); the others read as zero values.
+func (l *Ledger) Unsent(ctx context.Context, lease Lease, cursor string, attrs ...string) (Page, error) {
 	caseID, shard := lease.CaseID, lease.Shard
-	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, lease.PageSize, lease.Channel == "")
+	p, err := readPage(ctx, l.DB, l.Table, caseID, shard, cursor, lease.PageSize, lease.Channel == "", attrs...)
 	if err != nil || len(p.Subjects) == 0 {
 		return p, err
 	}
@@ -197,19 +201,34 @@ func (l *Ledger) Unsent(ctx context.Context, lease Lease, cursor string) (Page, 
 
 // readPage reads the page of size subjects after cursor, in as many
 // queries as DynamoDB's 1 MB limit takes; pending limits the result to
-// pending subjects without moving the page's bounds.
-func readPage(ctx context.Context, db Querier, table, caseID string, shard int, cursor string, size int, pending bool) (Page, error) {
+// pending subjects without moving the page's bounds; attrs, when given,
+// limit the attributes read (the keys and user id always are). A page's
+// bounds count items, whatever is read of them.
+func readPage(ctx context.Context, db Querier, table, caseID string, shard int, cursor string, size int, pending bool, attrs ...string) (Page, error) {
 	pk := casetable.SubjectPK(caseID, shard)
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(table),
 		KeyConditionExpression:    aws.String("pk = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk)},
+		ExpressionAttributeNames:  map[string]string{},
 		ConsistentRead:            aws.Bool(true),
 	}
 	if pending {
 		in.FilterExpression = aws.String("#s = :p")
-		in.ExpressionAttributeNames = map[string]string{"#s": "status"}
+		in.ExpressionAttributeNames["#s"] = "status"
 		in.ExpressionAttributeValues[":p"] = str(string(casetable.StatusPending))
+	}
+	if len(attrs) > 0 {
+		names := make([]string, 0, len(attrs)+3)
+		for i, a := range append([]string{casetable.AttrPK, casetable.AttrSK, "user_id"}, attrs...) {
+			n := "#a" + strconv.Itoa(i)
+			in.ExpressionAttributeNames[n] = a
+			names = append(names, n)
+		}
+		in.ProjectionExpression = aws.String(strings.Join(names, ", "))
+	}
+	if len(in.ExpressionAttributeNames) == 0 {
+		in.ExpressionAttributeNames = nil
 	}
 	p := Page{Start: cursor}
 	if cursor != "" {

@@ -88,37 +88,123 @@ func (c *Channel) WithTexts(approved map[string]string) delivery.Channel {
 // Name is the channel's ledger name.
 func (c *Channel) Name() string { return casetable.ChannelSMS }
 
+// Attributes are the subject attributes Prepare reads (besides the keys,
+// user id, case and shard): the pipeline reads only these of each person
+// (delivery.Projection). Prepare reading a field that is not here would
+// see it empty; TestPrepareReadsOnlyItsAttributes checks that none does.
+func (c *Channel) Attributes() []string {
+	return []string{"phone", "locale", "jurisdiction", "status", "plan"}
+}
+
 // Prepare makes one person's text. A person without a phone number is not
 // the channel's (delivery.ErrNotOnChannel); a malformed number, a number in
 // a country without a configured sender, a person without a notice page and
 // a text over its limit are *delivery.Refusal with the reason's code, so
 // the person is recorded as failed on SMS (their fallback entry).
 func (c *Channel) Prepare(ctx context.Context, s *casetable.Subject) (delivery.Outgoing, error) {
+	n, from, err := c.check(s)
+	if err != nil {
+		return nil, err
+	}
+	link, err := c.Links.Link(ctx, s.CaseID, s.UserID, s.Shard)
+	if err != nil {
+		return nil, linkError(err)
+	}
+	return c.outgoing(s, n, from, link)
+}
+
+// PreparePage prepares the people of one page (all of one shard) as
+// Prepare does each, but issues their links at once when Links is a
+// PageLinker: one read of the posting and one write for the page instead
+// of one each per text. The pipeline calls it one page ahead of its
+// workers (delivery.PagePreparer). nil when Links issues one link at a
+// time: the pipeline then calls Prepare per person.
+func (c *Channel) PreparePage(ctx context.Context, page []casetable.Subject) []delivery.Prepared {
+	pl, ok := c.Links.(PageLinker)
+	if !ok {
+		return nil
+	}
+	type checked struct {
+		n    Number
+		from string
+	}
+	out := make([]delivery.Prepared, len(page))
+	checks := make([]checked, len(page))
+	// People to link, by subject set and shard (one of each on a page).
+	type shardKey struct {
+		set   string
+		shard int
+	}
+	need := map[shardKey][]int{}
+	var order []shardKey
+	for i := range page {
+		s := &page[i]
+		n, from, err := c.check(s)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		checks[i] = checked{n, from}
+		k := shardKey{s.CaseID, s.Shard}
+		if _, seen := need[k]; !seen {
+			order = append(order, k)
+		}
+		need[k] = append(need[k], i)
+	}
+	for _, k := range order {
+		idx := need[k]
+		ids := make([]string, len(idx))
+		for j, i := range idx {
+			ids[j] = page[i].UserID
+		}
+		links, err := pl.LinkAll(ctx, k.set, k.shard, ids)
+		if err == nil && len(links) != len(ids) {
+			err = fmt.Errorf("%d links for %d people", len(links), len(ids))
+		}
+		for j, i := range idx {
+			if err != nil {
+				out[i].Err = linkError(err)
+				continue
+			}
+			out[i].Send, out[i].Err = c.outgoing(&page[i], checks[i].n, checks[i].from, links[j])
+		}
+	}
+	return out
+}
+
+// check is Prepare's part before the link: whether s is the channel's
+// now, their number, and the sender for its country.
+func (c *Channel) check(s *casetable.Subject) (Number, string, error) {
 	if s.Phone == "" {
-		return nil, delivery.ErrNotOnChannel
+		return Number{}, "", delivery.ErrNotOnChannel
 	}
 	due, err := Due(s)
 	if err != nil {
-		return nil, &delivery.Refusal{Code: "bad_plan", Err: err}
+		return Number{}, "", &delivery.Refusal{Code: "bad_plan", Err: err}
 	}
 	if !due {
-		return nil, delivery.ErrNotOnChannel
+		return Number{}, "", delivery.ErrNotOnChannel
 	}
 	n, err := ParseNumber("phone", s.Phone, breach.Jurisdiction(s.Jurisdiction).Country())
 	if err != nil {
-		return nil, refusal(err)
+		return Number{}, "", refusal(err)
 	}
 	from, err := c.Senders.For(n.Country())
 	if err != nil {
-		return nil, refusal(err)
+		return Number{}, "", refusal(err)
 	}
-	link, err := c.Links.Link(ctx, s.CaseID, s.UserID, s.Shard)
+	return n, from, nil
+}
+
+func linkError(err error) error {
 	if errors.Is(err, ErrNoLink) {
-		return nil, &delivery.Refusal{Code: "no_link", Err: err}
+		return &delivery.Refusal{Code: "no_link", Err: err}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("notice link: %w", err)
-	}
+	return fmt.Errorf("notice link: %w", err)
+}
+
+// outgoing is Prepare's part after the link: the text and its send.
+func (c *Channel) outgoing(s *casetable.Subject, n Number, from, link string) (delivery.Outgoing, error) {
 	body, err := c.body(s.Locale, link)
 	if err != nil {
 		return nil, err

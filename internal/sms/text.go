@@ -78,10 +78,20 @@ func Check(document string, t Text, d notice.Duty) error {
 // notice's links (package posting's Links, whose method this is): an
 // opaque per-person token (a group id and 128 random bits of the person's
 // own) that expires with the posting period, and nothing else personal.
-// The SMS channel only puts the link in the text. A Linker error other than ErrNoLink (the notice is not posted,
-// or its period has ended) concerns the whole case and stops the run.
+// The SMS channel only puts the link in the text. A Linker error other
+// than ErrNoLink (the notice is not posted, or its period has ended)
+// concerns the whole case and stops the run.
 type Linker interface {
 	Link(ctx context.Context, caseID, userID string, shard int) (string, error)
+}
+
+// PageLinker is a Linker that also issues the links of several people of
+// one shard at once, in order (package posting's Links.LinkAll: one read of
+// the posting and one write for a page of people, where Link costs one of
+// each per person). The channel then prepares a page at a time
+// (PreparePage).
+type PageLinker interface {
+	LinkAll(ctx context.Context, caseID string, shard int, userIDs []string) ([]string, error)
 }
 
 // ErrNoLink is a Linker's answer when one person has no page: that person
