@@ -17,7 +17,9 @@ import (
 )
 
 // capture is a Sender that keeps the input it is given.
-type capture struct{ in *pinpointsmsvoicev2.SendTextMessageInput }
+type capture struct {
+	in *pinpointsmsvoicev2.SendTextMessageInput
+}
 
 func (c *capture) SendTextMessage(_ context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, _ ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
 	c.in = in
