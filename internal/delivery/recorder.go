@@ -10,10 +10,10 @@ import (
 )
 
 // recorder writes a run's send records in batches. Workers hand it each
-// send as SES accepts it; it writes whatever has gathered while its last
-// write was under way (group commit), up to RecordBatch at a time, so at
-// low rates a record is written at once and at high rates one request
-// carries many.
+// send as the service accepts it; it writes a batch once RecordBatch
+// records have gathered, or recordLinger after the first, so at low rates
+// a record is written within milliseconds and at high rates one request
+// carries RecordBatch.
 //
 // slots bounds what a crash can lose: a worker takes a slot before it calls
 // SendEmail and the recorder gives it back once the send's record is
@@ -37,8 +37,12 @@ type recorder struct {
 const recordWriters = 2
 
 // recordLinger is how long the recorder waits for a batch to fill before it
-// writes what it has.
-const recordLinger = 6 * time.Millisecond
+// writes what it has. A batch that fills is written at once; at high rates
+// one that waits long enough to fill costs the ledger one write for
+// RecordBatch sends instead of several (a write costs the database far more
+// than its records do), and the slots, not the wait, bound what a crash
+// can leave unrecorded.
+const recordLinger = 20 * time.Millisecond
 
 // pending is a send waiting for its record.
 type pending struct {
