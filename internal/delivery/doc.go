@@ -56,7 +56,10 @@
 // partition of its own (casetable.ChannelSendPK), so a person is sent once
 // per channel. Where e-mail marks a refused person failed on the subject,
 // another channel records the refusal (Refusal's code) in its partition,
-// batched like a send: the person's fallback entry on that channel.
+// batched like a send: the person's fallback entry on that channel. A
+// channel may also prepare a whole page as the page is read, one page ahead
+// of the workers (PagePreparer: package sms issues a page's notice links in
+// one write), and read only the attributes it needs (Projection).
 //
 // Each channel sends to a person only when their channel plan makes it due
 // (channelplan.Plan.Due). For e-mail that is EmailDue: e-mail in the plan's
