@@ -330,11 +330,11 @@ func (r *run) readAhead(ctx context.Context, cursor string, out chan<- fetched, 
 		if f.err == nil {
 			f.page, f.err = r.p.Ledger.Unsent(ctx, r.lease, cursor, r.p.attributes()...)
 		}
-		if f.err == nil && !r.stopping() {
-			f.prepared = r.preparePage(ctx, f.page.Subjects)
-		}
 		if f.err == nil {
 			f.err = r.readOutcomes(ctx, &f.page)
+		}
+		if f.err == nil && !r.stopping() {
+			f.prepared = r.preparePage(ctx, f.page.Subjects)
 		}
 		select {
 		case out <- f:
