@@ -66,7 +66,7 @@ func startStack(t *testing.T, dir string, tokens chan<- string) *stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sfnapi.ServeListener(ctx, ln, sfnapi.NewHandler(svc, nil)) }()
-	s := &stack{svc: svc, client: client("http://" + ln.Addr().String())}
+	s := &stack{svc: svc, client: engineClient("http://" + ln.Addr().String())}
 	stopped := false
 	s.stop = func() {
 		if stopped {

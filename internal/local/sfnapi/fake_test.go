@@ -181,6 +181,17 @@ func client(url string) *sfn.Client {
 	})
 }
 
+// engineClient is the client of tests against the real engine: the SDK's
+// standard retries, as a real caller has them. The Go transport can close
+// a keep-alive connection under a response it is still reading (the SDK
+// then reports "use of closed network connection" with status 200, and
+// retries it: aws/aws-sdk-go-v2#2737, #2949); with one attempt such
+// a read failed a test once in a loaded full run.
+func engineClient(url string) *sfn.Client {
+	c := client(url)
+	return sfn.New(c.Options(), func(o *sfn.Options) { o.RetryMaxAttempts = 3 })
+}
+
 func serveFake(t *testing.T) (*fakeService, *sfn.Client, string) {
 	t.Helper()
 	f := newFake()

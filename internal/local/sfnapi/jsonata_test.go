@@ -53,7 +53,7 @@ func startPricingStack(t *testing.T) (*sfn.Client, string) {
 		}
 	})
 	url := "http://" + ln.Addr().String()
-	return client(url), url
+	return engineClient(url), url
 }
 
 func pricingDefinition(t *testing.T) string {
@@ -180,7 +180,7 @@ func withoutHostPrefix(o *sfn.Options) {
 func TestTestStateThroughTheSDK(t *testing.T) {
 	ctx := context.Background()
 	_, url := startPricingStack(t)
-	c := sfn.New(client(url).Options(), withoutHostPrefix)
+	c := sfn.New(engineClient(url).Options(), withoutHostPrefix)
 	def := pricingDefinition(t)
 	got, err := c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(def), StateName: aws.String("Quote"),
 		Input: aws.String(`{"sku":"abc","case":"c-1"}`), InspectionLevel: types.InspectionLevelDebug,
@@ -226,7 +226,7 @@ func TestTestStateThroughTheSDK(t *testing.T) {
 // request into the response).
 func TestTestStateShapes(t *testing.T) {
 	_, _, url := serveFake(t)
-	c := sfn.New(client(url).Options(), withoutHostPrefix)
+	c := sfn.New(engineClient(url).Options(), withoutHostPrefix)
 	got, err := c.TestState(context.Background(), &sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`),
 		StateName: aws.String("Next1"), Input: aws.String(`{"a":1}`), Variables: aws.String(`{"v":2}`), InspectionLevel: types.InspectionLevelDebug})
 	if err != nil {
