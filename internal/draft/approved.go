@@ -3,6 +3,7 @@ package draft
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"breachflow/internal/email"
 	"breachflow/internal/notice"
 	"breachflow/internal/sharedaddr"
+	"breachflow/internal/sms"
 )
 
 // The approved document set: what drafting hands the send stage. Drafting
@@ -111,7 +113,21 @@ func (a *Approved) Notices(ctx context.Context, caseID, approved string) (email.
 	return Renderer(set), nil
 }
 
-// Texts returns the case's approved SMS texts by locale (the KindSMS
+// TextKey is the key an SMS draft's text has among the approved texts
+// (sms.Channel.Approved): its locale for a first text, sms.UpdateKey for an
+// update text ("sms-update-<locale>"), sms.ClosingKey for a closing text
+// ("sms-closing-<jurisdiction>-<locale>", for its jurisdiction's readers).
+func TextKey(d Draft) string {
+	switch {
+	case strings.HasPrefix(d.ID, "sms-update-"):
+		return sms.UpdateKey(d.Locale)
+	case strings.HasPrefix(d.ID, "sms-closing-"):
+		return sms.ClosingKey(d.Jurisdiction, d.Locale)
+	}
+	return d.Locale
+}
+
+// Texts returns the case's approved SMS texts by key (TextKey: the KindSMS
 // drafts' text, each ending in sms.SampleLink), or *UnapprovedContent (or
 // *StaleDraftsError) when they are not what approved covers: the drafts are
 // re-drafted from the case's facts and the current SMS texts first, as for
@@ -132,7 +148,7 @@ func (a *Approved) Texts(ctx context.Context, caseID, approved string) (map[stri
 	out := map[string]string{}
 	for _, d := range drafts {
 		if d.Kind == KindSMS {
-			out[d.Locale] = d.Text
+			out[TextKey(d)] = d.Text
 		}
 	}
 	return out, nil
@@ -169,13 +185,13 @@ func OpenNoticeSet(ctx context.Context, db DB, table, caseID string, reports Rep
 	if err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
-	if ds, err = followupsFor(ctx, db, table, caseID, setID, ds, s.DraftedAt, reports); err != nil {
+	f := Facts(r, a, s.DraftedAt)
+	if ds, err = followupsFor(ctx, db, table, caseID, setID, ds, s.DraftedAt, reports, f); err != nil {
 		return nil, "", fmt.Errorf("open notices %s: %w", caseID, err)
 	}
 	if h := ContentHash(ds); h != s.ContentHash {
 		return nil, "", &StaleDraftsError{CaseID: caseID, Stored: s.ContentHash, Recomputed: h}
 	}
-	f := Facts(r, a, s.DraftedAt)
 	f.Shared = shared.Plan().Combinations
 	set, err := notice.NewNoticeSet(f)
 	if err != nil {

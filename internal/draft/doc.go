@@ -52,7 +52,10 @@
 // stage these drafts, after the same re-drafting as Notices, so a changed
 // SMS text refuses the send (*StaleDraftsError, or *UnapprovedContent) and
 // each person is sent their language's approved text with their link in
-// place of the sample's.
+// place of the sample's. A possible leak ruled out drafts the closing text
+// for its closing duty's readers ("sms-closing-<jurisdiction>-<locale>"),
+// checked against that duty; the first text is checked against the other
+// duties. Approved.Texts keys each text by TextKey.
 //
 // Credit-agency and other-organisation duties get the generic filing form;
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get
@@ -77,6 +80,11 @@
 // filing. And beside each sample notice the update notice is drafted
 // (WithUpdates), the wording people an earlier version reached get when
 // this one changes what they must know (package delta), so the approval
-// binds it too. The send stage re-drafts as of the drafting moment, and
-// only filings sent before that moment count as first filings.
+// binds it too; a closing notice (a possible leak ruled out) is not an
+// update and gets no such draft. Beside each text message the update text
+// is drafted ("sms-update-<locale>", WithTextUpdates): sms.SampleDate
+// stands where each person's earlier notice's date goes, sms.SampleLink
+// where their link goes, and the send stage fills in both. The send stage
+// re-drafts as of the drafting moment, and only filings sent before that
+// moment count as first filings.
 package draft

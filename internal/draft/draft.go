@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -233,30 +234,87 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedaddr.Plan
 // buildTexts drafts the text message in every locale the notices are
 // drafted in, as the SMS channel sends it (sms.Sample: the same texts, the
 // organisation's name, sms.SampleLink where each person's own link goes),
-// checked with sms.Check against every individuals duty. The send stage
-// sends these drafts' text (Approved.Texts), so the approval covers each
-// text sent; a changed SMS text changes the content hash.
+// checked with sms.Check against every individuals duty and for length
+// (sms.CheckLength). The send stage sends these drafts' text
+// (Approved.Texts), so the approval covers each text sent; a changed SMS
+// text changes the content hash.
+//
+// A possible leak ruled out brings a closing duty (one that requires
+// "ruled_out", PIPA Decree Art. 39-3(3)): its readers get the closing text
+// instead ("sms-closing-<jurisdiction>-<locale>", sms.SampleClosing),
+// checked against that duty; the first text is checked against the
+// others.
 func buildTexts(f notice.CaseFacts, duties []notice.Duty, ids []string, largest string) ([]Draft, error) {
+	var first []notice.Duty
+	closing := map[string][]notice.Duty{}
+	var closingOrder []string
+	for _, d := range duties {
+		if !slices.Contains(d.Elements, breach.ElementRuledOut) {
+			first = append(first, d)
+			continue
+		}
+		j := strings.ToUpper(string(d.Jurisdiction))
+		if _, ok := closing[j]; !ok {
+			closingOrder = append(closingOrder, j)
+		}
+		closing[j] = append(closing[j], d)
+	}
+	var firstIDs []string
+	for _, id := range ids {
+		if !slices.ContainsFunc(duties, func(d notice.Duty) bool {
+			return d.ID == id && slices.Contains(d.Elements, breach.ElementRuledOut)
+		}) {
+			firstIDs = append(firstIDs, id)
+		}
+	}
 	var out []Draft
 	for _, l := range notice.Locales {
 		t, err := sms.Sample(f.Org.Name, l)
 		if err != nil {
 			return nil, fmt.Errorf("draft sms %s: %w", l, err)
 		}
-		for _, d := range duties {
-			if err := sms.Check("sms "+l+" for "+string(d.Jurisdiction), t, d); err != nil {
+		d, err := textDraft("sms-"+l, "SMS ("+l+")", l, largest, firstIDs, t, first)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+		for _, j := range closingOrder {
+			t, err := sms.SampleClosing(f.Org.Name, l)
+			if err != nil {
+				return nil, fmt.Errorf("draft sms closing %s: %w", l, err)
+			}
+			var cids []string
+			for _, cd := range closing[j] {
+				cids = append(cids, cd.ID)
+			}
+			d, err := textDraft("sms-closing-"+slug(j)+"-"+l, "SMS closing ("+l+", "+j+")", l, j, cids, t, closing[j])
+			if err != nil {
 				return nil, err
 			}
+			out = append(out, d)
 		}
-		body := t.String()
-		out = append(out, seal(Draft{
-			ID: "sms-" + l, Kind: KindSMS, ObligationIDs: ids, Locale: l, Jurisdiction: largest,
-			Subject: "SMS (" + l + ")",
-			HTML:    `<html lang="` + l + `"><body><pre>` + html.EscapeString(body) + `</pre></body></html>`,
-			Text:    body,
-		}))
 	}
 	return out, nil
+}
+
+// textDraft seals text t in locale l as draft id, after checking it with
+// sms.Check against each of duties and for length in l's language.
+func textDraft(id, subject, l, jurisdiction string, ids []string, t sms.Text, duties []notice.Duty) (Draft, error) {
+	for _, d := range duties {
+		if err := sms.Check(id+" for "+string(d.Jurisdiction), t, d); err != nil {
+			return Draft{}, err
+		}
+	}
+	body := t.String()
+	if _, err := sms.CheckLength("draft "+id, body, l); err != nil {
+		return Draft{}, err
+	}
+	return seal(Draft{
+		ID: id, Kind: KindSMS, ObligationIDs: ids, Locale: l, Jurisdiction: jurisdiction,
+		Subject: subject,
+		HTML:    `<html lang="` + l + `"><body><pre>` + html.EscapeString(body) + `</pre></body></html>`,
+		Text:    body,
+	}), nil
 }
 
 // buildPublic drafts the public statement for each media or public-notice

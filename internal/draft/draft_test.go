@@ -321,3 +321,47 @@ func TestPossibleLeakDrafts(t *testing.T) {
 		t.Error("confirmed: no PIPC report drafted")
 	}
 }
+
+// The closing notice of a possible leak ruled out reads as a closing
+// notice in every language, also to people it reaches as an update of
+// their possibility notice: its own subject, no "Update:" and no paragraph
+// claiming more of their data was involved. A reader of another law
+// still gets a regular update.
+func TestClosingNoticeIsNotAnUpdate(t *testing.T) {
+	r, _, _ := sample(t, "kr-possible-leak.json")
+	r2 := *r
+	p := *r.PossibleLeak
+	when := p.KnownAt.Add(5 * 24 * time.Hour)
+	p.Outcome, p.ResolvedAt = report.OutcomeRuledOut, &when
+	r2.PossibleLeak, r2.Exfiltration = &p, report.ExfiltrationRuledOut
+	at := when.Add(time.Hour)
+	a, err := rules.Assess(&r2, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := notice.NewNoticeSet(draft.Facts(&r2, a, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := p.KnownAt.Add(time.Hour)
+	for _, l := range notice.Locales {
+		first, err := set.Render(notice.Recipient{UserID: "u", Locale: l, Jurisdiction: "KR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		update, err := set.Render(notice.Recipient{UserID: "u", Locale: l, Jurisdiction: "KR", UpdateOf: earlier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !notice.Closing(update.HTML) || update.Subject != first.Subject || update.HTML != first.HTML {
+			t.Errorf("%s: the closing notice as an update reads %q, want the closing notice %q as it is", l, update.Subject, first.Subject)
+		}
+	}
+	other, err := set.Render(notice.Recipient{UserID: "u", Locale: "en", Jurisdiction: "US-CA", UpdateOf: earlier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notice.Closing(other.HTML) || !strings.HasPrefix(other.Subject, "Update: ") {
+		t.Errorf("a Californian's update reads %q, want a regular update", other.Subject)
+	}
+}

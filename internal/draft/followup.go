@@ -11,11 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/email"
 	"breachflow/internal/ledger"
 	"breachflow/internal/notice"
+	"breachflow/internal/sms"
 )
 
 //go:embed followups.json
@@ -142,7 +144,7 @@ func AsFollowups(ds []Draft, v int, first map[string]ledger.FilingRecord) ([]Dra
 // set (casetable.SetID), reading the first filings from the ledger, and
 // adds the update notices of that version (WithUpdates) when an earlier
 // version's notices went out (reports, when it is the case store, says).
-func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft, at time.Time, reports Reports) ([]Draft, error) {
+func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Draft, at time.Time, reports Reports, f notice.CaseFacts) ([]Draft, error) {
 	_, v := casetable.CaseOfSet(set)
 	if v <= 1 {
 		return ds, nil
@@ -166,7 +168,10 @@ func followupsFor(ctx context.Context, db DB, table, caseID, set string, ds []Dr
 			}
 		}
 		if !since.IsZero() {
-			return WithUpdates(ds, v, since)
+			if ds, err = WithUpdates(ds, v, since); err != nil {
+				return nil, err
+			}
+			return WithTextUpdates(ds, f)
 		}
 	}
 	return ds, nil
@@ -181,11 +186,13 @@ type caseReader interface {
 // sample customer notice: what a person an earlier version notified gets
 // when v changes what they must know (package delta). It is the sample
 // notice opened as an update of one sent at since (notice.AsUpdate), so
-// the approvers read, and the approval binds, the update's wording too.
+// the approvers read, and the approval binds, the update's wording too. A
+// closing notice is not an update of anything (notice.AsUpdate leaves it
+// as it is): it gets no second draft.
 func WithUpdates(ds []Draft, v int, since time.Time) ([]Draft, error) {
 	out := ds
 	for _, d := range ds {
-		if d.Kind != KindNotice {
+		if d.Kind != KindNotice || notice.Closing(d.HTML) {
 			continue
 		}
 		m, err := notice.AsUpdate(email.Message{Subject: d.Subject, HTML: d.HTML, Text: d.Text}, d.Locale, d.Jurisdiction, since)
@@ -196,6 +203,41 @@ func WithUpdates(ds []Draft, v int, since time.Time) ([]Draft, error) {
 		u.ID = fmt.Sprintf("%s-update-v%d", d.ID, v)
 		u.Subject, u.HTML, u.Text = m.Subject, m.HTML, m.Text
 		u.SHA256 = Sum(u)
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// WithTextUpdates adds, beside each first text message ("sms-<locale>"),
+// the update text ("sms-update-<locale>", sms.SampleUpdate) that a person
+// an earlier version reached gets by SMS when this version changes what
+// they must know (package delta): it names the date of their earlier
+// notice and links to the full, current one. The draft holds
+// sms.SampleDate where each person's own date goes and sms.SampleLink
+// where their link goes; the send stage fills in both (sms.Channel), so
+// the approvers read what is sent but for those two. Checked as the first
+// text is, with sms.Check against the individuals duties it serves and for
+// length.
+func WithTextUpdates(ds []Draft, f notice.CaseFacts) ([]Draft, error) {
+	var duties []notice.Duty
+	for _, d := range f.Duties {
+		if d.Kind == breach.RecipientIndividuals && !slices.Contains(d.Elements, breach.ElementRuledOut) {
+			duties = append(duties, d)
+		}
+	}
+	out := ds
+	for _, d := range ds {
+		if d.Kind != KindSMS || d.ID != "sms-"+d.Locale {
+			continue
+		}
+		t, err := sms.SampleUpdate(f.Org.Name, d.Locale)
+		if err != nil {
+			return nil, fmt.Errorf("draft sms update %s: %w", d.Locale, err)
+		}
+		u, err := textDraft("sms-update-"+d.Locale, "SMS update ("+d.Locale+"): the date and link are each person's own", d.Locale, d.Jurisdiction, d.ObligationIDs, t, duties)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, u)
 	}
 	return out, nil

@@ -110,7 +110,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if err != nil {
 		return Output{}, unwrapNamed(err)
 	}
-	if ds, err = followupsFor(ctx, h.DB, h.Table, in.CaseID, set, ds, in.Now, h.Reports); err != nil {
+	if ds, err = followupsFor(ctx, h.DB, h.Table, in.CaseID, set, ds, in.Now, h.Reports, Facts(r, a, in.Now)); err != nil {
 		return Output{}, fmt.Errorf("draft %s: %w", in.CaseID, err)
 	}
 	hash, err := Store(ctx, h.DB, h.Table, in.CaseID, ds, in.Now)

@@ -3,8 +3,10 @@ package draft_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"breachflow/internal/breach"
 	"breachflow/internal/draft"
@@ -122,5 +124,151 @@ func TestSMSDraftsAreApprovedAndSent(t *testing.T) {
 	var stale *draft.StaleDraftsError
 	if m, err := fresh.Texts(ctx, "c1", hash); (!errors.As(err, &un) && !errors.As(err, &stale)) || m != nil {
 		t.Errorf("texts after the SMS draft changed: %v, %v; want a refusal", m, err)
+	}
+}
+
+// A later version drafts, beside each first text, the update text in the
+// same language: the channel's own (sms.SampleUpdate), with the sample
+// date once and the sample link, checked against every individuals duty
+// and for length; it is keyed for the send stage by sms.UpdateKey and is
+// inside the content hash.
+func TestSMSUpdateDrafts(t *testing.T) {
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withUpdates, err := draft.WithTextUpdates(ds, draft.Facts(r, a, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range withUpdates {
+		byID[d.ID] = d
+	}
+	if len(withUpdates) != len(ds)+len(notice.Locales) {
+		t.Errorf("%d drafts with updates, %d without: want one update text per language", len(withUpdates), len(ds))
+	}
+	texts := map[string]string{}
+	for _, l := range notice.Locales {
+		d, ok := byID["sms-update-"+l]
+		if !ok {
+			t.Fatalf("no sms-update-%s", l)
+		}
+		want, err := sms.SampleUpdate(r.Organisation.Name, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		date, _ := sms.SampleDate(l)
+		if d.Kind != draft.KindSMS || d.Text != want.String() || d.Locale != l || d.SHA256 != draft.Sum(d) ||
+			strings.Count(d.Text, date) != 1 || !strings.HasSuffix(d.Text, sms.SampleLink) || !strings.Contains(d.Text, r.Organisation.Name) {
+			t.Errorf("sms-update-%s = %+v, want the channel's update text %q", l, d, want.String())
+		}
+		if first := byID["sms-"+l]; !slices.Equal(d.ObligationIDs, first.ObligationIDs) || len(d.ObligationIDs) == 0 {
+			t.Errorf("sms-update-%s serves %v, the first text %v", l, d.ObligationIDs, first.ObligationIDs)
+		}
+		if draft.TextKey(d) != sms.UpdateKey(l) || draft.TextKey(byID["sms-"+l]) != l {
+			t.Errorf("keys %q, %q", draft.TextKey(d), draft.TextKey(byID["sms-"+l]))
+		}
+		if texts[d.Text] != "" {
+			t.Errorf("sms-update-%s is the same text as %s's", l, texts[d.Text])
+		}
+		texts[d.Text] = l
+	}
+	hash := draft.ContentHash(withUpdates)
+	if hash == draft.ContentHash(ds) {
+		t.Error("the update texts are outside the content hash")
+	}
+	for i, d := range withUpdates {
+		if strings.HasPrefix(d.ID, "sms-update-") {
+			changed := slices.Clone(withUpdates)
+			changed[i].Text = strings.Replace(d.Text, sms.SampleLink, "https://evil.example/x", 1)
+			if draft.ContentHash(changed) == hash {
+				t.Errorf("changing %s leaves the content hash", d.ID)
+			}
+		}
+	}
+	// An organisation name that pushes a text over its limit stops drafting.
+	long := draft.Facts(r, a, at)
+	long.Org.Name = strings.Repeat("가", 1000)
+	if _, err := draft.WithTextUpdates(ds, long); err == nil {
+		t.Error("an update text over the LMS limit was drafted")
+	}
+}
+
+// A possible leak ruled out: its Korean readers get the closing text, in
+// every language, checked against the closing duty (which the first text
+// fails); nobody's first text serves the closing duty, and no update
+// draft is made of the closing notice.
+func TestClosingTextsForRuledOut(t *testing.T) {
+	r, _, _ := sample(t, "kr-possible-leak.json")
+	r2 := *r
+	p := *r.PossibleLeak
+	when := p.KnownAt.Add(5 * 24 * time.Hour)
+	p.Outcome, p.ResolvedAt = report.OutcomeRuledOut, &when
+	r2.PossibleLeak, r2.Exfiltration = &p, report.ExfiltrationRuledOut
+	at := when.Add(time.Hour)
+	a, err := rules.Assess(&r2, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := draft.Build(&r2, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var closingDuty notice.Duty
+	for _, d := range draft.Facts(&r2, a, at).Duties {
+		if slices.Contains(d.Elements, breach.ElementRuledOut) {
+			closingDuty = d
+		}
+	}
+	if closingDuty.ID == "" {
+		t.Fatal("no closing duty assessed")
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	for _, l := range notice.Locales {
+		d, ok := byID["sms-closing-kr-"+l]
+		if !ok {
+			t.Fatalf("no closing text in %s", l)
+		}
+		want, _ := sms.SampleClosing(r2.Organisation.Name, l)
+		if d.Text != want.String() || d.Jurisdiction != "KR" || !slices.Equal(d.ObligationIDs, []string{closingDuty.ID}) {
+			t.Errorf("sms-closing-kr-%s = %+v, want the closing text for KR's closing duty", l, d)
+		}
+		if draft.TextKey(d) != sms.ClosingKey("KR", l) {
+			t.Errorf("closing text key %q", draft.TextKey(d))
+		}
+		if slices.Contains(byID["sms-"+l].ObligationIDs, closingDuty.ID) {
+			t.Errorf("the first text in %s claims the closing duty", l)
+		}
+		first, _ := sms.Sample(r2.Organisation.Name, l)
+		if sms.Check("first", first, closingDuty) == nil {
+			t.Errorf("the first text in %s passes the closing duty's check", l)
+		}
+	}
+	updated, err := draft.WithUpdates(ds, 2, at.Add(-72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closings, notices, updates := 0, 0, 0
+	for _, d := range updated {
+		switch {
+		case strings.HasSuffix(d.ID, "-update-v2"):
+			updates++
+			if notice.Closing(d.HTML) {
+				t.Errorf("%s: the closing notice drafted as an update (%q)", d.ID, d.Subject)
+			}
+		case d.Kind == draft.KindNotice && notice.Closing(d.HTML):
+			closings++
+			notices++
+		case d.Kind == draft.KindNotice:
+			notices++
+		}
+	}
+	if closings == 0 || updates != notices-closings {
+		t.Errorf("%d notices, %d closing, %d update drafts: want an update of each notice but the closing ones", notices, closings, updates)
 	}
 }

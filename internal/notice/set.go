@@ -81,19 +81,22 @@ func (s *NoticeSet) Render(r Recipient) (email.Message, error) {
 // language: the subject says it is an update, and a first paragraph names
 // the earlier notice's date (in the reader's time zone) before the full,
 // current notice.
+//
+// A closing notice (Closing: a possible leak ruled out, PIPA Decree Art.
+// 39-3(3)) is returned as it is. It goes only to people told of the
+// possibility, so it always follows an earlier notice, and it says so
+// itself ("we told you ... might have leaked"); wrapped as an update its
+// subject would read "Update: ... not leaked" and its first paragraph
+// would claim that more of the reader's data was involved.
 func AsUpdate(m email.Message, locale, jurisdiction string, of time.Time) (email.Message, error) {
+	if Closing(m.HTML) {
+		return m, nil
+	}
 	all, err := loadLocales()
 	if err != nil {
 		return m, err
 	}
-	lang, _, _ := strings.Cut(locale, "-")
-	ld := all[locale]
-	if ld == nil {
-		ld = all[lang]
-	}
-	if ld == nil {
-		ld = all["en"]
-	}
+	ld := localeOf(all, locale)
 	intro := fmt.Sprintf(ld.UpdateIntro, of.In(zoneFor(jurisdiction)).Format(ld.Date))
 	m.Subject = fmt.Sprintf(ld.UpdateSubject, m.Subject)
 	m.Text = intro + "\n\n" + m.Text
@@ -105,6 +108,39 @@ func AsUpdate(m email.Message, locale, jurisdiction string, of time.Time) (email
 		m.HTML = para + m.HTML
 	}
 	return m, nil
+}
+
+// Closing reports whether a rendered notice is the closing notice of a
+// possible leak that was ruled out (its "ruled_out" section; PIPA Decree
+// Art. 39-3(3)). The closing notice's wording is UNVERIFIED beyond "tell
+// the data subjects" (rules/regimes/kr-pipa.yaml).
+func Closing(rendered string) bool {
+	return Elements(rendered)[breach.ElementRuledOut]
+}
+
+// localeOf is locale's words: the exact tag, then its language, then
+// English.
+func localeOf(all map[string]*localeData, locale string) *localeData {
+	lang, _, _ := strings.Cut(locale, "-")
+	if ld := all[locale]; ld != nil {
+		return ld
+	}
+	if ld := all[lang]; ld != nil {
+		return ld
+	}
+	return all["en"]
+}
+
+// FormatDate writes the day of t as locale's notices write dates (the
+// locale's "date" layout; English when the locale has none), in
+// jurisdiction's time zone: the date an update notice names, which the SMS
+// channel's update text names the same way.
+func FormatDate(locale, jurisdiction string, t time.Time) (string, error) {
+	all, err := loadLocales()
+	if err != nil {
+		return "", err
+	}
+	return t.In(zoneFor(jurisdiction)).Format(localeOf(all, locale).Date), nil
 }
 
 func (s *NoticeSet) render(r Recipient) (email.Message, error) {

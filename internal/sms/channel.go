@@ -68,12 +68,16 @@ type Channel struct {
 	// (SendTextMessage's MaxPrice): a text that would cost more is refused
 	// by the service and the person fails on the channel.
 	MaxPrice string
-	// Approved, when set, are the case's approved texts by language (the
-	// SMS drafts, each ending in SampleLink; WithTexts): each person gets
-	// their language's approved text with SampleLink replaced by their own
-	// link, so what is sent is what the approvers read. Unset (bench,
-	// plan), texts are composed with Org.
+	// Approved, when set, are the case's approved texts (the SMS drafts,
+	// each ending in SampleLink; WithTexts): by language the first text,
+	// under UpdateKey the update text (with SampleDate), under ClosingKey
+	// the closing text (kinds.go). Each person gets their kind of text in
+	// their language with SampleLink replaced by their own link and
+	// SampleDate by their earlier notice's date, so what is sent is what
+	// the approvers read. Unset (bench, plan), texts are composed with Org.
 	Approved map[string]string
+	// closing says Approved holds a closing text (set by WithTexts).
+	closing bool
 }
 
 // WithTexts is the channel sending the case's approved texts (Approved);
@@ -82,6 +86,7 @@ type Channel struct {
 func (c *Channel) WithTexts(approved map[string]string) delivery.Channel {
 	cc := *c
 	cc.Approved = approved
+	cc.closing = hasClosing(approved)
 	return &cc
 }
 
@@ -93,7 +98,7 @@ func (c *Channel) Name() string { return casetable.ChannelSMS }
 // (delivery.Projection). Prepare reading a field that is not here would
 // see it empty; TestPrepareReadsOnlyItsAttributes checks that none does.
 func (c *Channel) Attributes() []string {
-	return []string{"phone", "locale", "jurisdiction", "status", "plan"}
+	return []string{"phone", "locale", "jurisdiction", "status", "plan", "notice_kind", "update_of"}
 }
 
 // Prepare makes one person's text. A person without a phone number is not
@@ -205,7 +210,7 @@ func linkError(err error) error {
 
 // outgoing is Prepare's part after the link: the text and its send.
 func (c *Channel) outgoing(s *casetable.Subject, n Number, from, link string) (delivery.Outgoing, error) {
-	body, err := c.body(s.Locale, link)
+	body, err := c.body(s, link)
 	if err != nil {
 		return nil, err
 	}
@@ -349,45 +354,31 @@ func mustTexts() map[string]map[breach.Element]string {
 // Compose writes the short text in locale's language (its base language;
 // English when there is no text for it) with the link to the full notice.
 func (c *Channel) Compose(locale, link string) (Text, error) {
-	lang, _, _ := strings.Cut(locale, "-")
-	m, ok := texts[strings.ToLower(lang)]
-	if !ok {
-		m = texts["en"]
-	}
-	t := Text{Link: link}
-	for _, e := range LinkElements {
-		s, ok := m[e]
-		if !ok {
-			return Text{}, fmt.Errorf("sms: texts.json %s lacks %s", lang, e)
-		}
-		t.Parts = append(t.Parts, Part{Element: e, Text: strings.ReplaceAll(s, "{org}", c.Org)})
-	}
-	return t, nil
+	return c.compose(locale, link, breach.ElementNature, breach.ElementNature, "")
 }
 
-// body is the text sent to a person of locale with link: their language's
-// approved text when the channel has approved texts, else composed.
-func (c *Channel) body(locale, link string) (string, error) {
-	if c.Approved == nil {
-		t, err := c.Compose(locale, link)
-		if err != nil {
+// body is the text sent to s with link: their kind of text (first,
+// update or closing, kinds.go) in their language, the approved one when
+// the channel has approved texts, else composed.
+func (c *Channel) body(s *casetable.Subject, link string) (string, error) {
+	if c.Approved != nil {
+		return c.approvedBody(s, link)
+	}
+	var t Text
+	var err error
+	if s.NoticeKind == casetable.NoticeUpdate {
+		var date string
+		if date, err = notice.FormatDate(textLang(s.Locale), s.Jurisdiction, updateOf(s)); err != nil {
 			return "", err
 		}
-		return t.String(), nil
+		t, err = c.ComposeUpdate(s.Locale, date, link)
+	} else {
+		t, err = c.Compose(s.Locale, link)
 	}
-	lang, _, _ := strings.Cut(locale, "-")
-	approved, ok := c.Approved[strings.ToLower(lang)]
-	if !ok {
-		approved, ok = c.Approved["en"]
+	if err != nil {
+		return "", err
 	}
-	if !ok {
-		return "", fmt.Errorf("sms: no approved text for language %q or English", lang)
-	}
-	head, ok := strings.CutSuffix(approved, SampleLink)
-	if !ok {
-		return "", fmt.Errorf("sms: the approved text for %q does not end in the sample link", lang)
-	}
-	return head + link, nil
+	return t.String(), nil
 }
 
 // SampleLink stands for a person's link in the SMS drafts the approvers

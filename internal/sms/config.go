@@ -87,21 +87,34 @@ func (c Config) Pacing(ch *Channel, parallel int) (delivery.Pacing, error) {
 	return delivery.DerivePacing(c.Rate/float64(most), parallel, Latency), nil
 }
 
-// PartsPerText is how many message parts the channel's text takes in
-// country iso (in the country's language, with a full-length link): an
-// LMS counts as one.
+// PartsPerText is how many message parts the channel's texts take in
+// country iso (in the country's language, with a full-length link): the
+// most of the first, update (with the longest date) and closing texts, so
+// that pacing holds whichever a person gets. An LMS counts as one.
 func (c *Channel) PartsPerText(iso string) (int, error) {
 	locale := homeLocale[iso]
 	if locale == "" {
 		locale = "en"
 	}
-	t, err := c.Compose(locale, planLink)
+	date, err := SampleDate(locale)
 	if err != nil {
 		return 0, err
 	}
-	s, err := SplitText("message", t.String(), iso)
-	if err != nil {
-		return 0, fmt.Errorf("sms: %s: %w", iso, err)
+	most := 0
+	for _, compose := range []func() (Text, error){
+		func() (Text, error) { return c.Compose(locale, planLink) },
+		func() (Text, error) { return c.ComposeUpdate(locale, date, planLink) },
+		func() (Text, error) { return c.ComposeClosing(locale, planLink) },
+	} {
+		t, err := compose()
+		if err != nil {
+			return 0, err
+		}
+		s, err := SplitText("message", t.String(), iso)
+		if err != nil {
+			return 0, fmt.Errorf("sms: %s: %w", iso, err)
+		}
+		most = max(most, s.Parts)
 	}
-	return s.Parts, nil
+	return most, nil
 }

@@ -71,6 +71,14 @@
 // Check). The link holds only an opaque per-person token; the page that
 // serves it, and the token, belong to the posted notice (Linker).
 //
+// A person gets one of three texts (kinds.go): the first text; the update
+// text, when an earlier version of the report already reached them
+// (package delta marks them), naming the date of that notice as the update
+// e-mail does; or the closing text, when a possible leak they were told of
+// was ruled out (PIPA Decree Art. 39-3(3); wording UNVERIFIED). The send
+// stage sends the approved drafts of each (Channel.Approved), filling in
+// the person's link and, in the update text, their earlier notice's date.
+//
 // Callers: the send stage (internal/functions, through delivery.Pipeline
 // with Channel set), bench/sms, and `breachflow plan` (Countries).
 package sms

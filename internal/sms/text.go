@@ -64,7 +64,7 @@ func Check(document string, t Text, d notice.Duty) error {
 	}
 	need := d.Elements
 	if t.Link != "" {
-		need = LinkElements
+		need = linkNeeds(d)
 	}
 	for _, e := range need {
 		if !have[e] {
@@ -72,6 +72,20 @@ func Check(document string, t Text, d notice.Duty) error {
 		}
 	}
 	return nil
+}
+
+// linkNeeds is what a text with a link must say itself for duty d: who
+// writes and what the notice behind the link is about. For the closing
+// notice of a possible leak ruled out (a duty requiring "ruled_out", PIPA
+// Decree Art. 39-3(3)) that is that nothing leaked, not that a breach
+// happened; otherwise LinkElements.
+func linkNeeds(d notice.Duty) []breach.Element {
+	for _, e := range d.Elements {
+		if e == breach.ElementRuledOut {
+			return []breach.Element{breach.ElementOrganisation, breach.ElementRuledOut}
+		}
+	}
+	return LinkElements
 }
 
 // Linker gives the link to one person's full notice page: the posted
