@@ -116,6 +116,72 @@ func (c *Comparer) walk(ctx context.Context, set string, shard int) (func() (*ca
 
 var errStop = errors.New("stop")
 
+// textStream is one earlier set's shard's SMS records, in key order.
+type textStream struct {
+	next func() (ledger.ChannelSend, bool)
+	stop func()
+	cur  *ledger.ChannelSend
+	err  *error
+}
+
+// texts reads the SMS records of set's shard in key order, as walk reads
+// its subjects. A shard nobody was texted in (no item in its SMS send
+// partition: e-mail only) costs one query, not a second walk of the set.
+func (c *Comparer) texts(ctx context.Context, set string, shard int) *textStream {
+	var werr error
+	seq := func(yield func(ledger.ChannelSend) bool) {
+		probe, err := c.DB.Query(ctx, &dynamodb.QueryInput{
+			TableName:              aws.String(c.Table),
+			KeyConditionExpression: aws.String("pk = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: casetable.ChannelSendPK(set, shard, casetable.ChannelSMS)},
+			},
+			Limit:                aws.Int32(1),
+			ProjectionExpression: aws.String("pk"),
+		})
+		if err != nil {
+			werr = fmt.Errorf("read the SMS records of shard %d: %w", shard, err)
+			return
+		}
+		if len(probe.Items) == 0 {
+			return
+		}
+		err = ledger.ChannelSends(ctx, c.DB, c.Table, set, shard, casetable.ChannelSMS, func(r ledger.ChannelSend) error {
+			if !yield(r) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			werr = err
+		}
+	}
+	next, stop := iter.Pull(iter.Seq[ledger.ChannelSend](seq))
+	t := &textStream{next: next, stop: stop, err: &werr}
+	t.pull()
+	return t
+}
+
+func (t *textStream) pull() {
+	if r, ok := t.next(); ok {
+		t.cur = &r
+	} else {
+		t.cur = nil
+	}
+}
+
+// sentTo reports whether the set texted userID a notice (a message the
+// service accepted, whatever its receipt said since), and when.
+func (t *textStream) sentTo(userID string) (string, bool) {
+	for t.cur != nil && t.cur.UserID < userID {
+		t.pull()
+	}
+	if t.cur == nil || t.cur.UserID != userID || t.cur.MessageID == "" || t.cur.Failed != "" {
+		return "", false
+	}
+	return t.cur.SentAt.UTC().Format(time.RFC3339Nano), true
+}
+
 // notified: an earlier version sent this person a notice (a send record,
 // whatever SES said of it since).
 func notified(s *casetable.Subject) bool {
@@ -129,8 +195,12 @@ func notified(s *casetable.Subject) bool {
 func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts *Facts, earlier []Earlier, shard, shards int) (Result, error) {
 	var res Result
 	streams := make([]*stream, 0, len(earlier))
+	texts := make([]*textStream, 0, len(earlier))
 	defer func() {
 		for _, s := range streams {
+			s.stop()
+		}
+		for _, s := range texts {
 			s.stop()
 		}
 	}()
@@ -139,6 +209,7 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 		s := &stream{v: e, next: next, stop: stop, err: err}
 		s.pull()
 		streams = append(streams, s)
+		texts = append(texts, c.texts(ctx, casetable.SetID(caseID, e.Version), shard))
 	}
 	set := casetable.SetID(caseID, version)
 	err := ledger.Walk(ctx, c.DB, c.Table, set, shard, func(s *casetable.Subject) error {
@@ -147,15 +218,21 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 		}
 		var prior *casetable.Subject
 		var pv Earlier
-		for _, st := range streams {
-			if p := st.advanceTo(s.UserID); p != nil && notified(p) && (prior == nil || st.v.Version > pv.Version) {
-				prior, pv = p, st.v
+		sentAt := ""
+		for i, st := range streams {
+			p := st.advanceTo(s.UserID)
+			if p == nil || prior != nil && st.v.Version < pv.Version {
+				continue
+			}
+			if notified(p) {
+				prior, pv, sentAt = p, st.v, p.SentAt
+			} else if at, ok := texts[i].sentTo(s.UserID); ok {
+				// Texted, not mailed (no e-mail, or it failed before
+				// sending): the text was their notice.
+				prior, pv, sentAt = p, st.v, at
 			}
 		}
-		sentAt := ""
-		if prior != nil {
-			sentAt = prior.SentAt
-		} else if s.Email != "" {
+		if prior == nil && s.Email != "" {
 			// Nobody sent this person a notice; maybe their address got
 			// one, written for whoever held it then (the holder of a
 			// shared address can change between versions).
@@ -206,6 +283,11 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 		return res, err
 	}
 	for _, s := range streams {
+		if *s.err != nil {
+			return res, *s.err
+		}
+	}
+	for _, s := range texts {
 		if *s.err != nil {
 			return res, *s.err
 		}

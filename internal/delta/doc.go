@@ -15,6 +15,14 @@
 //   - it did not: they stay pending, marked as an update of that notice
 //     (NoticeKind "update", UpdateOf its date), and get the update notice.
 //
+// A person counts as sent a notice by an earlier version when its e-mail
+// went out (whatever SES said of it since) or, failing that, its text did
+// (an SMS record with a message id, package sms; whatever the receipt
+// said): a phone-only person is updated, not told everything again, and
+// their update names the day of that text. The SMS records are read
+// beside the subjects, in the same key order; a shard nobody was texted
+// in costs one query.
+//
 // People of earlier versions that version n no longer scopes are simply
 // not in its set: their records, sends and delivery events stay where
 // they are, and they get nothing more.
