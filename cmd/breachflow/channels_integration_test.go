@@ -94,20 +94,14 @@ func (p channelPerson) item() map[string]ddbtypes.AttributeValue {
 	return p.User.Item()
 }
 
-// TestChannelsEndToEnd runs the demo case with the SMS channel on over a
-// population of e-mail-only, phone-only, both, postal-only and no-contact
-// people: every person gets exactly one notice on each channel their plan
-// gives them, a bounced e-mail moves its person to SMS, ledger.csv names
-// the channel of each row, every person is accounted for, and no phone
-// number or address reaches the execution history or the logs.
-func TestChannelsEndToEnd(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
+// startChannelCase starts a stack with the SMS channel on (smsSenders),
+// writes people into its user table, and starts the case of report raw
+// with the channel policy e-mail, then SMS, then post; it returns the case
+// (its execution in lc.arn) and the stack's logs.
+func startChannelCase(ctx context.Context, t *testing.T, people []channelPerson, raw []byte) (*localCase, *syncBuffer) {
+	t.Helper()
 	state := t.TempDir()
-	envFile := filepath.Join(state, "env.json")
-	if err := os.WriteFile(envFile, []byte(`{"Parameters": {"SMS_SENDERS": "`+smsSenders+`", "SMS_MAX_SEND_RATE": "50", "SMS_ORGANISATION": "Example Pay", "SMS_CONFIGURATION_SET": "breachflow-sms"}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	envFile := writeEnvVars(t, `{"Parameters": {"SMS_SENDERS": "`+smsSenders+`", "SMS_MAX_SEND_RATE": "50", "SMS_ORGANISATION": "Example Pay", "SMS_CONFIGURATION_SET": "breachflow-sms"}}`)
 	logs := &syncBuffer{}
 	lc := &localCase{
 		ctx:  ctx,
@@ -120,23 +114,15 @@ func TestChannelsEndToEnd(t *testing.T) {
 	lc.start(t)
 	t.Cleanup(func() { lc.up.Close() })
 	db := lc.env.dynamo()
-
-	people := channelPopulation(60)
 	for _, p := range people {
 		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(lc.up.userTable), Item: p.item()}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	raw := liveDemoReport(t)
-	var doc map[string]any
-	err := json.Unmarshal(raw, &doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc["channel_policy"] = map[string]any{"order": []string{"email", "sms", "postal"}}
-	if raw, err = json.Marshal(doc); err != nil {
-		t.Fatal(err)
-	}
+	raw = editReport(t, raw, func(doc map[string]any) {
+		doc["channel_policy"] = map[string]any{"order": []string{"email", "sms", "postal"}}
+	})
+	var err error
 	if lc.report, err = report.Parse(raw); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +137,23 @@ func TestChannelsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arn := aws.ToString(started.ExecutionArn)
+	lc.arn = started.ExecutionArn
+	return lc, logs
+}
+
+// TestChannelsEndToEnd runs the demo case with the SMS channel on over a
+// population of e-mail-only, phone-only, both, postal-only and no-contact
+// people: every person gets exactly one notice on each channel their plan
+// gives them, a bounced e-mail moves its person to SMS, ledger.csv names
+// the channel of each row, every person is accounted for, and no phone
+// number or address reaches the execution history or the logs.
+func TestChannelsEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	people := channelPopulation(60)
+	lc, logs := startChannelCase(ctx, t, people, liveDemoReport(t))
+	db := lc.env.dynamo()
+	arn := aws.ToString(lc.arn)
 	caseID := lc.caseID
 
 	waitFor(ctx, t, "the approval request", func() bool {

@@ -213,7 +213,10 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 	}
 	set := casetable.SetID(caseID, version)
 	err := ledger.Walk(ctx, c.DB, c.Table, set, shard, func(s *casetable.Subject) error {
-		if s.Status != casetable.StatusPending {
+		// A person without a usable e-mail address is "no_contact" from
+		// scoping on, yet their plan may text them or post them a letter:
+		// they are settled as everyone else is.
+		if s.Status != casetable.StatusPending && s.Status != casetable.StatusNoContact {
 			return nil
 		}
 		var prior *casetable.Subject
@@ -232,7 +235,7 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 				prior, pv, sentAt = p, st.v, at
 			}
 		}
-		if prior == nil && s.Email != "" {
+		if prior == nil && s.Email != "" && s.Status == casetable.StatusPending {
 			// Nobody sent this person a notice; maybe their address got
 			// one, written for whoever held it then (the holder of a
 			// shared address can change between versions).
@@ -295,14 +298,18 @@ func (c *Comparer) shard(ctx context.Context, caseID string, version int, facts 
 	return res, nil
 }
 
-// settle writes one person's outcome, if they are still pending: a rerun,
-// or a send that already reached them, leaves them as they are.
+// settle writes one person's outcome, if they are still pending (or have
+// no e-mail address, "no_contact", whose status no send changes): a rerun,
+// or an e-mail that already reached them, leaves them as they are. For a
+// no_contact person a rerun writes the same outcome again, the comparison
+// reading nothing this version sends.
 func (c *Comparer) settle(ctx context.Context, set string, shard int, userID, update string, vals map[string]types.AttributeValue) error {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
 	vals[":p"] = &types.AttributeValueMemberS{Value: string(casetable.StatusPending)}
+	vals[":nc"] = &types.AttributeValueMemberS{Value: string(casetable.StatusNoContact)}
 	vals[":now"] = &types.AttributeValueMemberS{Value: now().UTC().Format(time.RFC3339Nano)}
 	key, err := attributevalue.MarshalMap(ledger.SubjectKey(set, shard, userID))
 	if err != nil {
@@ -312,7 +319,7 @@ func (c *Comparer) settle(ctx context.Context, set string, shard int, userID, up
 		TableName:                 aws.String(c.Table),
 		Key:                       key,
 		UpdateExpression:          aws.String(update + ", updated_at = :now"),
-		ConditionExpression:       aws.String("#s = :p"),
+		ConditionExpression:       aws.String("#s = :p OR #s = :nc"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
 		ExpressionAttributeValues: vals,
 	})

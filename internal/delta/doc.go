@@ -35,7 +35,10 @@
 // Caller: the aggregate function (scope.AggregateHandler), after the fold,
 // for versions after the first. It writes only the people whose outcome is
 // not the default (current or update), one conditional write each (status
-// still pending), so running it again changes nothing.
+// still pending), so running it again changes nothing. People without a
+// usable e-mail address ("no_contact" from scoping on, whom their plan may
+// text or post a letter) are settled the same way; their status stays
+// no_contact unless they become current.
 //
 // Known limits: the address claims of each version are its own, so when
 // two people share an address and a later version makes the other one its
