@@ -30,12 +30,7 @@ func possibleLeakCase(ctx context.Context, t *testing.T) (*localCase, []byte, ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1 := editReport(t, full, func(doc map[string]any) {
-		doc["organisation"].(map[string]any)["sector"].(map[string]any)["kr_credit_information_company"] = false
-		doc["cause"] = map[string]any{"vector": "hacking", "external": true, "description": "An attacker reached the transfer server; the logs do not show whose records were read."}
-		doc["exfiltration"] = "suspected"
-		doc["possible_leak"] = map[string]any{"circumstance": "unlawful_access", "known_at": doc["timeline"].(map[string]any)["aware"]}
-	})
+	v1 := possibleReport(t, full)
 	lc := startLocalCaseFrom(ctx, t, localOptions{template: "../../template.yaml"}, possibleUsers, possibleSeed, v1)
 	kr := map[string]bool{}
 	for i := range possibleUsers {
@@ -74,6 +69,18 @@ func possibleLeakCase(ctx context.Context, t *testing.T) (*localCase, []byte, ma
 		t.Fatal(err)
 	}
 	return lc, raw, kr, notices, filings
+}
+
+// possibleReport is report full as a PIPA possible leak, still open: an
+// attacker reached the server, and whose records were read is unknown.
+func possibleReport(t *testing.T, full []byte) []byte {
+	t.Helper()
+	return editReport(t, full, func(doc map[string]any) {
+		doc["organisation"].(map[string]any)["sector"].(map[string]any)["kr_credit_information_company"] = false
+		doc["cause"] = map[string]any{"vector": "hacking", "external": true, "description": "An attacker reached the transfer server; the logs do not show whose records were read."}
+		doc["exfiltration"] = "suspected"
+		doc["possible_leak"] = map[string]any{"circumstance": "unlawful_access", "known_at": doc["timeline"].(map[string]any)["aware"]}
+	})
 }
 
 func readDemo(t *testing.T) ([]byte, error) {

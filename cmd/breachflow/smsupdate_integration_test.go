@@ -194,3 +194,74 @@ func textLanguage(locale string) string {
 	}
 	return "en"
 }
+
+// TestPossibleLeakTexts: a PIPA possible leak, then ruled out, with SMS
+// senders. A Korean resident with only a phone is texted the possibility
+// (not that their data leaked), then, once, the closing text the
+// approvers read; a phone-only person outside Korea, whose notice treats
+// the suspected leak as a leak, gets the first text once and nothing more
+// (PIPA Art. 34(2), Decree Arts. 39-2, 39-3(3)).
+func TestPossibleLeakTexts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	people := channelPopulation(60)
+	lc, _ := startChannelCase(ctx, t, people, possibleReport(t, liveDemoReport(t)))
+	env, caseID := lc.env, lc.caseID
+	waitFor(ctx, t, "the approval request", func() bool {
+		c, err := env.cases().Get(ctx, caseID)
+		return err == nil && c.ContentHash != ""
+	})
+	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	raw, err := env.cases().RawReport(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve(ctx, t, lc, raw, "ruled_out")
+	ds, _, err := draft.Load(ctx, env.dynamo(), env.CaseTable, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drafts := map[string]string{}
+	for _, d := range ds {
+		drafts[d.ID] = strings.TrimSuffix(d.Text, sms.SampleLink)
+	}
+	texts := map[string][]string{}
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		texts[m.Context[sms.ContextUser]] = append(texts[m.Context[sms.ContextUser]], m.Body)
+	}
+	org := lc.report.Organisation.Name
+	korean, other := 0, 0
+	for _, p := range people {
+		if p.kind != kindPhone || p.senderless {
+			continue
+		}
+		got, lang := texts[delivery.TagValue(p.ID)], textLanguage(p.Locale)
+		if p.Country == "KR" {
+			korean++
+			possible, err := sms.SamplePossibility(org, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closing := drafts["sms-closing-kr-"+lang]
+			if closing == "" {
+				t.Fatalf("the ruling-out drafted no closing text in %s", lang)
+			}
+			if len(got) != 2 || !strings.HasPrefix(got[0], strings.TrimSuffix(possible.String(), sms.SampleLink)) || !strings.HasPrefix(got[1], closing) {
+				t.Errorf("a Korean resident with only a phone got %q, want the possibility text, then the closing text %q", got, closing)
+			}
+			continue
+		}
+		other++
+		if len(got) != 1 || !strings.HasPrefix(got[0], drafts["sms-"+lang]) {
+			t.Errorf("a phone-only person outside Korea got %q, want the first text %q once", got, drafts["sms-"+lang])
+		}
+	}
+	if korean == 0 || other == 0 {
+		t.Fatalf("%d Korean and %d other phone-only people with a sender: both kinds are needed", korean, other)
+	}
+}

@@ -116,13 +116,16 @@ func (a *Approved) Notices(ctx context.Context, caseID, approved string) (email.
 // TextKey is the key an SMS draft's text has among the approved texts
 // (sms.Channel.Approved): its locale for a first text, sms.UpdateKey for an
 // update text ("sms-update-<locale>"), sms.ClosingKey for a closing text
-// ("sms-closing-<jurisdiction>-<locale>", for its jurisdiction's readers).
+// ("sms-closing-<jurisdiction>-<locale>", for its jurisdiction's readers),
+// sms.PossibilityKey for a possibility text ("sms-possibility-...").
 func TextKey(d Draft) string {
 	switch {
 	case strings.HasPrefix(d.ID, "sms-update-"):
 		return sms.UpdateKey(d.Locale)
 	case strings.HasPrefix(d.ID, "sms-closing-"):
 		return sms.ClosingKey(d.Jurisdiction, d.Locale)
+	case strings.HasPrefix(d.ID, "sms-possibility-"):
+		return sms.PossibilityKey(d.Jurisdiction, d.Locale)
 	}
 	return d.Locale
 }

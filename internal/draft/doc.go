@@ -52,10 +52,12 @@
 // stage these drafts, after the same re-drafting as Notices, so a changed
 // SMS text refuses the send (*StaleDraftsError, or *UnapprovedContent) and
 // each person is sent their language's approved text with their link in
-// place of the sample's. A possible leak ruled out drafts the closing text
-// for its closing duty's readers ("sms-closing-<jurisdiction>-<locale>"),
-// checked against that duty; the first text is checked against the other
-// duties. Approved.Texts keys each text by TextKey.
+// place of the sample's. A PIPA possible leak drafts, for its duty's
+// readers, the possibility text while open and the closing text once ruled
+// out ("sms-possibility-<jurisdiction>-<locale>",
+// "sms-closing-<jurisdiction>-<locale>"), checked against that duty; the
+// first text is checked against the other duties. Approved.Texts keys each
+// text by TextKey.
 //
 // Credit-agency and other-organisation duties get the generic filing form;
 // media and public-notice duties (HIPAA's media notice, CIUPA's posting) get

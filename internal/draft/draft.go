@@ -239,31 +239,39 @@ func buildNotices(f notice.CaseFacts, duties []notice.Duty, plan sharedaddr.Plan
 // (Approved.Texts), so the approval covers each text sent; a changed SMS
 // text changes the content hash.
 //
-// A possible leak ruled out brings a closing duty (one that requires
-// "ruled_out", PIPA Decree Art. 39-3(3)): its readers get the closing text
-// instead ("sms-closing-<jurisdiction>-<locale>", sms.SampleClosing),
-// checked against that duty; the first text is checked against the
-// others.
+// A PIPA possible leak changes what its readers are told (sms.Headline):
+// while open, a possibility duty's readers get the possibility text
+// ("sms-possibility-<jurisdiction>-<locale>", sms.SamplePossibility), and
+// once ruled out, a closing duty's readers the closing text
+// ("sms-closing-<jurisdiction>-<locale>", sms.SampleClosing), each checked
+// against its duties; the first text is checked against the others.
 func buildTexts(f notice.CaseFacts, duties []notice.Duty, ids []string, largest string) ([]Draft, error) {
 	var first []notice.Duty
-	closing := map[string][]notice.Duty{}
-	var closingOrder []string
+	type group struct {
+		head         breach.Element
+		jurisdiction string
+		duties       []notice.Duty
+	}
+	var groups []*group
+	special := map[string]bool{}
 	for _, d := range duties {
-		if !slices.Contains(d.Elements, breach.ElementRuledOut) {
+		h := sms.Headline(d)
+		if h == breach.ElementNature {
 			first = append(first, d)
 			continue
 		}
+		special[d.ID] = true
 		j := strings.ToUpper(string(d.Jurisdiction))
-		if _, ok := closing[j]; !ok {
-			closingOrder = append(closingOrder, j)
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.head == h && g.jurisdiction == j })
+		if i < 0 {
+			groups = append(groups, &group{head: h, jurisdiction: j})
+			i = len(groups) - 1
 		}
-		closing[j] = append(closing[j], d)
+		groups[i].duties = append(groups[i].duties, d)
 	}
 	var firstIDs []string
 	for _, id := range ids {
-		if !slices.ContainsFunc(duties, func(d notice.Duty) bool {
-			return d.ID == id && slices.Contains(d.Elements, breach.ElementRuledOut)
-		}) {
+		if !special[id] {
 			firstIDs = append(firstIDs, id)
 		}
 	}
@@ -278,16 +286,20 @@ func buildTexts(f notice.CaseFacts, duties []notice.Duty, ids []string, largest 
 			return nil, err
 		}
 		out = append(out, d)
-		for _, j := range closingOrder {
-			t, err := sms.SampleClosing(f.Org.Name, l)
+		for _, g := range groups {
+			name, sample := "closing", sms.SampleClosing
+			if g.head == breach.ElementLeakPossibility {
+				name, sample = "possibility", sms.SamplePossibility
+			}
+			t, err := sample(f.Org.Name, l)
 			if err != nil {
-				return nil, fmt.Errorf("draft sms closing %s: %w", l, err)
+				return nil, fmt.Errorf("draft sms %s %s: %w", name, l, err)
 			}
-			var cids []string
-			for _, cd := range closing[j] {
-				cids = append(cids, cd.ID)
+			var gids []string
+			for _, gd := range g.duties {
+				gids = append(gids, gd.ID)
 			}
-			d, err := textDraft("sms-closing-"+slug(j)+"-"+l, "SMS closing ("+l+", "+j+")", l, j, cids, t, closing[j])
+			d, err := textDraft("sms-"+name+"-"+slug(g.jurisdiction)+"-"+l, "SMS "+name+" ("+l+", "+g.jurisdiction+")", l, g.jurisdiction, gids, t, g.duties)
 			if err != nil {
 				return nil, err
 			}

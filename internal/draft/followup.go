@@ -221,7 +221,7 @@ func WithUpdates(ds []Draft, v int, since time.Time) ([]Draft, error) {
 func WithTextUpdates(ds []Draft, f notice.CaseFacts) ([]Draft, error) {
 	var duties []notice.Duty
 	for _, d := range f.Duties {
-		if d.Kind == breach.RecipientIndividuals && !slices.Contains(d.Elements, breach.ElementRuledOut) {
+		if d.Kind == breach.RecipientIndividuals && sms.Headline(d) == breach.ElementNature {
 			duties = append(duties, d)
 		}
 	}

@@ -272,3 +272,47 @@ func TestClosingTextsForRuledOut(t *testing.T) {
 		t.Errorf("%d notices, %d closing, %d update drafts: want an update of each notice but the closing ones", notices, closings, updates)
 	}
 }
+
+// While a PIPA leak is only possible, its readers get the possibility
+// text in every language, checked against the possibility duty (which the
+// first text, saying a leak happened, fails).
+func TestPossibilityTexts(t *testing.T) {
+	r, a, at := sample(t, "kr-possible-leak.json")
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var duty notice.Duty
+	for _, d := range draft.Facts(r, a, at).Duties {
+		if slices.Contains(d.Elements, breach.ElementLeakPossibility) {
+			duty = d
+		}
+	}
+	if duty.ID == "" {
+		t.Fatal("no possibility duty assessed")
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range ds {
+		byID[d.ID] = d
+		if strings.HasPrefix(d.ID, "sms-closing-") {
+			t.Errorf("%s drafted while the leak is open", d.ID)
+		}
+	}
+	for _, l := range notice.Locales {
+		d, ok := byID["sms-possibility-kr-"+l]
+		if !ok {
+			t.Fatalf("no possibility text in %s", l)
+		}
+		want, _ := sms.SamplePossibility(r.Organisation.Name, l)
+		if d.Text != want.String() || draft.TextKey(d) != sms.PossibilityKey("KR", l) || !slices.Equal(d.ObligationIDs, []string{duty.ID}) {
+			t.Errorf("sms-possibility-kr-%s = %+v, want the possibility text for KR's possibility duty", l, d)
+		}
+		if slices.Contains(byID["sms-"+l].ObligationIDs, duty.ID) {
+			t.Errorf("the first text in %s claims the possibility duty", l)
+		}
+		first, _ := sms.Sample(r.Organisation.Name, l)
+		if sms.Check("first", first, duty) == nil {
+			t.Errorf("the first text in %s passes the possibility duty's check", l)
+		}
+	}
+}

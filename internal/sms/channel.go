@@ -71,13 +71,15 @@ type Channel struct {
 	// Approved, when set, are the case's approved texts (the SMS drafts,
 	// each ending in SampleLink; WithTexts): by language the first text,
 	// under UpdateKey the update text (with SampleDate), under ClosingKey
-	// the closing text (kinds.go). Each person gets their kind of text in
-	// their language with SampleLink replaced by their own link and
-	// SampleDate by their earlier notice's date, so what is sent is what
-	// the approvers read. Unset (bench, plan), texts are composed with Org.
+	// and PossibilityKey the closing and possibility texts (kinds.go).
+	// Each person gets their kind of text in their language with
+	// SampleLink replaced by their own link and SampleDate by their
+	// earlier notice's date, so what is sent is what the approvers read.
+	// Unset (bench, plan), texts are composed with Org.
 	Approved map[string]string
-	// closing says Approved holds a closing text (set by WithTexts).
-	closing bool
+	// jurisdictional says Approved holds a closing or possibility text
+	// (set by WithTexts).
+	jurisdictional bool
 }
 
 // WithTexts is the channel sending the case's approved texts (Approved);
@@ -86,7 +88,7 @@ type Channel struct {
 func (c *Channel) WithTexts(approved map[string]string) delivery.Channel {
 	cc := *c
 	cc.Approved = approved
-	cc.closing = hasClosing(approved)
+	cc.jurisdictional = hasJurisdictional(approved)
 	return &cc
 }
 
@@ -358,7 +360,7 @@ func (c *Channel) Compose(locale, link string) (Text, error) {
 }
 
 // body is the text sent to s with link: their kind of text (first,
-// update or closing, kinds.go) in their language, the approved one when
+// update, closing or possibility, kinds.go) in their language, the approved one when
 // the channel has approved texts, else composed.
 func (c *Channel) body(s *casetable.Subject, link string) (string, error) {
 	if c.Approved != nil {

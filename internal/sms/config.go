@@ -89,7 +89,8 @@ func (c Config) Pacing(ch *Channel, parallel int) (delivery.Pacing, error) {
 
 // PartsPerText is how many message parts the channel's texts take in
 // country iso (in the country's language, with a full-length link): the
-// most of the first, update (with the longest date) and closing texts, so
+// most of the first, update (with the longest date), closing and
+// possibility texts, so
 // that pacing holds whichever a person gets. An LMS counts as one.
 func (c *Channel) PartsPerText(iso string) (int, error) {
 	locale := homeLocale[iso]
@@ -105,6 +106,7 @@ func (c *Channel) PartsPerText(iso string) (int, error) {
 		func() (Text, error) { return c.Compose(locale, planLink) },
 		func() (Text, error) { return c.ComposeUpdate(locale, date, planLink) },
 		func() (Text, error) { return c.ComposeClosing(locale, planLink) },
+		func() (Text, error) { return c.ComposePossibility(locale, planLink) },
 	} {
 		t, err := compose()
 		if err != nil {

@@ -16,14 +16,19 @@ import (
 // an earlier version of the report already reached gets the update text
 // (casetable.Subject.NoticeKind "update", package delta): it names the
 // date of their earlier notice and links to the full, current one, as the
-// update e-mail opens with that date (notice.AsUpdate). A person told of a
-// possible leak that was then ruled out gets the closing text: that the
-// leak did not happen, linking to the closing notice (PIPA Decree Art.
-// 39-3(3); the wording is UNVERIFIED, as the closing notice's is).
+// update e-mail opens with that date (notice.AsUpdate).
+//
+// Two texts replace those for the readers of a law with PIPA's possible
+// leak (PIPA Art. 34(2); a duty requiring "leak_possibility" or
+// "ruled_out", Headline), as their notices are replaced: while a leak is
+// only possible, the possibility text (their data may have leaked; Decree
+// Art. 39-2), and once it is ruled out, the closing text (it did not
+// leak; Decree Art. 39-3(3), wording UNVERIFIED as the closing notice's
+// is). Each links to the person's notice of that kind.
 //
 // The approved texts (Channel.Approved, draft.Approved.Texts) hold each
-// under its key: the language for the first text, UpdateKey and ClosingKey
-// for the others. The update text the approvers read carries SampleDate
+// under its key: the language for the first text, UpdateKey, ClosingKey
+// and PossibilityKey for the others. The update text the approvers read carries SampleDate
 // where each person's own date goes, as every text carries SampleLink
 // where their own link goes; the send stage replaces both.
 
@@ -40,6 +45,27 @@ func UpdateKey(lang string) string { return "update:" + lang }
 // among the approved texts.
 func ClosingKey(jurisdiction, lang string) string {
 	return "closing:" + strings.ToUpper(jurisdiction) + ":" + lang
+}
+
+// PossibilityKey is the key of lang's possibility text for readers of
+// jurisdiction (the possibility duty's) among the approved texts.
+func PossibilityKey(jurisdiction, lang string) string {
+	return "possibility:" + strings.ToUpper(jurisdiction) + ":" + lang
+}
+
+// Headline is what a text with a link must say for duty d besides who
+// writes: what the notice behind the link is about. That nothing leaked
+// for the closing notice of a possible leak ruled out (a duty requiring
+// "ruled_out"), that a leak is possible for the possibility notice (one
+// requiring "leak_possibility"), and otherwise that a breach happened
+// ("nature").
+func Headline(d notice.Duty) breach.Element {
+	for _, e := range d.Elements {
+		if e == breach.ElementRuledOut || e == breach.ElementLeakPossibility {
+			return e
+		}
+	}
+	return breach.ElementNature
 }
 
 // textLang is the language of the texts a person of locale gets: its base
@@ -85,6 +111,13 @@ func (c *Channel) ComposeUpdate(locale, date, link string) (Text, error) {
 // happen, with the link to the closing notice.
 func (c *Channel) ComposeClosing(locale, link string) (Text, error) {
 	return c.compose(locale, link, breach.ElementRuledOut, breach.ElementRuledOut, "")
+}
+
+// ComposePossibility writes the possibility text in locale's language
+// (English when there is none): the person's data may have leaked, with
+// the link to the possibility notice.
+func (c *Channel) ComposePossibility(locale, link string) (Text, error) {
+	return c.compose(locale, link, breach.ElementLeakPossibility, breach.ElementLeakPossibility, "")
 }
 
 // sampleDates is SampleDate by language.
@@ -136,6 +169,12 @@ func SampleClosing(org, locale string) (Text, error) {
 	return (&Channel{Org: org}).ComposeClosing(locale, SampleLink)
 }
 
+// SamplePossibility is the possibility text in locale's language for
+// organisation org, with SampleLink for the person's link.
+func SamplePossibility(org, locale string) (Text, error) {
+	return (&Channel{Org: org}).ComposePossibility(locale, SampleLink)
+}
+
 // CheckLength checks that text, in locale's language, fits the channel
 // wherever it may go: within MaxParts GSM-7 or UCS-2 segments, and a
 // Korean text also within an LMS in EUC-KR (KoreanLMSBytes), Korea's
@@ -160,19 +199,22 @@ func updateOf(s *casetable.Subject) time.Time {
 }
 
 // approvedBody is the approved text for s with link (and their earlier
-// notice's date) in place of the samples: the closing text when the
-// approved texts have one for s's jurisdiction, else the update text for a
-// person an earlier version reached, else the first text.
+// notice's date) in place of the samples: the closing or possibility text
+// when the approved texts have one for s's jurisdiction (the duty's
+// jurisdiction, s's country, or every jurisdiction), else the update text
+// for a person an earlier version reached, else the first text.
 func (c *Channel) approvedBody(s *casetable.Subject, link string) (string, error) {
 	lang, _, _ := strings.Cut(s.Locale, "-")
 	lang = strings.ToLower(lang)
-	if c.closing {
+	if c.jurisdictional {
 		j := strings.ToUpper(s.Jurisdiction)
 		country, _, _ := strings.Cut(j, "-")
-		for _, k := range []string{j, country, ""} {
-			for _, l := range []string{lang, "en"} {
-				if text, ok := c.Approved[ClosingKey(k, l)]; ok {
-					return withLink(text, l, link)
+		for _, key := range []func(string, string) string{ClosingKey, PossibilityKey} {
+			for _, k := range []string{j, country, ""} {
+				for _, l := range []string{lang, "en"} {
+					if text, ok := c.Approved[key(k, l)]; ok {
+						return withLink(text, l, link)
+					}
 				}
 			}
 		}
@@ -224,10 +266,11 @@ func withLink(approved, lang, link string) (string, error) {
 	return head + link, nil
 }
 
-// hasClosing reports whether approved holds a closing text.
-func hasClosing(approved map[string]string) bool {
+// hasJurisdictional reports whether approved holds a closing or a
+// possibility text.
+func hasJurisdictional(approved map[string]string) bool {
 	for k := range approved {
-		if strings.HasPrefix(k, "closing:") {
+		if strings.HasPrefix(k, "closing:") || strings.HasPrefix(k, "possibility:") {
 			return true
 		}
 	}

@@ -21,13 +21,14 @@ func dutyOf(id string, es ...breach.Element) notice.Duty {
 }
 
 var (
-	regular = dutyOf("regular", breach.ElementNature, breach.ElementDataItems, breach.ElementContactPoint)
-	closing = dutyOf("closing", breach.ElementRuledOut, breach.ElementContactPoint)
+	regular     = dutyOf("regular", breach.ElementNature, breach.ElementDataItems, breach.ElementContactPoint)
+	closing     = dutyOf("closing", breach.ElementRuledOut, breach.ElementContactPoint)
+	possibility = dutyOf("possibility", breach.ElementLeakPossibility, breach.ElementDataItems, breach.ElementContactPoint)
 )
 
-// Every notice language has its own first, update and closing text (none
-// falls back to English), each passes the content check of the duty it
-// serves and fails the other's, and fits the channel: within MaxParts
+// Every notice language has its own first, update, closing and
+// possibility text (none falls back to English), each passes the content
+// check of the duty it serves and fails another's, and fits the channel: within MaxParts
 // segments, and a Korean one within an LMS in EUC-KR.
 func TestEveryLanguageHasEachText(t *testing.T) {
 	en := map[string]string{}
@@ -44,6 +45,10 @@ func TestEveryLanguageHasEachText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		possible, err := sms.SamplePossibility("Example Pay", l)
+		if err != nil {
+			t.Fatal(err)
+		}
 		date, err := sms.SampleDate(l)
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +56,8 @@ func TestEveryLanguageHasEachText(t *testing.T) {
 		for kind, c := range map[string]struct {
 			text      sms.Text
 			pass, bad notice.Duty
-		}{"first": {first, regular, closing}, "update": {update, regular, closing}, "closing": {closed, closing, regular}} {
+		}{"first": {first, regular, possibility}, "update": {update, regular, closing}, "closing": {closed, closing, regular},
+			"possibility": {possible, possibility, closing}} {
 			body := c.text.String()
 			if l == "en" {
 				en[kind] = body
@@ -154,6 +160,16 @@ func approved(t *testing.T, org string, closingFor string) map[string]string {
 	return out
 }
 
+// withPossibility is approved with the possibility text for readers of
+// jurisdiction j.
+func withPossibility(texts map[string]string, org, j string) map[string]string {
+	for _, l := range notice.Locales {
+		p, _ := sms.SamplePossibility(org, l)
+		texts[sms.PossibilityKey(j, l)] = p.String()
+	}
+	return texts
+}
+
 // The channel sends each person their kind of approved text: the first
 // text, or the update text naming their own earlier notice's date (in
 // their language's form and their jurisdiction's zone) for a person an
@@ -167,37 +183,50 @@ func TestChannelPicksEachPersonsText(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		closingFor string
+		possible   string
 		s          casetable.Subject
 		want       func() string
 	}{
-		{"first, Korean", "", casetable.Subject{UserID: "u1", Locale: "ko-KR", Jurisdiction: "KR", Phone: "+821012345678"}, func() string {
+		{"first, Korean", "", "", casetable.Subject{UserID: "u1", Locale: "ko-KR", Jurisdiction: "KR", Phone: "+821012345678"}, func() string {
 			f, _ := sms.Sample("예시페이", "ko")
 			return strings.TrimSuffix(f.String(), sms.SampleLink) + "https://n.example.org/n/u1"
 		}},
-		{"update, Korean, Seoul's day", "", casetable.Subject{UserID: "u2", Locale: "ko", Jurisdiction: "KR", Phone: "+821012345678",
+		{"update, Korean, Seoul's day", "", "", casetable.Subject{UserID: "u2", Locale: "ko", Jurisdiction: "KR", Phone: "+821012345678",
 			NoticeKind: casetable.NoticeUpdate, UpdateOf: "2026-12-03T20:00:00Z"}, func() string {
 			u, _ := (&sms.Channel{Org: "예시페이"}).ComposeUpdate("ko", "2026년 12월 4일", "https://n.example.org/n/u2")
 			return u.String()
 		}},
-		{"update, English fallback, New York's day", "", casetable.Subject{UserID: "u3", Locale: "fr", Jurisdiction: "US-NY", Phone: "+12125550123",
+		{"update, English fallback, New York's day", "", "", casetable.Subject{UserID: "u3", Locale: "fr", Jurisdiction: "US-NY", Phone: "+12125550123",
 			NoticeKind: casetable.NoticeUpdate, UpdateOf: "2026-12-04T03:00:00Z"}, func() string {
 			u, _ := (&sms.Channel{Org: "예시페이"}).ComposeUpdate("en", "December 3, 2026", "https://n.example.org/n/u3")
 			return u.String()
 		}},
-		{"closing, Korean reader", "KR", casetable.Subject{UserID: "u4", Locale: "ko", Jurisdiction: "KR-11", Phone: "+821012345678",
+		{"closing, Korean reader", "KR", "", casetable.Subject{UserID: "u4", Locale: "ko", Jurisdiction: "KR-11", Phone: "+821012345678",
 			NoticeKind: casetable.NoticeUpdate, UpdateOf: "2026-12-03T20:00:00Z"}, func() string {
 			c, _ := sms.SampleClosing("예시페이", "ko")
 			return strings.TrimSuffix(c.String(), sms.SampleLink) + "https://n.example.org/n/u4"
 		}},
-		{"closing case, reader of another law gets the update", "KR", casetable.Subject{UserID: "u5", Locale: "en", Jurisdiction: "US-CA", Phone: "+14155550123",
+		{"closing case, reader of another law gets the update", "KR", "", casetable.Subject{UserID: "u5", Locale: "en", Jurisdiction: "US-CA", Phone: "+14155550123",
 			NoticeKind: casetable.NoticeUpdate, UpdateOf: "2026-12-03T20:00:00Z"}, func() string {
 			u, _ := (&sms.Channel{Org: "예시페이"}).ComposeUpdate("en", "December 3, 2026", "https://n.example.org/n/u5")
 			return u.String()
 		}},
+		{"possibility, Korean reader in English", "", "KR", casetable.Subject{UserID: "u6", Locale: "en-GB", Jurisdiction: "KR", Phone: "+821012345678"}, func() string {
+			p, _ := sms.SamplePossibility("예시페이", "en")
+			return strings.TrimSuffix(p.String(), sms.SampleLink) + "https://n.example.org/n/u6"
+		}},
+		{"possibility case, reader of another law gets the first text", "", "KR", casetable.Subject{UserID: "u7", Locale: "en", Jurisdiction: "US-CA", Phone: "+14155550123"}, func() string {
+			f, _ := sms.Sample("예시페이", "en")
+			return strings.TrimSuffix(f.String(), sms.SampleLink) + "https://n.example.org/n/u7"
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &capture{}
-			ch := (&sms.Channel{Client: c, Senders: senders, Links: links{}}).WithTexts(approved(t, "예시페이", tc.closingFor))
+			texts := approved(t, "예시페이", tc.closingFor)
+			if tc.possible != "" {
+				texts = withPossibility(texts, "예시페이", tc.possible)
+			}
+			ch := (&sms.Channel{Client: c, Senders: senders, Links: links{}}).WithTexts(texts)
 			out, err := ch.Prepare(context.Background(), &tc.s)
 			if err != nil {
 				t.Fatal(err)

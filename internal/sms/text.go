@@ -75,15 +75,14 @@ func Check(document string, t Text, d notice.Duty) error {
 }
 
 // linkNeeds is what a text with a link must say itself for duty d: who
-// writes and what the notice behind the link is about. For the closing
-// notice of a possible leak ruled out (a duty requiring "ruled_out", PIPA
-// Decree Art. 39-3(3)) that is that nothing leaked, not that a breach
-// happened; otherwise LinkElements.
+// writes and what the notice behind the link is about (Headline). For the
+// closing notice of a possible leak ruled out that is that nothing leaked,
+// for the possibility notice that a leak is possible (PIPA Art. 34(2),
+// Decree Arts. 39-2, 39-3(3)), not that a breach happened; otherwise
+// LinkElements.
 func linkNeeds(d notice.Duty) []breach.Element {
-	for _, e := range d.Elements {
-		if e == breach.ElementRuledOut {
-			return []breach.Element{breach.ElementOrganisation, breach.ElementRuledOut}
-		}
+	if h := Headline(d); h != breach.ElementNature {
+		return []breach.Element{breach.ElementOrganisation, h}
 	}
 	return LinkElements
 }
