@@ -57,7 +57,10 @@
 // 34(2)), the possibility notice while it is open (data-element
 // "leak_possibility": the circumstance, when it was known, and that a
 // further notice follows) and the closing notice once it is ruled out
-// ("ruled_out"); readers of other laws get the regular notice. A filing
+// ("ruled_out"); readers of other laws get the regular notice. The
+// closing notice goes to people already told of the possibility, yet it is
+// not an update: AsUpdate leaves it as it is (its own subject in each
+// language; wording UNVERIFIED, rules/regimes/kr-pipa.yaml). A filing
 // that follows up an earlier one (a staged duty, Duty.FirstFiling) carries
 // "first_filing_reference": the first filing's date and message id.
 //
