@@ -137,9 +137,9 @@ func (c *capture) SendTextMessage(_ context.Context, in *pinpointsmsvoicev2.Send
 	return &pinpointsmsvoicev2.SendTextMessageOutput{MessageId: aws.String("m")}, nil
 }
 
-type links struct{}
+type textLinks struct{}
 
-func (links) Link(_ context.Context, _, userID string, _ int) (string, error) {
+func (textLinks) Link(_ context.Context, _, userID string, _ int) (string, error) {
 	return "https://n.example.org/n/" + userID, nil
 }
 
@@ -226,7 +226,7 @@ func TestChannelPicksEachPersonsText(t *testing.T) {
 			if tc.possible != "" {
 				texts = withPossibility(texts, "예시페이", tc.possible)
 			}
-			ch := (&sms.Channel{Client: c, Senders: senders, Links: links{}}).WithTexts(texts)
+			ch := (&sms.Channel{Client: c, Senders: senders, Links: textLinks{}}).WithTexts(texts)
 			out, err := ch.Prepare(context.Background(), &tc.s)
 			if err != nil {
 				t.Fatal(err)
