@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"breachflow/internal/breach"
+	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/notice"
 	"breachflow/internal/report"
@@ -314,5 +316,74 @@ func TestPossibilityTexts(t *testing.T) {
 		if sms.Check("first", first, duty) == nil {
 			t.Errorf("the first text in %s passes the possibility duty's check", l)
 		}
+	}
+}
+
+// secondVersion is the case store as drafting reads it for version 2 of a
+// case whose version 1 was sent at sent.
+type secondVersion struct {
+	r    *report.Report
+	sent time.Time
+}
+
+func (v secondVersion) Report(context.Context, string) (*report.Report, string, error) {
+	return v.r, "", nil
+}
+
+func (v secondVersion) WorkingSet(_ context.Context, caseID string) (string, error) {
+	return casetable.SetID(caseID, 2), nil
+}
+
+func (v secondVersion) Get(context.Context, string) (cases.Case, error) {
+	return cases.Case{SentVersions: []int{1}, SentAt: map[string]time.Time{"1": v.sent}}, nil
+}
+
+// Version 2 of a case drafts the update texts; the send stage gets them
+// under their keys only under the approved hash, and an update text
+// changed after approval sends nothing.
+func TestSMSUpdateTextsAreApprovedAndSent(t *testing.T) {
+	ctx := context.Background()
+	db := newMemDB()
+	r, a, at := sample(t, "kakaopay-alipay.json")
+	reports := secondVersion{r: r, sent: at.Add(-48 * time.Hour)}
+	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	out, err := (&draft.Handler{Reports: reports, Assessments: assessments, DB: db, Table: "t"}).Handle(ctx, draft.Input{CaseID: "c1", Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, hash, err := draft.Load(ctx, db, "t", "c1")
+	if err != nil || hash != out.ContentHash {
+		t.Fatalf("load: %v (hash %s, drafted %s)", err, hash, out.ContentHash)
+	}
+	approved := &draft.Approved{DB: db, Table: "t", Reports: reports, Assessments: assessments}
+	texts, err := approved.Texts(ctx, "c1", hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range notice.Locales {
+		want, _ := sms.SampleUpdate(r.Organisation.Name, l)
+		if texts[sms.UpdateKey(l)] != want.String() {
+			t.Errorf("approved update text %s = %q, want %q", l, texts[sms.UpdateKey(l)], want.String())
+		}
+		first, _ := sms.Sample(r.Organisation.Name, l)
+		if texts[l] != first.String() {
+			t.Errorf("approved first text %s = %q", l, texts[l])
+		}
+	}
+	changed := slices.Clone(ds)
+	for i := range changed {
+		if changed[i].ID == "sms-update-en" {
+			changed[i].Text = strings.Replace(changed[i].Text, "has changed", "has not changed", 1)
+			changed[i].SHA256 = draft.Sum(changed[i])
+		}
+	}
+	if _, err := draft.Store(ctx, db, "t", "c1", changed, at); err != nil {
+		t.Fatal(err)
+	}
+	var un *draft.UnapprovedContent
+	var stale *draft.StaleDraftsError
+	fresh := &draft.Approved{DB: db, Table: "t", Reports: reports, Assessments: assessments}
+	if m, err := fresh.Texts(ctx, "c1", hash); (!errors.As(err, &un) && !errors.As(err, &stale)) || m != nil {
+		t.Errorf("texts after the update text changed: %v, %v; want a refusal", m, err)
 	}
 }
