@@ -328,18 +328,9 @@ func TestPossibleLeakDrafts(t *testing.T) {
 // claiming more of their data was involved. A reader of another law
 // still gets a regular update.
 func TestClosingNoticeIsNotAnUpdate(t *testing.T) {
-	r, _, _ := sample(t, "kr-possible-leak.json")
-	r2 := *r
-	p := *r.PossibleLeak
-	when := p.KnownAt.Add(5 * 24 * time.Hour)
-	p.Outcome, p.ResolvedAt = report.OutcomeRuledOut, &when
-	r2.PossibleLeak, r2.Exfiltration = &p, report.ExfiltrationRuledOut
-	at := when.Add(time.Hour)
-	a, err := rules.Assess(&r2, nil, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := notice.NewNoticeSet(draft.Facts(&r2, a, at))
+	r2, a, at := ruledOut(t)
+	p := *r2.PossibleLeak
+	set, err := notice.NewNoticeSet(draft.Facts(r2, a, at))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,4 +355,22 @@ func TestClosingNoticeIsNotAnUpdate(t *testing.T) {
 	if notice.Closing(other.HTML) || !strings.HasPrefix(other.Subject, "Update: ") {
 		t.Errorf("a Californian's update reads %q, want a regular update", other.Subject)
 	}
+}
+
+// ruledOut is the sample possible-leak case ruled out five days after it
+// became known, assessed an hour later.
+func ruledOut(t *testing.T) (*report.Report, rules.Assessment, time.Time) {
+	t.Helper()
+	r, _, _ := sample(t, "kr-possible-leak.json")
+	r2 := *r
+	p := *r.PossibleLeak
+	when := p.KnownAt.Add(5 * 24 * time.Hour)
+	p.Outcome, p.ResolvedAt = report.OutcomeRuledOut, &when
+	r2.PossibleLeak, r2.Exfiltration = &p, report.ExfiltrationRuledOut
+	at := when.Add(time.Hour)
+	a, err := rules.Assess(&r2, nil, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &r2, a, at
 }

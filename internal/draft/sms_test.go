@@ -203,23 +203,13 @@ func TestSMSUpdateDrafts(t *testing.T) {
 // fails); nobody's first text serves the closing duty, and no update
 // draft is made of the closing notice.
 func TestClosingTextsForRuledOut(t *testing.T) {
-	r, _, _ := sample(t, "kr-possible-leak.json")
-	r2 := *r
-	p := *r.PossibleLeak
-	when := p.KnownAt.Add(5 * 24 * time.Hour)
-	p.Outcome, p.ResolvedAt = report.OutcomeRuledOut, &when
-	r2.PossibleLeak, r2.Exfiltration = &p, report.ExfiltrationRuledOut
-	at := when.Add(time.Hour)
-	a, err := rules.Assess(&r2, nil, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := draft.Build(&r2, a, at)
+	r2, a, at := ruledOut(t)
+	ds, err := draft.Build(r2, a, at)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var closingDuty notice.Duty
-	for _, d := range draft.Facts(&r2, a, at).Duties {
+	for _, d := range draft.Facts(r2, a, at).Duties {
 		if slices.Contains(d.Elements, breach.ElementRuledOut) {
 			closingDuty = d
 		}
