@@ -50,7 +50,7 @@ func TestREADMESequence(t *testing.T) {
 	up := exec.CommandContext(ctx, filepath.Join(bin, "breachflow"), "local", "up",
 		"--data", filepath.Join(tmp, "state", "dynamodb"),
 		"--dynamodb-port", freePort(t), "--ses-port", freePort(t), "--sfn-port", freePort(t), "--console-port", freePort(t),
-		"--kms-port", freePort(t), "--s3-port", freePort(t), "--site-port", freePort(t))
+		"--kms-port", freePort(t), "--s3-port", freePort(t), "--site-port", freePort(t), "--sms-port", freePort(t))
 	up.Dir, up.Env = root, append(base, "GOFLAGS="+os.Getenv("GOFLAGS"))
 	// Its own process group, so the kill below reaches its emulators too;
 	// and a parent-death signal, so a test binary that dies abruptly (a
