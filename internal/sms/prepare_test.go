@@ -16,12 +16,12 @@ import (
 	"breachflow/internal/sms"
 )
 
-// capture is a Sender that keeps the input it is given.
-type capture struct {
+// lastInput is a Sender that keeps the input it is given.
+type lastInput struct {
 	in *pinpointsmsvoicev2.SendTextMessageInput
 }
 
-func (c *capture) SendTextMessage(_ context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, _ ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
+func (c *lastInput) SendTextMessage(_ context.Context, in *pinpointsmsvoicev2.SendTextMessageInput, _ ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.SendTextMessageOutput, error) {
 	c.in = in
 	return &pinpointsmsvoicev2.SendTextMessageOutput{}, nil
 }
@@ -81,18 +81,18 @@ func people() []casetable.Subject {
 	return out
 }
 
-func channel(t *testing.T, links sms.Linker) (*sms.Channel, *capture) {
+func channel(t *testing.T, links sms.Linker) (*sms.Channel, *lastInput) {
 	t.Helper()
 	senders, err := sms.ParseSenders([]string{"KR=0215881234"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &capture{}
+	c := &lastInput{}
 	return &sms.Channel{Client: c, Senders: senders, Org: "카카오페이", Links: links}, c
 }
 
 // outcome is what Prepare made of a person: the text's input, or the error.
-func outcome(t *testing.T, c *capture, send delivery.Outgoing, err error) string {
+func outcome(t *testing.T, c *lastInput, send delivery.Outgoing, err error) string {
 	t.Helper()
 	if err != nil {
 		return "error: " + err.Error()
