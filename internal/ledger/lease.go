@@ -135,11 +135,21 @@ func channelPage(ctx context.Context, db Querier, table, caseID string, shard in
 	if len(out.Items) == 0 {
 		return def, nil
 	}
+	if _, ok := out.Items[0]["page_size"]; !ok {
+		return def, nil // a failure noted on the item, no lease yet
+	}
 	size, err := numAttr(out.Items[0], "page_size")
 	if err != nil || size < 1 {
-		return 0, fmt.Errorf("read the page size of shard %d: %d: %v", shard, size, err)
+		return 0, fmt.Errorf("read the %s page size of shard %d: %d: %v", channelName(channel), shard, size, err)
 	}
 	return int(size), nil
+}
+
+func channelName(channel string) string {
+	if channel == "" {
+		return casetable.ChannelEmail
+	}
+	return channel
 }
 
 // leaseUntil reads when the shard's current lease ends.

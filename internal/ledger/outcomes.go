@@ -141,26 +141,5 @@ func rangeSends(ctx context.Context, db Querier, table, pk, first, last string) 
 // leasedPage is the page size the channel's first lease of the shard fixed,
 // 0 when no lease was ever taken there (so nothing is recorded).
 func leasedPage(ctx context.Context, db Querier, table, caseID string, shard int, channel string) (int, error) {
-	k := channelLeaseKey(caseID, shard, channel)
-	out, err := db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(table),
-		KeyConditionExpression:    aws.String("pk = :pk AND sk = :sk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(k.PK), ":sk": str(k.SK)},
-		ProjectionExpression:      aws.String("page_size"),
-		ConsistentRead:            aws.Bool(true),
-	})
-	if err != nil {
-		return 0, fmt.Errorf("read the %s page size of shard %d: %w", channel, shard, err)
-	}
-	if len(out.Items) == 0 {
-		return 0, nil
-	}
-	if _, ok := out.Items[0]["page_size"]; !ok {
-		return 0, nil // a failure noted on the item, no lease yet
-	}
-	size, err := numAttr(out.Items[0], "page_size")
-	if err != nil || size < 1 {
-		return 0, fmt.Errorf("read the %s page size of shard %d: %d: %v", channel, shard, size, err)
-	}
-	return int(size), nil
+	return channelPage(ctx, db, table, caseID, shard, channel, 0)
 }
