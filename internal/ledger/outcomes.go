@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -101,7 +100,7 @@ func rangeSends(ctx context.Context, db Querier, table, pk, first, last string) 
 		}
 		from = rec.Page
 	}
-	pg := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+	return querySends(ctx, db, &dynamodb.QueryInput{
 		TableName:              aws.String(table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :a AND :b"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -109,33 +108,7 @@ func rangeSends(ctx context.Context, db Querier, table, pk, first, last string) 
 			":pk": str(pk), ":a": str("PAGE#" + from), ":b": str("PAGE#" + last),
 		},
 		ConsistentRead: aws.Bool(true),
-	})
-	out := map[string]sentEntry{}
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("query %s: %w", pk, err)
-		}
-		for _, it := range page.Items {
-			var rec sendRecord
-			if err := attributevalue.UnmarshalMap(it, &rec); err != nil {
-				return nil, fmt.Errorf("query %s: decode: %w", pk, err)
-			}
-			var entries map[string]sentEntry
-			if err := json.Unmarshal([]byte(rec.Sends), &entries); err != nil {
-				return nil, fmt.Errorf("query %s: send record of page %q: %w", pk, rec.Page, err)
-			}
-			for user, e := range entries {
-				if user < first || user > last {
-					continue
-				}
-				if prev, ok := out[user]; !ok || e.SentAt < prev.SentAt {
-					out[user] = e // the first send is the notice of record
-				}
-			}
-		}
-	}
-	return out, nil
+	}, pk, nil, func(user string) bool { return user >= first && user <= last })
 }
 
 // leasedPage is the page size the channel's first lease of the shard fixed,

@@ -263,14 +263,23 @@ func readPage(ctx context.Context, db Querier, table, caseID string, shard int, 
 // pageSends reads the send records of the page at cursor in the send
 // partition pk, by user.
 func pageSends(ctx context.Context, db Querier, table, pk, cursor string) (map[string]sentEntry, error) {
-	pg := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+	return querySends(ctx, db, &dynamodb.QueryInput{
 		TableName:              aws.String(table),
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :page)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": str(pk), ":page": str(recordPrefix(cursor)),
 		},
 		ConsistentRead: aws.Bool(true),
-	})
+	}, pk, func(page string) bool {
+		return page == cursor // not a page whose cursor merely starts with this one's
+	}, nil)
+}
+
+// querySends runs in over a send partition (pk) and returns, by user, the
+// first send (the notice of record) of the records whose page cursor
+// keepPage accepts and the users keepUser accepts (nil: all).
+func querySends(ctx context.Context, db Querier, in *dynamodb.QueryInput, pk string, keepPage, keepUser func(string) bool) (map[string]sentEntry, error) {
+	pg := dynamodb.NewQueryPaginator(db, in)
 	out := map[string]sentEntry{}
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(ctx)
@@ -282,16 +291,19 @@ func pageSends(ctx context.Context, db Querier, table, pk, cursor string) (map[s
 			if err := attributevalue.UnmarshalMap(it, &rec); err != nil {
 				return nil, fmt.Errorf("query %s: decode: %w", pk, err)
 			}
-			if rec.Page != cursor {
-				continue // a page whose cursor merely starts with this one's
+			if keepPage != nil && !keepPage(rec.Page) {
+				continue
 			}
 			var entries map[string]sentEntry
 			if err := json.Unmarshal([]byte(rec.Sends), &entries); err != nil {
-				return nil, fmt.Errorf("query %s: send record of page %q: %w", pk, cursor, err)
+				return nil, fmt.Errorf("query %s: send record of page %q: %w", pk, rec.Page, err)
 			}
 			for user, e := range entries {
+				if keepUser != nil && !keepUser(user) {
+					continue
+				}
 				if prev, ok := out[user]; !ok || e.SentAt < prev.SentAt {
-					out[user] = e // the first send is the notice of record
+					out[user] = e
 				}
 			}
 		}
