@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/evidence"
@@ -28,7 +27,6 @@ import (
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
-	"breachflow/internal/report"
 	"breachflow/internal/usertable"
 )
 
@@ -96,48 +94,24 @@ func (p channelPerson) item() map[string]ddbtypes.AttributeValue {
 
 // startChannelCase starts a stack with the SMS channel on (smsSenders),
 // writes people into its user table, and starts the case of report raw
-// with the channel policy e-mail, then SMS, then post; it returns the case
-// (its execution in lc.arn) and the stack's logs.
-func startChannelCase(ctx context.Context, t *testing.T, people []channelPerson, raw []byte) (*localCase, *syncBuffer) {
+// with the channel policy order (default: e-mail, then SMS, then post); it
+// returns the case (its execution in lc.arn) and the stack's logs.
+func startChannelCase(ctx context.Context, t *testing.T, people []channelPerson, raw []byte, order ...string) (*localCase, *syncBuffer) {
 	t.Helper()
-	state := t.TempDir()
 	envFile := writeEnvVars(t, `{"Parameters": {"SMS_SENDERS": "`+smsSenders+`", "SMS_MAX_SEND_RATE": "50", "SMS_ORGANISATION": "Example Pay", "SMS_CONFIGURATION_SET": "breachflow-sms"}}`)
-	logs := &syncBuffer{}
-	lc := &localCase{
-		ctx:  ctx,
-		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		lo:   localOptions{template: "../../template.yaml", envVars: envFile, stateDir: state, log: logs},
-	}
-	for _, v := range []string{"CASE_TABLE", "USER_TABLE", "BREACHFLOW_APPROVERS", "BREACHFLOW_APPROVALS_REQUIRED", envApprovalKeyDir} {
-		t.Setenv(v, os.Getenv(v))
-	}
-	lc.start(t)
-	t.Cleanup(func() { lc.up.Close() })
+	lc, logs := startLocalStack(ctx, t, localOptions{template: "../../template.yaml", envVars: envFile})
 	db := lc.env.dynamo()
 	for _, p := range people {
 		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(lc.up.userTable), Item: p.item()}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	raw = editReport(t, raw, func(doc map[string]any) {
-		doc["channel_policy"] = map[string]any{"order": []string{"email", "sms", "postal"}}
-	})
-	var err error
-	if lc.report, err = report.Parse(raw); err != nil {
-		t.Fatal(err)
+	if len(order) == 0 {
+		order = []string{"email", "sms", "postal"}
 	}
-	if lc.caseID, _, err = lc.env.cases().PutReport(ctx, raw, lc.report); err != nil {
-		t.Fatal(err)
-	}
-	started, err := lc.env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(lc.up.runtime.StateMachines[stateMachineName]),
-		Name:            aws.String(cases.ExecutionName(lc.caseID)),
-		Input:           aws.String(`{"case_id":"` + lc.caseID + `"}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lc.arn = started.ExecutionArn
+	lc.startCase(t, editReport(t, raw, func(doc map[string]any) {
+		doc["channel_policy"] = map[string]any{"order": order}
+	}))
 	return lc, logs
 }
 

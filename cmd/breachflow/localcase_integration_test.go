@@ -51,6 +51,20 @@ func startLocalCaseWith(ctx context.Context, t *testing.T, lo localOptions, user
 // startLocalCaseFrom is startLocalCaseWith for the report raw.
 func startLocalCaseFrom(ctx context.Context, t *testing.T, lo localOptions, users int, seed uint64, raw []byte) *localCase {
 	t.Helper()
+	lc, _ := startLocalStack(ctx, t, lo)
+	if err := usertable.Seed(ctx, lc.env.dynamo(), lc.up.userTable, usertable.SeedOptions{Users: users, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	lc.startCase(t, raw)
+	return lc
+}
+
+// startLocalStack starts the local stack on lo, with its state in a
+// temporary folder and its logs in the returned buffer. The stack sets the
+// exports `local up` prints in this process; the test's end puts them back
+// and closes the stack.
+func startLocalStack(ctx context.Context, t *testing.T, lo localOptions) (*localCase, *syncBuffer) {
+	t.Helper()
 	state := t.TempDir()
 	logs := &syncBuffer{}
 	lo.stateDir, lo.log = state, logs
@@ -59,24 +73,26 @@ func startLocalCaseFrom(ctx context.Context, t *testing.T, lo localOptions, user
 		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
 		lo:   lo,
 	}
-	// The stack sets the exports `local up` prints in this process; the
-	// test's end puts them back.
 	for _, v := range []string{"CASE_TABLE", "USER_TABLE", "BREACHFLOW_APPROVERS", "BREACHFLOW_APPROVALS_REQUIRED", envApprovalKeyDir} {
 		t.Setenv(v, os.Getenv(v))
 	}
 	lc.start(t)
 	t.Cleanup(func() { lc.up.Close() })
-	if err := usertable.Seed(ctx, lc.env.dynamo(), lc.up.userTable, usertable.SeedOptions{Users: users, Seed: seed}); err != nil {
-		t.Fatal(err)
-	}
+	return lc, logs
+}
+
+// startCase stores the report raw and starts its case's execution
+// (lc.arn).
+func (lc *localCase) startCase(t *testing.T, raw []byte) {
+	t.Helper()
 	var err error
 	if lc.report, err = report.Parse(raw); err != nil {
 		t.Fatal(err)
 	}
-	if lc.caseID, _, err = lc.env.cases().PutReport(ctx, raw, lc.report); err != nil {
+	if lc.caseID, _, err = lc.env.cases().PutReport(lc.ctx, raw, lc.report); err != nil {
 		t.Fatal(err)
 	}
-	started, err := lc.env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
+	started, err := lc.env.sfn().StartExecution(lc.ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(lc.up.runtime.StateMachines[stateMachineName]),
 		Name:            aws.String(cases.ExecutionName(lc.caseID)),
 		Input:           aws.String(`{"case_id":"` + lc.caseID + `"}`),
@@ -85,7 +101,6 @@ func startLocalCaseFrom(ctx context.Context, t *testing.T, lo localOptions, user
 		t.Fatal(err)
 	}
 	lc.arn = started.ExecutionArn
-	return lc
 }
 
 func (lc *localCase) start(t *testing.T) {

@@ -5,26 +5,21 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/functions"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/reconcile"
-	"breachflow/internal/report"
 	"breachflow/internal/sms"
 	"breachflow/internal/usertable"
 )
@@ -91,54 +86,10 @@ func orderPopulation(n int) []channelPerson {
 func TestChannelOrderTextFirst(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	state := t.TempDir()
-	envFile := filepath.Join(state, "env.json")
-	if err := os.WriteFile(envFile, []byte(`{"Parameters": {"SMS_SENDERS": "`+smsSenders+`", "SMS_MAX_SEND_RATE": "50", "SMS_ORGANISATION": "Example Pay", "SMS_CONFIGURATION_SET": "breachflow-sms"}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	lc := &localCase{
-		ctx:  ctx,
-		opts: emulators.Options{DataDir: filepath.Join(state, "dynamodb"), Log: logs},
-		lo:   localOptions{template: "../../template.yaml", envVars: envFile, stateDir: state, log: logs},
-	}
-	for _, v := range []string{"CASE_TABLE", "USER_TABLE", "BREACHFLOW_APPROVERS", "BREACHFLOW_APPROVALS_REQUIRED", envApprovalKeyDir} {
-		t.Setenv(v, os.Getenv(v))
-	}
-	lc.start(t)
-	t.Cleanup(func() { lc.up.Close() })
-	db := lc.env.dynamo()
-
 	people := orderPopulation(42)
-	for _, p := range people {
-		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(lc.up.userTable), Item: p.item()}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(liveDemoReport(t), &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["channel_policy"] = map[string]any{"order": []string{"sms", "email", "postal"}}
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lc.report, err = report.Parse(raw); err != nil {
-		t.Fatal(err)
-	}
-	if lc.caseID, _, err = lc.env.cases().PutReport(ctx, raw, lc.report); err != nil {
-		t.Fatal(err)
-	}
-	started, err := lc.env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(lc.up.runtime.StateMachines[stateMachineName]),
-		Name:            aws.String(cases.ExecutionName(lc.caseID)),
-		Input:           aws.String(`{"case_id":"` + lc.caseID + `"}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(started.ExecutionArn)
+	lc, _ := startChannelCase(ctx, t, people, liveDemoReport(t), "sms", "email", "postal")
+	db := lc.env.dynamo()
+	arn := aws.ToString(lc.arn)
 	caseID := lc.caseID
 
 	waitFor(ctx, t, "the approval request", func() bool {
