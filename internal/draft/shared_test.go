@@ -12,8 +12,6 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/notice"
-	"breachflow/internal/report"
-	"breachflow/internal/rules"
 	"breachflow/internal/sharedaddr"
 )
 
@@ -74,8 +72,7 @@ func TestSenderRendersOnlyApprovedCombinations(t *testing.T) {
 	ctx := context.Background()
 	db := newMemDB()
 	r, a, at := sample(t, "kakaopay-alipay.json")
-	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
-	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	reports, assessments := fixed(r, a)
 	if err := sharedaddr.Record(ctx, db, "t", "c1", &sharedaddr.Summary{Addresses: 3, Combinations: map[string]int64{"KR+SG": 2},
 		Notices: map[string]int64{sharedaddr.NoticeKey("ja", "SG", "KR+SG"): 1, sharedaddr.NoticeKey("ko", "KR", "KR+SG"): 1}}); err != nil {
 		t.Fatal(err)

@@ -26,8 +26,7 @@ func TestSMSDraftsAreApprovedAndSent(t *testing.T) {
 	ctx := context.Background()
 	db := newMemDB()
 	r, a, at := sample(t, "kakaopay-alipay.json")
-	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
-	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	reports, assessments := fixed(r, a)
 	out, err := (&draft.Handler{Reports: reports, Assessments: assessments, DB: db, Table: "t"}).Handle(ctx, draft.Input{CaseID: "c1", Now: at})
 	if err != nil {
 		t.Fatal(err)

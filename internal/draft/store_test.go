@@ -123,6 +123,12 @@ func (f assessmentsFunc) Get(ctx context.Context, id string) (rules.Assessment, 
 	return f(ctx, id)
 }
 
+// fixed are the stage's sources answering with r and a whatever the case.
+func fixed(r *report.Report, a rules.Assessment) (reportsFunc, assessmentsFunc) {
+	return func(context.Context, string) (*report.Report, string, error) { return r, "", nil },
+		func(context.Context, string) (rules.Assessment, error) { return a, nil }
+}
+
 type casesFunc func(ctx context.Context, caseID string, change func(*cases.Case) error) (cases.Case, error)
 
 func (f casesFunc) Update(ctx context.Context, id string, change func(*cases.Case) error) (cases.Case, error) {
@@ -179,8 +185,7 @@ func TestOpenNoticeSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports := reportsFunc(func(context.Context, string) (*report.Report, string, error) { return r, "", nil })
-	assessments := assessmentsFunc(func(context.Context, string) (rules.Assessment, error) { return a, nil })
+	reports, assessments := fixed(r, a)
 	set, got, err := draft.OpenNoticeSet(ctx, db, "t", "c1", reports, assessments)
 	if err != nil || got != hash {
 		t.Fatalf("OpenNoticeSet = %s, %v; want %s", got, err, hash)
