@@ -11,6 +11,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"breachflow/internal/approval"
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
@@ -567,6 +569,45 @@ func evidencePackHoldsVersions(ctx context.Context, t *testing.T, env *cliEnv, c
 	for v, n := range sent {
 		if mailed[v] != n {
 			t.Errorf("ledger.csv: version %d has %d e-mail rows with a message id, the mailbox %d notices", v, mailed[v], n)
+		}
+	}
+	// fallback.csv lists, version by version, the people e-mail did not
+	// reach: everyone whose e-mail row in ledger.csv has a fallback
+	// status, and nobody that version's e-mail reached. Both versions of
+	// the seeded population have people with no address.
+	inVersion, mailFailed, mailReached := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, r := range rows[1:] {
+		k := r[col["version"]] + " " + r[col["user_id"]]
+		inVersion[k] = true
+		if r[col["channel"]] == "email" {
+			if slices.Contains(ledger.FallbackStatuses, casetable.Status(r[col["status"]])) {
+				mailFailed[k] = true
+			} else {
+				mailReached[k] = true
+			}
+		}
+	}
+	fb := readCSV(t, filepath.Join(dir, "fallback.csv"))
+	if !slices.Equal(fb[0], ledger.CSVHeader) {
+		t.Fatalf("fallback.csv header %v", fb[0])
+	}
+	listed, perVersion := map[string]bool{}, map[string]int{}
+	for _, r := range fb[1:] {
+		k := r[len(r)-1] + " " + r[0]
+		listed[k] = true
+		perVersion[r[len(r)-1]]++
+		if !inVersion[k] || mailReached[k] {
+			t.Errorf("fallback.csv lists %s: in that version's ledger %v, reached by e-mail %v", k, inVersion[k], mailReached[k])
+		}
+	}
+	for k := range mailFailed {
+		if !listed[k] {
+			t.Errorf("ledger.csv: %s was not reached by e-mail and is not on fallback.csv", k)
+		}
+	}
+	for v := range reports {
+		if perVersion[strconv.Itoa(v)] == 0 {
+			t.Errorf("fallback.csv has no row of version %d: %v", v, perVersion)
 		}
 	}
 	if got := runCLI(ctx, t, "evidence", "--verify", "--pack", dir); !strings.Contains(got, "verifies") {

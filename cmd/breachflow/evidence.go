@@ -26,7 +26,7 @@ func newEvidenceCmd() *cobra.Command {
 report.json, case.json, obligations.json, drafts/, approvals.json,
 ledger.csv (one row per person per channel: ids, channel, status, message id; no addresses),
 fallback.csv (people email did not reach, with the contact details substitute
-notice needs), summary.html, manifest.json (the SHA-256 of every file),
+notice needs, one row per person per report version), summary.html, manifest.json (the SHA-256 of every file),
 audit.json (the case's audit chain) and audit-head.json (its head, signed
 with the audit KMS key, and the key's public half). Writing the pack records
 the manifest's SHA-256 in the audit chain, so the signed head covers it.

@@ -99,7 +99,7 @@ func TestEveryoneInScopeGetsExactlyOne(t *testing.T) {
 	// Fallback CSV: exactly the unreachable, with the reason and the
 	// contact hints substitute notice needs.
 	var buf bytes.Buffer
-	n, err := e.ledger.ExportFallbackCSV(context.Background(), &buf, e.caseID, e.shards)
+	n, err := e.ledger.ExportFallbackCSV(context.Background(), &buf, e.caseID, 1, e.shards)
 	if err != nil {
 		t.Fatal(err)
 	}

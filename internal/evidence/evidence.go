@@ -197,7 +197,7 @@ func (s Source) Write(ctx context.Context, caseID, dir string) (*Pack, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Fallback, err = (&ledger.Ledger{DB: s.DB, Table: s.Table}).ExportFallbackCSV(ctx, f, caseID, shards(p.Case))
+	p.Fallback, err = (&ledger.Ledger{DB: s.DB, Table: s.Table}).ExportFallbackCSV(ctx, f, caseID, p.Case.Latest(), shards(p.Case))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

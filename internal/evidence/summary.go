@@ -47,7 +47,7 @@ var summaryPage = template.Must(template.New("summary").Funcs(template.FuncMap{
 {{range .Rounds}}<tr><td>{{.RequestID}}</td><td>{{.Status}}</td><td>{{range .Votes}}{{.ApproverID}} {{if .Approve}}approved{{else}}rejected{{end}} {{time .At}} via {{.Via}}<br>{{end}}</td><td><code>{{short .ContentHash}}</code> / <code>{{short .RecipientSetHash}}</code></td></tr>{{end}}</table>
 <h2>Delivery</h2>
 <table><tr><th>status</th><th>people</th></tr>{{range .Statuses}}<tr><td>{{.Name}}</td><td>{{.N}}</td></tr>{{end}}</table>
-<p>{{.Fallback}} people on the fallback list (fallback.csv) for substitute notice{{with .Pages}}, covered by the posted notice ({{len .}} pages, up since {{time (index . 0).PostedAt}}, required until {{time (index . 0).Until}}; see below){{end}}.</p>
+<p>{{.Fallback}} {{if gt (len .Versions) 1}}entries (one per person per report version){{else}}people{{end}} on the fallback list (fallback.csv) for substitute notice{{with .Pages}}, covered by the posted notice ({{len .}} pages, up since {{time (index . 0).PostedAt}}, required until {{time (index . 0).Until}}; see below){{end}}.</p>
 <h2>Posted notice</h2>
 {{if .Pages}}<table><tr><th>page</th><th>posted</th><th>may come down</th><th>period</th><th>sha256</th></tr>
 {{range .Pages}}<tr><td><a href="{{.URL}}">{{.DraftID}}</a></td><td>{{time .PostedAt}}</td><td>{{time .Until}}</td><td{{if .Period.Basis}}{{if eq .Period.Basis.Verification "UNVERIFIED"}} class="unv"{{end}}{{end}}>{{.Period.Cites}}</td><td><code>{{short .SHA256}}</code></td></tr>{{end}}</table>

@@ -19,8 +19,9 @@ import (
 // SMS or post) must.
 var FallbackStatuses = []casetable.Status{casetable.StatusFailed, casetable.StatusNoContact, casetable.StatusBounced}
 
-// Fallback calls fn for every subject of the case on the fallback list,
-// shard by shard (shards is the case's shard count), in key order.
+// Fallback calls fn for every subject of the subject set (a case id, or an
+// amendment's casetable.SetID) on the fallback list, shard by shard
+// (shards is the case's shard count), in key order.
 func (l *Ledger) Fallback(ctx context.Context, caseID string, shards int, fn func(*casetable.Subject) error) error {
 	for shard := range max(shards, 1) {
 		cursor := ""
@@ -54,32 +55,38 @@ func (l *Ledger) Fallback(ctx context.Context, caseID string, shards int, fn fun
 }
 
 // CSVHeader is the first row of the fallback export.
-var CSVHeader = []string{"user_id", "jurisdiction", "locale", "status", "reason", "has_phone", "has_email", "phone", "email"}
+var CSVHeader = []string{"user_id", "jurisdiction", "locale", "status", "reason", "has_phone", "has_email", "phone", "email", "version"}
 
 // ExportFallbackCSV writes the case's fallback list as CSV, one row per
-// person, every cell neutralised against CSV injection (package sheet, so a
-// phone number reads "'+8210..."), and returns how many rows it wrote. The file is the one place
-// breachflow writes phone numbers and addresses outside the case table:
-// substitute notice by SMS or post needs them. Treat it like the table.
-func (l *Ledger) ExportFallbackCSV(ctx context.Context, w io.Writer, caseID string, shards int) (int, error) {
+// person per report version (versions is the case's latest: each
+// amendment scopes its own subject set, casetable.SetID, and a person can
+// be unreachable in more than one), every cell neutralised against CSV
+// injection (package sheet, so a phone number reads "'+8210..."), and
+// returns how many rows it wrote. The file is the one place breachflow
+// writes phone numbers and addresses outside the case table: substitute
+// notice by SMS or post needs them. Treat it like the table.
+func (l *Ledger) ExportFallbackCSV(ctx context.Context, w io.Writer, caseID string, versions, shards int) (int, error) {
 	cw := sheet.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, fmt.Errorf("fallback csv: %w", err)
 	}
 	n := 0
-	err := l.Fallback(ctx, caseID, shards, func(s *casetable.Subject) error {
-		n++
-		reason := s.Reason
-		if reason == "" && s.Status == casetable.StatusNoContact {
-			reason = "no_email"
-		}
-		return cw.Write([]string{
-			s.UserID, s.Jurisdiction, s.Locale, string(s.Status), reason,
-			strconv.FormatBool(s.Phone != ""), strconv.FormatBool(s.Email != ""), s.Phone, s.Email,
+	for v := 1; v <= max(versions, 1); v++ {
+		version := strconv.Itoa(v)
+		err := l.Fallback(ctx, casetable.SetID(caseID, v), shards, func(s *casetable.Subject) error {
+			n++
+			reason := s.Reason
+			if reason == "" && s.Status == casetable.StatusNoContact {
+				reason = "no_email"
+			}
+			return cw.Write([]string{
+				s.UserID, s.Jurisdiction, s.Locale, string(s.Status), reason,
+				strconv.FormatBool(s.Phone != ""), strconv.FormatBool(s.Email != ""), s.Phone, s.Email, version,
+			})
 		})
-	})
-	if err != nil {
-		return n, err
+		if err != nil {
+			return n, fmt.Errorf("fallback of version %d: %w", v, err)
+		}
 	}
 	if err := cw.Flush(); err != nil {
 		return n, fmt.Errorf("fallback csv: %w", err)

@@ -77,12 +77,17 @@ func TestExportFallbackCSV(t *testing.T) {
 			{{UserID: "u3", Jurisdiction: "US-CA", Locale: "en-US", Status: casetable.StatusBounced, Reason: "bounce:Permanent/General", Email: "kim@example.org"}},
 			{{UserID: "u4", Jurisdiction: "JP", Locale: "ja", Status: casetable.StatusNoContact}},
 		},
+		// The amendment's subject set: u4 still has no contact, u6 is new.
+		casetable.SubjectPK(casetable.SetID("c1", 2), 1): {{
+			{UserID: "u4", Jurisdiction: "JP", Locale: "ja", Status: casetable.StatusNoContact},
+			{UserID: "u6", Jurisdiction: "KR", Locale: "ko", Status: casetable.StatusFailed, Reason: "unknown_country", Phone: "+353851234567"},
+		}},
 	}}
 	// Shard 0 is one page of three; shard 1 two pages of one. Every cell
 	// that a spreadsheet would evaluate comes out as text.
 	l := &Ledger{DB: db, Table: "cases"}
 	var buf bytes.Buffer
-	n, err := l.ExportFallbackCSV(context.Background(), &buf, "c1", 2)
+	n, err := l.ExportFallbackCSV(context.Background(), &buf, "c1", 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +97,15 @@ func TestExportFallbackCSV(t *testing.T) {
 	}
 	want := [][]string{
 		CSVHeader,
-		{"u1", "KR", "ko", "no_contact", "no_email", "true", "false", "'+821012345678", ""},
-		{"u2", "KR", "ko", "failed", "invalid_address", "false", "true", "", "'=HYPERLINK(\"x\")"},
-		{"u5", "KR", "ko", "failed", "invalid_address", "true", "true", "'+1+HYPERLINK(\"x\")", "'-2+3+cmd|' /C calc'!A0"},
-		{"u3", "US-CA", "en-US", "bounced", "bounce:Permanent/General", "false", "true", "", "kim@example.org"},
-		{"u4", "JP", "ja", "no_contact", "no_email", "false", "false", "", ""},
+		{"u1", "KR", "ko", "no_contact", "no_email", "true", "false", "'+821012345678", "", "1"},
+		{"u2", "KR", "ko", "failed", "invalid_address", "false", "true", "", "'=HYPERLINK(\"x\")", "1"},
+		{"u5", "KR", "ko", "failed", "invalid_address", "true", "true", "'+1+HYPERLINK(\"x\")", "'-2+3+cmd|' /C calc'!A0", "1"},
+		{"u3", "US-CA", "en-US", "bounced", "bounce:Permanent/General", "false", "true", "", "kim@example.org", "1"},
+		{"u4", "JP", "ja", "no_contact", "no_email", "false", "false", "", "", "1"},
+		{"u4", "JP", "ja", "no_contact", "no_email", "false", "false", "", "", "2"},
+		{"u6", "KR", "ko", "failed", "unknown_country", "true", "false", "'+353851234567", "", "2"},
 	}
-	if diff := cmp.Diff(want, rows); diff != "" || n != 5 {
+	if diff := cmp.Diff(want, rows); diff != "" || n != 7 {
 		t.Errorf("CSV (%d rows) (-want +got):\n%s", n, diff)
 	}
 }
