@@ -92,9 +92,27 @@ type Results struct {
 	// the rate ratio a machine whose cores are the limit would show, free
 	// of the load other processes put on a shared machine between rounds.
 	CPURatio float64 `json:"cpu_ratio"`
+	// Floor is what the ledger cannot do without for each text, measured
+	// on its own in the same run; Ceiling the ratio by CPU that leaves the
+	// pipeline: raw's CPU per text over raw's plus the floor's, as if
+	// the pipeline did nothing else.
+	Floor   *Floor  `json:"ledger_floor,omitempty"`
+	Ceiling float64 `json:"cpu_ceiling,omitempty"`
 	// GCPercent is the garbage collector's setting for every phase: the
 	// send function's (delivery.GCPercent), unless GOGC is set.
 	GCPercent int `json:"gc_percent"`
+}
+
+// Floor is the ledger work every text needs whatever the pipeline does
+// around it, in CPU ms per text (dynalite's and this process's): reading
+// the person once (a page of the shard, with the SMS channel's
+// projection, and the page's send records), issuing the link the text
+// carries (a page's links in one write, posting.Links.LinkAll) and
+// recording the send (one write of ledger.MaxRecordBatch records).
+type Floor struct {
+	Read   CPU `json:"read"`
+	Link   CPU `json:"link"`
+	Record CPU `json:"record"`
 }
 
 // CPU is CPU time per text, in milliseconds.
@@ -481,7 +499,90 @@ func (b *bench) throughput(ctx context.Context, res *Results, rounds int) error 
 	}
 	res.RawCPU, res.PipelineCPU = per(rawCPU, rawTexts), per(pipeCPU, rounds*len(res.Workers)*res.People)
 	res.CPURatio = (res.RawCPU.DynamoDB + res.RawCPU.Go) / (res.PipelineCPU.DynamoDB + res.PipelineCPU.Go)
+	floor, err := b.floor(ctx, res.People)
+	if err != nil {
+		return err
+	}
+	raw := res.RawCPU.DynamoDB + res.RawCPU.Go
+	res.Floor = floor
+	f := floor
+	res.Ceiling = raw / (raw + f.Read.DynamoDB + f.Read.Go + f.Link.DynamoDB + f.Link.Go + f.Record.DynamoDB + f.Record.Go)
 	return nil
+}
+
+// floor measures the ledger work each text needs (Floor) on a case of n
+// people seeded for it: every page read as the SMS pipeline reads it, and
+// a record of every person written in full batches, each timed on its own.
+func (b *bench) floor(ctx context.Context, n int) (*Floor, error) {
+	const caseID = "floor"
+	if err := b.seed(ctx, caseID, n); err != nil {
+		return nil, err
+	}
+	l := &ledger.Ledger{DB: b.db, Table: b.table}
+	now := time.Now()
+	lease, err := l.LeaseChannel(ctx, casetable.ChannelSMS, caseID, 0, now, now.Add(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	dynalite := b.stack.PIDs()[0]
+	per := func(f func() error) (CPU, error) {
+		d0, g0 := procCPU(dynalite), selfCPU()
+		err := f()
+		return CPU{DynamoDB: (procCPU(dynalite) - d0) * 1000 / float64(n), Go: (selfCPU() - g0) * 1000 / float64(n)}, err
+	}
+	var fl Floor
+	var pages []ledger.Page
+	attrs := b.channel(nil).Attributes()
+	if fl.Read, err = per(func() error {
+		for cursor := ""; ; {
+			p, err := l.Unsent(ctx, lease, cursor, attrs...)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, p)
+			if cursor = p.Next; cursor == "" {
+				return nil
+			}
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("floor: read: %w", err)
+	}
+	if fl.Link, err = per(func() error {
+		for _, p := range pages {
+			users := make([]string, len(p.Subjects))
+			for i, s := range p.Subjects {
+				users[i] = s.UserID
+			}
+			if _, err := b.links().LinkAll(ctx, caseID, 0, users); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("floor: links: %w", err)
+	}
+	var sends []ledger.Send
+	for _, p := range pages {
+		for _, s := range p.Subjects {
+			sends = append(sends, ledger.Send{Page: p.Start, UserID: s.UserID, MessageID: "00000000-0000-0000-0000-000000000000", SentAt: now})
+		}
+	}
+	if len(sends) != n {
+		return nil, fmt.Errorf("floor: read %d people of %d", len(sends), n)
+	}
+	batch := 0
+	if fl.Record, err = per(func() error {
+		for part := range slices.Chunk(sends, ledger.MaxRecordBatch) {
+			if err := l.RecordSends(ctx, lease, batch, part); err != nil {
+				return err
+			}
+			batch++
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("floor: record: %w", err)
+	}
+	return &fl, l.ReleaseLease(ctx, lease, time.Now())
 }
 
 // linked reports whether the texts sent for caseID carry working links:
@@ -612,6 +713,11 @@ func print(r Results) {
 		fmt.Printf("  CPU per text, raw:      dynalite %.3f ms, Go %.3f ms (SDK and the in-process endpoint)\n", r.RawCPU.DynamoDB, r.RawCPU.Go)
 		fmt.Printf("  CPU per text, pipeline: dynalite %.3f ms, Go %.3f ms\n", r.PipelineCPU.DynamoDB, r.PipelineCPU.Go)
 		fmt.Printf("  by CPU per text, the pipeline can reach %.0f %% of raw where the cores are the limit (the ledger's dynalite reads and writes are the difference)\n", 100*r.CPURatio)
+		if f := r.Floor; f != nil {
+			fmt.Printf("  ledger floor per text, each measured alone (dynalite, Go): reading the person %.3f, %.3f ms; issuing their link %.3f, %.3f ms; recording the send (%d a write) %.3f, %.3f ms\n",
+				f.Read.DynamoDB, f.Read.Go, f.Link.DynamoDB, f.Link.Go, ledger.MaxRecordBatch, f.Record.DynamoDB, f.Record.Go)
+			fmt.Printf("  so a pipeline that did nothing but send, read, link and record could reach %.0f %% of raw by CPU on this machine\n", 100*r.Ceiling)
+		}
 	}
 	if p := r.Paced; p != nil {
 		fmt.Printf("SMS pacing (%d texts, %d workers, dynalite ledger)\n", p.Texts, p.Workers)
