@@ -350,16 +350,26 @@ func expectedRows(p channelPerson, bounced string) string {
 
 // inState reports whether the execution has entered the named state.
 func inState(ctx context.Context, t *testing.T, c *sfn.Client, arn, name string) bool {
-	out, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), MaxResults: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range out.Events {
-		if d := e.StateEnteredEventDetails; d != nil && aws.ToString(d.Name) == name {
-			return true
+	return entered(ctx, t, c, arn, name) > 0
+}
+
+// entered counts how often the execution has entered the state name.
+func entered(ctx context.Context, t *testing.T, c *sfn.Client, arn, name string) int {
+	t.Helper()
+	n := 0
+	p := sfn.NewGetExecutionHistoryPaginator(c, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), MaxResults: 1000})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			if d := e.StateEnteredEventDetails; d != nil && aws.ToString(d.Name) == name {
+				n++
+			}
 		}
 	}
-	return false
+	return n
 }
 
 // bounceEvent is SES's permanent bounce of sub's notice, as the

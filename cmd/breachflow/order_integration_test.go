@@ -5,15 +5,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/functions"
@@ -137,25 +142,9 @@ func TestChannelOrderTextFirst(t *testing.T) {
 			t.Errorf("%s person %s e-mailed in the first round, before their text failed", p.kind, p.ID)
 		}
 	}
-	var textID string
-	for _, m := range lc.up.stack.SMSServer.Messages() {
-		if m.Context[sms.ContextUser] == delivery.TagValue(undelivered.ID) {
-			textID = m.MessageID
-		}
-	}
-	if textID == "" {
-		t.Fatalf("the person whose text is to fail was not texted")
-	}
 	set := casetable.SetID(caseID, 1)
 	failedAt := time.Now()
-	receipt, _ := json.Marshal(map[string]any{
-		"eventType": "TEXT_CARRIER_UNREACHABLE", "eventTimestamp": failedAt.UnixMilli(), "isFinal": true, "messageId": textID,
-		"context": map[string]string{
-			sms.ContextCase: delivery.TagValue(set), sms.ContextUser: delivery.TagValue(undelivered.ID),
-			sms.ContextShard: strconv.Itoa(casetable.Shard(undelivered.ID, c.Shards)),
-		},
-	})
-	if _, err := lc.up.runtime.Functions[functions.SmsEvents.LogicalID].Invoke(ctx, receipt); err != nil {
+	if err := fileUndelivered(ctx, lc, set, c.Shards, undelivered.ID, failedAt); err != nil {
 		t.Fatal(err)
 	}
 
@@ -166,6 +155,10 @@ func TestChannelOrderTextFirst(t *testing.T) {
 	})
 	if final.Status != sfntypes.ExecutionStatusSucceeded {
 		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, lc.env.sfn(), arn, 3))
+	}
+	// Every failure came within the window: no late round was needed.
+	if n := entered(ctx, t, lc.env.sfn(), arn, "PlanLateRound"); n != 0 {
+		t.Errorf("%d late rounds, want none", n)
 	}
 
 	if mails, err = (emulators.Mailbox{URL: lc.up.stack.SES}).Messages(ctx, time.Time{}); err != nil {
@@ -273,4 +266,143 @@ func TestChannelOrderTextFirst(t *testing.T) {
 			t.Errorf("reach counts %d people (%d unaccounted), want all %d", total, c.Reach[reconcile.ReachNone], len(people))
 		}
 	})
+}
+
+// fileUndelivered files, through the SMS events function as the local SMS
+// endpoint's receipts reach it, a final undeliverable receipt of the text
+// that userID of the subject set was sent, dated at.
+func fileUndelivered(ctx context.Context, lc *localCase, set string, shards int, userID string, at time.Time) error {
+	var textID string
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		if m.Context[sms.ContextUser] == delivery.TagValue(userID) {
+			textID = m.MessageID
+		}
+	}
+	if textID == "" {
+		return fmt.Errorf("%s was not texted", userID)
+	}
+	receipt, err := json.Marshal(map[string]any{
+		"eventType": "TEXT_CARRIER_UNREACHABLE", "eventTimestamp": at.UnixMilli(), "isFinal": true, "messageId": textID,
+		"context": map[string]string{
+			sms.ContextCase: delivery.TagValue(set), sms.ContextUser: delivery.TagValue(userID),
+			sms.ContextShard: strconv.Itoa(casetable.Shard(userID, shards)),
+		},
+	})
+	if err != nil {
+		return err
+	}
+	_, err = lc.up.runtime.Functions[functions.SmsEvents.LogicalID].Invoke(ctx, receipt)
+	return err
+}
+
+// TestLateReceiptGetsAnotherRound runs the demo case texting first, and
+// files one person's undeliverable receipt after the second round has
+// passed them on e-mail and before the count: just as the count Map
+// starts, the one moment no round can see it. The count finds them owed
+// an e-mail, the execution runs one more round (PlanLateRound) that
+// e-mails exactly them, and the case closes with everyone accounted for.
+func TestLateReceiptGetsAnotherRound(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	people := orderPopulation(14)
+	lc, _ := startChannelCase(ctx, t, people, liveDemoReport(t), "sms", "email", "postal")
+	arn := aws.ToString(lc.arn)
+	var late channelPerson
+	for _, p := range people {
+		if p.kind == kindBoth {
+			late = p
+			break
+		}
+	}
+	if late.ID == "" {
+		t.Fatal("the population has nobody with both contacts and a sender")
+	}
+	set := casetable.SetID(lc.caseID, 1)
+	var filed sync.Once
+	count := lc.up.runtime.Functions[functions.ReconcileShard.LogicalID]
+	count.Around(func(h lambda.Handler) lambda.Handler {
+		return lambdaFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+			filed.Do(func() {
+				c, err := lc.env.cases().Get(ctx, lc.caseID)
+				if err == nil {
+					err = fileUndelivered(ctx, lc, set, c.Shards, late.ID, time.Now())
+				}
+				if err != nil {
+					t.Errorf("file the late receipt: %v", err)
+				}
+			})
+			return h.Invoke(ctx, payload)
+		})
+	})
+	defer count.Around(nil)
+
+	waitFor(ctx, t, "the approval request", func() bool {
+		return hasEvent(ctx, t, lc.env.sfn(), arn, sfntypes.HistoryEventTypeTaskSubmitted)
+	})
+	if err := demoApprove(ctx, &strings.Builder{}, lc.env, lc.caseID, lc.report.Approvers); err != nil {
+		t.Fatal(err)
+	}
+	var final *sfn.DescribeExecutionOutput
+	var err error
+	waitFor(ctx, t, "the execution to end", func() bool {
+		final, err = lc.env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
+	})
+	if final.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, lc.env.sfn(), arn, 3))
+	}
+	if n := entered(ctx, t, lc.env.sfn(), arn, "PlanLateRound"); n != 1 {
+		t.Errorf("%d late rounds, want 1\n%s", n, stateTrail(ctx, t, lc.env, arn))
+	}
+
+	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails := map[string]int{}
+	for _, m := range mails {
+		for _, to := range m.Destination.To {
+			emails[strings.ToLower(to)]++
+		}
+	}
+	texts := map[string]int{}
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		texts[m.Context[sms.ContextUser]]++
+	}
+	for _, p := range people {
+		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
+			t.Errorf("%s person %s: %d e-mails, %d texts", p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
+		}
+	}
+	if emails[strings.ToLower(late.Email)] != 1 || texts[delivery.TagValue(late.ID)] != 1 {
+		t.Errorf("the person whose text failed late: %d e-mails and %d texts, want one of each", emails[strings.ToLower(late.Email)], texts[delivery.TagValue(late.ID)])
+	}
+
+	c, err := lc.env.cases().Get(ctx, lc.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || c.Reach[reconcile.ReachNone] != 0 || c.Reach[reconcile.ReachEmail] == 0 {
+		t.Errorf("case %s, reach %v: want closed with nobody unreached", c.Status, c.Reach)
+	}
+	chain, err := lc.env.audit().Verify(ctx, lc.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range chain.Entries {
+		if e.Action == reconcile.ActionLateRound || e.Action == "case.closed" {
+			actions = append(actions, e.Action+" late="+e.Detail["late"])
+		}
+	}
+	if want := []string{reconcile.ActionLateRound + " late=1", "case.closed late="}; !slices.Equal(actions, want) {
+		t.Errorf("audit: %v, want %v", actions, want)
+	}
+}
+
+// lambdaFunc is a lambda.Handler made of a function.
+type lambdaFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+func (f lambdaFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
 }

@@ -13,6 +13,7 @@ import (
 	"breachflow/internal/draft"
 	"breachflow/internal/ledger"
 	"breachflow/internal/posting"
+	"breachflow/internal/reconcile"
 	"breachflow/internal/rules"
 	"breachflow/internal/stage"
 )
@@ -220,7 +221,12 @@ func describe(e audit.Entry) string {
 	case "approval.escalated":
 		return "escalated: a deadline is close and approval is pending"
 	case "case.closed":
+		if d["late"] != "" {
+			return "case closed: delivery reconciled; " + d["late"] + " people owed a send after the last round"
+		}
 		return "case closed: delivery reconciled"
+	case reconcile.ActionLateRound:
+		return "one more send round for " + d["late"] + " people whose bounce or undeliverable receipt came after the last round"
 	case posting.ActionPublished:
 		return "posted notice " + d["draft_id"] + " published, to stay up until " + d["until"]
 	case "evidence.pack_written":

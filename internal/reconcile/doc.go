@@ -9,6 +9,13 @@
 // arriving after close and keep updating the same subjects; running
 // reconcile again (or `breachflow status`) shows the newer picture.
 //
+// The count also finds the people owed a send that no round made (Late):
+// a bounce or an undeliverable receipt filed after the last send round had
+// passed the person on their next channel. While late rounds are left,
+// Handler then records the counts without closing, appends
+// "case.late_round" and asks the execution for one more round (Output's
+// Again), which sends to exactly them; the state machine allows two.
+//
 // The stage fans out like sending does. A Distributed Map runs one
 // ShardHandler per subject shard (CountShard: one shard's people by
 // status, a few hundred bytes out), and Handler then sums the shard

@@ -81,6 +81,36 @@ func Reach(s *casetable.Subject, sms *ledger.ChannelSend) string {
 	return ReachNone
 }
 
+// Late reports whether s is owed a send that no round made: their plan
+// gives them e-mail or SMS now (an earlier channel failed), and that
+// channel has nothing for them, not even a refusal. Every send round
+// records an attempt for each person a channel is due (a send, or a
+// refusal as sms.Off's), so after a round this is a failure the ledger
+// learned once the round had passed the person on that channel: an e-mail
+// that bounced after the round's texts, a text reported undeliverable
+// after its e-mails. Another round sends to them.
+func Late(s *casetable.Subject, sms *ledger.ChannelSend) bool {
+	if Reach(s, sms) != ReachNone || s.Plan == "" {
+		return false
+	}
+	plan, err := channelplan.Parse(s.Plan)
+	if err != nil {
+		return false
+	}
+	failed := func(ch string) bool {
+		switch ch {
+		case channelplan.Email:
+			return slices.Contains(ledger.FallbackStatuses, s.Status)
+		case channelplan.SMS:
+			return sms != nil && !sms.Reached()
+		}
+		return false
+	}
+	emailOwed := s.Status == casetable.StatusPending && plan.Due(channelplan.Email, failed) && failed(channelplan.SMS)
+	smsOwed := sms == nil && plan.Due(channelplan.SMS, failed) && failed(channelplan.Email)
+	return emailOwed || smsOwed
+}
+
 // CountReach returns how many people of one shard are accounted for in
 // each way (Reach). It reads the shard's SMS records first (a map of those
 // texted, the only per-shard state it holds) and then walks the shard

@@ -55,3 +55,43 @@ func TestReach(t *testing.T) {
 		})
 	}
 }
+
+// A person is owed a send no round made only when a failure on one channel
+// has made the next electronic channel of their plan due and that channel
+// has nothing for them: a failure learned after the round passed them.
+func TestLate(t *testing.T) {
+	texted := &ledger.ChannelSend{MessageID: "m"}
+	refused := &ledger.ChannelSend{Failed: "invalid_number"}
+	undelivered := &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "undelivered:TEXT_BLOCKED", Final: true}}
+	for _, tc := range []struct {
+		name   string
+		plan   string
+		status casetable.Status
+		sms    *ledger.ChannelSend
+		want   bool
+	}{
+		{"e-mail bounced, no text", "email>sms", casetable.StatusBounced, nil, true},
+		{"e-mail bounced, then a letter, no text", "email>sms>postal", casetable.StatusBounced, nil, true},
+		{"text undelivered, no e-mail", "sms>email", casetable.StatusPending, undelivered, true},
+		{"text undelivered, no e-mail, then a letter", "sms>email>postal", casetable.StatusPending, undelivered, true},
+		{"text refused, no e-mail", "sms>email", casetable.StatusPending, refused, true},
+		{"e-mail bounced, then texted", "email>sms", casetable.StatusBounced, texted, false},
+		{"e-mail bounced, text refused", "email>sms", casetable.StatusBounced, refused, false},
+		{"text undelivered, then e-mailed", "sms>email", casetable.StatusSent, undelivered, false},
+		{"text undelivered, e-mail bounced", "sms>email", casetable.StatusBounced, undelivered, false},
+		{"text stands", "sms>email", casetable.StatusPending, texted, false},
+		// Not a failure: the first step has simply not been sent (a round
+		// still to come, which is not a late round's business).
+		{"e-mail not sent yet", "email>sms", casetable.StatusPending, nil, false},
+		{"text not sent yet", "sms>email", casetable.StatusPending, nil, false},
+		{"e-mail only, bounced", "email", casetable.StatusBounced, nil, false},
+		{"no plan, bounced", "", casetable.StatusBounced, nil, false},
+		{"shared address", "email>sms", casetable.StatusDuplicate, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := reconcile.Late(&casetable.Subject{Plan: tc.plan, Status: tc.status}, tc.sms); got != tc.want {
+				t.Errorf("Late = %v, want %v (reach %s)", got, tc.want, reconcile.Reach(&casetable.Subject{Plan: tc.plan, Status: tc.status}, tc.sms))
+			}
+		})
+	}
+}

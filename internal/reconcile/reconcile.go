@@ -27,6 +27,11 @@ type Input struct {
 	Shards int    `json:"shards"`
 	// ShardCounts are the ShardHandler outputs, one per shard 0..Shards-1.
 	ShardCounts []ShardCount `json:"shard_counts"`
+	// LateRounds is how many more send rounds the execution may run for
+	// people owed a send after the last one (ShardCount.Late). While some
+	// are left and someone is owed, the step records the counts and asks
+	// for a round (Output.Again) instead of closing the case.
+	LateRounds int `json:"late_rounds"`
 }
 
 // Output counts people by delivery status: ids and counts only.
@@ -54,7 +59,16 @@ type Output struct {
 	// was sent: the case stays open and the execution begins a pass on
 	// the newer version (its delta), instead of closing.
 	Amended bool `json:"amended"`
+	// Late counts people owed a send that no round made (ShardCount.Late);
+	// Again asks the execution for another round for them (Input's
+	// LateRounds allowing): the case is neither closed nor marked sent.
+	Late  int  `json:"late"`
+	Again bool `json:"again"`
 }
+
+// ActionLateRound is the audit action of a count that found people owed a
+// send and asked for another round.
+const ActionLateRound = "case.late_round"
 
 // Handler is the close step: it sums the shard counts, records them on the
 // case and closes the case in the audit log.
@@ -86,6 +100,12 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	out.Unaccounted = out.ByReach[ReachNone]
 	if out.ByReach != nil {
 		out.Unreached = out.Unaccounted
+	}
+	for _, c := range in.ShardCounts {
+		out.Late += c.Late
+	}
+	if out.Late > 0 && in.LateRounds > 0 {
+		return h.lateRound(ctx, in, by, out)
 	}
 	version := 1
 	// One conditional write records the counts and closes the case at the
@@ -121,6 +141,9 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		detail["reach."+r] = fmt.Sprint(n)
 	}
 	detail["version"] = fmt.Sprint(version)
+	if out.Late > 0 {
+		detail["late"] = fmt.Sprint(out.Late) // owed a send, and no round left to make it
+	}
 	action := "case.closed"
 	if out.Amended {
 		action = "case.version_sent"
@@ -130,6 +153,27 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	}
 	if h.Log != nil {
 		h.Log.InfoContext(ctx, "reconcile", "case_id", in.CaseID, "shards", in.Shards, "people", out.People, "fallback", out.Fallback, "unreached", out.Unreached, "unaccounted", out.Unaccounted)
+	}
+	return out, nil
+}
+
+// lateRound records the counts so far on the case, without closing it or
+// marking its version sent, and asks for another send round for the people
+// owed one.
+func (h *Handler) lateRound(ctx context.Context, in Input, by map[string]int, out Output) (Output, error) {
+	out.Again = true
+	if _, err := h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
+		c.Delivery, c.Reach = by, out.ByReach
+		return nil
+	}); err != nil {
+		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
+	}
+	detail := map[string]string{"late": fmt.Sprint(out.Late), "rounds_left": fmt.Sprint(in.LateRounds - 1), "unreached": fmt.Sprint(out.Unreached)}
+	if _, err := h.Audit.Append(ctx, in.CaseID, audit.Record{Actor: "reconcile", Action: ActionLateRound, Detail: detail}); err != nil {
+		return Output{}, fmt.Errorf("reconcile %s: %w", in.CaseID, err)
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "reconcile: another send round", "case_id", in.CaseID, "late", out.Late, "rounds_left", in.LateRounds-1)
 	}
 	return out, nil
 }
@@ -154,6 +198,9 @@ func Sum(caseID string, shards int, counts []ShardCount) (map[string]int, error)
 			return nil, &InvalidInput{Field: field + ".shard", Reason: fmt.Sprintf("shard %d appears twice", c.Shard)}
 		}
 		seen[c.Shard] = true
+		if c.Late < 0 {
+			return nil, &InvalidInput{Field: field + ".late", Reason: fmt.Sprintf("negative count %d", c.Late)}
+		}
 		for s, n := range c.ByStatus {
 			if n < 0 {
 				return nil, &InvalidInput{Field: field + ".by_status." + s, Reason: fmt.Sprintf("negative count %d", n)}

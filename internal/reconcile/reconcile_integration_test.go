@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
+	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/casetable"
 	"breachflow/internal/ledger"
@@ -252,5 +255,69 @@ func TestUnreachedCountsEveryChannel(t *testing.T) {
 	}
 	if got := chain.Entries[len(chain.Entries)-1].Detail["unreached"]; got != "1" {
 		t.Errorf("the close entry says unreached %s, want 1", got)
+	}
+}
+
+// TestLateRoundKeepsTheCaseOpen: a count that finds people owed a send asks
+// for another round while late rounds are left, recording the counts but
+// neither closing the case nor marking the version sent; with none left it
+// closes the case as usual and says how many are still owed.
+func TestLateRoundKeepsTheCaseOpen(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	store := &cases.Store{DB: db, Table: table}
+	caseID := openCase(t, store)
+	counts := []reconcile.ShardCount{
+		{CaseID: caseID, Shard: 0, People: 5, ByStatus: map[string]int{"bounced": 2, "sent": 3},
+			ByReach: map[string]int{reconcile.ReachEmail: 3, reconcile.ReachNone: 2}, Late: 2},
+		{CaseID: caseID, Shard: 1, People: 1, ByStatus: map[string]int{"sent": 1}, ByReach: map[string]int{reconcile.ReachEmail: 1}},
+	}
+	log := localtest.Audit(t, table)
+	h := &reconcile.Handler{Cases: store, Audit: log}
+	last := func() audit.Entry {
+		t.Helper()
+		chain, err := log.Verify(ctx, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return chain.Entries[len(chain.Entries)-1]
+	}
+
+	out, err := h.Handle(ctx, reconcile.Input{CaseID: caseID, Shards: 2, ShardCounts: counts, LateRounds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Again || out.Late != 2 || out.Unreached != 2 {
+		t.Errorf("with a late round left: again %v, late %d, unreached %d; want true, 2, 2", out.Again, out.Late, out.Unreached)
+	}
+	if c.Status == cases.StatusClosed || c.Sent(1) || c.Reach[reconcile.ReachNone] != 2 {
+		t.Errorf("case after the count: status %s, sent %v, reach %v; want open, unsent, the counts recorded", c.Status, c.SentVersions, c.Reach)
+	}
+	if e := last(); e.Action != reconcile.ActionLateRound || e.Detail["late"] != "2" || e.Detail["rounds_left"] != "0" {
+		t.Errorf("audit entry %s %v; want %s with late 2, rounds_left 0", e.Action, e.Detail, reconcile.ActionLateRound)
+	}
+
+	if out, err = h.Handle(ctx, reconcile.Input{CaseID: caseID, Shards: 2, ShardCounts: counts, LateRounds: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = store.Get(ctx, caseID); err != nil {
+		t.Fatal(err)
+	}
+	if out.Again || c.Status != cases.StatusClosed || !c.Sent(1) {
+		t.Errorf("with no late round left: again %v, status %s, sent %v; want false, closed, sent", out.Again, c.Status, c.SentVersions)
+	}
+	if e := last(); e.Action != "case.closed" || e.Detail["late"] != "2" {
+		t.Errorf("audit entry %s %v; want case.closed with late 2", e.Action, e.Detail)
+	}
+
+	bad := slices.Clone(counts)
+	bad[1].Late = -1
+	if _, err := h.Handle(ctx, reconcile.Input{CaseID: caseID, Shards: 2, ShardCounts: bad}); err == nil || !strings.Contains(err.Error(), "shard_counts[1].late") {
+		t.Errorf("a negative late count: %v", err)
 	}
 }

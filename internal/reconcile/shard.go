@@ -38,6 +38,10 @@ type ShardCount struct {
 	// (Reach): reached on a channel, in the postal export, covered by the
 	// posted notice, an explained exception, or not yet.
 	ByReach map[string]int `json:"by_reach,omitempty"`
+	// Late counts the shard's people owed a send no round made (Late):
+	// their failure on one channel came after the last round passed them
+	// on the next.
+	Late int `json:"late,omitempty"`
 }
 
 // ShardHandler counts one shard: the count Map's child. It only reads.
@@ -59,16 +63,22 @@ func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, e
 	if err != nil {
 		return ShardCount{}, err
 	}
-	reach, err := CountReach(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard)
+	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by, ByReach: map[string]int{}}
+	err = WalkReach(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard, func(s *casetable.Subject, sms *ledger.ChannelSend, reach string) error {
+		out.ByReach[reach]++
+		if Late(s, sms) {
+			out.Late++
+		}
+		return nil
+	})
 	if err != nil {
 		return ShardCount{}, err
 	}
-	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by, ByReach: reach}
 	for _, n := range by {
 		out.People += n
 	}
 	if h.Log != nil {
-		h.Log.InfoContext(ctx, "reconcile shard", "case_id", in.CaseID, "shard", in.Shard, "people", out.People)
+		h.Log.InfoContext(ctx, "reconcile shard", "case_id", in.CaseID, "shard", in.Shard, "people", out.People, "late", out.Late)
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +32,9 @@ type Function struct {
 	// handler makes from Clients.AWS takes its endpoint from Environment.
 	Clients functions.Clients
 	handler lambda.Handler
+	// around, when set, stands between every invocation and the handler
+	// (Around).
+	around atomic.Pointer[lambda.Handler]
 }
 
 // Lookup reads the function's environment, as os.LookupEnv does in Lambda.
@@ -43,7 +47,23 @@ func (f *Function) Lookup(name string) (string, bool) {
 // Invoke takes: for the local stack's own event sources (the SMS
 // endpoint's delivery receipts).
 func (f *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if h := f.around.Load(); h != nil {
+		return (*h).Invoke(ctx, payload)
+	}
 	return f.handler.Invoke(ctx, payload)
+}
+
+// Around puts wrap(handler) in the handler's place for every invocation
+// from then on, the engine's as well as Invoke's: a test's way to make
+// something happen at a given step of an execution (an event filed just
+// before a count, say) without racing it. nil restores the handler.
+func (f *Function) Around(wrap func(lambda.Handler) lambda.Handler) {
+	if wrap == nil {
+		f.around.Store(nil)
+		return
+	}
+	h := wrap(f.handler)
+	f.around.Store(&h)
 }
 
 // byID are the functions the local stack can run, by logical id.
@@ -141,7 +161,7 @@ func withEndpoints(cfg aws.Config, lookup envconfig.Lookup) aws.Config {
 func handlers(fns map[string]*Function) map[string]lambda.Handler {
 	out := make(map[string]lambda.Handler, len(fns))
 	for _, f := range fns {
-		out[f.Name] = f.handler
+		out[f.Name] = f
 	}
 	return out
 }
