@@ -27,6 +27,7 @@ import (
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
+	"breachflow/internal/sms"
 	"breachflow/internal/usertable"
 )
 
@@ -180,20 +181,7 @@ func TestChannelsEndToEnd(t *testing.T) {
 		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, lc.env.sfn(), arn, 3))
 	}
 
-	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emails := map[string]int{}
-	for _, m := range mails {
-		for _, to := range m.Destination.To {
-			emails[strings.ToLower(to)]++
-		}
-	}
-	texts := map[string]int{}
-	for _, m := range lc.up.stack.SMSServer.Messages() {
-		texts[m.Context["user_id"]]++
-	}
+	emails, texts := noticeCounts(ctx, t, lc)
 
 	t.Run("exactly one notice on each channel the plan gives", func(t *testing.T) {
 		for _, p := range people {
@@ -255,7 +243,11 @@ func TestChannelsEndToEnd(t *testing.T) {
 				t.Errorf("page %s: posted %v until %v: want a period of at least 30 days recorded", pg.DraftID, pg.PostedAt, pg.Until)
 			}
 		}
-		t.Logf("%d e-mails, %d texts, %d pages posted", len(mails), len(lc.up.stack.SMSServer.Messages()), len(pages))
+		mailed := 0
+		for _, n := range emails {
+			mailed += n
+		}
+		t.Logf("%d e-mails, %d texts, %d pages posted", mailed, len(lc.up.stack.SMSServer.Messages()), len(pages))
 	})
 
 	t.Run("ledger.csv names the channel per row", func(t *testing.T) {
@@ -349,6 +341,27 @@ func expectedRows(p channelPerson, bounced string) string {
 }
 
 // inState reports whether the execution has entered the named state.
+// noticeCounts counts what the local stack delivered: e-mails by
+// lower-cased recipient address (the SES mailbox) and texts by the user tag
+// each carries (the SMS endpoint's messages).
+func noticeCounts(ctx context.Context, t *testing.T, lc *localCase) (emails, texts map[string]int) {
+	t.Helper()
+	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails, texts = map[string]int{}, map[string]int{}
+	for _, m := range mails {
+		for _, to := range m.Destination.To {
+			emails[strings.ToLower(to)]++
+		}
+	}
+	for _, m := range lc.up.stack.SMSServer.Messages() {
+		texts[m.Context[sms.ContextUser]]++
+	}
+	return emails, texts
+}
+
 func inState(ctx context.Context, t *testing.T, c *sfn.Client, arn, name string) bool {
 	return entered(ctx, t, c, arn, name) > 0
 }

@@ -161,19 +161,7 @@ func TestChannelOrderTextFirst(t *testing.T) {
 		t.Errorf("%d late rounds, want none", n)
 	}
 
-	if mails, err = (emulators.Mailbox{URL: lc.up.stack.SES}).Messages(ctx, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	emails := map[string]int{}
-	for _, m := range mails {
-		for _, to := range m.Destination.To {
-			emails[strings.ToLower(to)]++
-		}
-	}
-	texts := map[string]int{}
-	for _, m := range lc.up.stack.SMSServer.Messages() {
-		texts[m.Context[sms.ContextUser]]++
-	}
+	emails, texts := noticeCounts(ctx, t, lc)
 
 	t.Run("the text first, e-mail only when it failed, nothing twice", func(t *testing.T) {
 		for _, p := range people {
@@ -342,33 +330,13 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if err := demoApprove(ctx, &strings.Builder{}, lc.env, lc.caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	var final *sfn.DescribeExecutionOutput
-	var err error
-	waitFor(ctx, t, "the execution to end", func() bool {
-		final, err = lc.env.sfn().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-		return err == nil && final.Status != sfntypes.ExecutionStatusRunning
-	})
-	if final.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("execution %s: %s: %s\n%v", final.Status, aws.ToString(final.Error), aws.ToString(final.Cause), failures(ctx, lc.env.sfn(), arn, 3))
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("execution %s: %s: %s\n%v", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause), failures(ctx, lc.env.sfn(), arn, 3))
 	}
 	if n := entered(ctx, t, lc.env.sfn(), arn, "PlanLateRound"); n != 1 {
 		t.Errorf("%d late rounds, want 1\n%s", n, stateTrail(ctx, t, lc.env, arn))
 	}
-
-	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emails := map[string]int{}
-	for _, m := range mails {
-		for _, to := range m.Destination.To {
-			emails[strings.ToLower(to)]++
-		}
-	}
-	texts := map[string]int{}
-	for _, m := range lc.up.stack.SMSServer.Messages() {
-		texts[m.Context[sms.ContextUser]]++
-	}
+	emails, texts := noticeCounts(ctx, t, lc)
 	for _, p := range people {
 		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
 			t.Errorf("%s person %s: %d e-mails, %d texts", p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])

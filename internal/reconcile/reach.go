@@ -63,15 +63,7 @@ func Reach(s *casetable.Subject, sms *ledger.ChannelSend) string {
 		// was the only channel.
 		plan = channelplan.Plan{{channelplan.Email}}
 	}
-	failed := func(ch string) bool {
-		switch ch {
-		case channelplan.Email:
-			return slices.Contains(ledger.FallbackStatuses, s.Status)
-		case channelplan.SMS:
-			return sms != nil && !sms.Reached()
-		}
-		return false
-	}
+	failed := failedOn(s, sms)
 	switch {
 	case plan.Due(channelplan.Postal, failed):
 		return ReachPostal
@@ -97,7 +89,18 @@ func Late(s *casetable.Subject, sms *ledger.ChannelSend) bool {
 	if err != nil {
 		return false
 	}
-	failed := func(ch string) bool {
+	failed := failedOn(s, sms)
+	emailOwed := s.Status == casetable.StatusPending && plan.Due(channelplan.Email, failed) && failed(channelplan.SMS)
+	smsOwed := sms == nil && plan.Due(channelplan.SMS, failed) && failed(channelplan.Email)
+	return emailOwed || smsOwed
+}
+
+// failedOn says whether a channel failed for s: e-mail when their e-mail
+// state is a fallback status (bounced, refused, no address), SMS when
+// their text was refused or reported undelivered. Post and the posted
+// notice never fail.
+func failedOn(s *casetable.Subject, sms *ledger.ChannelSend) func(string) bool {
+	return func(ch string) bool {
 		switch ch {
 		case channelplan.Email:
 			return slices.Contains(ledger.FallbackStatuses, s.Status)
@@ -106,9 +109,6 @@ func Late(s *casetable.Subject, sms *ledger.ChannelSend) bool {
 		}
 		return false
 	}
-	emailOwed := s.Status == casetable.StatusPending && plan.Due(channelplan.Email, failed) && failed(channelplan.SMS)
-	smsOwed := sms == nil && plan.Due(channelplan.SMS, failed) && failed(channelplan.Email)
-	return emailOwed || smsOwed
 }
 
 // CountReach returns how many people of one shard are accounted for in

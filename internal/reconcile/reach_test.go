@@ -8,12 +8,17 @@ import (
 	"breachflow/internal/reconcile"
 )
 
+// SMS records of the tests: a text that stands, one refused at send, one
+// reported undeliverable.
+var (
+	texted      = &ledger.ChannelSend{MessageID: "m"}
+	refused     = &ledger.ChannelSend{Failed: "invalid_number"}
+	undelivered = &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "undelivered:TEXT_BLOCKED", Final: true}}
+)
+
 // Every person is accounted for in exactly one way, from their e-mail
 // state, their SMS record and their channel plan.
 func TestReach(t *testing.T) {
-	texted := &ledger.ChannelSend{MessageID: "m"}
-	refused := &ledger.ChannelSend{Failed: "invalid_number"}
-	undelivered := &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "undelivered:TEXT_BLOCKED", Final: true}}
 	for _, tc := range []struct {
 		name   string
 		plan   string
@@ -60,9 +65,6 @@ func TestReach(t *testing.T) {
 // has made the next electronic channel of their plan due and that channel
 // has nothing for them: a failure learned after the round passed them.
 func TestLate(t *testing.T) {
-	texted := &ledger.ChannelSend{MessageID: "m"}
-	refused := &ledger.ChannelSend{Failed: "invalid_number"}
-	undelivered := &ledger.ChannelSend{MessageID: "m", Receipt: ledger.Receipt{Status: "undelivered:TEXT_BLOCKED", Final: true}}
 	for _, tc := range []struct {
 		name   string
 		plan   string
