@@ -419,6 +419,11 @@ func nextStep(c cases.Case) string {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
 	case cases.StatusClosed:
+		if n := c.Reach["unreached"]; n > 0 {
+			// Closed with people owed a notice: a failure after the last
+			// round the workflow allowed. The pack names each of them.
+			return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`; its ledger.csv names the %d unreached (reach column), to be told another way", c.CaseID, n)
+		}
 		return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`", c.CaseID)
 	case cases.StatusNoNotification:
 		return "no one need be told now; a dated duty listed above (such as the assessment of a suspected breach) still stands"
