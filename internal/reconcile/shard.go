@@ -59,12 +59,13 @@ func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, e
 	if in.Shard < 0 {
 		return ShardCount{}, &InvalidInput{Field: "shard", Reason: fmt.Sprintf("%d is negative", in.Shard)}
 	}
-	by, err := CountShard(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard)
-	if err != nil {
-		return ShardCount{}, err
-	}
-	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: by, ByReach: map[string]int{}}
-	err = WalkReach(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard, func(s *casetable.Subject, sms *ledger.ChannelSend, reach string) error {
+	// One walk of the shard gives every count: the e-mail state by status
+	// (as CountShard reads it), how each person is accounted for, and who
+	// is owed a send.
+	out := ShardCount{CaseID: in.CaseID, Shard: in.Shard, ByStatus: map[string]int{}, ByReach: map[string]int{}}
+	err := WalkReach(ctx, h.DB, h.Table, casetable.SetID(in.CaseID, in.Version), in.Shard, func(s *casetable.Subject, sms *ledger.ChannelSend, reach string) error {
+		out.People++
+		out.ByStatus[string(s.Status)]++
 		out.ByReach[reach]++
 		if Late(s, sms) {
 			out.Late++
@@ -72,10 +73,7 @@ func (h *ShardHandler) Handle(ctx context.Context, in ShardInput) (ShardCount, e
 		return nil
 	})
 	if err != nil {
-		return ShardCount{}, err
-	}
-	for _, n := range by {
-		out.People += n
+		return ShardCount{}, fmt.Errorf("count shard %d of %s: %w", in.Shard, in.CaseID, err)
 	}
 	if h.Log != nil {
 		h.Log.InfoContext(ctx, "reconcile shard", "case_id", in.CaseID, "shard", in.Shard, "people", out.People, "late", out.Late)
