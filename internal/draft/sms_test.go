@@ -197,29 +197,37 @@ func TestSMSUpdateDrafts(t *testing.T) {
 	}
 }
 
+// draftsWithDuty builds the drafts of r, also by id, and returns the
+// assessed duty that asks for element; it stops the test when none does.
+func draftsWithDuty(t *testing.T, r *report.Report, a rules.Assessment, at time.Time, element breach.Element) ([]draft.Draft, map[string]draft.Draft, notice.Duty) {
+	t.Helper()
+	ds, err := draft.Build(r, a, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var duty notice.Duty
+	for _, d := range draft.Facts(r, a, at).Duties {
+		if slices.Contains(d.Elements, element) {
+			duty = d
+		}
+	}
+	if duty.ID == "" {
+		t.Fatalf("no duty asking for %s assessed", element)
+	}
+	byID := map[string]draft.Draft{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	return ds, byID, duty
+}
+
 // A possible leak ruled out: its Korean readers get the closing text, in
 // every language, checked against the closing duty (which the first text
 // fails); nobody's first text serves the closing duty, and no update
 // draft is made of the closing notice.
 func TestClosingTextsForRuledOut(t *testing.T) {
 	r2, a, at := ruledOut(t)
-	ds, err := draft.Build(r2, a, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var closingDuty notice.Duty
-	for _, d := range draft.Facts(r2, a, at).Duties {
-		if slices.Contains(d.Elements, breach.ElementRuledOut) {
-			closingDuty = d
-		}
-	}
-	if closingDuty.ID == "" {
-		t.Fatal("no closing duty assessed")
-	}
-	byID := map[string]draft.Draft{}
-	for _, d := range ds {
-		byID[d.ID] = d
-	}
+	ds, byID, closingDuty := draftsWithDuty(t, r2, a, at, breach.ElementRuledOut)
 	for _, l := range notice.Locales {
 		d, ok := byID["sms-closing-kr-"+l]
 		if !ok {
@@ -269,22 +277,8 @@ func TestClosingTextsForRuledOut(t *testing.T) {
 // first text, saying a leak happened, fails).
 func TestPossibilityTexts(t *testing.T) {
 	r, a, at := sample(t, "kr-possible-leak.json")
-	ds, err := draft.Build(r, a, at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var duty notice.Duty
-	for _, d := range draft.Facts(r, a, at).Duties {
-		if slices.Contains(d.Elements, breach.ElementLeakPossibility) {
-			duty = d
-		}
-	}
-	if duty.ID == "" {
-		t.Fatal("no possibility duty assessed")
-	}
-	byID := map[string]draft.Draft{}
+	ds, byID, duty := draftsWithDuty(t, r, a, at, breach.ElementLeakPossibility)
 	for _, d := range ds {
-		byID[d.ID] = d
 		if strings.HasPrefix(d.ID, "sms-closing-") {
 			t.Errorf("%s drafted while the leak is open", d.ID)
 		}
