@@ -326,10 +326,7 @@ func TestMissingElementAmendResume(t *testing.T) {
 		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
-		t.Fatalf("after resume: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "after resume")
 	c, err := env.cases().Get(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)
@@ -379,9 +376,7 @@ func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 1")
 	v1Notices, v1Filings := mailsTo(ctx, t, lc)
 	if len(v1Notices) == 0 || len(v1Filings) == 0 {
 		t.Fatalf("version 1 sent %d notices and %d filings", len(v1Notices), len(v1Filings))
@@ -417,10 +412,7 @@ func TestAmendmentSendsOnlyTheDelta(t *testing.T) {
 	}
 	lc.arn = aws.String(c.ExecutionArn)
 	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
-		t.Fatalf("version 2: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 2")
 	notices, filings := mailsTo(ctx, t, lc)
 	newPeople := 0
 	for to, subjects := range notices {
@@ -641,10 +633,7 @@ func TestAmendWhileApproversAreAsked(t *testing.T) {
 	defer cancel()
 	lc := startLocalCase(ctx, t, 300, 13)
 	env, caseID := lc.env, lc.caseID
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, env.sfn(), aws.ToString(lc.arn), sfntypes.HistoryEventTypeTaskSubmitted)
-	})
+	lc.awaitApproval(t)
 	raw, err := env.cases().RawReport(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)
@@ -656,9 +645,7 @@ func TestAmendWhileApproversAreAsked(t *testing.T) {
 		t.Fatalf("amend said:\n%s", out)
 	}
 	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("after the amendment: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "after the amendment")
 	c, err := env.cases().Get(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,16 @@ const smsSenders = "KR=0215881234,US=+18885550100"
 // channelPopulation is the seeded population: the same number of each
 // kind, every one of them in the demo report's scope.
 func channelPopulation(n int) []channelPerson {
-	kinds := []string{kindEmail, kindPhone, kindBoth, kindPostal, kindNone}
+	return population(n, []string{kindEmail, kindPhone, kindBoth, kindPostal, kindNone}, func(p channelPerson) bool {
+		return p.kind != kindBoth || !p.senderless // the bounced one must be textable; keep them all so
+	})
+}
+
+// population is n people of the demo report's scope, the same number of
+// each of kinds in turn, drawn from the generated users that have both an
+// e-mail address of their own and a phone, that fits accepts: each keeps
+// only the contacts of its kind.
+func population(n int, kinds []string, fits func(channelPerson) bool) []channelPerson {
 	var out []channelPerson
 	for i := 0; len(out) < n; i++ {
 		u := usertable.Generate(11, i)
@@ -68,15 +77,14 @@ func channelPopulation(n int) []channelPerson {
 		u.Postal = ""
 		p := channelPerson{User: u, kind: kinds[len(out)%len(kinds)]}
 		p.senderless = u.Country != "KR" && u.Country != "US"
+		if !fits(p) {
+			continue
+		}
 		switch p.kind {
 		case kindEmail:
 			p.Phone = ""
-		case kindPhone:
+		case kindPhone, kindPhoneSenderless:
 			p.Email = ""
-		case kindBoth:
-			if p.senderless {
-				continue // the bounced one must be textable; keep them all so
-			}
 		case kindPostal:
 			p.Email, p.Phone = "", ""
 			p.postal = "Examplestraat " + strconv.Itoa(i) + "\n1000 Sample City\n" + u.Country
@@ -131,14 +139,7 @@ func TestChannelsEndToEnd(t *testing.T) {
 	arn := aws.ToString(lc.arn)
 	caseID := lc.caseID
 
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := lc.env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, lc.env.sfn(), arn, sfntypes.HistoryEventTypeTaskSubmitted)
-	})
-	c, err := lc.env.cases().Get(ctx, caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := lc.awaitApproval(t)
 	// The approvers see the people per channel plan before they approve.
 	if c.Channels["email"] != count(people, kindEmail)+count(people, kindBoth) || c.Channels["sms_fallback"] != count(people, kindBoth) ||
 		c.Channels["sms"] != count(people, kindPhone) || c.Channels["posted"] != count(people, kindNone) ||
@@ -151,13 +152,7 @@ func TestChannelsEndToEnd(t *testing.T) {
 
 	// While the state machine waits for bounces, one e-mail of a person
 	// with a phone bounces: their SMS follows in the second round.
-	var bounced channelPerson
-	for _, p := range people {
-		if p.kind == kindBoth {
-			bounced = p
-			break
-		}
-	}
+	bounced := firstOf(people, kindBoth)
 	waitFor(ctx, t, "the bounce window", func() bool { return inState(ctx, t, lc.env.sfn(), arn, "AwaitBounces") })
 	set := casetable.SetID(caseID, 1)
 	shard := casetable.Shard(bounced.ID, c.Shards)
@@ -296,6 +291,16 @@ func TestChannelsEndToEnd(t *testing.T) {
 			}
 		}
 	})
+}
+
+// firstOf is the first person of kind in people (zero if none is).
+func firstOf(people []channelPerson, kind string) channelPerson {
+	for _, p := range people {
+		if p.kind == kind {
+			return p
+		}
+	}
+	return channelPerson{}
 }
 
 func count(people []channelPerson, kind string) int {

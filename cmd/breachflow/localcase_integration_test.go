@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/cases"
 	"breachflow/internal/local/emulators"
@@ -135,6 +136,31 @@ func (lc *localCase) ended(t *testing.T) *sfn.DescribeExecutionOutput {
 		return err == nil && d.Status != "RUNNING"
 	})
 	return d
+}
+
+// succeeded waits until the case's execution has ended and stops the test
+// unless it succeeded, naming what ran (such as "version 2") and logging
+// the states it went through.
+func (lc *localCase) succeeded(t *testing.T, what string) {
+	t.Helper()
+	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Log(stateTrail(lc.ctx, t, lc.env, aws.ToString(lc.arn)))
+		t.Fatalf("%s: %s %s: %s", what, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+}
+
+// awaitApproval waits until the case's execution waits on its approval
+// task (the drafts stored, the task token handed out) and returns the case
+// as it then stands.
+func (lc *localCase) awaitApproval(t *testing.T) cases.Case {
+	t.Helper()
+	var c cases.Case
+	waitFor(lc.ctx, t, "the approval request", func() bool {
+		var err error
+		c, err = lc.env.cases().Get(lc.ctx, lc.caseID)
+		return err == nil && c.ContentHash != "" && hasEvent(lc.ctx, t, lc.env.sfn(), aws.ToString(lc.arn), sfntypes.HistoryEventTypeTaskSubmitted)
+	})
+	return c
 }
 
 // writeEnvVars writes environment overrides, as `local up --env-vars`

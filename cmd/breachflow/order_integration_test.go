@@ -26,7 +26,6 @@ import (
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/reconcile"
 	"breachflow/internal/sms"
-	"breachflow/internal/usertable"
 )
 
 // Kinds of the order test's population beyond the channel test's: people
@@ -42,44 +41,15 @@ const (
 // none), both (a sender or none), postal only, no contact.
 func orderPopulation(n int) []channelPerson {
 	kinds := []string{kindEmail, kindPhone, kindPhoneSenderless, kindBoth, kindBothSenderless, kindPostal, kindNone}
-	var out []channelPerson
-	for i := 0; len(out) < n; i++ {
-		p := channelPerson{kind: kinds[len(out)%len(kinds)]}
-		u := usertable.Generate(11, i)
-		u.PaymentService, u.OverseasTransfer = "kakaopay", true // in the demo report's scope
-		u.Postal = ""
-		if u.Email == "" || u.Phone == "" || strings.TrimSpace(u.Email) != u.Email {
-			continue // no address or phone to take away, or an address another user shares
-		}
-		p.User = u
-		p.senderless = u.Country != "KR" && u.Country != "US"
+	return population(n, kinds, func(p channelPerson) bool {
 		switch p.kind {
-		case kindEmail:
-			p.Phone = ""
 		case kindPhone, kindBoth:
-			if p.senderless {
-				continue
-			}
-			if p.kind == kindPhone {
-				p.Email = ""
-			}
+			return !p.senderless
 		case kindPhoneSenderless, kindBothSenderless:
-			if !p.senderless {
-				continue
-			}
-			if p.kind == kindPhoneSenderless {
-				p.Email = ""
-			}
-		case kindPostal:
-			p.Email, p.Phone = "", ""
-			p.postal = "Examplestraat " + strconv.Itoa(i) + "\n1000 Sample City\n" + u.Country
-			p.Postal = p.postal
-		case kindNone:
-			p.Email, p.Phone = "", ""
+			return p.senderless
 		}
-		out = append(out, p)
-	}
-	return out
+		return true
+	})
 }
 
 // TestChannelOrderTextFirst runs the demo case under the channel policy
@@ -97,14 +67,7 @@ func TestChannelOrderTextFirst(t *testing.T) {
 	arn := aws.ToString(lc.arn)
 	caseID := lc.caseID
 
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := lc.env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, lc.env.sfn(), arn, sfntypes.HistoryEventTypeTaskSubmitted)
-	})
-	c, err := lc.env.cases().Get(ctx, caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := lc.awaitApproval(t)
 	// The approvers see SMS first for everyone with a phone, e-mail as the
 	// fallback of those with both.
 	both := count(people, kindBoth) + count(people, kindBothSenderless)
@@ -119,13 +82,7 @@ func TestChannelOrderTextFirst(t *testing.T) {
 	// While the state machine waits for receipts, one text of a person
 	// with both contacts is reported undeliverable: their e-mail follows
 	// in the second round. Until then nobody with a phone has an e-mail.
-	var undelivered channelPerson
-	for _, p := range people {
-		if p.kind == kindBoth {
-			undelivered = p
-			break
-		}
-	}
+	undelivered := firstOf(people, kindBoth)
 	waitFor(ctx, t, "the receipt window", func() bool { return inState(ctx, t, lc.env.sfn(), arn, "AwaitBounces") })
 	mails, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
@@ -295,13 +252,7 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	people := orderPopulation(14)
 	lc, _ := startChannelCase(ctx, t, people, liveDemoReport(t), "sms", "email", "postal")
 	arn := aws.ToString(lc.arn)
-	var late channelPerson
-	for _, p := range people {
-		if p.kind == kindBoth {
-			late = p
-			break
-		}
-	}
+	late := firstOf(people, kindBoth)
 	if late.ID == "" {
 		t.Fatal("the population has nobody with both contacts and a sender")
 	}
@@ -324,15 +275,11 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	})
 	defer count.Around(nil)
 
-	waitFor(ctx, t, "the approval request", func() bool {
-		return hasEvent(ctx, t, lc.env.sfn(), arn, sfntypes.HistoryEventTypeTaskSubmitted)
-	})
+	lc.awaitApproval(t)
 	if err := demoApprove(ctx, &strings.Builder{}, lc.env, lc.caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("execution %s: %s: %s\n%v", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause), failures(ctx, lc.env.sfn(), arn, 3))
-	}
+	lc.succeeded(t, "the execution")
 	if n := entered(ctx, t, lc.env.sfn(), arn, "PlanLateRound"); n != 1 {
 		t.Errorf("%d late rounds, want 1\n%s", n, stateTrail(ctx, t, lc.env, arn))
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/stage"
 )
@@ -46,9 +45,7 @@ func TestPhasedFollowUpMetByAmendment(t *testing.T) {
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 1")
 	if task := supplement(); task.Status != stage.StatusWaiting || !task.DueAt.IsZero() || !strings.Contains(task.Note, "facts_confirmed") {
 		t.Fatalf("after version 1: %+v, want the supplementary report waiting for the facts", task)
 	}
@@ -73,9 +70,7 @@ func TestPhasedFollowUpMetByAmendment(t *testing.T) {
 	}
 	lc.arn = aws.String(c.ExecutionArn)
 	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 2: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 2")
 	if task := supplement(); !task.DueAt.Equal(confirmed) {
 		t.Fatalf("after the amendment: %+v, want it due when the facts were confirmed (%s)", task, confirmed)
 	}

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"breachflow/internal/assess"
 	"breachflow/internal/capacity"
 	"breachflow/internal/draft"
@@ -33,14 +31,7 @@ func TestPlanCase(t *testing.T) {
 	if _, err := runPlan(t, "--case", "no-such-case"); err == nil || !strings.Contains(err.Error(), "no-such-case") {
 		t.Errorf("plan --case of an unknown case: %v", err)
 	}
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := lc.env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, lc.env.sfn(), *lc.arn, sfntypes.HistoryEventTypeTaskSubmitted)
-	})
-	c, err := lc.env.cases().Get(ctx, caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := lc.awaitApproval(t)
 	db := lc.env.dynamo()
 	a, err := (&assess.Store{DB: db, Table: lc.env.CaseTable}).Get(ctx, caseID)
 	if err != nil {

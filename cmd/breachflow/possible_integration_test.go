@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/scope"
 	"breachflow/internal/usertable"
@@ -42,9 +41,7 @@ func possibleLeakCase(ctx context.Context, t *testing.T) (*localCase, []byte, ma
 	if err := demoApprove(ctx, &bytes.Buffer{}, lc.env, lc.caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 1")
 	notices, filings := mailsTo(ctx, t, lc)
 	told := 0
 	for to, subjects := range notices {
@@ -111,10 +108,7 @@ func resolve(ctx context.Context, t *testing.T, lc *localCase, raw []byte, outco
 	}
 	lc.arn = aws.String(c.ExecutionArn)
 	approveNewRound(ctx, t, lc.env, lc.caseID, lc.report.Approvers)
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Log(stateTrail(ctx, t, lc.env, aws.ToString(lc.arn)))
-		t.Fatalf("version 2: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 2")
 	return mailsTo(ctx, t, lc)
 }
 

@@ -54,10 +54,7 @@ func TestSecondExecutionRefused(t *testing.T) {
 		return len(msgs)
 	}
 
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := env.cases().Get(ctx, lc.caseID)
-		return err == nil && c.ContentHash != "" && hasEvent(ctx, t, env.sfn(), aws.ToString(lc.arn), sfntypes.HistoryEventTypeTaskSubmitted)
-	})
+	lc.awaitApproval(t)
 	before := mails()
 	if d := second("rerun-while-open"); d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "CaseInProgress" {
 		t.Errorf("a second execution of an open case: %s %s", d.Status, aws.ToString(d.Error))
@@ -69,9 +66,7 @@ func TestSecondExecutionRefused(t *testing.T) {
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, lc.caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("the case's own run: %s %s", d.Status, aws.ToString(d.Error))
-	}
+	lc.succeeded(t, "the case's own run")
 	before = mails()
 	d := second("rerun-apr4")
 	if d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "CaseClosed" || !strings.Contains(aws.ToString(d.Cause), "amend") {

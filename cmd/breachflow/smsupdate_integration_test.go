@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
@@ -36,16 +35,11 @@ func TestAmendedCaseTextsTheUpdate(t *testing.T) {
 	lc, _ := startChannelCase(ctx, t, people, liveDemoReport(t))
 	env, caseID := lc.env, lc.caseID
 	db := env.dynamo()
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != ""
-	})
+	lc.awaitApproval(t)
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 1")
 	textsTo := func() map[string][]localsms.Message {
 		out := map[string][]localsms.Message{}
 		for _, m := range lc.up.stack.SMSServer.Messages() {
@@ -124,10 +118,7 @@ func TestAmendedCaseTextsTheUpdate(t *testing.T) {
 	}
 	lc.arn = aws.String(c.ExecutionArn)
 	approveNewRound(ctx, t, env, caseID, lc.report.Approvers)
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Log(stateTrail(ctx, t, env, aws.ToString(lc.arn)))
-		t.Fatalf("version 2: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 2")
 	if ds, _, err = draft.Load(ctx, db, env.CaseTable, caseID); err != nil {
 		t.Fatal(err)
 	}
@@ -207,16 +198,11 @@ func TestPossibleLeakTexts(t *testing.T) {
 	people := channelPopulation(60)
 	lc, _ := startChannelCase(ctx, t, people, possibleReport(t, liveDemoReport(t)))
 	env, caseID := lc.env, lc.caseID
-	waitFor(ctx, t, "the approval request", func() bool {
-		c, err := env.cases().Get(ctx, caseID)
-		return err == nil && c.ContentHash != ""
-	})
+	lc.awaitApproval(t)
 	if err := demoApprove(ctx, &bytes.Buffer{}, env, caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("version 1: %s %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "version 1")
 	raw, err := env.cases().RawReport(ctx, caseID)
 	if err != nil {
 		t.Fatal(err)

@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
 	"breachflow/internal/local/emulators"
 )
 
@@ -42,9 +39,7 @@ func TestTemplateChangeReachesTheLocalFunction(t *testing.T) {
 	if err := demoApprove(ctx, &syncBuffer{}, lc.env, lc.caseID, lc.report.Approvers); err != nil {
 		t.Fatal(err)
 	}
-	if d := lc.ended(t); d.Status != sfntypes.ExecutionStatusSucceeded {
-		t.Fatalf("execution %s: %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
+	lc.succeeded(t, "the execution")
 	msgs, err := emulators.Mailbox{URL: lc.up.stack.SES}.Messages(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
