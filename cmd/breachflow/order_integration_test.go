@@ -313,6 +313,40 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if want := []string{reconcile.ActionLateRound + " late=1", "case.closed late="}; !slices.Equal(actions, want) {
 		t.Errorf("audit: %v, want %v", actions, want)
 	}
+
+	// Once the case has closed, no round is left: a text reported
+	// undelivered now leaves its person owed an e-mail the close never
+	// counted. The case notes it, status says so, and a recount from the
+	// ledger (the evidence pack's) finds them.
+	var after channelPerson
+	for _, p := range people {
+		if p.kind == kindBoth && p.ID != late.ID && texts[delivery.TagValue(p.ID)] == 1 && emails[strings.ToLower(p.Email)] == 0 {
+			after = p
+			break
+		}
+	}
+	if after.ID == "" {
+		t.Fatal("nobody else was reached by text alone")
+	}
+	if err := fileUndelivered(ctx, lc, set, c.Shards, after.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{cases.ChangeKey(1, casetable.Shard(after.ID, c.Shards))}; !slices.Equal(c.ChangedAfterClose, want) {
+		t.Errorf("changed after close: %v, want %v", c.ChangedAfterClose, want)
+	}
+	if st := runCLI(ctx, t, "status", lc.caseID); !strings.Contains(st, "changed       since the close") || !strings.Contains(st, "breachflow evidence "+lc.caseID+"`; it recounts") {
+		t.Errorf("status after a failure filed after the close:\n%s", st)
+	}
+	reach, err := reconcile.CountAllReach(ctx, lc.env.dynamo(), lc.env.CaseTable, set, c.Shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reach[reconcile.ReachNone] != 1 {
+		t.Errorf("recount after the close: %v, want the one person owed an e-mail unreached", reach)
+	}
 }
 
 // lambdaFunc is a lambda.Handler made of a function.

@@ -164,6 +164,10 @@ func printReach(out io.Writer, c cases.Case) {
 		return
 	}
 	fmt.Fprintf(out, "reach         %s\n", counts(c.Reach))
+	if len(c.ChangedAfterClose) > 0 {
+		fmt.Fprintf(out, "changed       since the close, the ledger filed failures (a bounce, a text reported undelivered) in %d shard(s), the last at %s: the reach above is as counted at the close, and someone there may now be owed a notice; the evidence pack recounts every person\n",
+			len(c.ChangedAfterClose), c.ChangedAt.Format(time.RFC3339))
+	}
 	if n := c.Reach["unreached"]; n > 0 {
 		fmt.Fprintf(out, "warning       %d people neither reached on a channel, nor in the postal export, nor covered by the posted notice\n", n)
 	} else {
@@ -419,6 +423,11 @@ func nextStep(c cases.Case) string {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
 	case cases.StatusClosed:
+		if len(c.ChangedAfterClose) > 0 {
+			// Failures filed after the close: only a recount from the
+			// ledger says who they leave owed a notice.
+			return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`; it recounts every person from the ledger, failures after the close included, and its ledger.csv names each one unreached (reach column), to be told another way", c.CaseID)
+		}
 		if n := c.Reach["unreached"]; n > 0 {
 			// Closed with people owed a notice: a failure after the last
 			// round the workflow allowed. The pack names each of them.

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"breachflow/internal/cases"
 )
@@ -18,5 +19,25 @@ func TestNextStepOfAClosedCase(t *testing.T) {
 	c.Reach = map[string]int{"email": 12}
 	if got := nextStep(c); got != "write the evidence pack: `breachflow evidence c1`" {
 		t.Errorf("closed with everyone reached: %q", got)
+	}
+}
+
+func TestStatusOfAClosedCaseChangedAfterTheClose(t *testing.T) {
+	at := time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)
+	c := cases.Case{CaseID: "c1", Status: cases.StatusClosed, Reach: map[string]int{"sms": 12},
+		ChangedAfterClose: []string{cases.ChangeKey(1, 3), cases.ChangeKey(1, 7)}, ChangedAt: at}
+	var out strings.Builder
+	printReach(&out, c)
+	if !strings.Contains(out.String(), "changed       since the close") || !strings.Contains(out.String(), "in 2 shard(s), the last at 2026-12-04T09:30:00Z") {
+		t.Errorf("status of a case changed after its close:\n%s", out.String())
+	}
+	if got := nextStep(c); !strings.Contains(got, "breachflow evidence c1") || !strings.Contains(got, "recounts every person") {
+		t.Errorf("next step of a case changed after its close: %q", got)
+	}
+	c.ChangedAfterClose = nil
+	out.Reset()
+	printReach(&out, c)
+	if strings.Contains(out.String(), "changed") {
+		t.Errorf("status of an unchanged case says changed:\n%s", out.String())
 	}
 }

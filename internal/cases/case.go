@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"breachflow/internal/breach"
@@ -66,6 +67,16 @@ type Case struct {
 	// last reconcile found them (reconcile.Reach: email, sms, email+sms,
 	// postal, posted, shared_address, current, unreached).
 	Reach map[string]int `dynamodbav:"reach,omitempty" json:"reach,omitempty"`
+	// ChangedAfterClose names the shards, as ChangeKey(version, shard),
+	// where the ledger filed a failure after the case closed: an e-mail
+	// that bounced or a text reported undelivered once the count was made
+	// (NoteChangeAfterClose). Reach is as counted at the close, so someone
+	// there may be owed a notice it does not show; the evidence pack
+	// recounts every person from the ledger. ChangedAt is when the last
+	// such failure was filed. A later close of the same version clears
+	// that version's shards.
+	ChangedAfterClose []string  `dynamodbav:"changed_after_close,stringset,omitempty" json:"changed_after_close,omitempty"`
+	ChangedAt         time.Time `dynamodbav:"changed_at,omitempty" json:"changed_at,omitzero"`
 	// EarliestDue is the earliest deadline of a required obligation.
 	EarliestDue time.Time `dynamodbav:"earliest_due,omitempty" json:"earliest_due,omitzero"`
 	Version     int64     `dynamodbav:"version" json:"version"`
@@ -175,4 +186,14 @@ func (e *ConflictError) Error() string {
 // the rejection and AwaitRevision): whoever amends should wait for it.
 func (c Case) RevisionPending() bool {
 	return c.Waiting == "" && c.Rejection != nil && c.Rejection.At.After(c.PassBegan)
+}
+
+// ChangeKey names a shard of a version's subject set in ChangedAfterClose.
+func ChangeKey(version, shard int) string { return fmt.Sprintf("v%d/s%d", version, shard) }
+
+// ClearChanges forgets the failures noted after a close in version's
+// shards: a close of that version has just counted them.
+func (c *Case) ClearChanges(version int) {
+	prefix := fmt.Sprintf("v%d/", version)
+	c.ChangedAfterClose = slices.DeleteFunc(c.ChangedAfterClose, func(k string) bool { return strings.HasPrefix(k, prefix) })
 }

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"breachflow/internal/cases"
+	"breachflow/internal/casetable"
 	"breachflow/internal/intake"
 	"breachflow/internal/local/localtest"
 	"breachflow/internal/report"
@@ -187,5 +189,65 @@ func TestRecordScopeKeepsCountsAndHash(t *testing.T) {
 	}
 	if c.Status != cases.StatusScoped || c.Subjects["KR"] != 1200 || c.Subjects["US-CA"] != 3 || c.Channels["sms"] != 100 || c.RecipientSetHash != "abc123" {
 		t.Fatalf("after RecordScope: %+v", c)
+	}
+}
+
+// TestNoteChangeAfterClose notes failures filed after a close on the case
+// record: nothing while the case is open, each shard once however often,
+// kept through a later Update (which the note's version step makes read
+// again), and a close of the version clears only that version's shards.
+func TestNoteChangeAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	raw, r := sample(t)
+	id, _, _ := s.PutReport(ctx, raw, r)
+	if _, _, err := s.Open(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if noted, err := s.NoteChangeAfterClose(ctx, id, 3); err != nil || noted {
+		t.Fatalf("open case: noted %v, err %v; want nothing noted", noted, err)
+	}
+	if _, err := s.Update(ctx, id, func(c *cases.Case) error { c.Status = cases.StatusClosed; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []struct {
+		set   string
+		shard int
+	}{{id, 3}, {id, 3}, {casetable.SetID(id, 2), 3}, {id, 5}} {
+		if noted, err := s.NoteChangeAfterClose(ctx, n.set, n.shard); err != nil || !noted {
+			t.Fatalf("closed case, %s shard %d: noted %v, err %v", n.set, n.shard, noted, err)
+		}
+	}
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(c.ChangedAfterClose)
+	if want := []string{"v1/s3", "v1/s5", "v2/s3"}; !slices.Equal(c.ChangedAfterClose, want) || c.ChangedAt.IsZero() {
+		t.Fatalf("changed after close %v at %v, want %v and a time", c.ChangedAfterClose, c.ChangedAt, want)
+	}
+	if c.Version != before.Version+4 {
+		t.Errorf("version %d after 4 notes on %d: an Update racing a note would write it away", c.Version, before.Version)
+	}
+	if _, err := s.Update(ctx, id, func(c *cases.Case) error { c.Obligations++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c, err = s.Update(ctx, id, func(c *cases.Case) error { c.ClearChanges(1); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.Get(ctx, id); err != nil || !slices.Equal(c.ChangedAfterClose, []string{"v2/s3"}) {
+		t.Fatalf("after version 1's count: %v (err %v), want only v2/s3", c.ChangedAfterClose, err)
+	}
+	c, err = s.Update(ctx, id, func(c *cases.Case) error { c.ClearChanges(2); return nil })
+	if err != nil || len(c.ChangedAfterClose) != 0 {
+		t.Fatalf("after version 2's count: %v (err %v), want none", c.ChangedAfterClose, err)
+	}
+	if c, err = s.Get(ctx, id); err != nil || len(c.ChangedAfterClose) != 0 {
+		t.Fatalf("stored after every count: %v (err %v), want none", c.ChangedAfterClose, err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 type DB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
@@ -308,6 +309,47 @@ func key(pk, sk string) map[string]types.AttributeValue {
 		casetable.AttrPK: &types.AttributeValueMemberS{Value: pk},
 		casetable.AttrSK: &types.AttributeValueMemberS{Value: sk},
 	}
+}
+
+// NoteChangeAfterClose records on a closed case that the ledger filed a
+// failure in shard of set (a version's subject set, casetable.SetID) after
+// the close counted it: the case's Reach may no longer say who is owed a
+// notice. It reports false, and changes nothing, when the case is not
+// closed: the count still to come reads the failure from the ledger.
+//
+// It is one conditional update of the case record, never a read: the
+// events functions call it for every failure they file, which during a
+// send is a steady trickle of refused conditions and never a hot read.
+// Noting a shard twice changes nothing but ChangedAt, so an event filed
+// again (its source retries, or a crash came between the ledger's write
+// and this one) is safe. It moves the record's version on, so an Update
+// racing it reads again instead of writing the note away.
+//
+// A failure filed between the close's count and its write is in neither:
+// a window of one conditional write.
+func (s *Store) NoteChangeAfterClose(ctx context.Context, set string, shard int) (bool, error) {
+	caseID, version := casetable.CaseOfSet(set)
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.Table),
+		Key:                      key(casetable.CasePK(caseID), skMeta),
+		UpdateExpression:         aws.String("ADD changed_after_close :k, version :one SET changed_at = :now"),
+		ConditionExpression:      aws.String("#st = :closed"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":k":      &types.AttributeValueMemberSS{Value: []string{ChangeKey(version, shard)}},
+			":one":    &types.AttributeValueMemberN{Value: "1"},
+			":now":    &types.AttributeValueMemberS{Value: s.now().Format(time.RFC3339Nano)},
+			":closed": &types.AttributeValueMemberS{Value: string(StatusClosed)},
+		},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("note a change after the close of %s: %w", caseID, err)
+	}
+	return true, nil
 }
 
 // RecordScope keeps what scoping found with the case: people by

@@ -276,8 +276,18 @@ func TestCasePageShowsChannelsAndReach(t *testing.T) {
 			t.Errorf("case page lacks %q", want)
 		}
 	}
+	if strings.Contains(page, `id="changed-after-close"`) {
+		t.Error("a case nothing changed after its close says it changed")
+	}
 	_, page, _ = get(t, f.srv.URL+"/cases/"+f.case1.ID)
 	if strings.Contains(page, `id="channels"`) {
 		t.Error("a case without channel counts shows the channel section")
+	}
+	c.ChangedShards, c.ChangedAt = 2, time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)
+	srv = httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{Approval: f.svc, Cases: console.StaticCases{c}}))
+	defer srv.Close()
+	_, page, _ = get(t, srv.URL+"/cases/"+c.ID)
+	if !strings.Contains(page, `id="changed-after-close"`) || !strings.Contains(page, "in 2 shard(s), the last at 2026-12-04") || !strings.Contains(page, "breachflow evidence "+c.ID) {
+		t.Errorf("a case changed after its close: the reach section does not say so")
 	}
 }

@@ -43,7 +43,12 @@ type Case struct {
 	// for every person (reconcile.Reach). Both sorted by name.
 	Channels []NamedCount
 	Reach    []NamedCount
-	Drafts   []Draft
+	// ChangedShards counts the shards where the ledger filed a failure
+	// after the close (cases.Case.ChangedAfterClose), ChangedAt when the
+	// last was: Reach may then leave out someone now owed a notice.
+	ChangedShards int
+	ChangedAt     time.Time
+	Drafts        []Draft
 	// ContentHash is the drafts' content hash, shown next to the request's.
 	ContentHash string
 	// Timeline is what happened to the case, oldest first: report

@@ -100,6 +100,7 @@ func (t CaseTable) Case(ctx context.Context, caseID string) (Case, error) {
 		c.WaitingFor = "a revision: an amendment (breachflow amend " + rec.CaseID + " REPORT.json) or a re-draft (breachflow redraft " + rec.CaseID + ")"
 	}
 	c.Channels, c.Reach = named(rec.Channels), named(rec.Reach)
+	c.ChangedShards, c.ChangedAt = len(rec.ChangedAfterClose), rec.ChangedAt
 	for j, n := range rec.Subjects {
 		c.Affected = append(c.Affected, JurisdictionCount{Jurisdiction: string(j), Count: int64(n)})
 	}

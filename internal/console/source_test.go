@@ -55,7 +55,8 @@ func TestCaseTable(t *testing.T) {
 	due := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	src := console.CaseTable{
 		Records: records{
-			"c1": {CaseID: "c1", Title: "t", ContentHash: "recorded", Subjects: map[breach.Jurisdiction]int{"JP": 5, "KR": 90, "DE": 5}},
+			"c1": {CaseID: "c1", Title: "t", ContentHash: "recorded", Subjects: map[breach.Jurisdiction]int{"JP": 5, "KR": 90, "DE": 5},
+				ChangedAfterClose: []string{cases.ChangeKey(1, 4)}, ChangedAt: due},
 			"c2": {CaseID: "c2"},
 		},
 		Assessments: assessments{"c1": {Obligations: []rules.Obligation{{ID: "kr", RegimeName: "Korea PIPA", RecipientName: "PIPC", Citation: "art. 34", Required: true, DueAt: due}}}},
@@ -78,7 +79,7 @@ func TestCaseTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := console.Case{
-		ID: "c1", Title: "t", ContentHash: "drafted-c1", Version: 1, Latest: 1,
+		ID: "c1", Title: "t", ContentHash: "drafted-c1", Version: 1, Latest: 1, ChangedShards: 1, ChangedAt: due,
 		Affected:    []console.JurisdictionCount{{Jurisdiction: "KR", Count: 90}, {Jurisdiction: "DE", Count: 5}, {Jurisdiction: "JP", Count: 5}},
 		Obligations: []console.Obligation{{ID: "kr", Regime: "Korea PIPA", Recipient: "PIPC", Citation: "art. 34", Required: true, DueAt: due}},
 		Drafts:      []console.Draft{{ID: "d", Kind: "regulator", Locale: "ko"}},

@@ -144,7 +144,8 @@ var SesEvents = Function[Table, json.RawMessage, sesevents.Summary]{
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sesevents.Summary], error) {
 		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
-		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led}, Log: c.log()}).Handle, nil
+		closed := &cases.Store{DB: c.db(), Table: s.CaseTable} // hears of bounces after a close
+		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led, Cases: closed}, Log: c.log()}).Handle, nil
 	},
 }
 
@@ -156,6 +157,7 @@ var SmsEvents = Function[Table, json.RawMessage, sms.Summary]{
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sms.Summary], error) {
 		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
-		return (&sms.ReceiptHandler{Ledger: led, Log: c.log()}).Handle, nil
+		closed := &cases.Store{DB: c.db(), Table: s.CaseTable} // hears of failed texts after a close
+		return (&sms.ReceiptHandler{Ledger: led, Cases: closed, Log: c.log()}).Handle, nil
 	},
 }

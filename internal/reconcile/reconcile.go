@@ -118,6 +118,7 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 		c.Delivery = by
 		c.Reach = out.ByReach
 		version = c.Working()
+		c.ClearChanges(version) // this count read them
 		if !c.Sent(version) {
 			c.SentVersions = append(c.SentVersions, version)
 			if c.SentAt == nil {

@@ -321,3 +321,33 @@ func TestLateRoundKeepsTheCaseOpen(t *testing.T) {
 		t.Errorf("a negative late count: %v", err)
 	}
 }
+
+// TestACloseClearsItsVersionsChanges: failures noted after an earlier
+// close are counted by the next close of the same version, which forgets
+// them; another version's stay noted.
+func TestACloseClearsItsVersionsChanges(t *testing.T) {
+	ctx := context.Background()
+	db := localtest.DynamoDB(t)
+	table := localtest.NewTable(t, db)
+	store := &cases.Store{DB: db, Table: table}
+	caseID := openCase(t, store)
+	if _, err := store.Update(ctx, caseID, func(c *cases.Case) error { c.Status = cases.StatusClosed; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []string{caseID, casetable.SetID(caseID, 2)} {
+		if noted, err := store.NoteChangeAfterClose(ctx, set, 0); err != nil || !noted {
+			t.Fatalf("note %s: %v %v", set, noted, err)
+		}
+	}
+	counts := []reconcile.ShardCount{{CaseID: caseID, Shard: 0, People: 1, ByStatus: map[string]int{"sent": 1}, ByReach: map[string]int{reconcile.ReachEmail: 1}}}
+	if _, err := (&reconcile.Handler{Cases: store, Audit: localtest.Audit(t, table)}).Handle(ctx, reconcile.Input{CaseID: caseID, Shards: 1, ShardCounts: counts}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.Get(ctx, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{cases.ChangeKey(2, 0)}; !slices.Equal(c.ChangedAfterClose, want) {
+		t.Errorf("changed after close %v once version 1 is counted again, want %v", c.ChangedAfterClose, want)
+	}
+}

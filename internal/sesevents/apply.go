@@ -14,9 +14,19 @@ import (
 // bounce, an event type not tracked, or mail without breachflow's tags.
 const Ignored ledger.Outcome = "ignored"
 
+// Closed is the part of the case store that hears of a failure filed
+// after the case closed (cases.Store's NoteChangeAfterClose).
+type Closed interface {
+	NoteChangeAfterClose(ctx context.Context, set string, shard int) (bool, error)
+}
+
 // Applier applies events to the ledger.
 type Applier struct {
 	Ledger *ledger.Ledger
+	// Cases, when set, hears of every permanent bounce, so a closed case
+	// notes the shard whose count it may have changed (status then says
+	// so). Bounces filed again are noted again, which changes nothing.
+	Cases Closed
 	// Shards is the case's shard count, used when an event has no shard tag
 	// (default casetable.DefaultShards).
 	Shards int
@@ -48,11 +58,11 @@ func (a *Applier) Apply(ctx context.Context, ev Event) (ledger.Outcome, error) {
 		return Ignored, nil
 	}
 	var key ledger.Key
+	shard := ev.Shard
 	if ev.UserID == "" {
 		// A regulator filing: its record shows delivery too.
 		key = ledger.FilingKey(ev.CaseID, ev.ObligationID)
 	} else {
-		shard := ev.Shard
 		if shard < 0 {
 			n := a.Shards
 			if n <= 0 {
@@ -65,6 +75,13 @@ func (a *Applier) Apply(ctx context.Context, ev Event) (ledger.Outcome, error) {
 	out, err := a.Ledger.ApplyEvent(ctx, key, to, ev.MessageID, reason, ev.At)
 	if err != nil {
 		return "", fmt.Errorf("apply %s %s: %w", ev.Type, ev.MessageID, err)
+	}
+	if a.Cases != nil && ev.UserID != "" && to == casetable.StatusBounced {
+		// Stale too: the first try may have filed the bounce and then
+		// failed before this note.
+		if _, err := a.Cases.NoteChangeAfterClose(ctx, ev.CaseID, shard); err != nil {
+			return "", fmt.Errorf("apply %s %s: %w", ev.Type, ev.MessageID, err)
+		}
 	}
 	return out, nil
 }

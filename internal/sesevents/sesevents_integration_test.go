@@ -4,6 +4,7 @@ package sesevents_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -31,7 +32,8 @@ func TestEventsNeverRegress(t *testing.T) {
 	db := localtest.DynamoDB(t)
 	table := localtest.NewTable(t, db)
 	l := &ledger.Ledger{DB: db, Table: table}
-	h := &sesevents.Handler{Applier: &sesevents.Applier{Ledger: l, Shards: 8}}
+	closed := &closedCases{}
+	h := &sesevents.Handler{Applier: &sesevents.Applier{Ledger: l, Shards: 8, Cases: closed}}
 	const caseID = "case-events"
 
 	ev := func(typ, user, extra string) []byte {
@@ -133,4 +135,23 @@ func TestEventsNeverRegress(t *testing.T) {
 	if !slices.Equal(fallback, want) {
 		t.Errorf("fallback = %v, want %v", fallback, want)
 	}
+	// Only the permanent bounces are news to a closed case: u3's
+	// delivery after its bounce changes nothing, and soft bounces,
+	// complaints and the filing are not failures of a notice.
+	noted := slices.Clone(closed.noted)
+	sort.Strings(noted)
+	want = []string{fmt.Sprintf("%s/%d", caseID, casetable.Shard("u3", 8)), fmt.Sprintf("%s/%d", caseID, casetable.Shard("u8", 8))}
+	sort.Strings(want)
+	if !slices.Equal(noted, want) {
+		t.Errorf("noted to the case: %v, want %v", noted, want)
+	}
+}
+
+// closedCases records what the applier notes to the case store
+// (sesevents.Closed), as "set/shard".
+type closedCases struct{ noted []string }
+
+func (c *closedCases) NoteChangeAfterClose(_ context.Context, set string, shard int) (bool, error) {
+	c.noted = append(c.noted, fmt.Sprintf("%s/%d", set, shard))
+	return true, nil
 }

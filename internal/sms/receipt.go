@@ -117,6 +117,10 @@ func (e Event) Status() string {
 	return "undelivered:" + e.Type
 }
 
+// Failed reports whether the event says the text did not reach its
+// person (the undelivered statuses of Status).
+func (e Event) Failed() bool { return strings.HasPrefix(e.Status(), "undelivered:") }
+
 // Summary counts what one invocation did.
 type Summary struct {
 	Applied int `json:"applied"`
@@ -130,7 +134,18 @@ type Summary struct {
 // event twice is harmless.
 type ReceiptHandler struct {
 	Ledger *ledger.Ledger
-	Log    *slog.Logger
+	// Cases, when set, hears of every receipt that says a text failed, so
+	// a closed case notes the shard whose count it may have changed
+	// (status then says so). Receipts filed again are noted again, which
+	// changes nothing.
+	Cases Closed
+	Log   *slog.Logger
+}
+
+// Closed is the part of the case store that hears of a failure filed
+// after the case closed (cases.Store's NoteChangeAfterClose).
+type Closed interface {
+	NoteChangeAfterClose(ctx context.Context, set string, shard int) (bool, error)
 }
 
 // Handle files the events in payload.
@@ -154,6 +169,13 @@ func (h *ReceiptHandler) Handle(ctx context.Context, payload json.RawMessage) (S
 		})
 		if err != nil {
 			return s, err
+		}
+		if h.Cases != nil && ev.Failed() {
+			// Stale too: the first try may have filed the receipt and
+			// then failed before this note.
+			if _, err := h.Cases.NoteChangeAfterClose(ctx, ev.CaseID, ev.Shard); err != nil {
+				return s, err
+			}
 		}
 		if out == ledger.Applied {
 			s.Applied++

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -389,7 +390,8 @@ func TestStopErrors(t *testing.T) {
 func TestReceiptsReachTheLedger(t *testing.T) {
 	var logs strings.Builder
 	var mu sync.Mutex
-	h := &sms.ReceiptHandler{Log: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &mu}, nil))}
+	closed := &closedCases{}
+	h := &sms.ReceiptHandler{Cases: closed, Log: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs, mu: &mu}, nil))}
 	done := make(chan error, 8)
 	e := newEnv(t, localsms.Options{ConfigurationSets: []string{"breachflow"}, Unreachable: []string{kr(2)},
 		Events: func(ctx context.Context, ev []byte) {
@@ -432,6 +434,10 @@ func TestReceiptsReachTheLedger(t *testing.T) {
 	if r := e.outcomes(t)["u1"].Receipt; r.Status != "delivered" {
 		t.Errorf("a late pending receipt regressed u1 to %+v", r)
 	}
+	// Only the failure is news to a closed case.
+	if want := []string{e.caseID + "/0"}; !slices.Equal(closed.notes(), want) {
+		t.Errorf("noted to the case: %v, want %v", closed.notes(), want)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if strings.Contains(logs.String(), "+8210") || strings.Contains(logs.String(), "8210000000") || !strings.Contains(logs.String(), "sms event") {
@@ -471,4 +477,24 @@ func TestNoPostedNoticeStopsTheRun(t *testing.T) {
 	if err != nil || res.Sent != 2 || !res.Done {
 		t.Fatalf("after posting: %+v %v", res, err)
 	}
+}
+
+// closedCases records what a handler notes to the case store
+// (sms.Closed), as "set/shard".
+type closedCases struct {
+	mu    sync.Mutex
+	noted []string
+}
+
+func (c *closedCases) NoteChangeAfterClose(_ context.Context, set string, shard int) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noted = append(c.noted, fmt.Sprintf("%s/%d", set, shard))
+	return true, nil
+}
+
+func (c *closedCases) notes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.noted)
 }
