@@ -28,6 +28,21 @@ func newStore(t *testing.T) *cases.Store {
 	return &cases.Store{DB: db, Table: localtest.NewTable(t, db)}
 }
 
+// openedCase stores the sample report and opens its case.
+func openedCase(t *testing.T) (*cases.Store, string) {
+	t.Helper()
+	s := newStore(t)
+	raw, r := sample(t)
+	id, _, err := s.PutReport(context.Background(), raw, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	return s, id
+}
+
 func sample(t *testing.T) ([]byte, *report.Report) {
 	raw, err := os.ReadFile("testdata/report.json")
 	if err != nil {
@@ -107,12 +122,7 @@ func TestOpenIsIdempotentUnderConcurrency(t *testing.T) {
 
 func TestUpdateNeverLosesAWrite(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
-	raw, r := sample(t)
-	id, _, _ := s.PutReport(ctx, raw, r)
-	if _, _, err := s.Open(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	s, id := openedCase(t)
 	const writers = 4
 	var wg sync.WaitGroup
 	for range writers {
@@ -177,12 +187,7 @@ func TestIntakeThroughLambdaJSON(t *testing.T) {
 
 func TestRecordScopeKeepsCountsAndHash(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
-	raw, r := sample(t)
-	id, _, _ := s.PutReport(ctx, raw, r)
-	if _, _, err := s.Open(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	s, id := openedCase(t)
 	c, err := s.RecordScope(ctx, id, map[string]int64{"KR": 1200, "US-CA": 3}, map[string]int64{"email": 1100, "sms": 100}, "abc123")
 	if err != nil {
 		t.Fatal(err)
@@ -198,12 +203,7 @@ func TestRecordScopeKeepsCountsAndHash(t *testing.T) {
 // again), and a close of the version clears only that version's shards.
 func TestNoteChangeAfterClose(t *testing.T) {
 	ctx := context.Background()
-	s := newStore(t)
-	raw, r := sample(t)
-	id, _, _ := s.PutReport(ctx, raw, r)
-	if _, _, err := s.Open(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	s, id := openedCase(t)
 	if noted, err := s.NoteChangeAfterClose(ctx, id, 3); err != nil || noted {
 		t.Fatalf("open case: noted %v, err %v; want nothing noted", noted, err)
 	}

@@ -29,9 +29,13 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 
-// openCase stores the Kakao Pay sample report and opens its case.
-func openCase(t *testing.T, store *cases.Store) string {
+// newCase stores the Kakao Pay sample report in a fresh table and opens
+// its case.
+func newCase(t *testing.T) (db *dynamodb.Client, table string, store *cases.Store, caseID string) {
 	t.Helper()
+	db = localtest.DynamoDB(t)
+	table = localtest.NewTable(t, db)
+	store = &cases.Store{DB: db, Table: table}
 	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
 	if err != nil {
 		t.Fatal(err)
@@ -41,14 +45,13 @@ func openCase(t *testing.T, store *cases.Store) string {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	id, _, err := store.PutReport(ctx, raw, r)
-	if err != nil {
+	if caseID, _, err = store.PutReport(ctx, raw, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := store.Open(ctx, id); err != nil {
+	if _, _, err := store.Open(ctx, caseID); err != nil {
 		t.Fatal(err)
 	}
-	return id
+	return db, table, store, caseID
 }
 
 // seedCase writes n[shard] subjects into each shard, statuses in rotation,
@@ -117,10 +120,7 @@ func seedCase(t testing.TB, db *dynamodb.Client, table, caseID string, n []int) 
 // and the audit log.
 func TestShardCountsSumToCount(t *testing.T) {
 	ctx := context.Background()
-	db := localtest.DynamoDB(t)
-	table := localtest.NewTable(t, db)
-	store := &cases.Store{DB: db, Table: table}
-	caseID := openCase(t, store)
+	db, table, store, caseID := newCase(t)
 	// Shard 1 spans three pages; shard 3 is empty.
 	sizes := []int{40, 2*ledger.DefaultPage + 60, 23, 0}
 	want := seedCase(t, db, table, caseID, sizes)
@@ -234,10 +234,7 @@ func BenchmarkCountShardDynalite(b *testing.B) {
 // them reached, not unreached, in its output and its audit entry.
 func TestUnreachedCountsEveryChannel(t *testing.T) {
 	ctx := context.Background()
-	db := localtest.DynamoDB(t)
-	table := localtest.NewTable(t, db)
-	store := &cases.Store{DB: db, Table: table}
-	caseID := openCase(t, store)
+	_, table, store, caseID := newCase(t)
 	counts := []reconcile.ShardCount{{CaseID: caseID, Shard: 0, People: 9,
 		ByStatus: map[string]int{"pending": 6, "sent": 3},
 		ByReach:  map[string]int{reconcile.ReachSMS: 5, reconcile.ReachEmail: 3, reconcile.ReachNone: 1}}}
@@ -264,10 +261,7 @@ func TestUnreachedCountsEveryChannel(t *testing.T) {
 // closes the case as usual and says how many are still owed.
 func TestLateRoundKeepsTheCaseOpen(t *testing.T) {
 	ctx := context.Background()
-	db := localtest.DynamoDB(t)
-	table := localtest.NewTable(t, db)
-	store := &cases.Store{DB: db, Table: table}
-	caseID := openCase(t, store)
+	_, table, store, caseID := newCase(t)
 	counts := []reconcile.ShardCount{
 		{CaseID: caseID, Shard: 0, People: 5, ByStatus: map[string]int{"bounced": 2, "sent": 3},
 			ByReach: map[string]int{reconcile.ReachEmail: 3, reconcile.ReachNone: 2}, Late: 2},
@@ -327,10 +321,7 @@ func TestLateRoundKeepsTheCaseOpen(t *testing.T) {
 // them; another version's stay noted.
 func TestACloseClearsItsVersionsChanges(t *testing.T) {
 	ctx := context.Background()
-	db := localtest.DynamoDB(t)
-	table := localtest.NewTable(t, db)
-	store := &cases.Store{DB: db, Table: table}
-	caseID := openCase(t, store)
+	_, table, store, caseID := newCase(t)
 	if _, err := store.Update(ctx, caseID, func(c *cases.Case) error { c.Status = cases.StatusClosed; return nil }); err != nil {
 		t.Fatal(err)
 	}
