@@ -337,7 +337,7 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if want := []string{cases.ChangeKey(1, casetable.Shard(after.ID, c.Shards))}; !slices.Equal(c.ChangedAfterClose, want) {
 		t.Errorf("changed after close: %v, want %v", c.ChangedAfterClose, want)
 	}
-	if st := runCLI(ctx, t, "status", lc.caseID); !strings.Contains(st, "changed       since the close") || !strings.Contains(st, "breachflow evidence "+lc.caseID+"`; it recounts") {
+	if st := runCLI(ctx, t, "status", lc.caseID); !strings.Contains(st, "changed       since the close") || !strings.Contains(st, "`breachflow resume "+lc.caseID+"`") || strings.Contains(st, "accounted     every person") {
 		t.Errorf("status after a failure filed after the close:\n%s", st)
 	}
 	reach, err := reconcile.CountAllReach(ctx, lc.env.dynamo(), lc.env.CaseTable, set, c.Shards)
@@ -346,6 +346,45 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	}
 	if reach[reconcile.ReachNone] != 1 {
 		t.Errorf("recount after the close: %v, want the one person owed an e-mail unreached", reach)
+	}
+
+	// resume starts a late round for the closed case: exactly that person
+	// gets their e-mail, nobody gets anything twice, and the case closes
+	// again with nobody unreached and nothing noted.
+	if got := runCLI(ctx, t, "resume", lc.caseID); !strings.Contains(got, "a new execution sends what they leave owed") {
+		t.Fatalf("resume of a case changed after its close:\n%s", got)
+	}
+	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil {
+		t.Fatal(err)
+	}
+	if c.ExecutionArn == arn {
+		t.Fatal("resume recorded no new execution on the case")
+	}
+	lc.arn = aws.String(c.ExecutionArn)
+	lc.succeeded(t, "the late round after the close")
+	emails, texts = noticeCounts(ctx, t, lc)
+	for _, p := range people {
+		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
+			t.Errorf("after the late round, %s person %s: %d e-mails, %d texts", p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
+		}
+	}
+	if emails[strings.ToLower(after.Email)] != 1 {
+		t.Errorf("the person whose text failed after the close: %d e-mails, want 1", emails[strings.ToLower(after.Email)])
+	}
+	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != cases.StatusClosed || c.Reach[reconcile.ReachNone] != 0 || len(c.ChangedAfterClose) != 0 {
+		t.Errorf("after the late round: case %s, reach %v, changed %v; want closed, nobody unreached, nothing noted", c.Status, c.Reach, c.ChangedAfterClose)
+	}
+	if chain, err = lc.env.audit().Verify(ctx, lc.caseID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(chain.Entries); n < 2 || chain.Entries[n-2].Action != "case.reopened" || chain.Entries[n-1].Action != "case.closed" {
+		t.Errorf("audit log ends %v, want case.reopened then case.closed", chain.Entries[max(0, n-2):])
+	}
+	if got := runCLI(ctx, t, "resume", lc.caseID); !strings.Contains(got, "nothing to resume") {
+		t.Errorf("resume once nothing is owed:\n%s", got)
 	}
 }
 

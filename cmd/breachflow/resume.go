@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -23,7 +27,13 @@ paused, the daily quota, the send configuration, SES failing shards) fail
 the run at the task that met them, so resume reruns that task; filings
 already sent and people already notified are skipped through the ledger.
 Decisions (a rejection, a report refused, drafts that are not the approved
-ones) are not faults: resuming them ends the same way.`,
+ones) are not faults: resuming them ends the same way.
+
+A closed case whose ledger filed failures after the close (an e-mail that
+bounced, a text reported undelivered, once no round was left; status says
+so) has nothing to redrive: resume starts a new execution that reopens it
+and sends what those failures leave owed, on the next channel of each
+person's approved plan, and closes it again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -53,6 +63,9 @@ ones) are not faults: resuming them ends the same way.`,
 				fmt.Fprintf(out, "case %s: its execution is running; nothing to resume\n", caseID)
 				return nil
 			case sfntypes.ExecutionStatusSucceeded:
+				if c.Status == cases.StatusClosed && c.ChangedShards(c.Working()) > 0 {
+					return startLateRound(ctx, out, env, c)
+				}
 				fmt.Fprintf(out, "case %s: its execution succeeded; nothing to resume (amend the case to change it)\n", caseID)
 				return nil
 			}
@@ -68,4 +81,31 @@ ones) are not faults: resuming them ends the same way.`,
 			return nil
 		},
 	}
+}
+
+// startLateRound starts an execution that reopens a closed case whose
+// ledger filed failures after the close (a bounce, a text reported
+// undelivered) and sends what they leave owed: the send rounds skip
+// whoever has a record on their channel, so only the people those failures
+// moved to their plan's next channel get anything (intake's late round).
+// The name carries the case record's version, so each late round has its
+// own.
+func startLateRound(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case) error {
+	v := c.Working()
+	name := fmt.Sprintf("%s-v%d-l%d", cases.ExecutionName(c.CaseID), v, c.Version)
+	if len(name) > 80 { // Step Functions' limit; a case id may take 64 of it
+		sum := sha256.Sum256([]byte(name))
+		name = "late-" + hex.EncodeToString(sum[:16])
+	}
+	arn, err := startOnClosed(ctx, env, c, name, map[string]any{"case_id": c.CaseID, "late_round": true})
+	if errors.Is(err, errTakenUp) {
+		fmt.Fprintf(out, "case %s: another execution took the case up; see `breachflow status %s`\n", c.CaseID, c.CaseID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("case %s: start a late round: %w", c.CaseID, err)
+	}
+	fmt.Fprintf(out, "case %s: closed, and the ledger filed failures in %d shard(s) since; a new execution sends what they leave owed (version %d, the approved notices, nobody twice)\nexecution %s\nfollow it with `breachflow status %s --wait 30m`\n",
+		c.CaseID, c.ChangedShards(v), v, arn, c.CaseID)
+	return nil
 }

@@ -165,12 +165,12 @@ func printReach(out io.Writer, c cases.Case) {
 	}
 	fmt.Fprintf(out, "reach         %s\n", counts(c.Reach))
 	if len(c.ChangedAfterClose) > 0 {
-		fmt.Fprintf(out, "changed       since the close, the ledger filed failures (a bounce, a text reported undelivered) in %d shard(s), the last at %s: the reach above is as counted at the close, and someone there may now be owed a notice; the evidence pack recounts every person\n",
+		fmt.Fprintf(out, "changed       since the close, the ledger filed failures (a bounce, a text reported undelivered) in %d shard(s), the last at %s: the reach above is as counted at the close, and someone there may now be owed a notice\n",
 			len(c.ChangedAfterClose), c.ChangedAt.Format(time.RFC3339))
 	}
 	if n := c.Reach["unreached"]; n > 0 {
 		fmt.Fprintf(out, "warning       %d people neither reached on a channel, nor in the postal export, nor covered by the posted notice\n", n)
-	} else {
+	} else if len(c.ChangedAfterClose) == 0 {
 		fmt.Fprintf(out, "accounted     every person in scope: reached on a channel, in the postal export, covered by the posted notice, or an explained exception\n")
 	}
 }
@@ -423,9 +423,14 @@ func nextStep(c cases.Case) string {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
 	case cases.StatusClosed:
+		if c.ChangedShards(c.Working()) > 0 {
+			// Failures filed after the close: a late round sends what
+			// they leave owed, and only a recount says who that is.
+			return fmt.Sprintf("send what the failures filed since the close leave owed: `breachflow resume %s` (a round for exactly those people); then `breachflow evidence %s`, which recounts every person from the ledger and names anyone still unreached in ledger.csv", c.CaseID, c.CaseID)
+		}
 		if len(c.ChangedAfterClose) > 0 {
-			// Failures filed after the close: only a recount from the
-			// ledger says who they leave owed a notice.
+			// Failures in an earlier version's set, which a late round
+			// of this version does not send to.
 			return fmt.Sprintf("write the evidence pack: `breachflow evidence %s`; it recounts every person from the ledger, failures after the close included, and its ledger.csv names each one unreached (reach column), to be told another way", c.CaseID)
 		}
 		if n := c.Reach["unreached"]; n > 0 {

@@ -189,11 +189,23 @@ func (c Case) RevisionPending() bool {
 }
 
 // ChangeKey names a shard of a version's subject set in ChangedAfterClose.
-func ChangeKey(version, shard int) string { return fmt.Sprintf("v%d/s%d", version, shard) }
+func ChangeKey(version, shard int) string { return fmt.Sprintf("%ss%d", changePrefix(version), shard) }
+
+// ChangedShards counts version's shards in ChangedAfterClose.
+func (c Case) ChangedShards(version int) int {
+	n := 0
+	for _, k := range c.ChangedAfterClose {
+		if strings.HasPrefix(k, changePrefix(version)) {
+			n++
+		}
+	}
+	return n
+}
 
 // ClearChanges forgets the failures noted after a close in version's
 // shards: a close of that version has just counted them.
 func (c *Case) ClearChanges(version int) {
-	prefix := fmt.Sprintf("v%d/", version)
-	c.ChangedAfterClose = slices.DeleteFunc(c.ChangedAfterClose, func(k string) bool { return strings.HasPrefix(k, prefix) })
+	c.ChangedAfterClose = slices.DeleteFunc(c.ChangedAfterClose, func(k string) bool { return strings.HasPrefix(k, changePrefix(version)) })
 }
+
+func changePrefix(version int) string { return fmt.Sprintf("v%d/", version) }

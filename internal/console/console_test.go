@@ -287,7 +287,7 @@ func TestCasePageShowsChannelsAndReach(t *testing.T) {
 	srv = httptest.NewServer(console.New(console.Config{Browse: true}, console.Deps{Approval: f.svc, Cases: console.StaticCases{c}}))
 	defer srv.Close()
 	_, page, _ = get(t, srv.URL+"/cases/"+c.ID)
-	if !strings.Contains(page, `id="changed-after-close"`) || !strings.Contains(page, "in 2 shard(s), the last at 2026-12-04") || !strings.Contains(page, "breachflow evidence "+c.ID) {
+	if !strings.Contains(page, `id="changed-after-close"`) || !strings.Contains(page, "in 2 shard(s), the last at 2026-12-04") || !strings.Contains(page, "breachflow resume "+c.ID) {
 		t.Errorf("a case changed after its close: the reach section does not say so")
 	}
 }

@@ -72,6 +72,21 @@ func TestErrorNamesTheStateMachineRoutesOn(t *testing.T) {
 		"CaseClosed": func(t *testing.T) string {
 			return secondExecution(t, cases.StatusClosed)
 		},
+		"NothingOwed": func(t *testing.T) string {
+			// A late round resume started for a closed case with no
+			// failure filed since its close.
+			db := newTable()
+			caseID := openCase(t, db)
+			store := &cases.Store{DB: db, Table: "cases"}
+			const arn = "arn:aws:states:us-east-1:123456789012:execution:BreachStateMachine:late"
+			if _, err := store.Update(context.Background(), caseID, func(c *cases.Case) error {
+				c.Status, c.ExecutionArn = cases.StatusClosed, arn
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return returned(t, (&intake.Handler{Cases: store}).Handle, `{"case_id":"`+caseID+`","execution_arn":"`+arn+`","action":"late_round"}`)
+		},
 		"InvalidCriteria": func(t *testing.T) string {
 			s := scoper(t, newTable(), `{"attr":"no_such_attribute","op":"=","value":"x"}`)
 			return returned(t, s.Segment, segment(4))

@@ -36,6 +36,12 @@ type Input struct {
 // ActionAwaitRevision is Input.Action for the wait after a rejection.
 const ActionAwaitRevision = "await_revision"
 
+// ActionLateRound is Input.Action for an execution that `breachflow
+// resume` started for a closed case whose ledger filed failures after the
+// close (cases.Case.ChangedAfterClose): it reopens the case at the version
+// it closed, to send what those failures leave owed.
+const ActionLateRound = "late_round"
+
 // Output is what intake hands on: ids, counts and vocabulary, no personal data.
 type Output struct {
 	CaseID         string            `json:"case_id"`
@@ -48,6 +54,10 @@ type Output struct {
 	// subject set (casetable.SetID).
 	Version int    `json:"version"`
 	SetID   string `json:"set_id"`
+	// ContentHash is the approved drafts' hash, for a late round only
+	// (ActionLateRound): the send stage verifies it against the sealed
+	// approval records itself, so it is a claim, never a permission.
+	ContentHash string `json:"content_hash,omitempty"`
 }
 
 // InvalidReport is returned (unwrapped, so the state machine can route on its
@@ -128,8 +138,11 @@ func (h *Handler) Handle(ctx context.Context, in Input) (Output, error) {
 	if in.CaseID == "" {
 		return Output{}, &InvalidReport{Problems: []report.Problem{{Path: "case_id", Message: "required"}}}
 	}
-	if in.Action == ActionAwaitRevision {
+	switch in.Action {
+	case ActionAwaitRevision:
 		return h.awaitRevision(ctx, in)
+	case ActionLateRound:
+		return h.lateRound(ctx, in)
 	}
 	c, opened, err := h.Cases.Open(ctx, in.CaseID)
 	var nf *cases.NotFoundError
@@ -228,3 +241,76 @@ func (h *Handler) awaitRevision(ctx context.Context, in Input) (Output, error) {
 	}
 	return Output{CaseID: c.CaseID, Status: c.Status, Shards: c.Shards, Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working())}, nil
 }
+
+// NothingOwed is returned (unwrapped) when a late round finds its closed
+// case with no failure filed since the close: nothing to send.
+type NothingOwed struct{ CaseID string }
+
+func (e *NothingOwed) Error() string {
+	return "case " + e.CaseID + ": no failure was filed since the close; nothing is owed"
+}
+
+// lateRound reopens a closed case for the execution `breachflow resume`
+// started for it (its ARN recorded on the case, as amend records a new
+// version's): the case goes back to sending at the version it closed, and
+// the send rounds that follow reach exactly the people the failures filed
+// since the close leave owed, since every round skips whoever has a record
+// on its channel. The close at the end counts the version again and
+// clears its noted shards. Any other execution is refused, as a second
+// run of a case always is.
+func (h *Handler) lateRound(ctx context.Context, in Input) (Output, error) {
+	var refused *cases.Case
+	var shards int
+	again := false
+	c, err := h.Cases.Update(ctx, in.CaseID, func(c *cases.Case) error {
+		refused, again = nil, false
+		if c.ExecutionArn == in.ExecutionArn && c.Status == cases.StatusSending {
+			// This execution reopened it already: a retry of the task
+			// after the write landed. Its answer again, nothing new.
+			again, shards = true, c.ChangedShards(c.Working())
+			return nil
+		}
+		if c.ExecutionArn != in.ExecutionArn || c.Status != cases.StatusClosed {
+			refused = c
+			return errRefused
+		}
+		if shards = c.ChangedShards(c.Working()); shards == 0 {
+			return &NothingOwed{CaseID: c.CaseID}
+		}
+		c.Status = cases.StatusSending
+		return nil
+	})
+	var nf *cases.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return Output{}, &CaseNotFound{CaseID: in.CaseID}
+	case errors.Is(err, errRefused):
+		return Output{}, h.refuseSecond(ctx, *refused, in.ExecutionArn)
+	case err != nil:
+		if no, ok := errors.AsType[*NothingOwed](err); ok {
+			return Output{}, no
+		}
+		return Output{}, fmt.Errorf("intake %s: late round: %w", in.CaseID, err)
+	}
+	r, _, err := h.Cases.Report(ctx, in.CaseID)
+	if err != nil {
+		return Output{}, fmt.Errorf("intake %s: late round: %w", in.CaseID, err)
+	}
+	if h.Audit != nil && !again {
+		rec := audit.Record{Actor: "intake", Action: "case.reopened", Detail: map[string]string{
+			"version": fmt.Sprint(c.Working()), "changed_shards": fmt.Sprint(shards), "execution_arn": in.ExecutionArn,
+		}}
+		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {
+			return Output{}, fmt.Errorf("intake %s: %w", in.CaseID, err)
+		}
+	}
+	if h.Log != nil {
+		h.Log.InfoContext(ctx, "reopened for a late round", "case_id", c.CaseID, "version", c.Working(), "changed_shards", shards)
+	}
+	return Output{
+		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Shards: c.Shards, DataCategories: r.DataCategories,
+		Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working()), ContentHash: c.ContentHash,
+	}, nil
+}
+
+var errRefused = errors.New("refused")
