@@ -22,6 +22,7 @@ import (
 	"breachflow/internal/casetable"
 	"breachflow/internal/delivery"
 	"breachflow/internal/functions"
+	"breachflow/internal/intake"
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/reconcile"
@@ -380,7 +381,7 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if chain, err = lc.env.audit().Verify(ctx, lc.caseID); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(chain.Entries); n < 2 || chain.Entries[n-2].Action != "case.reopened" || chain.Entries[n-1].Action != "case.closed" {
+	if n := len(chain.Entries); n < 2 || chain.Entries[n-2].Action != intake.ActionReopened || chain.Entries[n-1].Action != "case.closed" {
 		t.Errorf("audit log ends %v, want case.reopened then case.closed", chain.Entries[max(0, n-2):])
 	}
 	if got := runCLI(ctx, t, "resume", lc.caseID); !strings.Contains(got, "nothing to resume") {

@@ -11,6 +11,7 @@ import (
 	"breachflow/internal/audit"
 	"breachflow/internal/cases"
 	"breachflow/internal/draft"
+	"breachflow/internal/intake"
 	"breachflow/internal/ledger"
 	"breachflow/internal/posting"
 	"breachflow/internal/reconcile"
@@ -226,6 +227,8 @@ func describe(e audit.Entry) string {
 			return "case closed: delivery reconciled; " + d["late"] + " people owed a send after the last round"
 		}
 		return "case closed: delivery reconciled"
+	case intake.ActionReopened:
+		return "case reopened: a send round for what " + d["changed_shards"] + " shard(s) of failures filed after the close leave owed"
 	case reconcile.ActionLateRound:
 		return "one more send round for " + d["late"] + " people whose bounce or undeliverable receipt came after the last round"
 	case posting.ActionPublished:

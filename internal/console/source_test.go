@@ -13,6 +13,7 @@ import (
 	"breachflow/internal/breach"
 	"breachflow/internal/cases"
 	"breachflow/internal/console"
+	"breachflow/internal/intake"
 	"breachflow/internal/ledger"
 	"breachflow/internal/rules"
 )
@@ -66,6 +67,7 @@ func TestCaseTable(t *testing.T) {
 		Audit: auditEntries{
 			{At: due.Add(-50 * time.Hour), Actor: "intake", Action: "case.opened", Detail: map[string]string{"report_sha256": "3f2a9c0d1e2b4a5c"}},
 			{At: due.Add(-40 * time.Hour), Actor: "approval", Action: "approval.quorum"},
+			{At: due.Add(-20 * time.Hour), Actor: "intake", Action: intake.ActionReopened, Detail: map[string]string{"changed_shards": "2"}},
 		},
 		Filings: func(context.Context, string) ([]ledger.FilingRecord, error) {
 			return []ledger.FilingRecord{
@@ -87,6 +89,7 @@ func TestCaseTable(t *testing.T) {
 			{At: due.Add(-50 * time.Hour), Action: "case.opened", Actor: "intake", What: "case opened from report 3f2a9c0d1e2b"},
 			{At: due.Add(-40 * time.Hour), Action: "approval.quorum", Actor: "approval", What: "approval complete: sending may start"},
 			{At: due.Add(-35 * time.Hour), Action: "filing.sent", Actor: "send", What: "filing sent for kr (SES message m-1)"},
+			{At: due.Add(-20 * time.Hour), Action: intake.ActionReopened, Actor: "intake", What: "case reopened: a send round for what 2 shard(s) of failures filed after the close leave owed"},
 		},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {

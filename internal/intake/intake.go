@@ -242,6 +242,9 @@ func (h *Handler) awaitRevision(ctx context.Context, in Input) (Output, error) {
 	return Output{CaseID: c.CaseID, Status: c.Status, Shards: c.Shards, Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working())}, nil
 }
 
+// ActionReopened is the audit action of a late round's reopening.
+const ActionReopened = "case.reopened"
+
 // NothingOwed is returned (unwrapped) when a late round finds its closed
 // case with no failure filed since the close: nothing to send.
 type NothingOwed struct{ CaseID string }
@@ -297,7 +300,7 @@ func (h *Handler) lateRound(ctx context.Context, in Input) (Output, error) {
 		return Output{}, fmt.Errorf("intake %s: late round: %w", in.CaseID, err)
 	}
 	if h.Audit != nil && !again {
-		rec := audit.Record{Actor: "intake", Action: "case.reopened", Detail: map[string]string{
+		rec := audit.Record{Actor: "intake", Action: ActionReopened, Detail: map[string]string{
 			"version": fmt.Sprint(c.Working()), "changed_shards": fmt.Sprint(shards), "execution_arn": in.ExecutionArn,
 		}}
 		if _, err := h.Audit.Append(ctx, c.CaseID, rec); err != nil {

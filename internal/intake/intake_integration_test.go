@@ -89,7 +89,7 @@ func TestLateRound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := chain.Entries[len(chain.Entries)-1]; e.Action != "case.reopened" || e.Detail["changed_shards"] != "1" || e.Detail["execution_arn"] != late {
+	if e := chain.Entries[len(chain.Entries)-1]; e.Action != intake.ActionReopened || e.Detail["changed_shards"] != "1" || e.Detail["execution_arn"] != late {
 		t.Errorf("last audit entry %s %v, want case.reopened with 1 changed shard and the execution", e.Action, e.Detail)
 	}
 	// A retry of the task (the write landed, the answer was lost) gets the
