@@ -181,12 +181,13 @@ func client(url string) *sfn.Client {
 	})
 }
 
-// engineClient is the client of tests against the real engine: the SDK's
-// standard retries, as a real caller has them. The Go transport can close
-// a keep-alive connection under a response it is still reading (the SDK
-// then reports "use of closed network connection" with status 200, and
-// retries it: aws/aws-sdk-go-v2#2737, #2949); with one attempt such
-// a read failed a test once in a loaded full run.
+// engineClient is the client of tests against the real engine and the
+// fake: the SDK's standard retries, as a real caller has them. The Go
+// transport can close a keep-alive connection under a response it is
+// still reading (the SDK then reports "use of closed network connection"
+// with status 200, and retries it: aws/aws-sdk-go-v2#2737, #2949); with
+// one attempt such a read failed a test in loaded full runs (an engine
+// test once, TestHistoryPagingAndOrder on the fake once).
 func engineClient(url string) *sfn.Client {
 	c := client(url)
 	return sfn.New(c.Options(), func(o *sfn.Options) { o.RetryMaxAttempts = 3 })
@@ -197,7 +198,7 @@ func serveFake(t *testing.T) (*fakeService, *sfn.Client, string) {
 	f := newFake()
 	srv := httptest.NewServer(sfnapi.NewHandler(f, nil))
 	t.Cleanup(srv.Close)
-	return f, client(srv.URL), srv.URL
+	return f, engineClient(srv.URL), srv.URL
 }
 
 // TestState echoes the request's input and variables back as the tested
