@@ -234,55 +234,21 @@ func handRevision(ctx context.Context, env *cliEnv, caseID string, v int) (bool,
 // startVersion starts a new execution for a closed case to take version v
 // up.
 func startVersion(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case, v int) error {
-	name := fmt.Sprintf("%s-v%d", cases.ExecutionName(c.CaseID), v)
-	arn, err := startOnClosed(ctx, env, c, name, map[string]any{"case_id": c.CaseID})
-	if errors.Is(err, errTakenUp) {
+	starter, err := env.reopener(ctx)
+	if err != nil {
+		return err
+	}
+	arn, err := starter.Start(ctx, c, fmt.Sprintf("%s-v%d", cases.ExecutionName(c.CaseID), v), map[string]string{"case_id": c.CaseID})
+	if errors.Is(err, cases.ErrTakenUp) {
 		fmt.Fprintf(out, "case %s: another execution took version %d up; see `breachflow status %s`\n", c.CaseID, v, c.CaseID)
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("case %s: start execution for version %d: %w", c.CaseID, v, err)
+		return fmt.Errorf("case %s: version %d: %w", c.CaseID, v, err)
 	}
 	fmt.Fprintf(out, "case %s: closed; a new execution takes version %d up\nexecution %s\n", c.CaseID, v, arn)
 	return nil
 }
-
-// startOnClosed starts a new execution of the state machine for a closed
-// case, named name, with input. Its ARN is recorded on the case first,
-// conditionally on the case still being closed under the execution that
-// closed it, so intake lets it (and only it) run the case; two commands
-// racing here start one execution (errTakenUp for the other).
-func startOnClosed(ctx context.Context, env *cliEnv, c cases.Case, name string, input map[string]any) (string, error) {
-	smArn, err := env.stateMachine(ctx)
-	if err != nil {
-		return "", err
-	}
-	arn := strings.Replace(smArn, ":stateMachine:", ":execution:", 1) + ":" + name
-	old := c.ExecutionArn
-	_, err = env.cases().Update(ctx, c.CaseID, func(cur *cases.Case) error {
-		if cur.ExecutionArn != old || (cur.Status != cases.StatusClosed && cur.Status != cases.StatusNoNotification) {
-			return errTakenUp
-		}
-		cur.ExecutionArn = arn
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	body, _ := json.Marshal(input)
-	started, err := env.sfn().StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(smArn), Name: aws.String(name), Input: aws.String(string(body)),
-	})
-	if _, exists := errors.AsType[*sfntypes.ExecutionAlreadyExists](err); err != nil && !exists {
-		return "", err
-	}
-	if started != nil {
-		arn = aws.ToString(started.ExecutionArn)
-	}
-	return arn, nil
-}
-
-var errTakenUp = errors.New("taken up")
 
 func newRedraftCmd() *cobra.Command {
 	return &cobra.Command{

@@ -16,6 +16,7 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/evidence"
 	"breachflow/internal/posting"
+	"breachflow/internal/reopen"
 )
 
 // cliEnv is what the case commands need, read once from the environment.
@@ -79,6 +80,16 @@ func (e *cliEnv) postings() posting.Checker {
 }
 func (e *cliEnv) cases() *cases.Store {
 	return &cases.Store{DB: e.dynamo(), Table: e.CaseTable}
+}
+
+// reopener starts new executions for closed cases (a new version, a late
+// round).
+func (e *cliEnv) reopener(ctx context.Context) (*reopen.Starter, error) {
+	sm, err := e.stateMachine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &reopen.Starter{Cases: e.cases(), SFN: e.sfn(), StateMachineArn: sm}, nil
 }
 
 // stateMachine returns the breach workflow's ARN: the configured one, or the

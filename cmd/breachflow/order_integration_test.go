@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -26,7 +27,9 @@ import (
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/emulators"
 	"breachflow/internal/reconcile"
+	"breachflow/internal/reopen"
 	"breachflow/internal/sms"
+	"breachflow/internal/stage"
 )
 
 // Kinds of the order test's population beyond the channel test's: people
@@ -250,7 +253,7 @@ func fileUndelivered(ctx context.Context, lc *localCase, set string, shards int,
 func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	people := orderPopulation(14)
+	people := orderPopulation(21)
 	lc, _ := startChannelCase(ctx, t, people, liveDemoReport(t), "sms", "email", "postal")
 	arn := aws.ToString(lc.arn)
 	late := firstOf(people, kindBoth)
@@ -284,15 +287,7 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if n := entered(ctx, t, lc.env.sfn(), arn, "PlanLateRound"); n != 1 {
 		t.Errorf("%d late rounds, want 1\n%s", n, stateTrail(ctx, t, lc.env, arn))
 	}
-	emails, texts := noticeCounts(ctx, t, lc)
-	for _, p := range people {
-		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
-			t.Errorf("%s person %s: %d e-mails, %d texts", p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
-		}
-	}
-	if emails[strings.ToLower(late.Email)] != 1 || texts[delivery.TagValue(late.ID)] != 1 {
-		t.Errorf("the person whose text failed late: %d e-mails and %d texts, want one of each", emails[strings.ToLower(late.Email)], texts[delivery.TagValue(late.ID)])
-	}
+	emails, texts := nothingTwice(ctx, t, lc, people, "after the late round before the close", late)
 
 	c, err := lc.env.cases().Get(ctx, lc.caseID)
 	if err != nil {
@@ -319,16 +314,16 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	// undelivered now leaves its person owed an e-mail the close never
 	// counted. The case notes it, status says so, and a recount from the
 	// ledger (the evidence pack's) finds them.
-	var after channelPerson
+	var textedOnly []channelPerson
 	for _, p := range people {
 		if p.kind == kindBoth && p.ID != late.ID && texts[delivery.TagValue(p.ID)] == 1 && emails[strings.ToLower(p.Email)] == 0 {
-			after = p
-			break
+			textedOnly = append(textedOnly, p)
 		}
 	}
-	if after.ID == "" {
-		t.Fatal("nobody else was reached by text alone")
+	if len(textedOnly) < 2 {
+		t.Fatalf("%d others reached by text alone, want 2", len(textedOnly))
 	}
+	after := textedOnly[0]
 	if err := fileUndelivered(ctx, lc, set, c.Shards, after.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -363,15 +358,7 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	}
 	lc.arn = aws.String(c.ExecutionArn)
 	lc.succeeded(t, "the late round after the close")
-	emails, texts = noticeCounts(ctx, t, lc)
-	for _, p := range people {
-		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
-			t.Errorf("after the late round, %s person %s: %d e-mails, %d texts", p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
-		}
-	}
-	if emails[strings.ToLower(after.Email)] != 1 {
-		t.Errorf("the person whose text failed after the close: %d e-mails, want 1", emails[strings.ToLower(after.Email)])
-	}
+	nothingTwice(ctx, t, lc, people, "after the late round resume started", after)
 	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil {
 		t.Fatal(err)
 	}
@@ -387,6 +374,56 @@ func TestLateReceiptGetsAnotherRound(t *testing.T) {
 	if got := runCLI(ctx, t, "resume", lc.caseID); !strings.Contains(got, "nothing to resume") {
 		t.Errorf("resume once nothing is owed:\n%s", got)
 	}
+
+	// With nobody at the keyboard, the scheduled sweep starts the late
+	// round itself once the failures have gathered: another text fails
+	// after the (second) close.
+	third := textedOnly[1]
+	if err := fileUndelivered(ctx, lc, set, c.Shards, third.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sweep := func(at time.Time) stage.SweepOutput {
+		t.Helper()
+		out, err := lc.up.stageDue(ctx, events.EventBridgeEvent{Time: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out := sweep(time.Now()); out.LateRounds != 0 {
+		t.Errorf("a sweep while the failures gather: %+v, want no late round yet", out)
+	}
+	if out := sweep(time.Now().Add(reopen.Gather)); out.LateRounds != 1 {
+		t.Fatalf("a sweep once they have gathered: %+v, want one late round", out)
+	}
+	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil {
+		t.Fatal(err)
+	}
+	lc.arn = aws.String(c.ExecutionArn)
+	lc.succeeded(t, "the late round the sweep started")
+	nothingTwice(ctx, t, lc, people, "after the late round the sweep started", third)
+	if c, err = lc.env.cases().Get(ctx, lc.caseID); err != nil || c.Status != cases.StatusClosed || len(c.ChangedAfterClose) != 0 || c.Reach[reconcile.ReachNone] != 0 {
+		t.Errorf("after the swept late round: %s, changed %v, reach %v (%v); want closed, nothing noted, nobody unreached", c.Status, c.ChangedAfterClose, c.Reach, err)
+	}
+}
+
+// nothingTwice checks, after what, that nobody got a notice twice on a
+// channel and that each of owed (whose text failed) got exactly one text
+// and one e-mail; it returns the counts (noticeCounts).
+func nothingTwice(ctx context.Context, t *testing.T, lc *localCase, people []channelPerson, what string, owed ...channelPerson) (emails, texts map[string]int) {
+	t.Helper()
+	emails, texts = noticeCounts(ctx, t, lc)
+	for _, p := range people {
+		if p.Email != "" && emails[strings.ToLower(p.Email)] > 1 || texts[delivery.TagValue(p.ID)] > 1 {
+			t.Errorf("%s, %s person %s: %d e-mails, %d texts", what, p.kind, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
+		}
+	}
+	for _, p := range owed {
+		if emails[strings.ToLower(p.Email)] != 1 || texts[delivery.TagValue(p.ID)] != 1 {
+			t.Errorf("%s, the person %s whose text failed: %d e-mails and %d texts, want one of each", what, p.ID, emails[strings.ToLower(p.Email)], texts[delivery.TagValue(p.ID)])
+		}
+	}
+	return emails, texts
 }
 
 // lambdaFunc is a lambda.Handler made of a function.

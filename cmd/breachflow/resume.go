@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"breachflow/internal/cases"
+	"breachflow/internal/reopen"
 )
 
 func newResumeCmd() *cobra.Command {
@@ -63,7 +62,7 @@ person's approved plan, and closes it again.`,
 				fmt.Fprintf(out, "case %s: its execution is running; nothing to resume\n", caseID)
 				return nil
 			case sfntypes.ExecutionStatusSucceeded:
-				if c.Status == cases.StatusClosed && c.ChangedShards(c.Working()) > 0 {
+				if reopen.Owed(c) {
 					return startLateRound(ctx, out, env, c)
 				}
 				fmt.Fprintf(out, "case %s: its execution succeeded; nothing to resume (amend the case to change it)\n", caseID)
@@ -85,20 +84,15 @@ person's approved plan, and closes it again.`,
 
 // startLateRound starts an execution that reopens a closed case whose
 // ledger filed failures after the close (a bounce, a text reported
-// undelivered) and sends what they leave owed: the send rounds skip
-// whoever has a record on their channel, so only the people those failures
-// moved to their plan's next channel get anything (intake's late round).
-// The name carries the case record's version, so each late round has its
-// own.
+// undelivered) and sends what they leave owed (package reopen); the
+// scheduled sweep would start it after reopen.Gather, resume does now.
 func startLateRound(ctx context.Context, out io.Writer, env *cliEnv, c cases.Case) error {
-	v := c.Working()
-	name := fmt.Sprintf("%s-v%d-l%d", cases.ExecutionName(c.CaseID), v, c.Version)
-	if len(name) > 80 { // Step Functions' limit; a case id may take 64 of it
-		sum := sha256.Sum256([]byte(name))
-		name = "late-" + hex.EncodeToString(sum[:16])
+	starter, err := env.reopener(ctx)
+	if err != nil {
+		return err
 	}
-	arn, err := startOnClosed(ctx, env, c, name, map[string]any{"case_id": c.CaseID, "late_round": true})
-	if errors.Is(err, errTakenUp) {
+	arn, err := starter.LateRound(ctx, c)
+	if errors.Is(err, cases.ErrTakenUp) {
 		fmt.Fprintf(out, "case %s: another execution took the case up; see `breachflow status %s`\n", c.CaseID, c.CaseID)
 		return nil
 	}
@@ -106,6 +100,6 @@ func startLateRound(ctx context.Context, out io.Writer, env *cliEnv, c cases.Cas
 		return fmt.Errorf("case %s: start a late round: %w", c.CaseID, err)
 	}
 	fmt.Fprintf(out, "case %s: closed, and the ledger filed failures in %d shard(s) since; a new execution sends what they leave owed (version %d, the approved notices, nobody twice)\nexecution %s\nfollow it with `breachflow status %s --wait 30m`\n",
-		c.CaseID, c.ChangedShards(v), v, arn, c.CaseID)
+		c.CaseID, c.ChangedShards(c.Working()), c.Working(), arn, c.CaseID)
 	return nil
 }

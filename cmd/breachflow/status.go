@@ -23,6 +23,7 @@ import (
 	"breachflow/internal/ledger"
 	"breachflow/internal/postal"
 	"breachflow/internal/posting"
+	"breachflow/internal/reopen"
 	"breachflow/internal/stage"
 )
 
@@ -426,7 +427,7 @@ func nextStep(c cases.Case) string {
 		if c.ChangedShards(c.Working()) > 0 {
 			// Failures filed after the close: a late round sends what
 			// they leave owed, and only a recount says who that is.
-			return fmt.Sprintf("send what the failures filed since the close leave owed: `breachflow resume %s` (a round for exactly those people); then `breachflow evidence %s`, which recounts every person from the ledger and names anyone still unreached in ledger.csv", c.CaseID, c.CaseID)
+			return fmt.Sprintf("the scheduled sweep sends what the failures filed since the close leave owed once they have gathered (%s), or `breachflow resume %s` now (a round for exactly those people); then `breachflow evidence %s`, which recounts every person from the ledger and names anyone still unreached in ledger.csv", reopen.Gather, c.CaseID, c.CaseID)
 		}
 		if len(c.ChangedAfterClose) > 0 {
 			// Failures in an earlier version's set, which a late round

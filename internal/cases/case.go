@@ -73,10 +73,14 @@ type Case struct {
 	// (NoteChangeAfterClose). Reach is as counted at the close, so someone
 	// there may be owed a notice it does not show; the evidence pack
 	// recounts every person from the ledger. ChangedAt is when the last
-	// such failure was filed. A later close of the same version clears
-	// that version's shards.
+	// such failure was filed, ChangedSince when the first still noted
+	// was. A later close of the same version clears that version's
+	// shards (and ChangedSince once none is left).
 	ChangedAfterClose []string  `dynamodbav:"changed_after_close,stringset,omitempty" json:"changed_after_close,omitempty"`
 	ChangedAt         time.Time `dynamodbav:"changed_at,omitempty" json:"changed_at,omitzero"`
+	// A pointer, so an unset one is absent from the item (a zero time
+	// would be stored, and NoteChangeAfterClose's if_not_exists keep it).
+	ChangedSince *time.Time `dynamodbav:"changed_since,omitempty" json:"changed_since,omitempty"`
 	// EarliestDue is the earliest deadline of a required obligation.
 	EarliestDue time.Time `dynamodbav:"earliest_due,omitempty" json:"earliest_due,omitzero"`
 	Version     int64     `dynamodbav:"version" json:"version"`
@@ -206,6 +210,31 @@ func (c Case) ChangedShards(version int) int {
 // shards: a close of that version has just counted them.
 func (c *Case) ClearChanges(version int) {
 	c.ChangedAfterClose = slices.DeleteFunc(c.ChangedAfterClose, func(k string) bool { return strings.HasPrefix(k, changePrefix(version)) })
+	if len(c.ChangedAfterClose) == 0 {
+		// nil, not empty: an empty set is stored as NULL, which the
+		// next note's ADD cannot add to.
+		c.ChangedAfterClose, c.ChangedSince = nil, nil
+	}
+}
+
+// LateRoundName is the execution name of the late round for the failures
+// noted on c since its close: named after the first of them
+// (ChangedSince), which stays until the close of that round clears it, so
+// every starter that asks for the round (a resume, a sweep, again before
+// the first has begun) asks for one execution, and the next failures after
+// that close get a round of their own. It keeps to Step Functions' 80
+// characters (a case id may take 64 of them).
+func LateRoundName(c Case) string {
+	since := c.Version // only a record noted before ChangedSince existed lacks it
+	if c.ChangedSince != nil {
+		since = c.ChangedSince.Unix()
+	}
+	name := fmt.Sprintf("%s-v%d-l%d", ExecutionName(c.CaseID), c.Working(), since)
+	if len(name) > 80 {
+		sum := sha256.Sum256([]byte(name))
+		name = "late-" + hex.EncodeToString(sum[:16])
+	}
+	return name
 }
 
 func changePrefix(version int) string { return fmt.Sprintf("v%d/", version) }

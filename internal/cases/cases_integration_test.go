@@ -230,6 +230,17 @@ func TestNoteChangeAfterClose(t *testing.T) {
 	if want := []string{"v1/s3", "v1/s5", "v2/s3"}; !slices.Equal(c.ChangedAfterClose, want) || c.ChangedAt.IsZero() {
 		t.Fatalf("changed after close %v at %v, want %v and a time", c.ChangedAfterClose, c.ChangedAt, want)
 	}
+	if c.ChangedSince == nil || c.ChangedSince.After(c.ChangedAt) {
+		t.Errorf("changed since %v, last at %v: want the first note's time", c.ChangedSince, c.ChangedAt)
+	}
+	first := *c.ChangedSince
+	if _, err := s.NoteChangeAfterClose(ctx, id, 9); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.Get(ctx, id); err != nil || c.ChangedSince == nil || !c.ChangedSince.Equal(first) {
+		t.Fatalf("a later note moved changed_since from %v to %v (%v)", first, c.ChangedSince, err)
+	}
+	before.Version++ // that note's step
 	if c.Version != before.Version+4 {
 		t.Errorf("version %d after 4 notes on %d: an Update racing a note would write it away", c.Version, before.Version)
 	}
@@ -240,14 +251,51 @@ func TestNoteChangeAfterClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err = s.Get(ctx, id); err != nil || !slices.Equal(c.ChangedAfterClose, []string{"v2/s3"}) {
-		t.Fatalf("after version 1's count: %v (err %v), want only v2/s3", c.ChangedAfterClose, err)
+	if c, err = s.Get(ctx, id); err != nil || !slices.Equal(c.ChangedAfterClose, []string{"v2/s3"}) || c.ChangedSince == nil {
+		t.Fatalf("after version 1's count: %v since %v (err %v), want only v2/s3, still dated", c.ChangedAfterClose, c.ChangedSince, err)
 	}
 	c, err = s.Update(ctx, id, func(c *cases.Case) error { c.ClearChanges(2); return nil })
 	if err != nil || len(c.ChangedAfterClose) != 0 {
 		t.Fatalf("after version 2's count: %v (err %v), want none", c.ChangedAfterClose, err)
 	}
-	if c, err = s.Get(ctx, id); err != nil || len(c.ChangedAfterClose) != 0 {
-		t.Fatalf("stored after every count: %v (err %v), want none", c.ChangedAfterClose, err)
+	if c, err = s.Get(ctx, id); err != nil || len(c.ChangedAfterClose) != 0 || c.ChangedSince != nil {
+		t.Fatalf("stored after every count: %v since %v (err %v), want none and no date", c.ChangedAfterClose, c.ChangedSince, err)
+	}
+	// A failure after the next close is noted as the first was.
+	if noted, err := s.NoteChangeAfterClose(ctx, id, 2); err != nil || !noted {
+		t.Fatalf("a note after every count was cleared: %v, %v", noted, err)
+	}
+}
+
+// TestClaimClosed: of two starters that read the same closed case, one
+// records its execution and the other is told the case was taken up; a
+// case that is not closed is never claimed; giving it back restores it.
+func TestClaimClosed(t *testing.T) {
+	ctx := context.Background()
+	s, id := openedCase(t)
+	const first, a, b = "arn:first", "arn:a", "arn:b"
+	if _, err := s.Update(ctx, id, func(c *cases.Case) error { c.ExecutionArn = first; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClaimClosed(ctx, id, first, a); !errors.Is(err, cases.ErrTakenUp) {
+		t.Errorf("claim of an open case: %v, want ErrTakenUp", err)
+	}
+	if _, err := s.Update(ctx, id, func(c *cases.Case) error { c.Status = cases.StatusClosed; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClaimClosed(ctx, id, first, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClaimClosed(ctx, id, first, b); !errors.Is(err, cases.ErrTakenUp) {
+		t.Errorf("second claim from the same read: %v, want ErrTakenUp", err)
+	}
+	if c, err := s.Get(ctx, id); err != nil || c.ExecutionArn != a {
+		t.Fatalf("execution %q (%v), want the first claim's", c.ExecutionArn, err)
+	}
+	if err := s.ClaimClosed(ctx, id, a, first); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Get(ctx, id); err != nil || c.ExecutionArn != first {
+		t.Errorf("given back: execution %q (%v), want the one that closed it", c.ExecutionArn, err)
 	}
 }

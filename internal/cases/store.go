@@ -332,7 +332,7 @@ func (s *Store) NoteChangeAfterClose(ctx context.Context, set string, shard int)
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.Table),
 		Key:                      key(casetable.CasePK(caseID), skMeta),
-		UpdateExpression:         aws.String("ADD changed_after_close :k, version :one SET changed_at = :now"),
+		UpdateExpression:         aws.String("ADD changed_after_close :k, version :one SET changed_at = :now, changed_since = if_not_exists(changed_since, :now)"),
 		ConditionExpression:      aws.String("#st = :closed"),
 		ExpressionAttributeNames: map[string]string{"#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -350,6 +350,27 @@ func (s *Store) NoteChangeAfterClose(ctx context.Context, set string, shard int)
 		return false, fmt.Errorf("note a change after the close of %s: %w", caseID, err)
 	}
 	return true, nil
+}
+
+// ErrTakenUp is ClaimClosed's answer when the case is no longer closed
+// under the execution that closed it: another starter took it up first.
+var ErrTakenUp = errors.New("another execution took the case up")
+
+// ClaimClosed records arn as the execution of a closed case (closed, or no
+// notification required), if the case still stands closed under the
+// execution old that closed it, so intake lets that execution (and only
+// it) run the case: of several starters racing, one wins and the others
+// get ErrTakenUp. A starter whose StartExecution then fails gives the case
+// back with ClaimClosed(caseID, arn, old).
+func (s *Store) ClaimClosed(ctx context.Context, caseID, old, arn string) error {
+	_, err := s.Update(ctx, caseID, func(c *Case) error {
+		if c.ExecutionArn != old || (c.Status != StatusClosed && c.Status != StatusNoNotification) {
+			return ErrTakenUp
+		}
+		c.ExecutionArn = arn
+		return nil
+	})
+	return err
 }
 
 // RecordScope keeps what scoping found with the case: people by

@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -13,6 +14,7 @@ import (
 	"breachflow/internal/delivery"
 	"breachflow/internal/envconfig"
 	"breachflow/internal/ledger"
+	"breachflow/internal/reopen"
 	"breachflow/internal/stage"
 )
 
@@ -68,15 +70,18 @@ var Stage = Function[StageSettings, stage.Input, stage.Output]{
 type StageDueSettings struct {
 	CaseTable string `env:"CASE_TABLE"`
 	AuditKey  string `env:"AUDIT_KEY_ID,optional"`
-	// StateMachineArn is the stage state machine's.
-	StateMachineArn string `env:"STAGE_STATE_MACHINE_ARN"`
+	// StateMachineArn is the stage state machine's; BreachStateMachineArn
+	// the case's, for the late rounds the sweep starts (package reopen).
+	StateMachineArn       string `env:"STAGE_STATE_MACHINE_ARN"`
+	BreachStateMachineArn string `env:"BREACH_STATE_MACHINE_ARN"`
 	// LeadHours is how long before a staged duty's due time its run
 	// starts, so that drafting and approval fit.
 	LeadHours int `env:"STAGE_LEAD_HOURS,optional"`
 }
 
 // StageDue runs on a schedule and starts a stage run for every staged duty
-// that comes due within the lead time. The scheduled event's time is its
+// that comes due within the lead time, and a late round for every closed
+// case owed one (package reopen). The scheduled event's time is its
 // clock, so a test (or an operator re-driving a missed schedule) can
 // invoke it with the time it stands for.
 var StageDue = Function[StageDueSettings, events.EventBridgeEvent, stage.SweepOutput]{
@@ -95,12 +100,18 @@ var StageDue = Function[StageDueSettings, events.EventBridgeEvent, stage.SweepOu
 			StateMachineArn: s.StateMachineArn, Lead: time.Duration(s.LeadHours) * time.Hour,
 			Audit: t.audit(c), Log: c.log(),
 		}
+		late := &reopen.Starter{Cases: t.cases(db), SFN: sw.SFN, StateMachineArn: s.BreachStateMachineArn, Log: c.log()}
 		return func(ctx context.Context, ev events.EventBridgeEvent) (stage.SweepOutput, error) {
 			now := ev.Time
 			if now.IsZero() {
 				now = time.Now()
 			}
-			return sw.Sweep(ctx, now)
+			out, err := sw.Sweep(ctx, now)
+			// Late rounds are swept even when the staged duties' sweep
+			// failed: one case's trouble holds no other case's people.
+			n, lerr := late.Sweep(ctx, now)
+			out.LateRounds = n
+			return out, errors.Join(err, lerr)
 		}, nil
 	},
 }

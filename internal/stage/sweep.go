@@ -62,6 +62,9 @@ type SweepOutput struct {
 	// Catch names), or never began (the sweep stopped between claiming the
 	// task and starting its run).
 	Recovered int `json:"recovered"`
+	// LateRounds is how many late rounds the same scheduled function
+	// started for closed cases owed one (package reopen).
+	LateRounds int `json:"late_rounds"`
 }
 
 // StartGrace is how long a claimed task may have no run before the sweeper
