@@ -424,7 +424,7 @@ func nextStep(c cases.Case) string {
 	case cases.StatusDrafted, cases.StatusAwaitingApproval:
 		return fmt.Sprintf("read the drafts in the console and approve: `breachflow approve %s --as EMAIL` (or reject with --reason)", c.CaseID)
 	case cases.StatusClosed:
-		if c.ChangedShards(c.Working()) > 0 {
+		if reopen.Owed(c) {
 			// Failures filed after the close: a late round sends what
 			// they leave owed, and only a recount says who that is.
 			return fmt.Sprintf("the scheduled sweep sends what the failures filed since the close leave owed once they have gathered (%s), or `breachflow resume %s` now (a round for exactly those people); then `breachflow evidence %s`, which recounts every person from the ledger and names anyone still unreached in ledger.csv", reopen.Gather, c.CaseID, c.CaseID)

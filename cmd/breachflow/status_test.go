@@ -25,7 +25,7 @@ func TestNextStepOfAClosedCase(t *testing.T) {
 func TestStatusOfAClosedCaseChangedAfterTheClose(t *testing.T) {
 	at := time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC)
 	c := cases.Case{CaseID: "c1", Status: cases.StatusClosed, Reach: map[string]int{"sms": 12},
-		ChangedAfterClose: []string{cases.ChangeKey(1, 3), cases.ChangeKey(1, 7)}, ChangedAt: at}
+		ChangedAfterClose: []string{cases.ChangeKey(1, 3), cases.ChangeKey(1, 7)}, ChangedAt: at, ChangedSince: &at}
 	var out strings.Builder
 	printReach(&out, c)
 	if !strings.Contains(out.String(), "changed       since the close") || !strings.Contains(out.String(), "in 2 shard(s), the last at 2026-12-04T09:30:00Z") || strings.Contains(out.String(), "accounted") {

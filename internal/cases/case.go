@@ -223,13 +223,9 @@ func (c *Case) ClearChanges(version int) {
 // every starter that asks for the round (a resume, a sweep, again before
 // the first has begun) asks for one execution, and the next failures after
 // that close get a round of their own. It keeps to Step Functions' 80
-// characters (a case id may take 64 of them).
+// characters (a case id may take 64 of them). c must have ChangedSince.
 func LateRoundName(c Case) string {
-	since := c.Version // only a record noted before ChangedSince existed lacks it
-	if c.ChangedSince != nil {
-		since = c.ChangedSince.Unix()
-	}
-	name := fmt.Sprintf("%s-v%d-l%d", ExecutionName(c.CaseID), c.Working(), since)
+	name := fmt.Sprintf("%s-v%d-l%d", ExecutionName(c.CaseID), c.Working(), c.ChangedSince.Unix())
 	if len(name) > 80 {
 		sum := sha256.Sum256([]byte(name))
 		name = "late-" + hex.EncodeToString(sum[:16])

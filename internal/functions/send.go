@@ -143,9 +143,9 @@ var SesEvents = Function[Table, json.RawMessage, sesevents.Summary]{
 	LogicalID: "SesEventsFunction",
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sesevents.Summary], error) {
-		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
-		closed := &cases.Store{DB: c.db(), Table: s.CaseTable} // hears of bounces after a close
-		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led, Cases: closed}, Log: c.log()}).Handle, nil
+		db := c.db()
+		led := &ledger.Ledger{DB: db, Table: s.CaseTable}
+		return (&sesevents.Handler{Applier: &sesevents.Applier{Ledger: led, Cases: s.cases(db)}, Log: c.log()}).Handle, nil
 	},
 }
 
@@ -156,8 +156,8 @@ var SmsEvents = Function[Table, json.RawMessage, sms.Summary]{
 	LogicalID: "SmsEventsFunction",
 	Env:       fromEnv[Table],
 	Build: func(_ context.Context, s Table, c Clients) (Handler[json.RawMessage, sms.Summary], error) {
-		led := &ledger.Ledger{DB: c.db(), Table: s.CaseTable}
-		closed := &cases.Store{DB: c.db(), Table: s.CaseTable} // hears of failed texts after a close
-		return (&sms.ReceiptHandler{Ledger: led, Cases: closed, Log: c.log()}).Handle, nil
+		db := c.db()
+		led := &ledger.Ledger{DB: db, Table: s.CaseTable}
+		return (&sms.ReceiptHandler{Ledger: led, Cases: s.cases(db), Log: c.log()}).Handle, nil
 	},
 }

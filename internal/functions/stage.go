@@ -95,12 +95,13 @@ var StageDue = Function[StageDueSettings, events.EventBridgeEvent, stage.SweepOu
 	},
 	Build: func(_ context.Context, s StageDueSettings, c Clients) (Handler[events.EventBridgeEvent, stage.SweepOutput], error) {
 		db, t := c.db(), Table{CaseTable: s.CaseTable, AuditKey: s.AuditKey}
+		store, states := t.cases(db), sfn.NewFromConfig(c.AWS)
 		sw := &stage.Sweeper{
-			Tasks: stage.Store{DB: db, Table: s.CaseTable}, Cases: t.cases(db), SFN: sfn.NewFromConfig(c.AWS),
+			Tasks: stage.Store{DB: db, Table: s.CaseTable}, Cases: store, SFN: states,
 			StateMachineArn: s.StateMachineArn, Lead: time.Duration(s.LeadHours) * time.Hour,
 			Audit: t.audit(c), Log: c.log(),
 		}
-		late := &reopen.Starter{Cases: t.cases(db), SFN: sw.SFN, StateMachineArn: s.BreachStateMachineArn, Log: c.log()}
+		late := &reopen.Starter{Cases: store, SFN: states, StateMachineArn: s.BreachStateMachineArn, Log: c.log()}
 		return func(ctx context.Context, ev events.EventBridgeEvent) (stage.SweepOutput, error) {
 			now := ev.Time
 			if now.IsZero() {

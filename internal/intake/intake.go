@@ -36,10 +36,11 @@ type Input struct {
 // ActionAwaitRevision is Input.Action for the wait after a rejection.
 const ActionAwaitRevision = "await_revision"
 
-// ActionLateRound is Input.Action for an execution that `breachflow
-// resume` started for a closed case whose ledger filed failures after the
-// close (cases.Case.ChangedAfterClose): it reopens the case at the version
-// it closed, to send what those failures leave owed.
+// ActionLateRound is Input.Action for an execution that package reopen
+// started (for `breachflow resume`, or the scheduled sweep) for a closed
+// case whose ledger filed failures after the close
+// (cases.Case.ChangedAfterClose): it reopens the case at the version it
+// closed, to send what those failures leave owed.
 const ActionLateRound = "late_round"
 
 // Output is what intake hands on: ids, counts and vocabulary, no personal data.
@@ -253,14 +254,15 @@ func (e *NothingOwed) Error() string {
 	return "case " + e.CaseID + ": no failure was filed since the close; nothing is owed"
 }
 
-// lateRound reopens a closed case for the execution `breachflow resume`
-// started for it (its ARN recorded on the case, as amend records a new
-// version's): the case goes back to sending at the version it closed, and
+// lateRound reopens a closed case for the execution package reopen started
+// for it (its ARN recorded on the case, as for a new version's): the case
+// goes back to sending at the version it closed, and
 // the send rounds that follow reach exactly the people the failures filed
 // since the close leave owed, since every round skips whoever has a record
 // on its channel. The close at the end counts the version again and
 // clears its noted shards. Any other execution is refused, as a second
-// run of a case always is.
+// run of a case always is. It reads no report: the late round goes
+// straight to the send rounds, which scope nothing.
 func (h *Handler) lateRound(ctx context.Context, in Input) (Output, error) {
 	var refused *cases.Case
 	var shards int
@@ -284,19 +286,15 @@ func (h *Handler) lateRound(ctx context.Context, in Input) (Output, error) {
 		return nil
 	})
 	var nf *cases.NotFoundError
+	var nothing *NothingOwed
 	switch {
 	case errors.As(err, &nf):
 		return Output{}, &CaseNotFound{CaseID: in.CaseID}
 	case errors.Is(err, errRefused):
 		return Output{}, h.refuseSecond(ctx, *refused, in.ExecutionArn)
+	case errors.As(err, &nothing):
+		return Output{}, nothing
 	case err != nil:
-		if no, ok := errors.AsType[*NothingOwed](err); ok {
-			return Output{}, no
-		}
-		return Output{}, fmt.Errorf("intake %s: late round: %w", in.CaseID, err)
-	}
-	r, _, err := h.Cases.Report(ctx, in.CaseID)
-	if err != nil {
 		return Output{}, fmt.Errorf("intake %s: late round: %w", in.CaseID, err)
 	}
 	if h.Audit != nil && !again {
@@ -311,7 +309,7 @@ func (h *Handler) lateRound(ctx context.Context, in Input) (Output, error) {
 		h.Log.InfoContext(ctx, "reopened for a late round", "case_id", c.CaseID, "version", c.Working(), "changed_shards", shards)
 	}
 	return Output{
-		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Shards: c.Shards, DataCategories: r.DataCategories,
+		CaseID: c.CaseID, ReportSHA256: c.ReportSHA256, Status: c.Status, Shards: c.Shards,
 		Version: c.Working(), SetID: casetable.SetID(c.CaseID, c.Working()), ContentHash: c.ContentHash,
 	}, nil
 }

@@ -100,7 +100,7 @@ type LateRoundInput struct {
 // Owed reports whether c is closed with failures noted since the close in
 // the version it closed: what a late round sends to.
 func Owed(c cases.Case) bool {
-	return c.Status == cases.StatusClosed && c.ChangedShards(c.Working()) > 0
+	return c.Status == cases.StatusClosed && c.ChangedSince != nil && c.ChangedShards(c.Working()) > 0
 }
 
 // LateRound starts a late round for c (Owed). Its name comes from the
@@ -125,7 +125,7 @@ func (s *Starter) Sweep(ctx context.Context, now time.Time) (int, error) {
 	}
 	n := 0
 	for _, c := range all {
-		if !Owed(c) || c.ChangedSince == nil || now.Sub(*c.ChangedSince) < Gather {
+		if !Owed(c) || now.Sub(*c.ChangedSince) < Gather {
 			continue
 		}
 		arn, err := s.LateRound(ctx, c)
