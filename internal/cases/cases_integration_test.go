@@ -32,15 +32,8 @@ func newStore(t *testing.T) *cases.Store {
 func openedCase(t *testing.T) (*cases.Store, string) {
 	t.Helper()
 	s := newStore(t)
-	raw, r := sample(t)
-	id, _, err := s.PutReport(context.Background(), raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.Open(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-	return s, id
+	raw, _ := sample(t)
+	return s, localtest.OpenCase(t, s, raw)
 }
 
 func sample(t *testing.T) ([]byte, *report.Report) {

@@ -16,7 +16,6 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/evidence"
 	"breachflow/internal/local/localtest"
-	"breachflow/internal/report"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
@@ -32,18 +31,8 @@ func writePack(t *testing.T) (string, *evidence.Pack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := &cases.Store{DB: db, Table: table}
-	id, _, err := store.PutReport(ctx, raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := store.Open(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	id := localtest.OpenCase(t, store, raw)
 	log := localtest.Audit(t, table)
 	for _, a := range []string{"case.opened", "approval.rejected"} {
 		if _, err := log.Append(ctx, id, audit.Record{Actor: "test", Action: a}); err != nil {

@@ -27,10 +27,7 @@ func TestLateRound(t *testing.T) {
 	store := &cases.Store{DB: db, Table: table}
 	log := localtest.Audit(t, table)
 	h := &intake.Handler{Cases: store, Audit: log}
-	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := localtest.SampleReport(t, "kakaopay-alipay.json")
 	r, err := report.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ import (
 	"breachflow/internal/ledger"
 	"breachflow/internal/local/localtest"
 	"breachflow/internal/reconcile"
-	"breachflow/internal/report"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
@@ -36,22 +35,7 @@ func newCase(t *testing.T) (db *dynamodb.Client, table string, store *cases.Stor
 	db = localtest.DynamoDB(t)
 	table = localtest.NewTable(t, db)
 	store = &cases.Store{DB: db, Table: table}
-	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if caseID, _, err = store.PutReport(ctx, raw, r); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := store.Open(ctx, caseID); err != nil {
-		t.Fatal(err)
-	}
-	return db, table, store, caseID
+	return db, table, store, localtest.OpenCase(t, store, localtest.SampleReport(t, "kakaopay-alipay.json"))
 }
 
 // seedCase writes n[shard] subjects into each shard, statuses in rotation,

@@ -19,7 +19,6 @@ import (
 	"breachflow/internal/cases"
 	"breachflow/internal/local/localtest"
 	"breachflow/internal/reopen"
-	"breachflow/internal/report"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
@@ -55,29 +54,14 @@ func (s *starts) StartExecution(_ context.Context, in *sfn.StartExecutionInput, 
 // case, closed under the execution "first".
 func newCase(t *testing.T, store *cases.Store, reportID string) cases.Case {
 	t.Helper()
-	raw, err := os.ReadFile("../../events/reports/kakaopay-alipay.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	if err := json.Unmarshal(localtest.SampleReport(t, "kakaopay-alipay.json"), &doc); err != nil {
 		t.Fatal(err)
 	}
 	doc["report_id"] = reportID
-	raw, _ = json.Marshal(doc)
-	r, err := report.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	id, _, err := store.PutReport(ctx, raw, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := store.Open(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	c, err := store.Update(ctx, id, func(c *cases.Case) error {
+	raw, _ := json.Marshal(doc)
+	id := localtest.OpenCase(t, store, raw)
+	c, err := store.Update(context.Background(), id, func(c *cases.Case) error {
 		c.Status, c.ExecutionArn = cases.StatusClosed, "arn:first-"+id
 		return nil
 	})
